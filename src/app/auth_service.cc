@@ -1,0 +1,196 @@
+#include "app/auth_service.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+
+#include "store/auth_repository.h"
+#include "store/business_repository.h"
+#include "store/staff_repository.h"
+#include "store/transaction.h"
+
+namespace crm::app {
+namespace {
+
+// Initialises libsodium once; sodium_init is safe to call repeatedly and from several threads.
+void EnsureSodium() {
+  static const bool initialised = sodium_init() >= 0;
+  CRM_CHECK(initialised);
+}
+
+std::string ToLower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+Principal PrincipalOf(const domain::Staff& staff) {
+  Principal principal;
+  principal.business_id = staff.business_id;
+  principal.staff_id = staff.id;
+  principal.role = staff.role;
+  principal.branch_ids = staff.branch_ids;
+  return principal;
+}
+
+}  // namespace
+
+AuthService::AuthService(store::Database& database, const Clock& clock, AuthSettings settings)
+    : database_(database), clock_(clock), settings_(settings) {
+  EnsureSodium();
+}
+
+Result<std::string> AuthService::HashPassword(const std::string& password) {
+  EnsureSodium();
+  char hash[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str(hash, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+    return Internal("out of memory while hashing a password");
+  }
+  return std::string(hash);
+}
+
+bool AuthService::VerifyPassword(const std::string& hash, const std::string& password) {
+  EnsureSodium();
+  return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+}
+
+std::string AuthService::NewSecret() {
+  EnsureSodium();
+  unsigned char bytes[32];
+  randombytes_buf(bytes, sizeof bytes);
+  char text[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+  sodium_bin2base64(text, sizeof text, bytes, sizeof bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  return text;
+}
+
+std::string AuthService::HashSecret(const std::string& secret) {
+  EnsureSodium();
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
+  char hex[crypto_hash_sha256_BYTES * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return hex;
+}
+
+bool AuthService::TooManyFailures(const std::string& key, Timestamp now) {
+  std::lock_guard lock(failures_mutex_);
+  auto found = failures_.find(key);
+  if (found == failures_.end()) return false;
+  auto& times = found->second;
+  const Timestamp horizon = now.PlusSeconds(-settings_.failed_login_window_seconds);
+  times.erase(std::remove_if(times.begin(), times.end(), [&](Timestamp t) { return t < horizon; }), times.end());
+  return static_cast<int>(times.size()) >= settings_.max_failed_logins;
+}
+
+void AuthService::RecordFailure(const std::string& key, Timestamp now) {
+  std::lock_guard lock(failures_mutex_);
+  if (failures_.size() > 100'000) failures_.clear();  // bounded memory under a flood of distinct keys
+  failures_[key].push_back(now);
+}
+
+Result<LoginResult> AuthService::Login(const std::string& raw_email, const std::string& password,
+                                       const std::string& business_slug, const std::string& ip) {
+  const Timestamp now = clock_.Now();
+  const std::string email = ToLower(raw_email);
+  if (email.empty()) return InvalidArgument("email is required", "email");
+  if (password.empty()) return InvalidArgument("password is required", "password");
+  const std::string email_key = "e:" + email;
+  const std::string ip_key = "ip:" + ip;
+  if (TooManyFailures(email_key, now) || TooManyFailures(ip_key, now)) {
+    return ResourceExhausted("too many failed logins; try again later");
+  }
+  CRM_ASSIGN_OR_RETURN(auto candidates, store::ReadValue<std::vector<domain::Staff>>(
+                                            database_, [&](store::Transaction& tx) {
+                                              return tx.staff().FindByEmail(email);
+                                            }));
+  std::vector<domain::Staff> matching;
+  for (auto& staff : candidates) {
+    if (!staff.active) continue;
+    if (!business_slug.empty()) {
+      auto business = store::ReadValue<domain::Business>(
+          database_, [&](store::Transaction& tx) { return tx.businesses().Get(staff.business_id); });
+      if (!business.ok() || business->slug != business_slug) continue;
+    }
+    matching.push_back(std::move(staff));
+  }
+  if (matching.size() > 1) {
+    return InvalidArgument("this e-mail has accounts in several businesses; name the business", "business");
+  }
+  // Verify against a dummy hash when there is no account, so the answer takes the same time.
+  static const std::string kDummyHash = HashPassword("dangol-dummy-password").value();
+  const bool verified = VerifyPassword(matching.empty() ? kDummyHash : matching[0].password_hash, password);
+  if (matching.empty() || !verified) {
+    RecordFailure(email_key, now);
+    RecordFailure(ip_key, now);
+    return Unauthenticated("wrong e-mail or password");
+  }
+  LoginResult result;
+  result.staff = std::move(matching[0]);
+  result.session_token = NewSecret();
+  result.csrf_token = NewSecret();
+  result.expires_at = now.PlusSeconds(settings_.session_seconds);
+  domain::Session session;
+  session.business_id = result.staff.business_id;
+  session.staff_id = result.staff.id;
+  session.token_hash = HashSecret(result.session_token);
+  session.csrf_token = result.csrf_token;
+  session.created_at = now;
+  session.expires_at = result.expires_at;
+  CRM_RETURN_IF_ERROR(database_.Write([&](store::Transaction& tx) -> Status {
+    CRM_ASSIGN_OR_RETURN(result.business, tx.businesses().Get(session.business_id));
+    return tx.auth().CreateSession(session).status();
+  }));
+  return result;
+}
+
+Status AuthService::Logout(const std::string& session_token) {
+  const std::string hash = HashSecret(session_token);
+  return database_.Write([&](store::Transaction& tx) { return tx.auth().DeleteSession(hash); });
+}
+
+Result<std::pair<Principal, std::string>> AuthService::AuthenticateSession(const std::string& session_token) {
+  if (session_token.empty()) return Unauthenticated("not logged in");
+  const std::string hash = HashSecret(session_token);
+  const Timestamp now = clock_.Now();
+  std::pair<Principal, std::string> out;
+  Status status = database_.Read([&](store::Transaction& tx) -> Status {
+    auto session = tx.auth().FindSession(hash);
+    if (!session.ok()) return Unauthenticated("session expired or unknown");
+    if (session->expires_at <= now) return Unauthenticated("session expired");
+    auto staff = tx.staff().Get(session->business_id, session->staff_id);
+    if (!staff.ok() || !staff->active) return Unauthenticated("account is no longer active");
+    out.first = PrincipalOf(*staff);
+    out.second = session->csrf_token;
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return out;
+}
+
+Result<Principal> AuthService::AuthenticateToken(const std::string& token) {
+  if (token.empty()) return Unauthenticated("empty token");
+  const std::string hash = HashSecret(token);
+  auto found = store::ReadValue<domain::ApiToken>(database_,
+                                                 [&](store::Transaction& tx) { return tx.auth().FindToken(hash); });
+  if (!found.ok() || found->revoked_at) return Unauthenticated("unknown or revoked token");
+  Principal principal;
+  principal.business_id = found->business_id;
+  principal.token_id = found->id;
+  principal.role = found->role;
+  return principal;
+}
+
+Result<std::string> AuthService::CreateToken(BusinessId business, domain::Role role, const std::string& name) {
+  const std::string secret = "dgl_" + NewSecret();
+  domain::ApiToken token;
+  token.business_id = business;
+  token.name = name.empty() ? std::string("api token") : name;
+  token.role = role;
+  token.token_hash = HashSecret(secret);
+  token.created_at = clock_.Now();
+  CRM_RETURN_IF_ERROR(database_.Write([&](store::Transaction& tx) { return tx.auth().CreateToken(token).status(); }));
+  return secret;
+}
+
+}  // namespace crm::app

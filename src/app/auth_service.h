@@ -1,0 +1,67 @@
+// AuthService: staff login with Argon2id passwords, cookie sessions with a CSRF token, API tokens
+// for POS and scripts, and the rate limit on failed logins. Thread-safe.
+#pragma once
+
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "app/principal.h"
+#include "common/time.h"
+#include "store/database.h"
+
+namespace crm::app {
+
+struct AuthSettings {
+  int64_t session_seconds = 12 * 3600;
+  int max_failed_logins = 5;             // per e-mail and per address, within the window
+  int64_t failed_login_window_seconds = 900;
+};
+
+struct LoginResult {
+  std::string session_token;  // the cookie value; only its hash is stored
+  std::string csrf_token;
+  Timestamp expires_at;
+  domain::Staff staff;
+  domain::Business business;
+};
+
+class AuthService {
+ public:
+  AuthService(store::Database& database, const Clock& clock, AuthSettings settings = {});
+
+  // Argon2id (libsodium's interactive limits) in libsodium's string form. kInternal if out of memory.
+  static Result<std::string> HashPassword(const std::string& password);
+  static bool VerifyPassword(const std::string& hash, const std::string& password);
+  // A random URL-safe secret of 32 bytes, and the hex SHA-256 under which such secrets are stored.
+  static std::string NewSecret();
+  static std::string HashSecret(const std::string& secret);
+
+  // Checks e-mail and password. kUnauthenticated for a wrong pair (the same answer whether or not
+  // the e-mail exists), kResourceExhausted after too many failures from the e-mail or address,
+  // kInvalidArgument ("business") when the e-mail has accounts in several businesses and no slug
+  // was given.
+  Result<LoginResult> Login(const std::string& email, const std::string& password, const std::string& business_slug,
+                            const std::string& ip);
+  Status Logout(const std::string& session_token);
+  // The principal of a live session and its CSRF token; kUnauthenticated when unknown or expired.
+  Result<std::pair<Principal, std::string>> AuthenticateSession(const std::string& session_token);
+  // kUnauthenticated when the token is unknown or revoked.
+  Result<Principal> AuthenticateToken(const std::string& token);
+
+  // Creates an API token for the business and returns the secret (shown once).
+  Result<std::string> CreateToken(BusinessId business, domain::Role role, const std::string& name);
+
+ private:
+  bool TooManyFailures(const std::string& key, Timestamp now);
+  void RecordFailure(const std::string& key, Timestamp now);
+
+  store::Database& database_;
+  const Clock& clock_;
+  AuthSettings settings_;
+  std::mutex failures_mutex_;
+  // key ("e:<email>" or "ip:<address>") → failure times within the window
+  std::unordered_map<std::string, std::vector<Timestamp>> failures_;
+};
+
+}  // namespace crm::app

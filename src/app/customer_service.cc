@@ -1,0 +1,303 @@
+#include "app/customer_service.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "domain/korean_text.h"
+#include "domain/phone.h"
+#include "store/access_log_repository.h"
+#include "store/customer_repository.h"
+#include "store/note_repository.h"
+#include "store/transaction.h"
+
+namespace crm::app {
+namespace {
+
+constexpr size_t kMaxNameBytes = 200;
+constexpr size_t kMaxTextBytes = 2000;
+constexpr size_t kMaxTags = 50;
+
+Result<std::string> CleanText(const std::string& text, const char* field, size_t max_bytes) {
+  auto normalized = domain::NormalizeText(text);
+  if (!normalized.ok()) return InvalidArgument("must be valid UTF-8 text", field);
+  if (normalized->size() > max_bytes) {
+    return InvalidArgument(fmt::format("must be at most {} bytes", max_bytes), field);
+  }
+  return std::move(normalized).value();
+}
+
+Result<std::string> CleanEmail(const std::string& text) {
+  CRM_ASSIGN_OR_RETURN(std::string email, CleanText(text, "email", 254));
+  std::transform(email.begin(), email.end(), email.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (email.empty()) return email;
+  const size_t at = email.find('@');
+  const bool valid = at != std::string::npos && at > 0 && email.find('@', at + 1) == std::string::npos &&
+                     email.find('.', at) != std::string::npos && email.back() != '.' &&
+                     email.find(' ') == std::string::npos;
+  if (!valid) return InvalidArgument("is not an e-mail address", "email");
+  return email;
+}
+
+void AppendAccess(store::Transaction& tx, const Principal& principal, CustomerId customer,
+                  domain::AccessAction action, Timestamp at, std::string detail, Status* status) {
+  domain::AccessLogEntry entry;
+  entry.business_id = principal.business_id;
+  entry.at = at;
+  entry.staff_id = principal.staff_id;
+  entry.token_id = principal.token_id;
+  entry.customer_id = customer;
+  entry.action = action;
+  entry.ip = principal.ip;
+  entry.detail = std::move(detail);
+  *status = tx.access_log().Append(entry);
+}
+
+}  // namespace
+
+CustomerService::CustomerService(store::Database& database, const Clock& clock) : database_(database), clock_(clock) {}
+
+domain::LifecycleStage CustomerService::StageOf(const domain::Customer& customer) const {
+  return domain::ComputeStage(customer.stats, clock_.Now());
+}
+
+Status CustomerService::ApplyDraft(const domain::CustomerDraft& draft, domain::Customer& customer) const {
+  if (draft.name) {
+    CRM_ASSIGN_OR_RETURN(customer.name, CleanText(*draft.name, "name", kMaxNameBytes));
+    const domain::NameParts parts = domain::SplitName(customer.name);
+    customer.family_name = parts.family;
+    customer.given_name = parts.given;
+  }
+  if (draft.phone) {
+    if (draft.phone->empty()) {
+      customer.phone_e164.clear();
+    } else {
+      CRM_ASSIGN_OR_RETURN(auto phone, domain::ParsePhone(*draft.phone));
+      customer.phone_e164 = phone.e164;
+    }
+  }
+  if (draft.email) {
+    CRM_ASSIGN_OR_RETURN(customer.email, CleanEmail(*draft.email));
+  }
+  if (draft.birthday) {
+    if (*draft.birthday && !(*draft.birthday)->date.IsValid()) {
+      return InvalidArgument("is not a calendar date", "birthday");
+    }
+    customer.birthday = *draft.birthday;
+  }
+  if (draft.gender) customer.gender = *draft.gender;
+  if (draft.anniversaries) {
+    customer.anniversaries.clear();
+    for (size_t i = 0; i < draft.anniversaries->size(); ++i) {
+      domain::Anniversary anniversary = (*draft.anniversaries)[i];
+      const std::string field = fmt::format("anniversaries[{}]", i);
+      if (!anniversary.date.IsValid()) return InvalidArgument("is not a calendar date", field + ".date");
+      CRM_ASSIGN_OR_RETURN(anniversary.label, CleanText(anniversary.label, "anniversaries.label", kMaxNameBytes));
+      customer.anniversaries.push_back(std::move(anniversary));
+    }
+  }
+  if (draft.tags) {
+    if (draft.tags->size() > kMaxTags) return InvalidArgument("too many tags", "tags");
+    customer.tags.clear();
+    for (const std::string& raw : *draft.tags) {
+      CRM_ASSIGN_OR_RETURN(std::string tag, CleanText(raw, "tags", 100));
+      if (tag.empty()) return InvalidArgument("a tag cannot be empty", "tags");
+      if (std::find(customer.tags.begin(), customer.tags.end(), tag) == customer.tags.end()) {
+        customer.tags.push_back(std::move(tag));
+      }
+    }
+  }
+  if (draft.source) customer.source = *draft.source;
+  if (draft.referrer_id) customer.referrer_id = *draft.referrer_id;
+  if (draft.address) {
+    CRM_ASSIGN_OR_RETURN(customer.address, CleanText(*draft.address, "address", kMaxTextBytes));
+  }
+  customer.consents.clear();  // only the new decisions are written; stored ones stay
+  for (domain::Consent consent : draft.consents) {
+    CRM_ASSIGN_OR_RETURN(consent.source, CleanText(consent.source, "consents.source", 100));
+    if (consent.source.empty()) return InvalidArgument("consent needs a source", "consents.source");
+    consent.at = clock_.Now();
+    customer.consents.push_back(std::move(consent));
+  }
+  return Status::Ok();
+}
+
+Result<domain::Customer> CustomerService::Create(const Principal& principal, const domain::CustomerDraft& draft) {
+  domain::Customer customer;
+  customer.business_id = principal.business_id;
+  CRM_RETURN_IF_ERROR(ApplyDraft(draft, customer));
+  if (customer.name.empty() && customer.phone_e164.empty()) {
+    return InvalidArgument("a customer needs a name or a phone number", "phone");
+  }
+  customer.created_at = customer.updated_at = clock_.Now();
+  CRM_RETURN_IF_ERROR(database_.Write([&](store::Transaction& tx) -> Status {
+    if (customer.referrer_id) CRM_RETURN_IF_ERROR(tx.customers().Get(principal.business_id, *customer.referrer_id).status());
+    CRM_ASSIGN_OR_RETURN(customer.id, tx.customers().Insert(customer));
+    Status logged;
+    AppendAccess(tx, principal, customer.id, domain::AccessAction::kCreate, customer.created_at, "", &logged);
+    return logged;
+  }));
+  return customer;
+}
+
+Result<domain::Customer> CustomerService::Update(const Principal& principal, CustomerId id,
+                                                 const domain::CustomerDraft& draft) {
+  domain::Customer updated;
+  CRM_RETURN_IF_ERROR(database_.Write([&](store::Transaction& tx) -> Status {
+    CRM_ASSIGN_OR_RETURN(updated, tx.customers().Get(principal.business_id, id));
+    CRM_RETURN_IF_ERROR(ApplyDraft(draft, updated));
+    if (updated.referrer_id) {
+      if (*updated.referrer_id == id) return InvalidArgument("a customer cannot refer themselves", "referrer_id");
+      auto referrer = tx.customers().Get(principal.business_id, *updated.referrer_id);
+      if (!referrer.ok()) return InvalidArgument("referrer is not a customer of this business", "referrer_id");
+    }
+    updated.updated_at = clock_.Now();
+    CRM_RETURN_IF_ERROR(tx.customers().Update(updated));
+    Status logged;
+    AppendAccess(tx, principal, id, domain::AccessAction::kUpdate, updated.updated_at, "", &logged);
+    CRM_RETURN_IF_ERROR(logged);
+    CRM_ASSIGN_OR_RETURN(updated, tx.customers().Get(principal.business_id, id));
+    return Status::Ok();
+  }));
+  return updated;
+}
+
+Result<domain::Customer> CustomerService::Get(const Principal& principal, CustomerId id) {
+  CRM_ASSIGN_OR_RETURN(domain::Customer customer, store::ReadValue<domain::Customer>(database_, [&](store::Transaction& tx) {
+                         return tx.customers().Get(principal.business_id, id);
+                       }));
+  // The view is logged before the profile is answered: no log line, no profile.
+  CRM_RETURN_IF_ERROR(database_.Write([&](store::Transaction& tx) -> Status {
+    Status logged;
+    AppendAccess(tx, principal, id, domain::AccessAction::kViewProfile, clock_.Now(), "", &logged);
+    return logged;
+  }));
+  return customer;
+}
+
+Result<LookupResult> CustomerService::Lookup(const Principal& principal, const std::string& raw_query, int limit) {
+  auto normalized = domain::NormalizeText(raw_query);
+  if (!normalized.ok() || normalized->empty()) return InvalidArgument("enter digits, a phone number or a name", "q");
+  const std::string& query = *normalized;
+  store::LookupQuery lookup;
+  lookup.limit = std::clamp(limit, 1, 50);
+  LookupResult result;
+  const std::string digits = domain::PhoneDigits(query);
+  if (!digits.empty()) {
+    if (digits.size() == 4) {
+      lookup.kind = store::LookupKind::kLast4;
+      lookup.value = digits;
+      result.matched_by = "last4";
+    } else {
+      auto phone = domain::ParsePhone(query);
+      if (!phone.ok()) return InvalidArgument("enter the last 4 digits or a whole phone number", "q");
+      lookup.kind = store::LookupKind::kPhone;
+      lookup.value = phone->e164;
+      result.matched_by = "phone";
+    }
+  } else if (domain::IsInitialConsonantQuery(query)) {
+    lookup.kind = store::LookupKind::kInitialsPrefix;
+    lookup.value = domain::InitialConsonantKey(query);
+    result.matched_by = "initials";
+  } else {
+    lookup.kind = store::LookupKind::kNamePrefix;
+    lookup.value = domain::NameSearchKey(query);
+    result.matched_by = "name";
+    if (lookup.value.empty()) return InvalidArgument("enter digits, a phone number or a name", "q");
+  }
+  const Timestamp now = clock_.Now();
+  CRM_RETURN_IF_ERROR(database_.Read([&](store::Transaction& tx) -> Status {
+    CRM_ASSIGN_OR_RETURN(auto customers, tx.customers().Lookup(principal.business_id, lookup));
+    std::vector<CustomerId> ids;
+    for (const auto& customer : customers) ids.push_back(customer.id);
+    CRM_ASSIGN_OR_RETURN(auto alerts, tx.customers().Alerts(principal.business_id, ids));
+    for (const auto& customer : customers) {
+      LookupHit hit;
+      hit.id = customer.id;
+      hit.masked_name = domain::MaskName(customer.name);
+      hit.masked_phone = domain::MaskPhone(customer.phone_e164);
+      hit.last_visit_at = customer.stats.last_visit_at;
+      hit.visit_count = customer.stats.visit_count;
+      hit.stage = domain::ComputeStage(customer.stats, now);
+      for (const auto& [owner, preference] : alerts) {
+        if (owner == customer.id) hit.alerts.push_back(preference);
+      }
+      result.hits.push_back(std::move(hit));
+    }
+    return Status::Ok();
+  }));
+  return result;
+}
+
+Result<CustomerPage> CustomerService::List(const Principal& principal, std::optional<CustomerId> after, int limit,
+                                           std::optional<std::string> tag) {
+  store::CustomerFilter filter;
+  filter.after = after;
+  filter.limit = std::clamp(limit, 1, 200) + 1;  // one more tells whether a next page exists
+  filter.tag = std::move(tag);
+  CustomerPage page;
+  CRM_ASSIGN_OR_RETURN(page.customers, store::ReadValue<std::vector<domain::Customer>>(
+                                           database_, [&](store::Transaction& tx) {
+                                             return tx.customers().List(principal.business_id, filter);
+                                           }));
+  if (static_cast<int>(page.customers.size()) == filter.limit) {
+    page.customers.pop_back();
+    page.next_cursor = page.customers.back().id;
+  }
+  return page;
+}
+
+Result<domain::Preference> CustomerService::AddPreference(const Principal& principal, CustomerId id,
+                                                          domain::PreferenceKind kind, const std::string& subject) {
+  domain::Preference preference;
+  preference.kind = kind;
+  CRM_ASSIGN_OR_RETURN(preference.subject, CleanText(subject, "subject", kMaxNameBytes));
+  if (preference.subject.empty()) return InvalidArgument("subject is required", "subject");
+  preference.created_at = clock_.Now();
+  if (principal.staff_id) preference.created_by = *principal.staff_id;
+  CRM_RETURN_IF_ERROR(database_.Write([&](store::Transaction& tx) -> Status {
+    CRM_ASSIGN_OR_RETURN(preference.id, tx.customers().AddPreference(principal.business_id, id, preference));
+    return Status::Ok();
+  }));
+  return preference;
+}
+
+Status CustomerService::DeletePreference(const Principal& principal, CustomerId id, PreferenceId preference) {
+  return database_.Write([&](store::Transaction& tx) {
+    return tx.customers().DeletePreference(principal.business_id, id, preference);
+  });
+}
+
+Result<domain::Note> CustomerService::AddNote(const Principal& principal, CustomerId id, const std::string& text,
+                                              std::optional<BranchId> branch, bool pinned) {
+  domain::Note note;
+  CRM_ASSIGN_OR_RETURN(note.text, CleanText(text, "text", kMaxTextBytes));
+  if (note.text.empty()) return InvalidArgument("a note needs text", "text");
+  if (branch && !principal.CanAccessBranch(*branch)) return PermissionDenied("no access to this branch");
+  note.customer_id = id;
+  if (principal.staff_id) note.author_id = *principal.staff_id;
+  if (branch) note.branch_id = *branch;
+  note.pinned = pinned;
+  note.created_at = clock_.Now();
+  return store::WriteValue<domain::Note>(database_, [&](store::Transaction& tx) {
+    return tx.notes().Add(principal.business_id, note);
+  });
+}
+
+Result<std::vector<domain::Note>> CustomerService::ListNotes(const Principal& principal, CustomerId id) {
+  return store::ReadValue<std::vector<domain::Note>>(database_, [&](store::Transaction& tx)
+                                                                    -> Result<std::vector<domain::Note>> {
+    CRM_ASSIGN_OR_RETURN(bool exists, tx.customers().Exists(principal.business_id, id));
+    if (!exists) return NotFound("customer not found");
+    return tx.notes().List(principal.business_id, id);
+  });
+}
+
+Status CustomerService::PinNote(const Principal& principal, CustomerId id, NoteId note, bool pinned) {
+  return database_.Write([&](store::Transaction& tx) {
+    return tx.notes().SetPinned(principal.business_id, id, note, pinned);
+  });
+}
+
+}  // namespace crm::app

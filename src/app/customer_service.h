@@ -1,0 +1,78 @@
+// CustomerService: the use cases around a customer profile: create and edit (normalising names,
+// phones and e-mails), counter lookup with a masked pick list, the full profile with alerts first
+// (written to the access log), preferences and notes. Thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/principal.h"
+#include "common/time.h"
+#include "domain/customer.h"
+#include "store/database.h"
+
+namespace crm::app {
+
+// One row of the counter pick list: masked, never the whole name or number.
+struct LookupHit {
+  CustomerId id;
+  std::string masked_name;   // 김*수
+  std::string masked_phone;  // 010-****-5678
+  std::optional<Timestamp> last_visit_at;
+  int64_t visit_count = 0;
+  domain::LifecycleStage stage = domain::LifecycleStage::kProspect;
+  std::string tier;  // filled by the loyalty engine; empty until then
+  std::vector<domain::Preference> alerts;
+};
+
+struct LookupResult {
+  std::string matched_by;  // "last4", "phone", "name", "initials"
+  std::vector<LookupHit> hits;
+};
+
+struct CustomerPage {
+  std::vector<domain::Customer> customers;
+  std::optional<CustomerId> next_cursor;
+};
+
+class CustomerService {
+ public:
+  CustomerService(store::Database& database, const Clock& clock);
+
+  // Validates and normalises the draft (name NFC and split, phone E.164, e-mail lower case), stores
+  // the customer and logs the creation. kInvalidArgument naming the field; kAlreadyExists ("phone")
+  // when the phone belongs to another customer.
+  Result<domain::Customer> Create(const Principal& principal, const domain::CustomerDraft& draft);
+  // Applies the fields set in the draft. kNotFound when the id is not the business's.
+  Result<domain::Customer> Update(const Principal& principal, CustomerId id, const domain::CustomerDraft& draft);
+  // The whole profile (alerts first among the preferences); writes a view to the access log.
+  Result<domain::Customer> Get(const Principal& principal, CustomerId id);
+  // Interprets `query` as 4 digits, a phone number, 초성 or a name prefix (in that order) and
+  // returns the masked pick list, never choosing for the caller. kInvalidArgument ("q") when empty
+  // or too short to search.
+  Result<LookupResult> Lookup(const Principal& principal, const std::string& query, int limit);
+  Result<CustomerPage> List(const Principal& principal, std::optional<CustomerId> after, int limit,
+                            std::optional<std::string> tag);
+
+  Result<domain::Preference> AddPreference(const Principal& principal, CustomerId id, domain::PreferenceKind kind,
+                                           const std::string& subject);
+  Status DeletePreference(const Principal& principal, CustomerId id, PreferenceId preference);
+
+  // kPermissionDenied when the note names a branch the principal may not use.
+  Result<domain::Note> AddNote(const Principal& principal, CustomerId id, const std::string& text,
+                               std::optional<BranchId> branch, bool pinned);
+  Result<std::vector<domain::Note>> ListNotes(const Principal& principal, CustomerId id);
+  Status PinNote(const Principal& principal, CustomerId id, NoteId note, bool pinned);
+
+  // The stage of `customer` now.
+  domain::LifecycleStage StageOf(const domain::Customer& customer) const;
+
+ private:
+  Status ApplyDraft(const domain::CustomerDraft& draft, domain::Customer& customer) const;
+
+  store::Database& database_;
+  const Clock& clock_;
+};
+
+}  // namespace crm::app

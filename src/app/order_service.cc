@@ -1,0 +1,178 @@
+#include "app/order_service.h"
+
+#include <algorithm>
+
+#include "domain/korean_text.h"
+#include "store/business_repository.h"
+#include "store/customer_repository.h"
+#include "store/order_repository.h"
+#include "store/transaction.h"
+
+namespace crm::app {
+namespace {
+
+constexpr int64_t kYearSeconds = 365LL * 86400;
+constexpr int64_t kMaxFutureSeconds = 86400;
+
+Status CleanLines(domain::Order& order) {
+  for (size_t i = 0; i < order.lines.size(); ++i) {
+    auto product = domain::NormalizeText(order.lines[i].product);
+    auto category = domain::NormalizeText(order.lines[i].category);
+    if (!product.ok()) return InvalidArgument("must be valid UTF-8 text", "lines[" + std::to_string(i) + "].product");
+    if (!category.ok()) return InvalidArgument("must be valid UTF-8 text", "lines[" + std::to_string(i) + "].category");
+    order.lines[i].product = std::move(product).value();
+    order.lines[i].category = std::move(category).value();
+  }
+  return Status::Ok();
+}
+
+// Folds the order into its customer's stats inside the order's transaction.
+Status UpdateCustomerStats(store::Transaction& tx, const domain::Order& order, Timestamp now,
+                           const std::optional<domain::Order>& original) {
+  if (!order.customer_id) return Status::Ok();
+  const BusinessId business = order.business_id;
+  CRM_RETURN_IF_ERROR(tx.customers().LockForUpdate(business, *order.customer_id));
+  CRM_ASSIGN_OR_RETURN(domain::Customer customer, tx.customers().Get(business, *order.customer_id));
+  domain::VisitStats stats;
+  if (order.kind == domain::OrderKind::kSale) {
+    CRM_ASSIGN_OR_RETURN(int64_t before, tx.orders().CountSales(business, customer.id,
+                                                                order.ordered_at.PlusSeconds(-kYearSeconds),
+                                                                order.ordered_at));
+    stats = domain::ApplySale(customer.stats, order, before);
+  } else {
+    CRM_ASSIGN_OR_RETURN(Money refunded, tx.orders().RefundedTotal(business, original->id));
+    stats = domain::ApplyRefund(customer.stats, -order.total, refunded == original->total);
+  }
+  return tx.customers().SaveStats(business, customer.id, stats, now);
+}
+
+}  // namespace
+
+OrderService::OrderService(store::Database& database, const Clock& clock) : database_(database), clock_(clock) {}
+
+Result<PostedOrder> OrderService::PostSale(const Principal& principal, domain::Order order) {
+  const Timestamp now = clock_.Now();
+  order.business_id = principal.business_id;
+  order.kind = domain::OrderKind::kSale;
+  order.original_order_id.reset();
+  order.created_at = now;
+  if (order.ordered_at == Timestamp()) order.ordered_at = now;
+  if (order.ordered_at > now.PlusSeconds(kMaxFutureSeconds)) {
+    return InvalidArgument("ordered_at is in the future", "ordered_at");
+  }
+  if (!order.branch_id.valid()) return InvalidArgument("branch_id is required", "branch_id");
+  if (!principal.CanAccessBranch(order.branch_id)) return PermissionDenied("no access to this branch");
+  if (!order.staff_id && principal.staff_id) order.staff_id = principal.staff_id;
+  if (order.total == Money() && !order.lines.empty()) {
+    for (const auto& line : order.lines) {
+      if (line.quantity > 0 && line.quantity <= domain::kMaxLineQuantity && line.unit_price.minor_units() >= 0 &&
+          line.unit_price.minor_units() <= domain::kMaxOrderTotal) {
+        order.total += Money(line.quantity * line.unit_price.minor_units());
+      }
+    }
+  }
+  CRM_RETURN_IF_ERROR(CleanLines(order));
+  CRM_RETURN_IF_ERROR(domain::ValidateSale(order));
+  if (order.external_id.size() > 200 || order.external_source.size() > 100) {
+    return InvalidArgument("external id is too long", "external_id");
+  }
+
+  PostedOrder posted;
+  Status status = database_.Write([&](store::Transaction& tx) -> Status {
+    if (!order.external_id.empty()) {
+      CRM_ASSIGN_OR_RETURN(auto existing, tx.orders().FindByExternalId(principal.business_id, order.external_source,
+                                                                       order.external_id));
+      if (existing) {
+        posted.order = std::move(*existing);
+        posted.replayed = true;
+        return Status::Ok();
+      }
+    }
+    CRM_RETURN_IF_ERROR(tx.branches().Get(principal.business_id, order.branch_id).status());
+    CRM_ASSIGN_OR_RETURN(order.id, tx.orders().Insert(order));
+    CRM_RETURN_IF_ERROR(UpdateCustomerStats(tx, order, now, std::nullopt));
+    posted.order = order;
+    posted.replayed = false;
+    return Status::Ok();
+  });
+  if (status.code() == StatusCode::kAlreadyExists && !order.external_id.empty()) {
+    // A concurrent post of the same external id won the race: answer with its order.
+    CRM_ASSIGN_OR_RETURN(auto existing, store::ReadValue<std::optional<domain::Order>>(
+                                            database_, [&](store::Transaction& tx) {
+                                              return tx.orders().FindByExternalId(
+                                                  principal.business_id, order.external_source, order.external_id);
+                                            }));
+    if (!existing) return status;
+    return PostedOrder{std::move(*existing), true};
+  }
+  if (!status.ok()) return status;
+  return posted;
+}
+
+Result<PostedOrder> OrderService::Refund(const Principal& principal, OrderId original_id, std::optional<Money> amount,
+                                         std::string external_source, std::string external_id) {
+  const Timestamp now = clock_.Now();
+  PostedOrder posted;
+  CRM_RETURN_IF_ERROR(database_.Write([&](store::Transaction& tx) -> Status {
+    if (!external_id.empty()) {
+      CRM_ASSIGN_OR_RETURN(auto existing,
+                           tx.orders().FindByExternalId(principal.business_id, external_source, external_id));
+      if (existing) {
+        if (existing->original_order_id != original_id) {
+          return AlreadyExists("this external id belongs to another order", "external_id");
+        }
+        posted = PostedOrder{std::move(*existing), true};
+        return Status::Ok();
+      }
+    }
+    CRM_ASSIGN_OR_RETURN(domain::Order original, tx.orders().Get(principal.business_id, original_id));
+    if (!principal.CanAccessBranch(original.branch_id)) return PermissionDenied("no access to this branch");
+    CRM_ASSIGN_OR_RETURN(Money refunded, tx.orders().RefundedTotal(principal.business_id, original_id));
+    const Money requested = amount.value_or(original.total - refunded);
+    CRM_RETURN_IF_ERROR(domain::ValidateRefund(original, refunded, requested));
+    domain::Order refund;
+    refund.business_id = principal.business_id;
+    refund.branch_id = original.branch_id;
+    refund.staff_id = principal.staff_id;
+    refund.customer_id = original.customer_id;
+    refund.kind = domain::OrderKind::kRefund;
+    refund.original_order_id = original.id;
+    refund.ordered_at = now;
+    refund.total = -requested;
+    refund.channel = original.channel;
+    refund.external_source = std::move(external_source);
+    refund.external_id = std::move(external_id);
+    refund.created_at = now;
+    CRM_ASSIGN_OR_RETURN(refund.id, tx.orders().Insert(refund));
+    CRM_RETURN_IF_ERROR(UpdateCustomerStats(tx, refund, now, original));
+    posted = PostedOrder{std::move(refund), false};
+    return Status::Ok();
+  }));
+  return posted;
+}
+
+Result<domain::Order> OrderService::Get(const Principal& principal, OrderId id) {
+  return store::ReadValue<domain::Order>(database_, [&](store::Transaction& tx) {
+    return tx.orders().Get(principal.business_id, id);
+  });
+}
+
+Result<OrderPage> OrderService::ListForCustomer(const Principal& principal, CustomerId customer,
+                                                std::optional<OrderId> before, int limit) {
+  const int page_size = std::clamp(limit, 1, 100);
+  OrderPage page;
+  CRM_RETURN_IF_ERROR(database_.Read([&](store::Transaction& tx) -> Status {
+    CRM_ASSIGN_OR_RETURN(bool exists, tx.customers().Exists(principal.business_id, customer));
+    if (!exists) return NotFound("customer not found");
+    CRM_ASSIGN_OR_RETURN(page.orders, tx.orders().ListForCustomer(principal.business_id, customer, before,
+                                                                  page_size + 1));
+    return Status::Ok();
+  }));
+  if (static_cast<int>(page.orders.size()) > page_size) {
+    page.orders.pop_back();
+    page.next_cursor = page.orders.back().id;
+  }
+  return page;
+}
+
+}  // namespace crm::app

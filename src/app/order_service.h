@@ -1,0 +1,47 @@
+// OrderService: posting sales and refunds. A sale with an external id is idempotent per source:
+// posting it again returns the first order. The customer's visit count, spend and stage change
+// in the same transaction as the order. Thread-safe.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "app/principal.h"
+#include "common/time.h"
+#include "domain/order.h"
+#include "store/database.h"
+
+namespace crm::app {
+
+struct PostedOrder {
+  domain::Order order;
+  bool replayed = false;  // true when an order with the same external id already existed
+};
+
+struct OrderPage {
+  std::vector<domain::Order> orders;
+  std::optional<OrderId> next_cursor;
+};
+
+class OrderService {
+ public:
+  OrderService(store::Database& database, const Clock& clock);
+
+  // Stores a sale (ordered_at defaults to now; total defaults to the sum of the lines).
+  // kInvalidArgument naming the field; kNotFound for a branch or customer not of the business;
+  // kPermissionDenied for a branch the principal may not use.
+  Result<PostedOrder> PostSale(const Principal& principal, domain::Order order);
+  // Refunds `amount` of the original (the whole rest when unset). kFailedPrecondition ("amount")
+  // when more than what is left would be refunded.
+  Result<PostedOrder> Refund(const Principal& principal, OrderId original, std::optional<Money> amount,
+                             std::string external_source, std::string external_id);
+  Result<domain::Order> Get(const Principal& principal, OrderId id);
+  Result<OrderPage> ListForCustomer(const Principal& principal, CustomerId customer, std::optional<OrderId> before,
+                                    int limit);
+
+ private:
+  store::Database& database_;
+  const Clock& clock_;
+};
+
+}  // namespace crm::app

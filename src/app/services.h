@@ -1,0 +1,29 @@
+// Services: every app service of one running Dangol, built once by main/ over one Database and
+// one Clock and handed to http/ and the CLI.
+#pragma once
+
+#include <memory>
+
+#include "app/auth_service.h"
+#include "app/business_service.h"
+#include "app/customer_service.h"
+#include "app/order_service.h"
+
+namespace crm::app {
+
+struct Services {
+  Services(store::Database& database, const Clock& clock)
+      : clock(clock),
+        auth(database, clock),
+        businesses(database, clock),
+        customers(database, clock),
+        orders(database, clock) {}
+
+  const Clock& clock;
+  AuthService auth;
+  BusinessService businesses;
+  CustomerService customers;
+  OrderService orders;
+};
+
+}  // namespace crm::app

@@ -1,0 +1,339 @@
+#include "store/customer_repository.h"
+
+#include <algorithm>
+
+#include "domain/korean_text.h"
+
+namespace crm::store {
+namespace {
+
+#define CUSTOMER_COLUMNS                                                                                        \
+  "id, business_id, name, family_name, given_name, phone_e164, email, birthday, birthday_calendar, "          \
+  "birthday_leap_month, gender, source, referrer_id, address, visit_count, visits_last_year, total_spend, " \
+  "first_visit_at, last_visit_at, created_at, updated_at"
+
+constexpr Statement kInsert{
+    "customer.insert",
+    "INSERT INTO customers (business_id, name, family_name, given_name, name_key, given_key, initials, phone_e164, "
+    "phone_last4, email, birthday, birthday_calendar, birthday_leap_month, gender, source, referrer_id, address, "
+    "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
+    "$18, $18) RETURNING id"};
+constexpr Statement kUpdate{
+    "customer.update",
+    "UPDATE customers SET name = $3, family_name = $4, given_name = $5, name_key = $6, given_key = $7, "
+    "initials = $8, phone_e164 = $9, phone_last4 = $10, email = $11, birthday = $12, birthday_calendar = $13, "
+    "birthday_leap_month = $14, gender = $15, source = $16, referrer_id = $17, address = $18, updated_at = $19 "
+    "WHERE business_id = $1 AND id = $2 RETURNING id"};
+constexpr Statement kSelect{"customer.get",
+                            "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND id = $2"};
+constexpr Statement kByPhone{"customer.by_phone",
+                             "SELECT id FROM customers WHERE business_id = $1 AND phone_e164 = $2"};
+constexpr Statement kByLast4{
+    "customer.lookup_last4",
+    "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND phone_last4 = $2 "
+    "ORDER BY last_visit_at DESC, id LIMIT $3",
+    "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND phone_last4 = $2 "
+    "ORDER BY last_visit_at DESC NULLS LAST, id LIMIT $3"};
+constexpr Statement kByPhoneFull{"customer.lookup_phone",
+                                 "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND phone_e164 = $2 "
+                                 "ORDER BY id LIMIT $3"};
+constexpr Statement kByNamePrefix{"customer.lookup_name",
+                                  "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND name_key >= $2 "
+                                  "AND name_key < $3 ORDER BY name_key, id LIMIT $4"};
+constexpr Statement kByInitials{"customer.lookup_initials",
+                                "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND initials >= $2 "
+                                "AND initials < $3 ORDER BY initials, id LIMIT $4"};
+constexpr Statement kList{"customer.list",
+                          "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND id > $2 "
+                          "ORDER BY id LIMIT $3"};
+constexpr Statement kListByTag{
+    "customer.list_tag",
+    "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND id > $2 AND id IN "
+    "(SELECT customer_id FROM customer_tags WHERE business_id = $1 AND tag = $4) ORDER BY id LIMIT $3"};
+constexpr Statement kExists{"customer.exists", "SELECT id FROM customers WHERE business_id = $1 AND id = $2"};
+constexpr Statement kLock{"customer.lock", "SELECT id FROM customers WHERE business_id = $1 AND id = $2",
+                          "SELECT id FROM customers WHERE business_id = $1 AND id = $2 FOR UPDATE"};
+constexpr Statement kCount{"customer.count", "SELECT COUNT(*) FROM customers WHERE business_id = $1"};
+constexpr Statement kSaveStats{
+    "customer.save_stats",
+    "UPDATE customers SET visit_count = $3, visits_last_year = $4, total_spend = $5, first_visit_at = $6, "
+    "last_visit_at = $7, updated_at = $8 WHERE business_id = $1 AND id = $2"};
+
+constexpr Statement kDeleteTags{"customer.tags_delete",
+                                "DELETE FROM customer_tags WHERE business_id = $1 AND customer_id = $2"};
+constexpr Statement kInsertTag{"customer.tags_insert",
+                               "INSERT INTO customer_tags (business_id, customer_id, tag) VALUES ($1, $2, $3) "
+                               "ON CONFLICT DO NOTHING"};
+constexpr Statement kSelectTags{"customer.tags",
+                                "SELECT tag FROM customer_tags WHERE business_id = $1 AND customer_id = $2 ORDER BY tag"};
+constexpr Statement kDeleteAnniversaries{
+    "customer.anniversaries_delete", "DELETE FROM customer_anniversaries WHERE business_id = $1 AND customer_id = $2"};
+constexpr Statement kInsertAnniversary{
+    "customer.anniversaries_insert",
+    "INSERT INTO customer_anniversaries (business_id, customer_id, position, label, date) VALUES ($1, $2, $3, $4, $5)"};
+constexpr Statement kSelectAnniversaries{
+    "customer.anniversaries",
+    "SELECT label, date FROM customer_anniversaries WHERE business_id = $1 AND customer_id = $2 ORDER BY position"};
+constexpr Statement kUpsertConsent{
+    "customer.consent_upsert",
+    "INSERT INTO customer_consents (business_id, customer_id, channel, granted, at, source) VALUES ($1, $2, $3, $4, "
+    "$5, $6) ON CONFLICT (business_id, customer_id, channel) DO UPDATE SET granted = excluded.granted, at = "
+    "excluded.at, source = excluded.source"};
+constexpr Statement kSelectConsents{
+    "customer.consents",
+    "SELECT channel, granted, at, source FROM customer_consents WHERE business_id = $1 AND customer_id = $2 "
+    "ORDER BY channel"};
+constexpr Statement kInsertPreference{
+    "preference.insert",
+    "INSERT INTO preferences (business_id, customer_id, kind, subject, created_by, created_at) VALUES ($1, $2, $3, "
+    "$4, $5, $6) RETURNING id"};
+constexpr Statement kDeletePreference{
+    "preference.delete",
+    "DELETE FROM preferences WHERE business_id = $1 AND customer_id = $2 AND id = $3 RETURNING id"};
+// Allergy (3) and never (4) first, then in the order they were recorded.
+constexpr Statement kSelectPreferences{
+    "preference.list",
+    "SELECT id, kind, subject, created_by, created_at FROM preferences WHERE business_id = $1 AND customer_id = $2 "
+    "ORDER BY CASE WHEN kind IN (3, 4) THEN 0 ELSE 1 END, id"};
+
+// The greatest code point in UTF-8: appended to a prefix it bounds every string that starts with it.
+constexpr const char* kPrefixEnd = "\xF4\x8F\xBF\xBF";
+
+domain::Customer CustomerFromRow(const Row& row) {
+  domain::Customer customer;
+  customer.id = CustomerId(row.GetInt(0));
+  customer.business_id = BusinessId(row.GetInt(1));
+  customer.name = row.GetText(2);
+  customer.family_name = row.GetText(3);
+  customer.given_name = row.GetText(4);
+  customer.phone_e164 = row.GetText(5);
+  customer.email = row.GetText(6);
+  if (!row.IsNull(7)) {
+    auto date = Date::Parse(row.GetText(7));
+    if (date.ok()) {
+      customer.birthday = domain::Birthday{*date, static_cast<domain::CalendarType>(row.GetInt(8)), row.GetInt(9) != 0};
+    }
+  }
+  customer.gender = static_cast<domain::Gender>(row.GetInt(10));
+  customer.source = static_cast<domain::SourceChannel>(row.GetInt(11));
+  if (auto referrer = row.GetOptionalInt(12)) customer.referrer_id = CustomerId(*referrer);
+  customer.address = row.GetText(13);
+  customer.stats.visit_count = row.GetInt(14);
+  customer.stats.visits_last_year = row.GetInt(15);
+  customer.stats.total_spend = Money(row.GetInt(16));
+  if (auto first = row.GetOptionalInt(17)) customer.stats.first_visit_at = Timestamp::FromMicros(*first);
+  if (auto last = row.GetOptionalInt(18)) customer.stats.last_visit_at = Timestamp::FromMicros(*last);
+  customer.created_at = Timestamp::FromMicros(row.GetInt(19));
+  customer.updated_at = Timestamp::FromMicros(row.GetInt(20));
+  return customer;
+}
+
+// The columns shared by insert and update, from $offset on: name .. address.
+std::vector<SqlValue> ProfileValues(const domain::Customer& customer) {
+  const std::string last4 =
+      customer.phone_e164.size() >= 4 ? customer.phone_e164.substr(customer.phone_e164.size() - 4) : "";
+  return {Text(customer.name),
+          Text(customer.family_name),
+          Text(customer.given_name),
+          Text(domain::NameSearchKey(customer.name)),
+          Text(domain::NameSearchKey(customer.given_name)),
+          Text(domain::InitialConsonantKey(customer.name)),
+          Text(customer.phone_e164),
+          Text(last4),
+          Text(customer.email),
+          customer.birthday ? Text(customer.birthday->date.ToString()) : Null(),
+          Int(customer.birthday ? static_cast<int>(customer.birthday->calendar) : 1),
+          Int(customer.birthday && customer.birthday->leap_month ? 1 : 0),
+          Int(static_cast<int>(customer.gender)),
+          Int(static_cast<int>(customer.source)),
+          customer.referrer_id ? Int(customer.referrer_id->value()) : Null(),
+          Text(customer.address)};
+}
+
+Status PhoneConflict(const Status& status) {
+  if (status.code() == StatusCode::kAlreadyExists) {
+    return AlreadyExists("another customer already has this phone number", "phone");
+  }
+  if (status.code() == StatusCode::kFailedPrecondition) {
+    return FailedPrecondition("referrer is not a customer of this business", "referrer_id");
+  }
+  return status;
+}
+
+Result<std::vector<domain::Customer>> Summaries(Result<std::vector<Row>> rows) {
+  if (!rows.ok()) return rows.status();
+  std::vector<domain::Customer> customers;
+  customers.reserve(rows->size());
+  for (const Row& row : *rows) customers.push_back(CustomerFromRow(row));
+  return customers;
+}
+
+}  // namespace
+
+Result<CustomerId> CustomerRepository::Insert(const domain::Customer& customer) {
+  std::vector<SqlValue> params{Int(customer.business_id.value())};
+  for (SqlValue& value : ProfileValues(customer)) params.push_back(std::move(value));
+  params.push_back(Int(customer.created_at.micros()));
+  auto rows = connection_.Query(kInsert, params);
+  if (!rows.ok()) return PhoneConflict(rows.status());
+  domain::Customer stored = customer;
+  stored.id = CustomerId(rows->at(0).GetInt(0));
+  CRM_RETURN_IF_ERROR(SaveChildren(stored));
+  return stored.id;
+}
+
+Status CustomerRepository::Update(const domain::Customer& customer) {
+  std::vector<SqlValue> params{Int(customer.business_id.value()), Int(customer.id.value())};
+  for (SqlValue& value : ProfileValues(customer)) params.push_back(std::move(value));
+  params.push_back(Int(customer.updated_at.micros()));
+  auto rows = connection_.Query(kUpdate, params);
+  if (!rows.ok()) return PhoneConflict(rows.status());
+  if (rows->empty()) return NotFound("customer not found");
+  CRM_RETURN_IF_ERROR(connection_.Execute(kDeleteTags, {Int(customer.business_id.value()), Int(customer.id.value())}));
+  CRM_RETURN_IF_ERROR(
+      connection_.Execute(kDeleteAnniversaries, {Int(customer.business_id.value()), Int(customer.id.value())}));
+  return SaveChildren(customer);
+}
+
+Status CustomerRepository::SaveChildren(const domain::Customer& customer) {
+  const SqlValue business = Int(customer.business_id.value());
+  const SqlValue id = Int(customer.id.value());
+  for (const std::string& tag : customer.tags) {
+    CRM_RETURN_IF_ERROR(connection_.Execute(kInsertTag, {business, id, Text(tag)}));
+  }
+  for (size_t i = 0; i < customer.anniversaries.size(); ++i) {
+    const domain::Anniversary& anniversary = customer.anniversaries[i];
+    CRM_RETURN_IF_ERROR(connection_.Execute(kInsertAnniversary, {business, id, Int(static_cast<int64_t>(i)),
+                                                                 Text(anniversary.label),
+                                                                 Text(anniversary.date.ToString())}));
+  }
+  for (const domain::Consent& consent : customer.consents) {
+    CRM_RETURN_IF_ERROR(connection_.Execute(
+        kUpsertConsent, {business, id, Int(static_cast<int>(consent.channel)), Int(consent.granted ? 1 : 0),
+                         Int(consent.at.micros()), Text(consent.source)}));
+  }
+  return Status::Ok();
+}
+
+Result<domain::Customer> CustomerRepository::Get(BusinessId business, CustomerId id) {
+  const std::vector<SqlValue> key{Int(business.value()), Int(id.value())};
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kSelect, key));
+  if (rows.empty()) return NotFound("customer not found");
+  domain::Customer customer = CustomerFromRow(rows[0]);
+  CRM_ASSIGN_OR_RETURN(auto tags, connection_.Query(kSelectTags, key));
+  for (const Row& row : tags) customer.tags.push_back(row.GetText(0));
+  CRM_ASSIGN_OR_RETURN(auto anniversaries, connection_.Query(kSelectAnniversaries, key));
+  for (const Row& row : anniversaries) {
+    auto date = Date::Parse(row.GetText(1));
+    if (date.ok()) customer.anniversaries.push_back({row.GetText(0), *date});
+  }
+  CRM_ASSIGN_OR_RETURN(auto consents, connection_.Query(kSelectConsents, key));
+  for (const Row& row : consents) {
+    customer.consents.push_back({static_cast<domain::ConsentChannel>(row.GetInt(0)), row.GetInt(1) != 0,
+                                 Timestamp::FromMicros(row.GetInt(2)), row.GetText(3)});
+  }
+  CRM_ASSIGN_OR_RETURN(auto preferences, connection_.Query(kSelectPreferences, key));
+  for (const Row& row : preferences) {
+    domain::Preference preference;
+    preference.id = PreferenceId(row.GetInt(0));
+    preference.kind = static_cast<domain::PreferenceKind>(row.GetInt(1));
+    preference.subject = row.GetText(2);
+    preference.created_by = StaffId(row.GetInt(3));
+    preference.created_at = Timestamp::FromMicros(row.GetInt(4));
+    customer.preferences.push_back(std::move(preference));
+  }
+  return customer;
+}
+
+Result<std::optional<CustomerId>> CustomerRepository::FindByPhone(BusinessId business, const std::string& e164) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kByPhone, {Int(business.value()), Text(e164)}));
+  if (rows.empty()) return std::optional<CustomerId>();
+  return std::optional<CustomerId>(CustomerId(rows[0].GetInt(0)));
+}
+
+Result<std::vector<domain::Customer>> CustomerRepository::Lookup(BusinessId business, const LookupQuery& query) {
+  const SqlValue id = Int(business.value());
+  const SqlValue limit = Int(std::clamp(query.limit, 1, 100));
+  switch (query.kind) {
+    case LookupKind::kLast4:
+      return Summaries(connection_.Query(kByLast4, {id, Text(query.value), limit}));
+    case LookupKind::kPhone:
+      return Summaries(connection_.Query(kByPhoneFull, {id, Text(query.value), limit}));
+    case LookupKind::kNamePrefix:
+      return Summaries(connection_.Query(kByNamePrefix, {id, Text(query.value), Text(query.value + kPrefixEnd), limit}));
+    case LookupKind::kInitialsPrefix:
+      return Summaries(connection_.Query(kByInitials, {id, Text(query.value), Text(query.value + kPrefixEnd), limit}));
+  }
+  return InvalidArgument("unknown lookup kind");
+}
+
+Result<std::vector<domain::Customer>> CustomerRepository::List(BusinessId business, const CustomerFilter& filter) {
+  const SqlValue after = Int(filter.after ? filter.after->value() : 0);
+  const SqlValue limit = Int(std::clamp(filter.limit, 1, 500));
+  if (filter.tag) return Summaries(connection_.Query(kListByTag, {Int(business.value()), after, limit, Text(*filter.tag)}));
+  return Summaries(connection_.Query(kList, {Int(business.value()), after, limit}));
+}
+
+Result<std::vector<std::pair<CustomerId, domain::Preference>>> CustomerRepository::Alerts(
+    BusinessId business, const std::vector<CustomerId>& ids) {
+  std::vector<std::pair<CustomerId, domain::Preference>> alerts;
+  for (CustomerId customer : ids) {
+    CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kSelectPreferences, {Int(business.value()), Int(customer.value())}));
+    for (const Row& row : rows) {
+      domain::Preference preference;
+      preference.id = PreferenceId(row.GetInt(0));
+      preference.kind = static_cast<domain::PreferenceKind>(row.GetInt(1));
+      if (!preference.IsAlert()) break;  // alerts come first
+      preference.subject = row.GetText(2);
+      alerts.emplace_back(customer, std::move(preference));
+    }
+  }
+  return alerts;
+}
+
+Result<bool> CustomerRepository::Exists(BusinessId business, CustomerId id) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kExists,
+                                                    {Int(business.value()), Int(id.value())}));
+  return !rows.empty();
+}
+
+Status CustomerRepository::LockForUpdate(BusinessId business, CustomerId id) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kLock, {Int(business.value()), Int(id.value())}));
+  if (rows.empty()) return NotFound("customer not found");
+  return Status::Ok();
+}
+
+Status CustomerRepository::SaveStats(BusinessId business, CustomerId id, const domain::VisitStats& stats,
+                                     Timestamp updated_at) {
+  return connection_.Execute(
+      kSaveStats, {Int(business.value()), Int(id.value()), Int(stats.visit_count), Int(stats.visits_last_year),
+                   Int(stats.total_spend.minor_units()),
+                   stats.first_visit_at ? Int(stats.first_visit_at->micros()) : Null(),
+                   stats.last_visit_at ? Int(stats.last_visit_at->micros()) : Null(), Int(updated_at.micros())});
+}
+
+Result<PreferenceId> CustomerRepository::AddPreference(BusinessId business, CustomerId customer,
+                                                       const domain::Preference& preference) {
+  auto rows = connection_.Query(kInsertPreference,
+                                {Int(business.value()), Int(customer.value()), Int(static_cast<int>(preference.kind)),
+                                 Text(preference.subject),
+                                 preference.created_by.valid() ? Int(preference.created_by.value()) : Null(),
+                                 Int(preference.created_at.micros())});
+  if (!rows.ok() && rows.status().code() == StatusCode::kFailedPrecondition) return NotFound("customer not found");
+  if (!rows.ok()) return rows.status();
+  return PreferenceId(rows->at(0).GetInt(0));
+}
+
+Status CustomerRepository::DeletePreference(BusinessId business, CustomerId customer, PreferenceId id) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kDeletePreference, {Int(business.value()), Int(customer.value()),
+                                                                         Int(id.value())}));
+  if (rows.empty()) return NotFound("preference not found");
+  return Status::Ok();
+}
+
+Result<int64_t> CustomerRepository::Count(BusinessId business) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kCount, {Int(business.value())}));
+  return rows.at(0).GetInt(0);
+}
+
+}  // namespace crm::store

@@ -1,0 +1,146 @@
+#include "store/order_repository.h"
+
+#include <algorithm>
+
+namespace crm::store {
+namespace {
+
+#define ORDER_COLUMNS                                                                                      \
+  "id, business_id, branch_id, staff_id, customer_id, kind, original_order_id, ordered_at, total, channel, " \
+  "external_source, external_id, created_at"
+
+constexpr Statement kInsert{
+    "order.insert",
+    "INSERT INTO orders (business_id, branch_id, staff_id, customer_id, kind, original_order_id, ordered_at, total, "
+    "channel, external_source, external_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
+    "RETURNING id"};
+constexpr Statement kInsertLine{
+    "order.insert_line",
+    "INSERT INTO order_lines (business_id, order_id, line_no, product, category, quantity, unit_price) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7)"};
+constexpr Statement kSelect{"order.get", "SELECT " ORDER_COLUMNS " FROM orders WHERE business_id = $1 AND id = $2"};
+constexpr Statement kSelectExternal{
+    "order.by_external",
+    "SELECT " ORDER_COLUMNS " FROM orders WHERE business_id = $1 AND external_source = $2 AND external_id = $3"};
+constexpr Statement kSelectLines{
+    "order.lines",
+    "SELECT product, category, quantity, unit_price FROM order_lines WHERE business_id = $1 AND order_id = $2 "
+    "ORDER BY line_no"};
+constexpr Statement kListForCustomer{
+    "order.list_customer",
+    "SELECT " ORDER_COLUMNS " FROM orders WHERE business_id = $1 AND customer_id = $2 AND id < $3 "
+    "ORDER BY id DESC LIMIT $4"};
+constexpr Statement kRefunded{
+    "order.refunded",
+    "SELECT COALESCE(SUM(-total), 0) FROM orders WHERE business_id = $1 AND original_order_id = $2 AND kind = 2"};
+constexpr Statement kCountSales{
+    "order.count_sales",
+    "SELECT COUNT(*) FROM orders WHERE business_id = $1 AND customer_id = $2 AND kind = 1 AND ordered_at >= $3 "
+    "AND ordered_at < $4"};
+constexpr Statement kCount{"order.count", "SELECT COUNT(*) FROM orders WHERE business_id = $1"};
+
+domain::Order OrderFromRow(const Row& row) {
+  domain::Order order;
+  order.id = OrderId(row.GetInt(0));
+  order.business_id = BusinessId(row.GetInt(1));
+  order.branch_id = BranchId(row.GetInt(2));
+  if (auto staff = row.GetOptionalInt(3)) order.staff_id = StaffId(*staff);
+  if (auto customer = row.GetOptionalInt(4)) order.customer_id = CustomerId(*customer);
+  order.kind = static_cast<domain::OrderKind>(row.GetInt(5));
+  if (auto original = row.GetOptionalInt(6)) order.original_order_id = OrderId(*original);
+  order.ordered_at = Timestamp::FromMicros(row.GetInt(7));
+  order.total = Money(row.GetInt(8));
+  order.channel = static_cast<domain::OrderChannel>(row.GetInt(9));
+  order.external_source = row.GetText(10);
+  order.external_id = row.GetText(11);
+  order.created_at = Timestamp::FromMicros(row.GetInt(12));
+  return order;
+}
+
+}  // namespace
+
+Result<OrderId> OrderRepository::Insert(const domain::Order& order) {
+  const SqlValue business = Int(order.business_id.value());
+  auto rows = connection_.Query(
+      kInsert, {business, Int(order.branch_id.value()), order.staff_id ? Int(order.staff_id->value()) : Null(),
+                order.customer_id ? Int(order.customer_id->value()) : Null(), Int(static_cast<int>(order.kind)),
+                order.original_order_id ? Int(order.original_order_id->value()) : Null(),
+                Int(order.ordered_at.micros()), Int(order.total.minor_units()), Int(static_cast<int>(order.channel)),
+                Text(order.external_source), Text(order.external_id), Int(order.created_at.micros())});
+  if (!rows.ok()) {
+    if (rows.status().code() == StatusCode::kFailedPrecondition) {
+      return NotFound("branch, customer or original order not found");
+    }
+    if (rows.status().code() == StatusCode::kAlreadyExists) {
+      return AlreadyExists("an order with this external id exists", "external_id");
+    }
+    return rows.status();
+  }
+  const OrderId id(rows->at(0).GetInt(0));
+  for (size_t i = 0; i < order.lines.size(); ++i) {
+    const domain::OrderLine& line = order.lines[i];
+    CRM_RETURN_IF_ERROR(connection_.Execute(kInsertLine, {business, Int(id.value()), Int(static_cast<int64_t>(i)),
+                                                          Text(line.product), Text(line.category), Int(line.quantity),
+                                                          Int(line.unit_price.minor_units())}));
+  }
+  return id;
+}
+
+Status OrderRepository::LoadLines(domain::Order& order) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kSelectLines, {Int(order.business_id.value()), Int(order.id.value())}));
+  order.lines.clear();
+  for (const Row& row : rows) {
+    order.lines.push_back({row.GetText(0), row.GetText(1), row.GetInt(2), Money(row.GetInt(3))});
+  }
+  return Status::Ok();
+}
+
+Result<domain::Order> OrderRepository::Get(BusinessId business, OrderId id) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kSelect, {Int(business.value()), Int(id.value())}));
+  if (rows.empty()) return NotFound("order not found");
+  domain::Order order = OrderFromRow(rows[0]);
+  CRM_RETURN_IF_ERROR(LoadLines(order));
+  return order;
+}
+
+Result<std::optional<domain::Order>> OrderRepository::FindByExternalId(BusinessId business, const std::string& source,
+                                                                       const std::string& external_id) {
+  CRM_ASSIGN_OR_RETURN(auto rows,
+                       connection_.Query(kSelectExternal, {Int(business.value()), Text(source), Text(external_id)}));
+  if (rows.empty()) return std::optional<domain::Order>();
+  domain::Order order = OrderFromRow(rows[0]);
+  CRM_RETURN_IF_ERROR(LoadLines(order));
+  return std::optional<domain::Order>(std::move(order));
+}
+
+Result<std::vector<domain::Order>> OrderRepository::ListForCustomer(BusinessId business, CustomerId customer,
+                                                                    std::optional<OrderId> before, int limit) {
+  CRM_ASSIGN_OR_RETURN(auto rows,
+                       connection_.Query(kListForCustomer, {Int(business.value()), Int(customer.value()),
+                                                            Int(before ? before->value() : INT64_MAX),
+                                                            Int(std::clamp(limit, 1, 200))}));
+  std::vector<domain::Order> orders;
+  for (const Row& row : rows) {
+    orders.push_back(OrderFromRow(row));
+    CRM_RETURN_IF_ERROR(LoadLines(orders.back()));
+  }
+  return orders;
+}
+
+Result<Money> OrderRepository::RefundedTotal(BusinessId business, OrderId original) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kRefunded, {Int(business.value()), Int(original.value())}));
+  return Money(rows.at(0).GetInt(0));
+}
+
+Result<int64_t> OrderRepository::CountSales(BusinessId business, CustomerId customer, Timestamp from, Timestamp to) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kCountSales, {Int(business.value()), Int(customer.value()),
+                                                                   Int(from.micros()), Int(to.micros())}));
+  return rows.at(0).GetInt(0);
+}
+
+Result<int64_t> OrderRepository::Count(BusinessId business) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kCount, {Int(business.value())}));
+  return rows.at(0).GetInt(0);
+}
+
+}  // namespace crm::store

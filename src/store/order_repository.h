@@ -1,0 +1,37 @@
+// Orders with their lines, refunds linked to their original, and the per-customer figures the
+// visit statistics need.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "domain/order.h"
+#include "store/sql.h"
+
+namespace crm::store {
+
+class OrderRepository {
+ public:
+  explicit OrderRepository(SqlConnection& connection) : connection_(connection) {}
+  // Stores the order and its lines; returns the id. kAlreadyExists when the external id is taken;
+  // kNotFound when branch, customer or original order are not the business's.
+  Result<OrderId> Insert(const domain::Order& order);
+  // The order with its lines. kNotFound when it is not the business's.
+  Result<domain::Order> Get(BusinessId business, OrderId id);
+  Result<std::optional<domain::Order>> FindByExternalId(BusinessId business, const std::string& source,
+                                                        const std::string& external_id);
+  // Newest first, ids below `before` when given; with lines.
+  Result<std::vector<domain::Order>> ListForCustomer(BusinessId business, CustomerId customer,
+                                                     std::optional<OrderId> before, int limit);
+  // What was refunded of `original` so far, as a positive amount.
+  Result<Money> RefundedTotal(BusinessId business, OrderId original);
+  // Sales of the customer with ordered_at in [from, to).
+  Result<int64_t> CountSales(BusinessId business, CustomerId customer, Timestamp from, Timestamp to);
+  Result<int64_t> Count(BusinessId business);
+
+ private:
+  Status LoadLines(domain::Order& order);
+  SqlConnection& connection_;
+};
+
+}  // namespace crm::store

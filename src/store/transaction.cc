@@ -1,0 +1,48 @@
+#include "store/transaction.h"
+
+#include <optional>
+
+#include "store/access_log_repository.h"
+#include "store/auth_repository.h"
+#include "store/business_repository.h"
+#include "store/customer_repository.h"
+#include "store/note_repository.h"
+#include "store/order_repository.h"
+#include "store/staff_repository.h"
+
+namespace crm::store {
+
+// Repositories are made on first use: most transactions touch two or three of them.
+struct Transaction::Repositories {
+  std::optional<BusinessRepository> businesses;
+  std::optional<BranchRepository> branches;
+  std::optional<StaffRepository> staff;
+  std::optional<AuthRepository> auth;
+  std::optional<CustomerRepository> customers;
+  std::optional<NoteRepository> notes;
+  std::optional<ProspectRepository> prospects;
+  std::optional<OrderRepository> orders;
+  std::optional<AccessLogRepository> access_log;
+};
+
+Transaction::Transaction(SqlConnection& connection)
+    : connection_(connection), repositories_(std::make_unique<Repositories>()) {}
+Transaction::~Transaction() = default;
+
+template <typename T>
+static T& Lazy(std::optional<T>& slot, SqlConnection& connection) {
+  if (!slot) slot.emplace(connection);
+  return *slot;
+}
+
+BusinessRepository& Transaction::businesses() { return Lazy(repositories_->businesses, connection_); }
+BranchRepository& Transaction::branches() { return Lazy(repositories_->branches, connection_); }
+StaffRepository& Transaction::staff() { return Lazy(repositories_->staff, connection_); }
+AuthRepository& Transaction::auth() { return Lazy(repositories_->auth, connection_); }
+CustomerRepository& Transaction::customers() { return Lazy(repositories_->customers, connection_); }
+NoteRepository& Transaction::notes() { return Lazy(repositories_->notes, connection_); }
+ProspectRepository& Transaction::prospects() { return Lazy(repositories_->prospects, connection_); }
+OrderRepository& Transaction::orders() { return Lazy(repositories_->orders, connection_); }
+AccessLogRepository& Transaction::access_log() { return Lazy(repositories_->access_log, connection_); }
+
+}  // namespace crm::store

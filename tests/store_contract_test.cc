@@ -1,0 +1,420 @@
+// The store contract suite: one set of tests run against every back end. SQLite always runs;
+// PostgreSQL runs when DANGOL_TEST_POSTGRES_URL names a server (scripts/with-postgres starts one),
+// and with DANGOL_REQUIRE_POSTGRES=1 a missing server is a failure, not a skip.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "store/access_log_repository.h"
+#include "store/auth_repository.h"
+#include "store/business_repository.h"
+#include "store/customer_repository.h"
+#include "store/database.h"
+#include "store/note_repository.h"
+#include "store/order_repository.h"
+#include "store/staff_repository.h"
+#include "store/transaction.h"
+
+namespace crm::store {
+namespace {
+
+const Timestamp kNow = Timestamp::FromSeconds(1'700'000'000);
+
+class StoreContractTest : public ::testing::TestWithParam<Dialect> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Dialect::kSqlite) {
+      char pattern[] = "/tmp/dangol-store-XXXXXX";
+      ASSERT_NE(mkdtemp(pattern), nullptr);
+      dir_ = pattern;
+      auto db = Database::Open("sqlite:" + dir_ + "/test.db");
+      ASSERT_TRUE(db.ok()) << db.status().ToString();
+      db_ = std::move(db).value();
+    } else {
+      const char* url = std::getenv("DANGOL_TEST_POSTGRES_URL");
+      if (url == nullptr || *url == '\0') {
+        const char* required = std::getenv("DANGOL_REQUIRE_POSTGRES");
+        if (required != nullptr && std::string(required) == "1") FAIL() << "DANGOL_TEST_POSTGRES_URL is not set";
+        GTEST_SKIP() << "no PostgreSQL server (set DANGOL_TEST_POSTGRES_URL)";
+      }
+      auto db = Database::Open(url);
+      ASSERT_TRUE(db.ok()) << db.status().ToString();
+      db_ = std::move(db).value();
+    }
+    business_ = NewBusiness();
+    other_ = NewBusiness();
+    branch_ = NewBranch(business_, "강남점");
+    other_branch_ = NewBranch(other_, "홍대점");
+  }
+
+  void TearDown() override {
+    db_.reset();
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  // Unique per test run, so PostgreSQL runs can share one database.
+  BusinessId NewBusiness() {
+    static std::atomic<int> counter{0};
+    domain::Business business;
+    business.slug = "t" + std::to_string(kNow.micros() % 100000) + "-" + std::to_string(getpid()) + "-" +
+                    std::to_string(counter++) + "-" + std::to_string(std::rand() % 100000);
+    business.name = "테스트";
+    business.created_at = kNow;
+    auto created = WriteValue<domain::Business>(*db_, [&](Transaction& tx) { return tx.businesses().Create(business); });
+    EXPECT_TRUE(created.ok()) << created.status().ToString();
+    return created.ok() ? created->id : BusinessId();
+  }
+
+  BranchId NewBranch(BusinessId business, const std::string& name) {
+    domain::Branch branch{BranchId(), business, name, kNow};
+    auto created = WriteValue<domain::Branch>(*db_, [&](Transaction& tx) { return tx.branches().Create(branch); });
+    EXPECT_TRUE(created.ok()) << created.status().ToString();
+    return created.ok() ? created->id : BranchId();
+  }
+
+  domain::Customer Draft(BusinessId business, const std::string& name, const std::string& phone) {
+    domain::Customer customer;
+    customer.business_id = business;
+    customer.name = name;
+    customer.family_name = name.substr(0, 3);
+    customer.given_name = name.size() > 3 ? name.substr(3) : "";
+    customer.phone_e164 = phone;
+    customer.created_at = customer.updated_at = kNow;
+    return customer;
+  }
+
+  Result<CustomerId> Insert(const domain::Customer& customer) {
+    return WriteValue<CustomerId>(*db_, [&](Transaction& tx) { return tx.customers().Insert(customer); });
+  }
+
+  Result<std::vector<domain::Customer>> Lookup(BusinessId business, LookupKind kind, const std::string& value) {
+    return ReadValue<std::vector<domain::Customer>>(*db_, [&](Transaction& tx) {
+      return tx.customers().Lookup(business, LookupQuery{kind, value, 20});
+    });
+  }
+
+  std::string dir_;
+  std::unique_ptr<Database> db_;
+  BusinessId business_, other_;
+  BranchId branch_, other_branch_;
+};
+
+TEST_P(StoreContractTest, MigrationsAreApplied) { EXPECT_GE(db_->schema_version(), 1); }
+
+TEST_P(StoreContractTest, DuplicateSlugIsAlreadyExists) {
+  auto business = ReadValue<domain::Business>(*db_, [&](Transaction& tx) { return tx.businesses().Get(business_); });
+  ASSERT_TRUE(business.ok());
+  domain::Business copy = *business;
+  auto again = WriteValue<domain::Business>(*db_, [&](Transaction& tx) { return tx.businesses().Create(copy); });
+  EXPECT_EQ(again.status().code(), StatusCode::kAlreadyExists);
+}
+
+TEST_P(StoreContractTest, BranchOfAnotherBusinessIsNotFound) {
+  auto mine = ReadValue<domain::Branch>(*db_, [&](Transaction& tx) { return tx.branches().Get(business_, branch_); });
+  ASSERT_TRUE(mine.ok());
+  EXPECT_EQ(mine->name, "강남점");
+  auto theirs = ReadValue<domain::Branch>(*db_, [&](Transaction& tx) { return tx.branches().Get(business_, other_branch_); });
+  EXPECT_EQ(theirs.status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(StoreContractTest, CustomerRoundTripsWithChildren) {
+  domain::Customer customer = Draft(business_, "남궁민", "+821012345678");
+  customer.email = "min@example.com";
+  customer.birthday = domain::Birthday{Date{1990, 4, 5}, domain::CalendarType::kLunar, true};
+  customer.gender = domain::Gender::kMale;
+  customer.tags = {"VIP", "단체"};
+  customer.anniversaries = {{"결혼기념일", Date{2015, 10, 3}}};
+  customer.consents = {{domain::ConsentChannel::kSms, true, kNow, "kiosk"},
+                       {domain::ConsentChannel::kNight, false, kNow, "kiosk"}};
+  auto id = Insert(customer);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  auto loaded = ReadValue<domain::Customer>(*db_, [&](Transaction& tx) { return tx.customers().Get(business_, *id); });
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(loaded->name, "남궁민");
+  EXPECT_EQ(loaded->phone_e164, "+821012345678");
+  EXPECT_EQ(loaded->email, "min@example.com");
+  ASSERT_TRUE(loaded->birthday.has_value());
+  EXPECT_EQ(*loaded->birthday, *customer.birthday);
+  EXPECT_EQ(loaded->gender, domain::Gender::kMale);
+  EXPECT_EQ(loaded->tags, (std::vector<std::string>{"VIP", "단체"}));
+  EXPECT_EQ(loaded->anniversaries, customer.anniversaries);
+  EXPECT_EQ(loaded->consents, customer.consents);
+  EXPECT_EQ(loaded->created_at, kNow);
+}
+
+TEST_P(StoreContractTest, SamePhoneTwiceInOneBusinessIsAlreadyExistsButAnotherBusinessMayHaveIt) {
+  ASSERT_TRUE(Insert(Draft(business_, "김철수", "+821011112222")).ok());
+  auto again = Insert(Draft(business_, "김영희", "+821011112222"));
+  EXPECT_EQ(again.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(again.status().field(), "phone");
+  EXPECT_TRUE(Insert(Draft(other_, "김철수", "+821011112222")).ok());
+  // Customers without a phone do not collide.
+  EXPECT_TRUE(Insert(Draft(business_, "이름만", "")).ok());
+  EXPECT_TRUE(Insert(Draft(business_, "이름만둘", "")).ok());
+}
+
+TEST_P(StoreContractTest, LookupFindsByEveryKeyAndOnlyInTheBusiness) {
+  ASSERT_TRUE(Insert(Draft(business_, "김철수", "+821012345678")).ok());
+  ASSERT_TRUE(Insert(Draft(business_, "김철민", "+821099995678")).ok());
+  ASSERT_TRUE(Insert(Draft(business_, "박영희", "+821055555678")).ok());
+  ASSERT_TRUE(Insert(Draft(other_, "김철수", "+821033335678")).ok());
+
+  auto last4 = Lookup(business_, LookupKind::kLast4, "5678");
+  ASSERT_TRUE(last4.ok());
+  EXPECT_EQ(last4->size(), 3u);
+  for (const auto& customer : *last4) EXPECT_EQ(customer.business_id, business_);
+
+  auto phone = Lookup(business_, LookupKind::kPhone, "+821012345678");
+  ASSERT_TRUE(phone.ok());
+  ASSERT_EQ(phone->size(), 1u);
+  EXPECT_EQ(phone->at(0).name, "김철수");
+
+  auto name = Lookup(business_, LookupKind::kNamePrefix, "김철");
+  ASSERT_TRUE(name.ok());
+  EXPECT_EQ(name->size(), 2u);
+
+  auto initials = Lookup(business_, LookupKind::kInitialsPrefix, "ㄱㅊㅅ");
+  ASSERT_TRUE(initials.ok());
+  ASSERT_EQ(initials->size(), 1u);
+  EXPECT_EQ(initials->at(0).name, "김철수");
+
+  auto none = Lookup(business_, LookupKind::kLast4, "0000");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_P(StoreContractTest, FailedWorkKeepsNothing) {
+  Status status = db_->Write([&](Transaction& tx) -> Status {
+    CRM_RETURN_IF_ERROR(tx.customers().Insert(Draft(business_, "롤백", "+821077778888")).status());
+    return InvalidArgument("changed my mind");
+  });
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  auto found = Lookup(business_, LookupKind::kPhone, "+821077778888");
+  ASSERT_TRUE(found.ok());
+  EXPECT_TRUE(found->empty());
+}
+
+TEST_P(StoreContractTest, CrossBusinessReferencesAreRejected) {
+  auto theirs = Insert(Draft(other_, "타사고객", "+821044443333"));
+  ASSERT_TRUE(theirs.ok());
+  domain::Customer customer = Draft(business_, "추천받음", "+821044443334");
+  customer.referrer_id = *theirs;
+  EXPECT_FALSE(Insert(customer).ok());
+
+  domain::Order order;
+  order.business_id = business_;
+  order.branch_id = other_branch_;
+  order.ordered_at = order.created_at = kNow;
+  order.total = Money(1000);
+  auto inserted = WriteValue<OrderId>(*db_, [&](Transaction& tx) { return tx.orders().Insert(order); });
+  EXPECT_EQ(inserted.status().code(), StatusCode::kNotFound);
+
+  auto stolen = ReadValue<domain::Customer>(*db_, [&](Transaction& tx) { return tx.customers().Get(business_, *theirs); });
+  EXPECT_EQ(stolen.status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(StoreContractTest, PreferencesListAlertsFirst) {
+  auto id = Insert(Draft(business_, "최지우", "+821012121212"));
+  ASSERT_TRUE(id.ok());
+  const std::vector<std::pair<domain::PreferenceKind, std::string>> given = {
+      {domain::PreferenceKind::kLike, "창가 자리"},
+      {domain::PreferenceKind::kAllergy, "땅콩"},
+      {domain::PreferenceKind::kDislike, "오이"},
+      {domain::PreferenceKind::kNever, "참기름"}};
+  for (const auto& [kind, subject] : given) {
+    domain::Preference preference;
+    preference.kind = kind;
+    preference.subject = subject;
+    preference.created_at = kNow;
+    ASSERT_TRUE(WriteValue<PreferenceId>(*db_, [&](Transaction& tx) {
+                  return tx.customers().AddPreference(business_, *id, preference);
+                }).ok());
+  }
+  auto loaded = ReadValue<domain::Customer>(*db_, [&](Transaction& tx) { return tx.customers().Get(business_, *id); });
+  ASSERT_TRUE(loaded.ok());
+  ASSERT_EQ(loaded->preferences.size(), 4u);
+  EXPECT_EQ(loaded->preferences[0].subject, "땅콩");
+  EXPECT_EQ(loaded->preferences[1].subject, "참기름");
+  EXPECT_FALSE(loaded->preferences[2].IsAlert());
+
+  auto alerts = ReadValue<std::vector<std::pair<CustomerId, domain::Preference>>>(
+      *db_, [&](Transaction& tx) { return tx.customers().Alerts(business_, {*id}); });
+  ASSERT_TRUE(alerts.ok());
+  EXPECT_EQ(alerts->size(), 2u);
+
+  const PreferenceId first = loaded->preferences[0].id;
+  EXPECT_EQ(db_->Write([&](Transaction& tx) { return tx.customers().DeletePreference(other_, *id, first); }).code(),
+            StatusCode::kNotFound);
+  EXPECT_TRUE(db_->Write([&](Transaction& tx) { return tx.customers().DeletePreference(business_, *id, first); }).ok());
+}
+
+TEST_P(StoreContractTest, OrdersKeepLinesAndExternalIdsAreUnique) {
+  auto customer = Insert(Draft(business_, "정우성", "+821013572468"));
+  ASSERT_TRUE(customer.ok());
+  domain::Order order;
+  order.business_id = business_;
+  order.branch_id = branch_;
+  order.customer_id = *customer;
+  order.ordered_at = order.created_at = kNow;
+  order.lines = {{"아메리카노", "커피", 2, Money(4500)}, {"치즈케이크", "디저트", 1, Money(6500)}};
+  order.total = Money(15500);
+  order.external_source = "pos-1";
+  order.external_id = "A-1001";
+  auto id = WriteValue<OrderId>(*db_, [&](Transaction& tx) { return tx.orders().Insert(order); });
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  auto again = WriteValue<OrderId>(*db_, [&](Transaction& tx) { return tx.orders().Insert(order); });
+  EXPECT_EQ(again.status().code(), StatusCode::kAlreadyExists);
+
+  auto loaded = ReadValue<domain::Order>(*db_, [&](Transaction& tx) { return tx.orders().Get(business_, *id); });
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded->lines, order.lines);
+  EXPECT_EQ(loaded->total, Money(15500));
+  auto found = ReadValue<std::optional<domain::Order>>(
+      *db_, [&](Transaction& tx) { return tx.orders().FindByExternalId(business_, "pos-1", "A-1001"); });
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->id, *id);
+  auto elsewhere = ReadValue<std::optional<domain::Order>>(
+      *db_, [&](Transaction& tx) { return tx.orders().FindByExternalId(other_, "pos-1", "A-1001"); });
+  ASSERT_TRUE(elsewhere.ok());
+  EXPECT_FALSE(elsewhere->has_value());
+
+  domain::Order refund = order;
+  refund.kind = domain::OrderKind::kRefund;
+  refund.original_order_id = *id;
+  refund.total = Money(-4500);
+  refund.lines.clear();
+  refund.external_id.clear();
+  ASSERT_TRUE(WriteValue<OrderId>(*db_, [&](Transaction& tx) { return tx.orders().Insert(refund); }).ok());
+  auto refunded = ReadValue<Money>(*db_, [&](Transaction& tx) { return tx.orders().RefundedTotal(business_, *id); });
+  ASSERT_TRUE(refunded.ok());
+  EXPECT_EQ(*refunded, Money(4500));
+  auto sales = ReadValue<int64_t>(*db_, [&](Transaction& tx) {
+    return tx.orders().CountSales(business_, *customer, kNow.PlusSeconds(-10), kNow.PlusSeconds(10));
+  });
+  ASSERT_TRUE(sales.ok());
+  EXPECT_EQ(*sales, 1);
+}
+
+TEST_P(StoreContractTest, NotesArePinnedFirstAndScopedToTheBusiness) {
+  auto customer = Insert(Draft(business_, "한가인", "+821024681357"));
+  ASSERT_TRUE(customer.ok());
+  std::vector<NoteId> ids;
+  for (int i = 0; i < 3; ++i) {
+    domain::Note note;
+    note.customer_id = *customer;
+    note.branch_id = branch_;
+    note.text = "메모 " + std::to_string(i);
+    note.created_at = kNow.PlusSeconds(i);
+    auto added = WriteValue<domain::Note>(*db_, [&](Transaction& tx) { return tx.notes().Add(business_, note); });
+    ASSERT_TRUE(added.ok()) << added.status().ToString();
+    ids.push_back(added->id);
+  }
+  ASSERT_TRUE(db_->Write([&](Transaction& tx) { return tx.notes().SetPinned(business_, *customer, ids[0], true); }).ok());
+  EXPECT_EQ(db_->Write([&](Transaction& tx) { return tx.notes().SetPinned(other_, *customer, ids[1], true); }).code(),
+            StatusCode::kNotFound);
+  auto notes = ReadValue<std::vector<domain::Note>>(*db_, [&](Transaction& tx) { return tx.notes().List(business_, *customer); });
+  ASSERT_TRUE(notes.ok());
+  ASSERT_EQ(notes->size(), 3u);
+  EXPECT_EQ(notes->at(0).text, "메모 0");
+  EXPECT_TRUE(notes->at(0).pinned);
+  EXPECT_EQ(notes->at(1).text, "메모 2");
+}
+
+TEST_P(StoreContractTest, SessionsTokensAndAccessLog) {
+  domain::Staff staff;
+  staff.business_id = business_;
+  staff.email = "owner@example.com";
+  staff.display_name = "사장님";
+  staff.role = domain::Role::kOwner;
+  staff.password_hash = "hash";
+  staff.branch_ids = {branch_};
+  staff.created_at = kNow;
+  auto created = WriteValue<domain::Staff>(*db_, [&](Transaction& tx) { return tx.staff().Create(staff); });
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  auto found = ReadValue<std::vector<domain::Staff>>(*db_, [&](Transaction& tx) { return tx.staff().FindByEmail("owner@example.com"); });
+  ASSERT_TRUE(found.ok());
+  ASSERT_GE(found->size(), 1u);
+  EXPECT_EQ(found->back().branch_ids, std::vector<BranchId>{branch_});
+
+  domain::Session session;
+  session.business_id = business_;
+  session.staff_id = created->id;
+  session.token_hash = "session-hash-" + std::to_string(created->id.value());
+  session.csrf_token = "csrf";
+  session.created_at = kNow;
+  session.expires_at = kNow.PlusSeconds(3600);
+  ASSERT_TRUE(WriteValue<domain::Session>(*db_, [&](Transaction& tx) { return tx.auth().CreateSession(session); }).ok());
+  auto loaded = ReadValue<domain::Session>(*db_, [&](Transaction& tx) { return tx.auth().FindSession(session.token_hash); });
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded->csrf_token, "csrf");
+  ASSERT_TRUE(db_->Write([&](Transaction& tx) { return tx.auth().DeleteSession(session.token_hash); }).ok());
+  EXPECT_EQ(ReadValue<domain::Session>(*db_, [&](Transaction& tx) { return tx.auth().FindSession(session.token_hash); })
+                .status()
+                .code(),
+            StatusCode::kNotFound);
+
+  domain::ApiToken token;
+  token.business_id = business_;
+  token.name = "pos";
+  token.role = domain::Role::kStaff;
+  token.token_hash = "token-hash-" + std::to_string(created->id.value());
+  token.created_at = kNow;
+  auto stored = WriteValue<domain::ApiToken>(*db_, [&](Transaction& tx) { return tx.auth().CreateToken(token); });
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(db_->Write([&](Transaction& tx) { return tx.auth().RevokeToken(other_, stored->id, kNow); }).code(),
+            StatusCode::kNotFound);
+  ASSERT_TRUE(db_->Write([&](Transaction& tx) { return tx.auth().RevokeToken(business_, stored->id, kNow); }).ok());
+  auto revoked = ReadValue<domain::ApiToken>(*db_, [&](Transaction& tx) { return tx.auth().FindToken(token.token_hash); });
+  ASSERT_TRUE(revoked.ok());
+  EXPECT_TRUE(revoked->revoked_at.has_value());
+
+  domain::AccessLogEntry entry;
+  entry.business_id = business_;
+  entry.at = kNow;
+  entry.staff_id = created->id;
+  entry.action = domain::AccessAction::kViewProfile;
+  entry.ip = "127.0.0.1";
+  ASSERT_TRUE(db_->Write([&](Transaction& tx) { return tx.access_log().Append(entry); }).ok());
+  auto mine = ReadValue<std::vector<domain::AccessLogEntry>>(
+      *db_, [&](Transaction& tx) { return tx.access_log().List(business_, std::nullopt, std::nullopt, 10); });
+  auto theirs = ReadValue<std::vector<domain::AccessLogEntry>>(
+      *db_, [&](Transaction& tx) { return tx.access_log().List(other_, std::nullopt, std::nullopt, 10); });
+  ASSERT_TRUE(mine.ok() && theirs.ok());
+  EXPECT_EQ(mine->size(), 1u);
+  EXPECT_TRUE(theirs->empty());
+}
+
+// Many threads writing at once: every acknowledged write is there, failed ones left nothing, and
+// one failing write in a commit group does not take its neighbours down.
+TEST_P(StoreContractTest, ConcurrentWritesAreAllKeptAndFailuresAreIsolated) {
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 40;
+  std::atomic<int> acknowledged{0};
+  std::atomic<int> rejected{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        // Every fifth write reuses a phone and must fail alone.
+        const int number = (i % 5 == 4) ? (t * 1000 + i - 1) : (t * 1000 + i);
+        auto id = Insert(Draft(business_, "동시", "+82107" + std::to_string(1000000 + number)));
+        (id.ok() ? acknowledged : rejected)++;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(acknowledged.load(), kThreads * kPerThread * 4 / 5);
+  EXPECT_EQ(rejected.load(), kThreads * kPerThread / 5);
+  auto count = ReadValue<int64_t>(*db_, [&](Transaction& tx) { return tx.customers().Count(business_); });
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, acknowledged.load());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::Values(Dialect::kSqlite, Dialect::kPostgres),
+                         [](const auto& info) { return info.param == Dialect::kSqlite ? "Sqlite" : "Postgres"; });
+
+}  // namespace
+}  // namespace crm::store
