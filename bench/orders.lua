@@ -1,0 +1,57 @@
+-- wrk script for order posting, POST /api/v1/orders, as a POS sends a sale: every request carries a
+-- new external id, so every 201 is a new order committed to disk before the answer (a 200 would be a
+-- replay of an earlier external id, which this script should never cause).
+--
+--   wrk -t2 -c64 -d15s --latency -s bench/orders.lua http://127.0.0.1:PORT -- \
+--       token=TOKEN branches=1,2,3 customers=11,12,13 run=20261123T120000
+--
+-- Options (`key=value` after `--`, or the environment variable DANGOL_BENCH_<KEY>):
+--   token     an API token of the demo business with the right to post orders (required);
+--   branches  comma-separated branch ids of that business (required);
+--   customers comma-separated customer ids of that business (required);
+--   run       a prefix that makes external ids unique across runs against one database
+--             (default: the start time in seconds);
+--   seed      added to the per-thread seed (default 1).
+-- external_id = "<run>-<thread>-<counter>" with external_source "bench".
+
+local script_dir = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "."
+local common = dofile(script_dir .. "/wrk_common.lua")
+
+setup = common.setup
+
+function init(args)
+  local option = common.options(args)
+  mode = "orders"
+  local token = option("token")
+  branches = common.split(option("branches"))
+  customers = common.split(option("customers"))
+  if not token then error("orders.lua: no token (token=... or DANGOL_BENCH_TOKEN)") end
+  if #branches == 0 or #customers == 0 then error("orders.lua: branches=... and customers=... are required") end
+  for _, list in ipairs({branches, customers}) do
+    for _, id in ipairs(list) do
+      if not id:match("^%d+$") then error("orders.lua: ids must be integers, not " .. id) end
+    end
+  end
+  math.randomseed(tonumber(option("seed", "1")) * 1000 + (thread_id or 0))
+  id_prefix = string.format("%s-%d-", option("run", tostring(os.time())), thread_id or 0)
+  headers = {
+    ["Authorization"] = "Bearer " .. token,
+    ["Content-Type"] = "application/json",
+    ["Accept"] = "application/json",
+  }
+  counter = 0
+  common.count_statuses()
+end
+
+function request()
+  counter = counter + 1
+  local body = '{"branch_id":' .. branches[math.random(#branches)] ..
+      ',"customer_id":' .. customers[math.random(#customers)] ..
+      ',"external_source":"bench","external_id":"' .. id_prefix .. counter ..
+      '","lines":[{"product":"아메리카노","category":"커피","quantity":1,"unit_price":4500}]}'
+  return wrk.format("POST", "/api/v1/orders", headers, body)
+end
+
+function done(summary, latency, requests_per_thread)
+  common.report(summary, latency, "orders")
+end

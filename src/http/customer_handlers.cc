@@ -1,0 +1,199 @@
+// Handlers for customers: the list, create and edit, the counter lookup, the full profile (alerts
+// first), preferences and notes.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "http/json_mapping.h"
+#include "http/route.h"
+
+namespace crm::http {
+
+namespace {
+
+constexpr char kTag[] = "customers";
+
+Json ProfileJson(RequestContext& context, const domain::Customer& customer) {
+  return CustomerToJson(customer, context.services.customers.StageOf(customer), CustomerView::kProfile);
+}
+
+Result<Response> ListCustomers(RequestContext& context) {
+  CRM_ASSIGN_OR_RETURN(PageRequest page, ReadPage(context.query));
+  std::optional<std::string> tag = context.query.Get("tag");
+  if (tag && tag->empty()) tag.reset();
+  std::optional<CustomerId> after;
+  if (page.cursor) after = CustomerId(*page.cursor);
+  CRM_ASSIGN_OR_RETURN(app::CustomerPage result,
+                       context.services.customers.List(context.principal(), after, page.limit, tag));
+  Json items = Json::array();
+  for (const domain::Customer& customer : result.customers) {
+    items.push_back(CustomerToJson(customer, context.services.customers.StageOf(customer), CustomerView::kSummary));
+  }
+  std::optional<int64_t> next;
+  if (result.next_cursor) next = result.next_cursor->value();
+  return Response::Of(PageJson(std::move(items), next));
+}
+
+Result<Response> CreateCustomer(RequestContext& context) {
+  CRM_ASSIGN_OR_RETURN(domain::CustomerDraft draft, ParseCustomerDraft(context.body));
+  CRM_ASSIGN_OR_RETURN(domain::Customer customer, context.services.customers.Create(context.principal(), draft));
+  return Response::Of(ProfileJson(context, customer), 201);
+}
+
+Result<Response> LookupCustomers(RequestContext& context) {
+  std::optional<std::string> query = context.query.Get("q");
+  if (!query || query->empty()) return InvalidArgument("is required: last 4 digits, a phone number or a name", "q");
+  int limit = 20;
+  if (std::optional<std::string> text = context.query.Get("limit"); text && !text->empty()) {
+    std::optional<int64_t> number = ParsePositiveId(*text);
+    if (!number || *number > 50) return InvalidArgument("expected an integer from 1 to 50", "limit");
+    limit = static_cast<int>(*number);
+  }
+  CRM_ASSIGN_OR_RETURN(app::LookupResult result,
+                       context.services.customers.Lookup(context.principal(), *query, limit));
+  return Response::Of(ToJson(result));
+}
+
+Result<Response> GetCustomer(RequestContext& context) {
+  CRM_ASSIGN_OR_RETURN(domain::Customer customer,
+                       context.services.customers.Get(context.principal(), context.PathId<CustomerId>("id")));
+  return Response::Of(ProfileJson(context, customer));
+}
+
+Result<Response> UpdateCustomer(RequestContext& context) {
+  CRM_ASSIGN_OR_RETURN(domain::CustomerDraft draft, ParseCustomerDraft(context.body));
+  CRM_ASSIGN_OR_RETURN(domain::Customer customer, context.services.customers.Update(
+                                                      context.principal(), context.PathId<CustomerId>("id"), draft));
+  return Response::Of(ProfileJson(context, customer));
+}
+
+Result<Response> AddPreference(RequestContext& context) {
+  CRM_ASSIGN_OR_RETURN(PreferenceRequest request, ParsePreference(context.body));
+  CRM_ASSIGN_OR_RETURN(domain::Preference preference,
+                       context.services.customers.AddPreference(
+                           context.principal(), context.PathId<CustomerId>("id"), request.kind, request.subject));
+  return Response::Of(ToJson(preference), 201);
+}
+
+Result<Response> DeletePreference(RequestContext& context) {
+  CRM_RETURN_IF_ERROR(context.services.customers.DeletePreference(
+      context.principal(), context.PathId<CustomerId>("id"), context.PathId<PreferenceId>("pid")));
+  return Response::NoContent();
+}
+
+Result<Response> ListNotes(RequestContext& context) {
+  CRM_ASSIGN_OR_RETURN(std::vector<domain::Note> notes,
+                       context.services.customers.ListNotes(context.principal(), context.PathId<CustomerId>("id")));
+  Json items = Json::array();
+  for (const domain::Note& note : notes) items.push_back(ToJson(note));
+  return Response::Of(PageJson(std::move(items), std::nullopt));
+}
+
+Result<Response> AddNote(RequestContext& context) {
+  CRM_ASSIGN_OR_RETURN(NoteRequest request, ParseNote(context.body));
+  CRM_ASSIGN_OR_RETURN(domain::Note note,
+                       context.services.customers.AddNote(context.principal(), context.PathId<CustomerId>("id"),
+                                                          request.text, request.branch_id, request.pinned));
+  return Response::Of(ToJson(note), 201);
+}
+
+Result<Response> PinNote(RequestContext& context) {
+  CRM_ASSIGN_OR_RETURN(bool pinned, ParsePinned(context.body));
+  const NoteId note = context.PathId<NoteId>("nid");
+  CRM_RETURN_IF_ERROR(
+      context.services.customers.PinNote(context.principal(), context.PathId<CustomerId>("id"), note, pinned));
+  Json body;
+  body["id"] = note.value();
+  body["pinned"] = pinned;
+  return Response::Of(std::move(body));
+}
+
+const std::vector<QueryParamInfo> kPageParams = {
+    {.name = "cursor", .description = "next_cursor of the previous page"},
+    {.name = "limit", .description = "items per page, 1-200 (default 50)", .type = "integer"},
+};
+
+std::vector<QueryParamInfo> WithPage(std::vector<QueryParamInfo> params) {
+  params.insert(params.end(), kPageParams.begin(), kPageParams.end());
+  return params;
+}
+
+}  // namespace
+
+std::vector<Route> CustomerRoutes() {
+  return {
+      {{.method = Method::kGet,
+        .pattern = "/api/v1/customers",
+        .summary = "List customers, oldest first",
+        .tag = kTag,
+        .query = WithPage({{.name = "tag", .description = "only customers with this tag"}}),
+        .response_schema = "CustomerPage"},
+       ListCustomers},
+      {{.method = Method::kPost,
+        .pattern = "/api/v1/customers",
+        .summary = "Create a customer",
+        .tag = kTag,
+        .request_schema = "CustomerDraft",
+        .response_schema = "Customer",
+        .success_status = 201},
+       CreateCustomer},
+      {{.method = Method::kGet,
+        .pattern = "/api/v1/customers/lookup",
+        .summary = "Counter lookup: a masked pick list by last 4 digits, phone, name prefix or initials",
+        .tag = kTag,
+        .query = {{.name = "q", .description = "last 4 digits, a phone number, a name prefix or 초성", .required = true},
+                  {.name = "limit", .description = "rows, 1-50 (default 20)", .type = "integer"}},
+        .response_schema = "LookupResult"},
+       LookupCustomers},
+      {{.method = Method::kGet,
+        .pattern = "/api/v1/customers/{id}",
+        .summary = "The full profile, alerts first (written to the access log)",
+        .tag = kTag,
+        .response_schema = "Customer"},
+       GetCustomer},
+      {{.method = Method::kPatch,
+        .pattern = "/api/v1/customers/{id}",
+        .summary = "Change a customer: absent fields stay, null clears",
+        .tag = kTag,
+        .request_schema = "CustomerDraft",
+        .response_schema = "Customer"},
+       UpdateCustomer},
+      {{.method = Method::kPost,
+        .pattern = "/api/v1/customers/{id}/preferences",
+        .summary = "Add a preference (like, dislike, allergy, never)",
+        .tag = kTag,
+        .request_schema = "PreferenceInput",
+        .response_schema = "Preference",
+        .success_status = 201},
+       AddPreference},
+      {{.method = Method::kDelete,
+        .pattern = "/api/v1/customers/{id}/preferences/{pid}",
+        .summary = "Remove a preference",
+        .tag = kTag,
+        .success_status = 204},
+       DeletePreference},
+      {{.method = Method::kGet,
+        .pattern = "/api/v1/customers/{id}/notes",
+        .summary = "A customer's notes, pinned first",
+        .tag = kTag,
+        .response_schema = "NotePage"},
+       ListNotes},
+      {{.method = Method::kPost,
+        .pattern = "/api/v1/customers/{id}/notes",
+        .summary = "Add a note",
+        .tag = kTag,
+        .request_schema = "NoteInput",
+        .response_schema = "Note",
+        .success_status = 201},
+       AddNote},
+      {{.method = Method::kPatch,
+        .pattern = "/api/v1/customers/{id}/notes/{nid}",
+        .summary = "Pin or unpin a note",
+        .tag = kTag,
+        .request_schema = "NotePin",
+        .response_schema = "NotePin"},
+       PinNote},
+  };
+}
+
+}  // namespace crm::http

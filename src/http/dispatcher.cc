@@ -1,0 +1,79 @@
+#include "http/dispatcher.h"
+
+#include <exception>
+#include <typeinfo>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "http/errors.h"
+#include "http/json_reader.h"
+
+namespace crm::http {
+
+Dispatcher::Dispatcher(app::Services& services, const ServerSettings& settings)
+    : services_(services), settings_(settings), router_(RouteTable()) {}
+
+RouteMatch Dispatcher::Match(std::string_view method, std::string_view path) const {
+  return router_.Match(method, path);
+}
+
+std::optional<Response> Dispatcher::Precheck(const RouteMatch& match, size_t body_size) const {
+  if (match.kind == RouteMatch::Kind::kNotFound) {
+    return Response::Of(ErrorBody("not_found", "no such route"), 404);
+  }
+  if (match.kind == RouteMatch::Kind::kMethodNotAllowed) {
+    Response response = Response::Of(ErrorBody("method_not_allowed", "this route answers " + match.allow), 405);
+    response.headers.emplace_back("Allow", match.allow);
+    return response;
+  }
+  if (body_size > settings_.max_body_bytes) {
+    return Response::Of(
+        ErrorBody("payload_too_large", fmt::format("the body is over {} bytes", settings_.max_body_bytes), "body"),
+        413);
+  }
+  return std::nullopt;
+}
+
+Result<Response> Dispatcher::Run(const IncomingRequest& request, const RouteMatch& match) {
+  const RouteInfo& info = match.route->info;
+  RequestContext context(services_, settings_, info);
+  context.ip = request.ip;
+  context.path_ids = match.path_ids;
+  if (info.access == Access::kAuthenticated) {
+    CRM_ASSIGN_OR_RETURN(context.auth, Authenticate(services_.auth, request.credentials,
+                                                    IsStateChanging(info.method), request.ip));
+  }
+  CRM_ASSIGN_OR_RETURN(context.query, QueryParams::Parse(request.query));
+  if (!info.request_schema.empty()) {
+    CRM_ASSIGN_OR_RETURN(context.body, ParseBody(request.body));
+  }
+  return match.route->handler(context);
+}
+
+Response Dispatcher::Handle(const IncomingRequest& request, const RouteMatch& match) {
+  if (match.kind != RouteMatch::Kind::kFound) {
+    return Precheck(match, 0).value_or(Response::Error(Internal("no route")));
+  }
+  const std::string& pattern = match.route->info.pattern;
+  // The one top-level catch: nothing below throws by design, but a library might. The exception's
+  // text is not logged, because database errors can quote the values of a row.
+  try {
+    Result<Response> response = Run(request, match);
+    if (!response.ok()) return Response::Error(response.status());
+    return std::move(response).value();
+  } catch (const std::exception& error) {
+    spdlog::error("{} {} threw {}", request.method, pattern, typeid(error).name());
+  } catch (...) {
+    spdlog::error("{} {} threw a non-standard exception", request.method, pattern);
+  }
+  return Response::Error(Internal("internal error"));
+}
+
+Response Dispatcher::Serve(const IncomingRequest& request) {
+  RouteMatch match = Match(request.method, request.path);
+  if (std::optional<Response> early = Precheck(match, request.body.size())) return *std::move(early);
+  return Handle(request, match);
+}
+
+}  // namespace crm::http

@@ -1,0 +1,363 @@
+#include "http/openapi.h"
+
+#include <cctype>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "http/auth.h"
+#include "http/errors.h"
+#include "http/route.h"
+
+namespace crm::http {
+
+namespace {
+
+Json Type(const char* type) { return Json{{"type", type}}; }
+Json String() { return Type("string"); }
+Json Integer() { return Json{{"type", "integer"}, {"format", "int64"}}; }
+Json Boolean() { return Type("boolean"); }
+Json TimeSchema() { return Json{{"type", "string"}, {"format", "date-time"}}; }
+Json DateSchema() { return Json{{"type", "string"}, {"format", "date"}}; }
+Json Ref(const std::string& name) { return Json{{"$ref", "#/components/schemas/" + name}}; }
+Json ArrayOf(Json items) { return Json{{"type", "array"}, {"items", std::move(items)}}; }
+Json Nullable(Json schema) {
+  schema["nullable"] = true;
+  return schema;
+}
+Json Enum(std::vector<std::string> values) { return Json{{"type", "string"}, {"enum", std::move(values)}}; }
+
+Json Object(std::vector<std::pair<std::string, Json>> properties, std::vector<std::string> required = {}) {
+  Json schema;
+  schema["type"] = "object";
+  Json props = Json::object();
+  for (auto& [name, property] : properties) props[name] = std::move(property);
+  schema["properties"] = std::move(props);
+  if (!required.empty()) schema["required"] = std::move(required);
+  return schema;
+}
+
+Json Page(const std::string& item) {
+  return Object({{"items", ArrayOf(Ref(item))}, {"next_cursor", Nullable(String())}}, {"items", "next_cursor"});
+}
+
+Json Roles() { return Enum({"owner", "manager", "staff"}); }
+Json PreferenceKinds() { return Enum({"like", "dislike", "allergy", "never"}); }
+
+Json CustomerSchema(bool profile) {
+  std::vector<std::pair<std::string, Json>> properties;
+  if (profile) properties.emplace_back("alerts", ArrayOf(Ref("Preference")));
+  std::vector<std::pair<std::string, Json>> common = {
+      {"id", Integer()},
+      {"name", String()},
+      {"family_name", String()},
+      {"given_name", String()},
+      {"phone", Nullable(String())},
+      {"phone_masked", Nullable(String())},
+      {"email", Nullable(String())},
+      {"birthday", Nullable(Ref("Birthday"))},
+      {"gender", Enum({"unspecified", "female", "male", "other"})},
+      {"anniversaries", ArrayOf(Ref("Anniversary"))},
+      {"tags", ArrayOf(String())},
+      {"source", Enum({"counter", "kiosk", "online", "referral", "import", "partner", "other"})},
+      {"referrer_id", Nullable(Integer())},
+      {"address", String()},
+      {"consents", ArrayOf(Ref("Consent"))},
+      {"stage", Enum({"prospect", "new", "regular", "loyal", "lapsed"})},
+      {"visit_count", Integer()},
+      {"total_spend", Integer()},
+      {"first_visit_at", Nullable(TimeSchema())},
+      {"last_visit_at", Nullable(TimeSchema())},
+      {"created_at", TimeSchema()},
+      {"updated_at", TimeSchema()},
+  };
+  properties.insert(properties.end(), common.begin(), common.end());
+  if (profile) properties.emplace_back("preferences", ArrayOf(Ref("Preference")));
+  return Object(std::move(properties));
+}
+
+Json Schemas() {
+  Json schemas;
+  schemas["Error"] = Object(
+      {{"error", Object({{"code", String()}, {"message", String()}, {"field", String()}}, {"code", "message"})}},
+      {"error"});
+  schemas["Health"] = Object({{"status", String()}});
+  schemas["OpenApiDocument"] = Type("object");
+  schemas["Birthday"] = Object(
+      {{"date", DateSchema()}, {"calendar", Enum({"solar", "lunar"})}, {"leap_month", Boolean()}}, {"date"});
+  schemas["Anniversary"] = Object({{"label", String()}, {"date", DateSchema()}}, {"date"});
+  schemas["Consent"] = Object({{"channel", Enum({"sms", "kakao", "email", "night"})},
+                               {"granted", Boolean()},
+                               {"at", TimeSchema()},
+                               {"source", String()}});
+  schemas["ConsentInput"] = Object({{"channel", Enum({"sms", "kakao", "email", "night"})},
+                                    {"granted", Boolean()},
+                                    {"source", String()}},
+                                   {"channel", "granted"});
+  schemas["Customer"] = CustomerSchema(true);
+  schemas["CustomerSummary"] = CustomerSchema(false);
+  schemas["CustomerPage"] = Page("CustomerSummary");
+  schemas["CustomerDraft"] = Object({
+      {"name", Nullable(String())},
+      {"phone", Nullable(String())},
+      {"email", Nullable(String())},
+      {"birthday", Nullable(Ref("Birthday"))},
+      {"gender", Nullable(Enum({"unspecified", "female", "male", "other"}))},
+      {"anniversaries", Nullable(ArrayOf(Ref("Anniversary")))},
+      {"tags", Nullable(ArrayOf(String()))},
+      {"source", Enum({"counter", "kiosk", "online", "referral", "import", "partner", "other"})},
+      {"referrer_id", Nullable(Integer())},
+      {"address", Nullable(String())},
+      {"consents", ArrayOf(Ref("ConsentInput"))},
+  });
+  schemas["LookupHit"] = Object({{"alerts", ArrayOf(Ref("Preference"))},
+                                 {"id", Integer()},
+                                 {"name", String()},
+                                 {"phone", Nullable(String())},
+                                 {"last_visit_at", Nullable(TimeSchema())},
+                                 {"visit_count", Integer()},
+                                 {"stage", String()},
+                                 {"tier", Nullable(String())}});
+  schemas["LookupResult"] = Object({{"matched_by", Enum({"last4", "phone", "name", "initials"})},
+                                    {"items", ArrayOf(Ref("LookupHit"))}});
+  schemas["Preference"] = Object({{"id", Integer()},
+                                  {"kind", PreferenceKinds()},
+                                  {"subject", String()},
+                                  {"alert", Boolean()},
+                                  {"created_at", TimeSchema()},
+                                  {"created_by", Nullable(Integer())}});
+  schemas["PreferenceInput"] = Object({{"kind", PreferenceKinds()}, {"subject", String()}}, {"kind", "subject"});
+  schemas["Note"] = Object({{"id", Integer()},
+                            {"customer_id", Integer()},
+                            {"author_id", Nullable(Integer())},
+                            {"branch_id", Nullable(Integer())},
+                            {"text", String()},
+                            {"pinned", Boolean()},
+                            {"created_at", TimeSchema()}});
+  schemas["NoteInput"] = Object({{"text", String()}, {"branch_id", Integer()}, {"pinned", Boolean()}}, {"text"});
+  schemas["NotePin"] = Object({{"id", Integer()}, {"pinned", Boolean()}}, {"pinned"});
+  schemas["NotePage"] = Page("Note");
+  schemas["OrderLine"] = Object(
+      {{"product", String()}, {"category", String()}, {"quantity", Integer()}, {"unit_price", Integer()}},
+      {"product", "unit_price"});
+  schemas["Order"] = Object({{"id", Integer()},
+                             {"kind", Enum({"sale", "refund"})},
+                             {"branch_id", Integer()},
+                             {"staff_id", Nullable(Integer())},
+                             {"customer_id", Nullable(Integer())},
+                             {"original_order_id", Nullable(Integer())},
+                             {"ordered_at", TimeSchema()},
+                             {"total", Integer()},
+                             {"channel", String()},
+                             {"external_source", Nullable(String())},
+                             {"external_id", Nullable(String())},
+                             {"lines", ArrayOf(Ref("OrderLine"))},
+                             {"created_at", TimeSchema()}});
+  schemas["OrderInput"] = Object({{"branch_id", Integer()},
+                                  {"customer_id", Integer()},
+                                  {"staff_id", Integer()},
+                                  {"ordered_at", TimeSchema()},
+                                  {"total", Integer()},
+                                  {"channel", Enum({"counter", "pos", "online", "delivery", "phone", "import"})},
+                                  {"external_source", String()},
+                                  {"external_id", String()},
+                                  {"lines", ArrayOf(Ref("OrderLine"))}},
+                                 {"branch_id"});
+  schemas["OrderPage"] = Page("Order");
+  schemas["RefundInput"] = Object({{"amount", Integer()}, {"external_source", String()}, {"external_id", String()}});
+  schemas["Business"] = Object({{"id", Integer()},
+                                {"slug", String()},
+                                {"name", String()},
+                                {"utc_offset_minutes", Integer()},
+                                {"created_at", TimeSchema()}});
+  schemas["Branch"] = Object({{"id", Integer()}, {"name", String()}, {"created_at", TimeSchema()}});
+  schemas["BranchInput"] = Object({{"name", String()}}, {"name"});
+  schemas["BranchPage"] = Page("Branch");
+  schemas["Staff"] = Object({{"id", Integer()},
+                             {"email", String()},
+                             {"display_name", String()},
+                             {"role", Roles()},
+                             {"branch_ids", ArrayOf(Integer())},
+                             {"daily_prospect_goal", Integer()},
+                             {"active", Boolean()},
+                             {"created_at", TimeSchema()}});
+  schemas["StaffInput"] = Object({{"email", String()},
+                                  {"display_name", String()},
+                                  {"password", String()},
+                                  {"role", Roles()},
+                                  {"branch_ids", ArrayOf(Integer())},
+                                  {"daily_prospect_goal", Integer()}},
+                                 {"email", "password"});
+  schemas["StaffChange"] = Object({{"display_name", String()},
+                                   {"role", Roles()},
+                                   {"branch_ids", ArrayOf(Integer())},
+                                   {"daily_prospect_goal", Integer()},
+                                   {"active", Boolean()},
+                                   {"password", String()}});
+  schemas["StaffPage"] = Page("Staff");
+  schemas["TokenInput"] = Object({{"role", Roles()}, {"name", String()}}, {"role", "name"});
+  schemas["TokenCreated"] = Object({{"token", String()}, {"role", Roles()}, {"name", String()}});
+  schemas["Prospect"] = Object({{"id", Integer()},
+                                {"staff_id", Integer()},
+                                {"branch_id", Nullable(Integer())},
+                                {"name", String()},
+                                {"phone", Nullable(String())},
+                                {"how_met", String()},
+                                {"liked", String()},
+                                {"customer_id", Nullable(Integer())},
+                                {"created_at", TimeSchema()}});
+  schemas["ProspectInput"] = Object({{"name", String()},
+                                     {"phone", String()},
+                                     {"how_met", String()},
+                                     {"liked", String()},
+                                     {"branch_id", Integer()}});
+  schemas["ProspectPage"] = Page("Prospect");
+  schemas["ProspectProgress"] =
+      Object({{"staff_id", Integer()}, {"display_name", String()}, {"goal", Integer()}, {"today", Integer()}});
+  schemas["ProspectProgressPage"] = Page("ProspectProgress");
+  schemas["AccessLogEntry"] = Object({{"id", Integer()},
+                                      {"at", TimeSchema()},
+                                      {"staff_id", Nullable(Integer())},
+                                      {"token_id", Nullable(Integer())},
+                                      {"customer_id", Nullable(Integer())},
+                                      {"action", String()},
+                                      {"ip", String()},
+                                      {"detail", String()}});
+  schemas["AccessLogPage"] = Page("AccessLogEntry");
+  schemas["LoginInput"] = Object(
+      {{"email", String()}, {"password", String()}, {"business", String()}}, {"email", "password"});
+  schemas["LoginResult"] = Object({{"staff", Ref("Staff")},
+                                   {"business", Ref("Business")},
+                                   {"role", Roles()},
+                                   {"csrf_token", String()},
+                                   {"expires_at", TimeSchema()}});
+  schemas["Me"] = Object({{"staff", Nullable(Ref("Staff"))},
+                          {"business", Ref("Business")},
+                          {"role", Roles()},
+                          {"via", Enum({"session", "token"})},
+                          {"csrf_token", Nullable(String())}});
+  return schemas;
+}
+
+std::string OperationId(const RouteInfo& route) {
+  std::string id = MethodName(route.method);
+  for (char& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char c : route.pattern.substr(sizeof("/api/v1") - 1)) {
+    const bool word = std::isalnum(static_cast<unsigned char>(c)) != 0;
+    if (word) {
+      id.push_back(c);
+    } else if (id.back() != '_') {
+      id.push_back('_');
+    }
+  }
+  while (id.back() == '_') id.pop_back();
+  return id;
+}
+
+Json Parameters(const RouteInfo& route) {
+  Json parameters = Json::array();
+  size_t open = route.pattern.find('{');
+  while (open != std::string::npos) {
+    const size_t close = route.pattern.find('}', open);
+    Json parameter;
+    parameter["name"] = route.pattern.substr(open + 1, close - open - 1);
+    parameter["in"] = "path";
+    parameter["required"] = true;
+    parameter["schema"] = Json{{"type", "integer"}, {"format", "int64"}, {"minimum", 1}};
+    parameters.push_back(std::move(parameter));
+    open = route.pattern.find('{', close);
+  }
+  for (const QueryParamInfo& query : route.query) {
+    Json parameter;
+    parameter["name"] = query.name;
+    parameter["in"] = "query";
+    parameter["required"] = query.required;
+    parameter["description"] = query.description;
+    parameter["schema"] = Type(query.type.c_str());
+    parameters.push_back(std::move(parameter));
+  }
+  return parameters;
+}
+
+Json JsonContent(const std::string& schema) {
+  return Json{{"application/json", Json{{"schema", Ref(schema)}}}};
+}
+
+Json Operation(const RouteInfo& route) {
+  Json operation;
+  operation["operationId"] = OperationId(route);
+  operation["summary"] = route.summary;
+  operation["tags"] = Json::array({route.tag});
+  Json parameters = Parameters(route);
+  if (!parameters.empty()) operation["parameters"] = std::move(parameters);
+  if (!route.request_schema.empty()) {
+    operation["requestBody"] = Json{{"required", true}, {"content", JsonContent(route.request_schema)}};
+  }
+  Json success;
+  success["description"] = ReasonPhrase(route.success_status);
+  if (!route.response_schema.empty()) success["content"] = JsonContent(route.response_schema);
+  Json responses;
+  responses[std::to_string(route.success_status)] = std::move(success);
+  responses["default"] = Json{{"$ref", "#/components/responses/Error"}};
+  operation["responses"] = std::move(responses);
+  if (route.access == Access::kPublic) operation["security"] = Json::array();
+  return operation;
+}
+
+Result<Response> Health(RequestContext&) { return Response::Of(Json{{"status", "ok"}}); }
+
+Result<Response> ServeOpenApi(RequestContext&) {
+  static const Json kDocument = OpenApiDocument();
+  return Response::Of(kDocument);
+}
+
+}  // namespace
+
+Json OpenApiDocument() {
+  Json document;
+  document["openapi"] = "3.0.3";
+  document["info"] = Json{{"title", "Dangol API"},
+                          {"version", "1"},
+                          {"description", "CRM and loyalty for small businesses. Errors are "
+                                          "{\"error\":{\"code\",\"message\",\"field\"}}; lists are "
+                                          "{\"items\",\"next_cursor\"}."}};
+  Json paths = Json::object();
+  for (const RouteInfo& route : Routes()) {
+    std::string method = MethodName(route.method);
+    for (char& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    paths[route.pattern][method] = Operation(route);
+  }
+  document["paths"] = std::move(paths);
+  Json components;
+  components["schemas"] = Schemas();
+  components["responses"]["Error"] =
+      Json{{"description", "An error: 400, 401, 403, 404, 405, 409, 413, 429, 500, 503"},
+           {"content", JsonContent("Error")}};
+  components["securitySchemes"]["bearerAuth"] = Json{{"type", "http"}, {"scheme", "bearer"}};
+  components["securitySchemes"]["cookieAuth"] =
+      Json{{"type", "apiKey"}, {"in", "cookie"}, {"name", kSessionCookieName}};
+  document["components"] = std::move(components);
+  document["security"] = Json::array({Json{{"bearerAuth", Json::array()}}, Json{{"cookieAuth", Json::array()}}});
+  return document;
+}
+
+std::vector<Route> MetaRoutes() {
+  return {
+      {{.method = Method::kGet,
+        .pattern = "/api/v1/health",
+        .summary = "Liveness",
+        .tag = "meta",
+        .access = Access::kPublic,
+        .response_schema = "Health"},
+       Health},
+      {{.method = Method::kGet,
+        .pattern = "/api/v1/openapi.json",
+        .summary = "This document",
+        .tag = "meta",
+        .access = Access::kPublic,
+        .response_schema = "OpenApiDocument"},
+       ServeOpenApi},
+  };
+}
+
+}  // namespace crm::http

@@ -1,0 +1,68 @@
+// The route table's vocabulary: what one API route is (method, path pattern, who may call it,
+// what it reads and answers) and the handler that serves it. The same table drives routing and
+// the OpenAPI document, so the document cannot miss a route.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "http/request_context.h"
+
+namespace crm::http {
+
+enum class Method { kGet, kPost, kPut, kPatch, kDelete };
+
+// "GET", "POST", ...
+const char* MethodName(Method method);
+std::optional<Method> ParseMethod(std::string_view name);
+// POST, PUT, PATCH and DELETE change state: with a session cookie they need the CSRF header.
+bool IsStateChanging(Method method);
+
+enum class Access {
+  kPublic,         // no credentials needed
+  kAuthenticated,  // a bearer token, or a session cookie (plus X-CSRF-Token when state-changing)
+};
+
+struct QueryParamInfo {
+  std::string name = {};
+  std::string description = {};
+  std::string type = "string";  // OpenAPI type: "string" or "integer"
+  bool required = false;
+};
+
+struct RouteInfo {
+  Method method = Method::kGet;
+  std::string pattern = {};  // "/api/v1/customers/{id}"; every {param} is a positive integer id
+  std::string summary = {};
+  std::string tag = {};  // OpenAPI grouping: "customers"
+  Access access = Access::kAuthenticated;
+  std::vector<QueryParamInfo> query = {};
+  std::string request_schema = {};   // name under components/schemas; empty: no body
+  std::string response_schema = {};  // name under components/schemas; empty: no body
+  int success_status = 200;
+};
+
+using Handler = std::function<Result<Response>(RequestContext&)>;
+
+struct Route {
+  RouteInfo info;
+  Handler handler;
+};
+
+// The routes of each resource, defined beside their handlers.
+std::vector<Route> AuthRoutes();
+std::vector<Route> BusinessRoutes();
+std::vector<Route> CustomerRoutes();
+std::vector<Route> OrderRoutes();
+std::vector<Route> MetaRoutes();  // health and the OpenAPI document
+
+// Every route of the API, in a stable order.
+const std::vector<Route>& RouteTable();
+// The descriptions of every route (for tests and the OpenAPI document).
+std::vector<RouteInfo> Routes();
+
+}  // namespace crm::http

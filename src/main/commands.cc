@@ -1,0 +1,218 @@
+#include "main/commands.h"
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <ostream>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "app/demo_generator.h"
+#include "app/services.h"
+#include "http/server.h"
+#include "store/database.h"
+
+namespace crm::cli {
+namespace {
+
+// Opens the database (applying migrations) or reports why not.
+std::unique_ptr<store::Database> OpenDatabase(const std::string& url, std::ostream& err, int* exit_code) {
+  auto database = store::Database::Open(url);
+  if (!database.ok()) {
+    *exit_code = ReportFailure(err, database.status());
+    return nullptr;
+  }
+  return std::move(database).value();
+}
+
+// The business named on the command line; an unknown slug is a usage error.
+Result<domain::Business> FindBusiness(app::Services& services, const std::string& slug) {
+  auto business = services.businesses.FindBusiness(slug);
+  if (!business.ok() && business.status().code() == StatusCode::kNotFound) {
+    return NotFound(fmt::format("unknown business \"{}\"", slug));
+  }
+  return business;
+}
+
+// The CLI acts for the operator of the machine, with an owner's authority in the business.
+app::Principal Operator(BusinessId business) {
+  app::Principal principal;
+  principal.business_id = business;
+  principal.role = domain::Role::kOwner;
+  principal.ip = "cli";
+  return principal;
+}
+
+Result<std::vector<BranchId>> BranchIds(app::Services& services, BusinessId business,
+                                        const std::vector<std::string>& names) {
+  std::vector<BranchId> ids;
+  if (names.empty()) return ids;
+  CRM_ASSIGN_OR_RETURN(auto branches, services.businesses.ListBranches(Operator(business)));
+  for (const std::string& name : names) {
+    const auto found = std::find_if(branches.begin(), branches.end(),
+                                    [&](const domain::Branch& branch) { return branch.name == name; });
+    if (found == branches.end()) return InvalidArgument(fmt::format("unknown branch \"{}\"", name), "branch");
+    ids.push_back(found->id);
+  }
+  return ids;
+}
+
+// Prints a line per phase at every tenth of the way, so that a log of `make demo` stays short.
+class DemoProgressPrinter {
+ public:
+  explicit DemoProgressPrinter(std::ostream& err) : err_(err), started_(std::chrono::steady_clock::now()) {}
+
+  void operator()(const app::DemoProgress& progress) {
+    const int64_t tenth = progress.total > 0 ? progress.done * 10 / progress.total : 10;
+    if (progress.phase == phase_ && tenth == last_tenth_) return;
+    phase_ = progress.phase;
+    last_tenth_ = tenth;
+    err_ << fmt::format("demo: {:<9} {:>10} / {:<10} {:6.1f} s\n", progress.phase, progress.done, progress.total,
+                        Seconds())
+         << std::flush;
+  }
+  double Seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  }
+
+ private:
+  std::ostream& err_;
+  std::chrono::steady_clock::time_point started_;
+  std::string phase_;
+  int64_t last_tenth_ = -1;
+};
+
+}  // namespace
+
+int ReportFailure(std::ostream& err, const Status& status) {
+  std::string message = status.field().empty() ? status.message() : status.field() + ": " + status.message();
+  for (char& c : message) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  err << "dangol: " << message << "\n" << std::flush;
+  switch (status.code()) {
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kNotFound:
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kFailedPrecondition:
+    case StatusCode::kPermissionDenied:
+      return kExitUsage;
+    default:
+      return kExitFailure;
+  }
+}
+
+int RunServe(const ServeCommand& command, std::ostream& out, std::ostream& err) {
+  int exit_code = kExitOk;
+  auto database = OpenDatabase(command.db_url, err, &exit_code);
+  if (!database) return exit_code;
+  SystemClock clock;
+  app::Services services(*database, clock);
+  http::ServerSettings settings;
+  settings.host = command.listen.host;
+  settings.port = command.listen.port;
+  settings.worker_threads = command.workers;
+  spdlog::info("schema version {}; starting {} workers", database->schema_version(), command.workers);
+  Status served = http::RunServer(settings, services, [&](uint16_t port) {
+    out << "dangol listening on " << command.listen.Url(port) << "\n" << std::flush;
+  });
+  if (!served.ok()) return ReportFailure(err, served);
+  spdlog::info("stopped");
+  return kExitOk;
+}
+
+int RunMigrate(const std::string& db_url, std::ostream& out, std::ostream& err) {
+  int exit_code = kExitOk;
+  auto database = OpenDatabase(db_url, err, &exit_code);
+  if (!database) return exit_code;
+  out << "schema version " << database->schema_version() << "\n";
+  return kExitOk;
+}
+
+int RunDemo(const DemoCommand& command, std::ostream& out, std::ostream& err) {
+  int exit_code = kExitOk;
+  auto database = OpenDatabase(command.db_url, err, &exit_code);
+  if (!database) return exit_code;
+  SystemClock clock;
+  DemoProgressPrinter printer(err);
+  app::DemoOptions options;
+  options.customers = command.customers;
+  options.seed = command.seed;
+  options.progress = [&](const app::DemoProgress& progress) { printer(progress); };
+  auto summary = app::GenerateDemo(*database, clock, options);
+  if (!summary.ok()) return ReportFailure(err, summary.status());
+  err << fmt::format("demo: done in {:.1f} s\n", printer.Seconds());
+
+  out << fmt::format("Demo business \"{}\" (slug {}) is ready: {} customers, {} orders ({} refunds), {} order lines.\n",
+                     summary->business_name, summary->business_slug, summary->customer_count, summary->order_count,
+                     summary->refund_count, summary->line_count);
+  out << fmt::format("Log in at {} as the owner:\n  email:    {}\n  password: {}\n", command.login_url,
+                     summary->owner_email, summary->owner_password);
+  out << "Other demo accounts use the same password:";
+  for (size_t i = 1; i < summary->accounts.size(); ++i) {
+    const app::DemoAccount& account = summary->accounts[i];
+    out << fmt::format(" {} ({})", account.email, domain::ToString(account.role));
+  }
+  out << fmt::format(
+      "\nWith curl: curl -c cookies.txt -H 'Content-Type: application/json' -d "
+      "'{{\"email\":\"{}\",\"password\":\"{}\"}}' {}/api/v1/auth/login\n",
+      summary->owner_email, summary->owner_password, command.login_url);
+  return kExitOk;
+}
+
+int RunTokenCreate(const TokenCreateCommand& command, std::ostream& out, std::ostream& err) {
+  int exit_code = kExitOk;
+  auto database = OpenDatabase(command.db_url, err, &exit_code);
+  if (!database) return exit_code;
+  SystemClock clock;
+  app::Services services(*database, clock);
+  auto business = FindBusiness(services, command.business);
+  if (!business.ok()) return ReportFailure(err, business.status());
+  auto token = services.auth.CreateToken(business->id, command.role, command.name);
+  if (!token.ok()) return ReportFailure(err, token.status());
+  spdlog::info("created a {} token for business {}", domain::ToString(command.role), business->id.value());
+  out << *token << "\n";
+  return kExitOk;
+}
+
+int RunUserAdd(const UserAddCommand& command, std::ostream& out, std::ostream& err) {
+  int exit_code = kExitOk;
+  auto database = OpenDatabase(command.db_url, err, &exit_code);
+  if (!database) return exit_code;
+  SystemClock clock;
+  app::Services services(*database, clock);
+  auto business = FindBusiness(services, command.business);
+  if (!business.ok()) return ReportFailure(err, business.status());
+  auto branches = BranchIds(services, business->id, command.branches);
+  if (!branches.ok()) return ReportFailure(err, branches.status());
+  app::NewStaff staff;
+  staff.email = command.email;
+  staff.display_name = command.name;
+  staff.password = command.password;
+  staff.role = command.role;
+  staff.branch_ids = *branches;
+  auto created = services.businesses.CreateStaff(business->id, staff);
+  if (!created.ok()) return ReportFailure(err, created.status());
+  spdlog::info("added staff {} to business {}", created->id.value(), business->id.value());
+  out << created->id.value() << "\n";
+  return kExitOk;
+}
+
+int RunBusinessCreate(const BusinessCreateCommand& command, std::ostream& out, std::ostream& err) {
+  int exit_code = kExitOk;
+  auto database = OpenDatabase(command.db_url, err, &exit_code);
+  if (!database) return exit_code;
+  SystemClock clock;
+  app::Services services(*database, clock);
+  auto business = services.businesses.CreateBusiness(command.slug, command.name);
+  if (!business.ok()) return ReportFailure(err, business.status());
+  for (const std::string& name : command.branches) {
+    auto branch = services.businesses.CreateBranch(Operator(business->id), name);
+    if (!branch.ok()) return ReportFailure(err, branch.status());
+  }
+  out << business->id.value() << "\n";
+  return kExitOk;
+}
+
+}  // namespace crm::cli

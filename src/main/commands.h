@@ -1,0 +1,76 @@
+// The commands of the `dangol` binary, each given its settings already parsed from the command line.
+// Each returns the process exit code: 0 on success, kExitUsage (2) when the arguments cannot work
+// (a bad URL, an unknown business, a taken slug) and kExitFailure (1) when the system fails (the
+// database cannot be reached). Errors are one line on `err`, "dangol: <message>".
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "domain/business.h"
+#include "main/listen_address.h"
+
+namespace crm::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+// Writes "dangol: <message>" as one line and returns the exit code the status calls for.
+int ReportFailure(std::ostream& err, const Status& status);
+
+struct ServeCommand {
+  std::string db_url;
+  ListenAddress listen;
+  int workers = 32;
+};
+// Serves until SIGINT or SIGTERM; prints "dangol listening on http://HOST:PORT" once bound.
+int RunServe(const ServeCommand& command, std::ostream& out, std::ostream& err);
+
+// Opens (and so migrates) the database and prints its schema version.
+int RunMigrate(const std::string& db_url, std::ostream& out, std::ostream& err);
+
+struct DemoCommand {
+  std::string db_url;
+  int64_t customers = 2000;
+  uint64_t seed = 42;
+  std::string login_url = "http://127.0.0.1:8080";
+};
+// Generates the demo business (progress on `err`) and prints how to log in.
+int RunDemo(const DemoCommand& command, std::ostream& out, std::ostream& err);
+
+struct TokenCreateCommand {
+  std::string db_url;
+  std::string business;  // slug
+  domain::Role role = domain::Role::kStaff;
+  std::string name;
+};
+// Prints the new API token, alone on a line.
+int RunTokenCreate(const TokenCreateCommand& command, std::ostream& out, std::ostream& err);
+
+struct UserAddCommand {
+  std::string db_url;
+  std::string business;  // slug
+  std::string email;
+  domain::Role role = domain::Role::kStaff;
+  std::string name;
+  std::string password;
+  std::vector<std::string> branches;  // branch names; empty: every branch
+};
+// Adds a staff account and prints its id.
+int RunUserAdd(const UserAddCommand& command, std::ostream& out, std::ostream& err);
+
+struct BusinessCreateCommand {
+  std::string db_url;
+  std::string slug;
+  std::string name;
+  std::vector<std::string> branches;  // branch names to create with it
+};
+// Creates a business (and its branches) and prints its id.
+int RunBusinessCreate(const BusinessCreateCommand& command, std::ostream& out, std::ostream& err);
+
+}  // namespace crm::cli

@@ -1,0 +1,222 @@
+"""Durability under kill -9: writer threads post orders and create customers as fast as they can,
+the server is killed with SIGKILL while requests are in flight, and after a restart on the same
+SQLite file every acknowledged write must be there, whole, and every customer's visit count and
+spend must equal the orders stored for them. Writes that were never acknowledged, retried with the
+same external id, must be found or created exactly once. Three kills in a row, one database."""
+
+import http.client
+import os
+import random
+import sys
+import tempfile
+import threading
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from dangol_e2e import DangolTestCase, Server, Tenant, sale, walk_pages  # noqa: E402
+
+ROUNDS = 3
+WRITERS = 8
+WRITE_SECONDS = 2.5
+MAX_WRITES_PER_WRITER = 20000  # a bound on each writer's loop; never reached in 2.5 s
+REQUEST_TIMEOUT = 20
+SOURCE = "crash-test"
+PRODUCTS = [("아메리카노", "커피", 4500), ("카페라떼", "커피", 5000), ("치즈케이크", "디저트", 6500),
+            ("크루아상", "베이커리", 3800), ("비빔밥", "식사", 9000), ("김치찌개", "식사", 8500)]
+NAMES = ["김민준", "이서연", "박도윤", "최하윤", "정시우", "강지유", "조하준", "윤서아", "장은우", "임지호"]
+
+
+def line_tuples(order_json):
+    return [(l["product"], l["category"], l["quantity"], l["unit_price"]) for l in order_json["lines"]]
+
+
+class Ledger:
+    """What the writers tried and what the server acknowledged. Thread-safe."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.customers = {}         # id -> (name, e164 phone), acknowledged
+        self.orders = {}            # external id -> (order id, body), acknowledged
+        self.unacknowledged_orders = {}  # external id -> body: sent, no 2xx seen
+        self.unacknowledged_customers = []  # bodies: sent, no 2xx seen
+        self.bad_answers = []       # answers other than the expected success
+
+    def customer_ids(self):
+        with self.lock:
+            return list(self.customers)
+
+
+class Writer(threading.Thread):
+    """Posts orders (80 %) and creates customers (20 %) until told to stop or the server is gone."""
+
+    def __init__(self, client, ledger, branch_id, round_number, index, stop):
+        super().__init__(daemon=True)
+        self.client, self.ledger, self.branch_id = client, ledger, branch_id
+        self.round_number, self.index, self.stop = round_number, index, stop
+        self.random = random.Random(round_number * 100 + index)
+
+    def run(self):
+        for sequence in range(MAX_WRITES_PER_WRITER):
+            if self.stop.is_set():
+                return
+            if self.random.random() < 0.2:
+                self.create_customer(sequence)
+            else:
+                self.post_order(sequence)
+
+    def send(self, path, body):
+        """The answer, or None when the connection failed (the server is being killed)."""
+        try:
+            return self.client.post(path, body, timeout=REQUEST_TIMEOUT)
+        except (OSError, http.client.HTTPException):  # refused, reset, timed out, or a torn answer
+            return None
+
+    def create_customer(self, sequence):
+        # 010-<2..4><writer><6 digits>: unique across rounds, writers and sequence numbers.
+        digits = f"010{2 + self.round_number}{self.index}{sequence:06d}"
+        body = {"name": self.random.choice(NAMES), "phone": digits}
+        response = self.send("/customers", body)
+        with self.ledger.lock:
+            if response is None:
+                self.ledger.unacknowledged_customers.append(body)
+            elif response.status == 201:
+                self.ledger.customers[response.json["id"]] = (body["name"], "+82" + digits[1:])
+            else:
+                self.ledger.bad_answers.append(("POST /customers", body, response.status, response.text[:300]))
+
+    def post_order(self, sequence):
+        external_id = f"r{self.round_number}-w{self.index}-{sequence}"
+        customers = self.ledger.customer_ids()
+        customer_id = self.random.choice(customers) if customers and self.random.random() < 0.9 else None
+        lines = [(product, category, self.random.randint(1, 3), price)
+                 for product, category, price in self.random.sample(PRODUCTS, self.random.randint(1, 3))]
+        fields = {"external_source": SOURCE, "external_id": external_id, "channel": "pos",
+                  "total": sum(quantity * price for _, _, quantity, price in lines)}
+        if customer_id is not None:
+            fields["customer_id"] = customer_id
+        body = sale(self.branch_id, lines, **fields)
+        response = self.send("/orders", body)
+        with self.ledger.lock:
+            if response is None:
+                self.ledger.unacknowledged_orders[external_id] = body
+            elif response.status == 201:
+                self.ledger.orders[external_id] = (response.json["id"], body)
+            else:
+                self.ledger.bad_answers.append(("POST /orders", external_id, response.status, response.text[:300]))
+
+
+class KillDashNineTests(DangolTestCase):
+
+    def setUp(self):
+        self.directory = tempfile.TemporaryDirectory(prefix="dangol-crash-")
+        self.addCleanup(self.directory.cleanup)
+        self.db_url = f"sqlite:{self.directory.name}/t.db"
+        self.tenant = Tenant(self.db_url, "crash")
+        self.server = None
+
+    def tearDown(self):
+        if self.server is not None:
+            self.server.kill()
+
+    def start_server(self):
+        self.server = Server(self.db_url, self.directory.name).start()
+        return self.server.client(self.tenant.owner_token)
+
+    def test_acknowledged_writes_survive_kill_9_and_nothing_is_half_written(self):
+        client = self.start_server()
+        branch = client.post("/branches", {"name": "본점"})
+        self.assertIn(branch.status, (200, 201), branch)
+        branch_id = branch.json["id"]
+        ledger = Ledger()
+        for index in range(5):
+            phone = f"0109{index}000000"
+            created = client.post("/customers", {"name": NAMES[index], "phone": phone})
+            self.assertEqual(created.status, 201, created)
+            ledger.customers[created.json["id"]] = (NAMES[index], "+82" + phone[1:])
+
+        for round_number in range(ROUNDS):
+            with self.subTest(kill=round_number + 1):
+                acknowledged_before = len(ledger.orders)
+                self.write_and_kill(client, ledger, branch_id, round_number)
+                self.assertEqual(ledger.bad_answers, [], "the live server refused writes")
+                self.assertGreater(len(ledger.orders), acknowledged_before, "no order was acknowledged")
+                client = self.start_server()
+                self.check_acknowledged_writes(client, ledger)
+                self.check_customer_totals(client, ledger)
+                self.retry_unacknowledged_writes(client, ledger)
+                self.check_customer_totals(client, ledger)
+        self.assertTrue(self.server.alive(), self.server.log_tail())
+
+    def write_and_kill(self, client, ledger, branch_id, round_number):
+        stop = threading.Event()
+        writers = [Writer(self.server.client(self.tenant.owner_token), ledger, branch_id, round_number, index, stop)
+                   for index in range(WRITERS)]
+        for writer in writers:
+            writer.start()
+        stop.wait(WRITE_SECONDS)  # the writers run for this long, then the kill comes mid-stream
+        self.assertTrue(self.server.alive(), f"the server died under load\n{self.server.log_tail()}")
+        self.server.kill()
+        stop.set()
+        for writer in writers:
+            writer.join(timeout=REQUEST_TIMEOUT + 10)
+            self.assertFalse(writer.is_alive(), "a writer did not stop")
+
+    def check_acknowledged_writes(self, client, ledger):
+        for external_id, (order_id, body) in ledger.orders.items():
+            response = client.get(f"/orders/{order_id}")
+            self.assertEqual(response.status, 200, f"acknowledged order {external_id} lost: {response!r}")
+            self.assertEqual(response.json["total"], body["total"], external_id)
+            self.assertEqual(response.json["external_id"], external_id)
+            self.assertEqual(response.json.get("customer_id"), body.get("customer_id"), external_id)
+            self.assertEqual(line_tuples(response.json), line_tuples(body), external_id)
+        for customer_id, (name, phone) in ledger.customers.items():
+            response = client.get(f"/customers/{customer_id}")
+            self.assertEqual(response.status, 200, f"acknowledged customer {customer_id} lost: {response!r}")
+            self.assertEqual((response.json["name"], response.json["phone"]), (name, phone))
+
+    def check_customer_totals(self, client, ledger):
+        """Each customer's visit count and spend equal the orders stored for them: an order and
+        the change to its customer are committed together or not at all."""
+        for customer_id in ledger.customers:
+            customer = client.get(f"/customers/{customer_id}").json
+            orders = walk_pages(client, f"/customers/{customer_id}/orders", 100)
+            ids = [order["id"] for order in orders]
+            self.assertEqual(len(ids), len(set(ids)), f"customer {customer_id}: an order listed twice")
+            for order in orders:
+                self.assertEqual(order["total"], sum(l["quantity"] * l["unit_price"] for l in order["lines"]),
+                                 f"order {order['id']} has lines that do not add up to its total")
+            self.assertEqual(customer["visit_count"], len(orders), f"customer {customer_id}")
+            self.assertEqual(customer["total_spend"], sum(order["total"] for order in orders),
+                             f"customer {customer_id}")
+
+    def retry_unacknowledged_writes(self, client, ledger):
+        """A client that saw no answer retries: the write is found (committed before the kill) or
+        made now, and a second retry finds that same order."""
+        pending = dict(ledger.unacknowledged_orders)
+        ledger.unacknowledged_orders.clear()
+        for external_id, body in pending.items():
+            first = client.post("/orders", body)
+            self.assertIn(first.status, (200, 201), f"retry of {external_id}: {first!r}")
+            again = client.post("/orders", body)
+            self.assertEqual((again.status, again.json["id"]), (200, first.json["id"]),
+                             f"second retry of {external_id} made another order")
+            self.assertEqual(first.json["total"], body["total"])
+            self.assertEqual(line_tuples(first.json), line_tuples(body))
+            ledger.orders[external_id] = (first.json["id"], body)
+        bodies = list(ledger.unacknowledged_customers)
+        ledger.unacknowledged_customers.clear()
+        for body in bodies:
+            response = client.post("/customers", body)
+            if response.status == 409:
+                self.assertEqual(response.json["error"].get("field"), "phone", response)
+                found = client.get(f"/customers/lookup?q={body['phone']}").json["items"]
+                self.assertEqual(len(found), 1, f"customer {body['phone']} committed before the kill")
+                ledger.customers[found[0]["id"]] = (body["name"], "+82" + body["phone"][1:])
+            else:
+                self.assertEqual(response.status, 201, f"retry of customer {body['phone']}: {response!r}")
+                ledger.customers[response.json["id"]] = (body["name"], "+82" + body["phone"][1:])
+
+
+if __name__ == "__main__":
+    unittest.main()
