@@ -186,6 +186,31 @@ TEST_P(StoreContractTest, LookupFindsByEveryKeyAndOnlyInTheBusiness) {
   EXPECT_TRUE(none->empty());
 }
 
+TEST_P(StoreContractTest, ListPagesCarryTagsAndFilterByTag) {
+  domain::Customer tagged = Draft(business_, "태그있음", "+821066660001");
+  tagged.tags = {"VIP", "단골"};
+  ASSERT_TRUE(Insert(tagged).ok());
+  ASSERT_TRUE(Insert(Draft(business_, "태그없음", "+821066660002")).ok());
+  domain::Customer theirs = Draft(other_, "남의VIP", "+821066660003");
+  theirs.tags = {"VIP"};
+  ASSERT_TRUE(Insert(theirs).ok());
+  auto all = ReadValue<std::vector<domain::Customer>>(*db_, [&](Transaction& tx) {
+    return tx.customers().List(business_, CustomerFilter{});
+  });
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ(all->at(0).tags, (std::vector<std::string>{"VIP", "단골"}));
+  EXPECT_TRUE(all->at(1).tags.empty());
+  CustomerFilter by_tag;
+  by_tag.tag = "VIP";
+  auto vip = ReadValue<std::vector<domain::Customer>>(*db_, [&](Transaction& tx) {
+    return tx.customers().List(business_, by_tag);
+  });
+  ASSERT_TRUE(vip.ok());
+  ASSERT_EQ(vip->size(), 1u);
+  EXPECT_EQ(vip->at(0).name, "태그있음");
+}
+
 TEST_P(StoreContractTest, FailedWorkKeepsNothing) {
   Status status = db_->Write([&](Transaction& tx) -> Status {
     CRM_RETURN_IF_ERROR(tx.customers().Insert(Draft(business_, "롤백", "+821077778888")).status());

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "domain/korean_text.h"
 #include "store/auth_repository.h"
 #include "store/business_repository.h"
 #include "store/staff_repository.h"
@@ -94,6 +95,7 @@ Result<LoginResult> AuthService::Login(const std::string& raw_email, const std::
   const Timestamp now = clock_.Now();
   const std::string email = ToLower(raw_email);
   if (email.empty()) return InvalidArgument("email is required", "email");
+  if (email.size() > 254 || !domain::NormalizeText(email).ok()) return InvalidArgument("is not an e-mail address", "email");
   if (password.empty()) return InvalidArgument("password is required", "password");
   const std::string email_key = "e:" + email;
   const std::string ip_key = "ip:" + ip;

@@ -133,6 +133,12 @@ Result<std::vector<domain::Staff>> BusinessService::ListStaff(const Principal& p
       database_, [&](store::Transaction& tx) { return tx.staff().List(principal.business_id); });
 }
 
+Result<domain::Staff> BusinessService::GetSelf(const Principal& principal) {
+  if (!principal.staff_id) return NotFound("an API token has no staff record");
+  return store::ReadValue<domain::Staff>(
+      database_, [&](store::Transaction& tx) { return tx.staff().Get(principal.business_id, *principal.staff_id); });
+}
+
 Result<domain::Staff> BusinessService::UpdateStaff(const Principal& principal, StaffId id, const StaffChange& change) {
   CRM_RETURN_IF_ERROR(principal.Require(domain::Role::kManager));
   std::string new_hash;

@@ -50,6 +50,8 @@ class BusinessService {
   // Owners add any role; managers add staff only. kAlreadyExists ("email").
   Result<domain::Staff> AddStaff(const Principal& principal, const NewStaff& staff);
   Result<std::vector<domain::Staff>> ListStaff(const Principal& principal);
+  // The principal's own staff record; kNotFound for an API token, which has none.
+  Result<domain::Staff> GetSelf(const Principal& principal);
   Result<domain::Staff> UpdateStaff(const Principal& principal, StaffId id, const StaffChange& change);
 
   // A staff member's card for a new face; only staff sessions (not API tokens) write prospects.

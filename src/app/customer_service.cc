@@ -232,6 +232,11 @@ Result<LookupResult> CustomerService::Lookup(const Principal& principal, const s
 
 Result<CustomerPage> CustomerService::List(const Principal& principal, std::optional<CustomerId> after, int limit,
                                            std::optional<std::string> tag) {
+  if (tag) {
+    auto normalized = domain::NormalizeText(*tag);
+    if (!normalized.ok() || normalized->empty()) return InvalidArgument("must be a non-empty tag", "tag");
+    tag = std::move(normalized).value();
+  }
   store::CustomerFilter filter;
   filter.after = after;
   filter.limit = std::clamp(limit, 1, 200) + 1;  // one more tells whether a next page exists

@@ -28,7 +28,7 @@ constexpr int64_t kHistoryDays = 730;
 constexpr int64_t kYearMicros = 365 * kSecondsPerDay * kMicrosPerSecond;
 
 // Rows (customers with their children, orders with their lines, stats updates) per Write.
-constexpr int64_t kRowsPerWrite = 4000;
+constexpr int64_t kRowsPerWrite = 8000;
 
 // ----------------------------------------------------------------------------------------------
 // Randomness: mt19937_64's sequence is fixed by the standard; the distributions below are ours, in
@@ -305,39 +305,14 @@ constexpr StaffSpec kStaff[] = {
 
 // ----------------------------------------------------------------------------------------------
 
-// What the orders phase needs to remember of a customer.
-struct CustomerPlan {
-  CustomerId id;
-  uint8_t home_branch = 0;
-  bool group = false;  // orders several of each item
-};
-
-// One sale to be generated: sorted by time over all customers, so that order ids follow time.
-struct Visit {
-  int64_t at_micros;
-  uint32_t customer;
-  uint32_t visits_before;  // sales of the customer in the 365 days before
-  bool operator<(const Visit& other) const {
-    return at_micros != other.at_micros ? at_micros < other.at_micros : customer < other.customer;
-  }
-};
-
+// One customer being generated: the profile, what staff recorded about them, and which orders of
+// the batch are theirs. Their visit statistics are folded into customer.stats as orders are made.
 struct PendingCustomer {
   domain::Customer customer;
   std::vector<domain::Preference> preferences;
   std::vector<domain::Note> notes;
-};
-
-struct PendingRefund {
-  int64_t at_micros;
-  uint32_t customer;
-  Money amount;
-  bool cancels_visit;
-  BranchId branch;
-  std::optional<StaffId> staff;
-  domain::OrderChannel channel;
-  OrderId sale_id;           // once the sale is written
-  int64_t batch_index = -1;  // the sale's slot in the unwritten batch, until then
+  size_t first_order = 0;  // their orders are the batch's [first_order, first_order + order_count)
+  size_t order_count = 0;
 };
 
 class DemoGenerator {
@@ -368,9 +343,6 @@ class DemoGenerator {
     uint64_t state = options_.seed ^ (stream * 0xD1B54A32D192ED03ULL);
     return SplitMix64(state);
   }
-  void Report(std::string_view phase, int64_t done, int64_t total) const {
-    if (options_.progress) options_.progress(DemoProgress{phase, done, total});
-  }
 
   Status ValidateOptions();
   std::string GeneratePassword();
@@ -387,16 +359,13 @@ class DemoGenerator {
   void DrawConsents(domain::Customer& customer);
   void DrawPreferencesAndNotes(PendingCustomer& pending, const std::vector<int64_t>& visit_times, size_t home_branch);
   void DrawReferrer(domain::Customer& customer);
-  Status WriteCustomers(size_t count, uint32_t first_index);
 
-  Status GenerateOrders();
-  void PlanSale(const Visit& visit);
+  void PlanOrders(PendingCustomer& pending, size_t home_branch, bool group);
+  size_t PlanSale(int64_t at_micros, size_t home_branch, bool group);
+  void MaybePlanRefund(size_t sale, domain::VisitStats& stats);
   void FillLines(domain::Order& order, bool meal_time, bool group);
-  domain::Order& NextOrder(int64_t refund_of);
-  Status EmitDueRefunds(int64_t until_micros);
-  Status FlushOrders();
-
-  Status SaveStats();
+  size_t NextOrder(int64_t refund_of);
+  Status WriteBatch(size_t customer_count, uint32_t first_index);
 
   store::Database& database_;
   const DemoOptions& options_;
@@ -415,20 +384,17 @@ class DemoGenerator {
   std::vector<domain::Staff> staff_;
   std::vector<std::vector<StaffId>> branch_staff_;  // who may work at each branch
 
-  std::vector<CustomerPlan> plans_;
+  std::vector<CustomerId> ids_;        // per customer, once written
   std::vector<Timestamp> created_at_;  // per customer, for choosing earlier referrers
   uint32_t referrable_ = 0;            // customers written so far, whose ids are known
-  std::vector<Visit> visits_;
-  std::vector<PendingCustomer> pending_customers_;
-  std::vector<int64_t> visit_times_;  // scratch
+  std::vector<int64_t> visit_times_;   // scratch: the customer being drawn
 
-  std::vector<domain::VisitStats> stats_;
-  std::vector<domain::Order> batch_;  // reused between batches: its strings keep their capacity
-  std::vector<int64_t> batch_refund_of_;
-  std::vector<OrderId> batch_ids_;
-  size_t batch_used_ = 0;
-  int64_t batch_rows_ = 0;
-  std::vector<PendingRefund> pending_refunds_;
+  // The batch being prepared; reused from batch to batch so that strings keep their buffers.
+  std::vector<PendingCustomer> pending_customers_;
+  std::vector<domain::Order> orders_;
+  std::vector<int64_t> refund_of_;  // per order: the batch index of the sale it refunds, or -1
+  std::vector<OrderId> order_ids_;  // per order, once written
+  size_t orders_used_ = 0;
 };
 
 // ---- Set-up: business, branches, accounts ----------------------------------------------------
@@ -745,7 +711,7 @@ void DemoGenerator::DrawReferrer(domain::Customer& customer) {
   for (int attempt = 0; attempt < 4 && referrable_ > 0; ++attempt) {
     const uint32_t candidate = static_cast<uint32_t>(profile_random_.Below(referrable_));
     if (created_at_[candidate] < customer.created_at) {
-      customer.referrer_id = plans_[candidate].id;
+      customer.referrer_id = ids_[candidate];
       return;
     }
   }
@@ -773,7 +739,8 @@ void DemoGenerator::DrawCustomer(uint32_t index, PendingCustomer& pending) {
   domain::Customer& customer = pending.customer;
   const Rhythm rhythm = kRhythms[rhythms_.Pick(random)].first;
   const bool office_worker = rhythm >= Rhythm::kCasual && random.Percent(20);
-  const CustomerPlan plan{CustomerId(), static_cast<uint8_t>(home_branches_.Pick(random)), random.PerMille(25)};
+  const size_t home_branch = home_branches_.Pick(random);
+  const bool group = random.PerMille(25);  // orders several of each item
   PlanVisits(rhythm, office_worker, visit_times_);
 
   // Most sign up at the counter on their first visit, a few minutes before paying.
@@ -792,37 +759,39 @@ void DemoGenerator::DrawCustomer(uint32_t index, PendingCustomer& pending) {
   customer.given_name = std::move(parts.given);
   DrawContact(customer, index, birth_year, email_local);
   DrawProfileExtras(customer, rhythm, office_worker, birth_year);
-  if (plan.group) customer.tags.push_back("단체");
+  if (group) customer.tags.push_back("단체");
   DrawConsents(customer);
   DrawReferrer(customer);
-  DrawPreferencesAndNotes(pending, visit_times_, plan.home_branch);
+  DrawPreferencesAndNotes(pending, visit_times_, home_branch);
   summary_.preference_count += static_cast<int64_t>(pending.preferences.size());
   summary_.note_count += static_cast<int64_t>(pending.notes.size());
-
-  size_t year_start = 0;
-  for (size_t k = 0; k < visit_times_.size(); ++k) {
-    while (visit_times_[year_start] < visit_times_[k] - kYearMicros) ++year_start;
-    visits_.push_back(Visit{visit_times_[k], index, static_cast<uint32_t>(k - year_start)});
-  }
-  plans_.push_back(plan);
+  PlanOrders(pending, home_branch, group);
   created_at_.push_back(customer.created_at);
 }
 
-int64_t RowsOf(const PendingCustomer& pending) {
+// The rows a customer adds to a write: profile, children, orders with lines, the stats update.
+int64_t RowsOf(const PendingCustomer& pending, const std::vector<domain::Order>& orders) {
   const domain::Customer& customer = pending.customer;
-  return static_cast<int64_t>(1 + customer.tags.size() + customer.consents.size() + customer.anniversaries.size() +
-                              pending.preferences.size() + pending.notes.size());
+  int64_t rows = static_cast<int64_t>(2 + customer.tags.size() + customer.consents.size() +
+                                      customer.anniversaries.size() + pending.preferences.size() +
+                                      pending.notes.size() + pending.order_count);
+  for (size_t i = pending.first_order; i < pending.first_order + pending.order_count; ++i) {
+    rows += static_cast<int64_t>(orders[i].lines.size());
+  }
+  return rows;
 }
 
-Status DemoGenerator::WriteCustomers(size_t count, uint32_t first_index) {
+Status DemoGenerator::WriteBatch(size_t customer_count, uint32_t first_index) {
   const BusinessId business = summary_.business_id;
+  order_ids_.assign(orders_used_, OrderId());
   return database_.Write([&](store::Transaction& tx) -> Status {
     store::CustomerRepository& customers = tx.customers();
     store::NoteRepository& notes = tx.notes();
-    for (size_t i = 0; i < count; ++i) {
+    store::OrderRepository& orders = tx.orders();
+    for (size_t i = 0; i < customer_count; ++i) {
       PendingCustomer& pending = pending_customers_[i];
       CRM_ASSIGN_OR_RETURN(const CustomerId id, customers.Insert(pending.customer));
-      plans_[first_index + i].id = id;
+      ids_[first_index + i] = id;
       for (const domain::Preference& preference : pending.preferences) {
         CRM_RETURN_IF_ERROR(customers.AddPreference(business, id, preference).status());
       }
@@ -830,16 +799,26 @@ Status DemoGenerator::WriteCustomers(size_t count, uint32_t first_index) {
         note.customer_id = id;
         CRM_RETURN_IF_ERROR(notes.Add(business, note).status());
       }
+      for (size_t o = pending.first_order; o < pending.first_order + pending.order_count; ++o) {
+        domain::Order& order = orders_[o];
+        order.customer_id = id;
+        if (refund_of_[o] >= 0) order.original_order_id = order_ids_[refund_of_[o]];
+        CRM_ASSIGN_OR_RETURN(order_ids_[o], orders.Insert(order));
+      }
+      if (!pending.customer.stats.first_visit_at) continue;  // never came: the stored zeros are right
+      CRM_RETURN_IF_ERROR(customers.SaveStats(business, id, pending.customer.stats, now_));
     }
     return Status::Ok();
   });
 }
 
+// Customers are drawn and written in batches with their orders, customer after customer: the
+// orders' customer index and the stats updates then touch few pages per write, which keeps a
+// million customers to minutes. Order ids therefore follow time within a customer only.
 Status DemoGenerator::GenerateCustomers() {
   const auto total = static_cast<uint32_t>(options_.customers);
-  plans_.reserve(total);
+  ids_.assign(total, CustomerId());
   created_at_.reserve(total);
-  visits_.reserve(static_cast<size_t>(total) * 5);
   size_t used = 0;
   int64_t rows = 0;
   uint32_t batch_start = 0;
@@ -847,37 +826,36 @@ Status DemoGenerator::GenerateCustomers() {
     if (used == pending_customers_.size()) pending_customers_.emplace_back();
     PendingCustomer& pending = pending_customers_[used++];
     DrawCustomer(index, pending);
-    rows += RowsOf(pending);
+    rows += RowsOf(pending, orders_);
     if (rows < kRowsPerWrite && index + 1 < total) continue;
-    CRM_RETURN_IF_ERROR(WriteCustomers(used, batch_start));
+    CRM_RETURN_IF_ERROR(WriteBatch(used, batch_start));
     batch_start = index + 1;
     referrable_ = batch_start;
     used = 0;
     rows = 0;
-    Report("customers", batch_start, total);
+    orders_used_ = 0;
+    if (options_.progress) options_.progress(DemoProgress{"customers", batch_start, total, summary_.order_count});
   }
   summary_.customer_count = total;
-  pending_customers_.clear();
-  pending_customers_.shrink_to_fit();
   return Status::Ok();
 }
 
 // ---- Orders -----------------------------------------------------------------------------------
 
-domain::Order& DemoGenerator::NextOrder(int64_t refund_of) {
-  if (batch_used_ == batch_.size()) {
-    batch_.emplace_back();
-    batch_refund_of_.push_back(-1);
+size_t DemoGenerator::NextOrder(int64_t refund_of) {
+  if (orders_used_ == orders_.size()) {
+    orders_.emplace_back();
+    refund_of_.push_back(-1);
   }
-  batch_refund_of_[batch_used_] = refund_of;
-  domain::Order& order = batch_[batch_used_++];
+  refund_of_[orders_used_] = refund_of;
+  domain::Order& order = orders_[orders_used_];
   order.business_id = summary_.business_id;
   order.kind = domain::OrderKind::kSale;
   order.staff_id.reset();
   order.customer_id.reset();
   order.original_order_id.reset();
   order.channel = domain::OrderChannel::kCounter;
-  return order;
+  return orders_used_++;
 }
 
 void DemoGenerator::FillLines(domain::Order& order, bool meal_time, bool group) {
@@ -905,17 +883,15 @@ void DemoGenerator::FillLines(domain::Order& order, bool meal_time, bool group) 
   order.total = Money(total);
 }
 
-void DemoGenerator::PlanSale(const Visit& visit) {
+size_t DemoGenerator::PlanSale(int64_t at_micros, size_t home_branch, bool group) {
   DemoRandom& random = order_random_;
-  const CustomerPlan& plan = plans_[visit.customer];
-  const size_t branch = random.Percent(85) ? plan.home_branch : random.Below(branches_.size());
-  const auto batch_index = static_cast<int64_t>(batch_used_);
-  domain::Order& order = NextOrder(-1);
+  const size_t branch = random.Percent(85) ? home_branch : random.Below(branches_.size());
+  const size_t index = NextOrder(-1);
+  domain::Order& order = orders_[index];
   order.branch_id = branches_[branch];
-  order.customer_id = plan.id;
-  order.ordered_at = Timestamp::FromMicros(visit.at_micros);
+  order.ordered_at = Timestamp::FromMicros(at_micros);
   order.created_at = order.ordered_at;
-  const int64_t hour = FloorDiv(visit.at_micros / kMicrosPerSecond + kKstOffsetSeconds, 3600) % 24;
+  const int64_t hour = FloorDiv(at_micros / kMicrosPerSecond + kKstOffsetSeconds, 3600) % 24;
   const bool meal_time = (hour >= 11 && hour < 14) || (hour >= 17 && hour < 20);
   const uint64_t channel = random.Below(100);
   order.channel = channel < 76   ? domain::OrderChannel::kCounter
@@ -924,113 +900,56 @@ void DemoGenerator::PlanSale(const Visit& visit) {
                                  : domain::OrderChannel::kOnline;
   const std::vector<StaffId>& staff = branch_staff_[branch];
   if (random.Percent(92)) order.staff_id = staff[random.Below(staff.size())];
-  FillLines(order, meal_time, plan.group);
-
-  stats_[visit.customer] = domain::ApplySale(stats_[visit.customer], order, visit.visits_before);
+  FillLines(order, meal_time, group);
   summary_.order_count += 1;
   summary_.line_count += static_cast<int64_t>(order.lines.size());
-  batch_rows_ += 1 + static_cast<int64_t>(order.lines.size());
+  return index;
+}
 
+// Now and then a refund within the hour or so (before the customer's next visit, a day or more
+// later): usually one line of a larger order, sometimes all of it, which cancels the visit.
+void DemoGenerator::MaybePlanRefund(size_t sale, domain::VisitStats& stats) {
+  DemoRandom& random = order_random_;
   if (!random.PerMille(15)) return;
-  // A refund within the hour or so: usually one line of a larger order, sometimes all of it.
-  const int64_t refund_at = visit.at_micros + random.Between(5, 90) * 60 * kMicrosPerSecond;
-  if (refund_at > now_.micros()) return;
-  Money amount = order.total;
-  if (order.lines.size() >= 2 && random.Percent(70)) {
-    const domain::OrderLine& line = order.lines[random.Below(order.lines.size())];
+  const int64_t at = orders_[sale].ordered_at.micros() + random.Between(5, 90) * 60 * kMicrosPerSecond;
+  if (at > now_.micros()) return;
+  const std::vector<domain::OrderLine>& lines = orders_[sale].lines;
+  Money amount = orders_[sale].total;
+  if (lines.size() >= 2 && random.Percent(70)) {
+    const domain::OrderLine& line = lines[random.Below(lines.size())];
     amount = Money(line.quantity * line.unit_price.minor_units());
   }
-  pending_refunds_.push_back(
-      PendingRefund{refund_at, visit.customer, amount, amount == order.total, order.branch_id, order.staff_id,
-                    order.channel, OrderId(), batch_index});
+  const bool cancels_visit = amount == orders_[sale].total;
+  const size_t index = NextOrder(static_cast<int64_t>(sale));  // may move orders_: index from here on
+  domain::Order& refund = orders_[index];
+  const domain::Order& original = orders_[sale];
+  refund.kind = domain::OrderKind::kRefund;
+  refund.branch_id = original.branch_id;
+  refund.staff_id = original.staff_id;
+  refund.channel = original.channel;
+  refund.ordered_at = Timestamp::FromMicros(at);
+  refund.created_at = refund.ordered_at;
+  refund.total = -amount;
+  refund.lines.clear();
+  stats = domain::ApplyRefund(stats, amount, cancels_visit);
+  summary_.order_count += 1;
+  summary_.refund_count += 1;
 }
 
-Status DemoGenerator::EmitDueRefunds(int64_t until_micros) {
-  while (!pending_refunds_.empty()) {
-    // The earliest first; among equal times the one planned first.
-    const auto due = std::min_element(pending_refunds_.begin(), pending_refunds_.end(),
-                                      [](const PendingRefund& a, const PendingRefund& b) { return a.at_micros < b.at_micros; });
-    if (due->at_micros > until_micros) return Status::Ok();
-    const PendingRefund refund = *due;
-    pending_refunds_.erase(due);
-    domain::Order& order = NextOrder(refund.batch_index);
-    order.kind = domain::OrderKind::kRefund;
-    if (refund.batch_index < 0) order.original_order_id = refund.sale_id;
-    order.branch_id = refund.branch;
-    order.staff_id = refund.staff;
-    order.customer_id = plans_[refund.customer].id;
-    order.ordered_at = Timestamp::FromMicros(refund.at_micros);
-    order.created_at = order.ordered_at;
-    order.total = -refund.amount;
-    order.channel = refund.channel;
-    order.lines.clear();
-    stats_[refund.customer] = domain::ApplyRefund(stats_[refund.customer], refund.amount, refund.cancels_visit);
-    summary_.order_count += 1;
-    summary_.refund_count += 1;
-    batch_rows_ += 1;
+// Makes the orders of the customer being drawn, oldest first, and folds them into their stats
+// exactly as OrderService does: ApplySale with the sales of the 365 days before, ApplyRefund.
+void DemoGenerator::PlanOrders(PendingCustomer& pending, size_t home_branch, bool group) {
+  domain::VisitStats& stats = pending.customer.stats;
+  stats = domain::VisitStats{};
+  pending.first_order = orders_used_;
+  size_t year_start = 0;
+  for (size_t k = 0; k < visit_times_.size(); ++k) {
+    while (visit_times_[year_start] < visit_times_[k] - kYearMicros) ++year_start;
+    const size_t sale = PlanSale(visit_times_[k], home_branch, group);
+    stats = domain::ApplySale(stats, orders_[sale], static_cast<int64_t>(k - year_start));
+    MaybePlanRefund(sale, stats);
   }
-  return Status::Ok();
-}
-
-Status DemoGenerator::FlushOrders() {
-  if (batch_used_ == 0) return Status::Ok();
-  CRM_RETURN_IF_ERROR(database_.Write([&](store::Transaction& tx) -> Status {
-    batch_ids_.clear();
-    store::OrderRepository& orders = tx.orders();
-    for (size_t i = 0; i < batch_used_; ++i) {
-      domain::Order& order = batch_[i];
-      if (batch_refund_of_[i] >= 0) order.original_order_id = batch_ids_[batch_refund_of_[i]];
-      CRM_ASSIGN_OR_RETURN(const OrderId id, orders.Insert(order));
-      batch_ids_.push_back(id);
-    }
-    return Status::Ok();
-  }));
-  for (PendingRefund& refund : pending_refunds_) {
-    if (refund.batch_index < 0) continue;
-    refund.sale_id = batch_ids_[refund.batch_index];
-    refund.batch_index = -1;
-  }
-  batch_used_ = 0;
-  batch_rows_ = 0;
-  return Status::Ok();
-}
-
-Status DemoGenerator::GenerateOrders() {
-  std::sort(visits_.begin(), visits_.end());
-  stats_.assign(plans_.size(), domain::VisitStats{});
-  const auto total = static_cast<int64_t>(visits_.size());
-  for (int64_t i = 0; i < total; ++i) {
-    CRM_RETURN_IF_ERROR(EmitDueRefunds(visits_[i].at_micros));
-    PlanSale(visits_[i]);
-    if (batch_rows_ < kRowsPerWrite) continue;
-    CRM_RETURN_IF_ERROR(FlushOrders());
-    Report("orders", i + 1, total);
-  }
-  CRM_RETURN_IF_ERROR(EmitDueRefunds(INT64_MAX));
-  CRM_RETURN_IF_ERROR(FlushOrders());
-  Report("orders", total, total);
-  visits_.clear();
-  visits_.shrink_to_fit();
-  return Status::Ok();
-}
-
-// ---- Visit statistics -------------------------------------------------------------------------
-
-Status DemoGenerator::SaveStats() {
-  const size_t total = plans_.size();
-  for (size_t begin = 0; begin < total; begin += kRowsPerWrite) {
-    const size_t end = std::min(total, begin + static_cast<size_t>(kRowsPerWrite));
-    CRM_RETURN_IF_ERROR(database_.Write([&](store::Transaction& tx) -> Status {
-      store::CustomerRepository& customers = tx.customers();
-      for (size_t i = begin; i < end; ++i) {
-        if (!stats_[i].first_visit_at) continue;  // never came: the stored zeros are right
-        CRM_RETURN_IF_ERROR(customers.SaveStats(summary_.business_id, plans_[i].id, stats_[i], now_));
-      }
-      return Status::Ok();
-    }));
-    Report("stats", static_cast<int64_t>(end), static_cast<int64_t>(total));
-  }
-  return Status::Ok();
+  pending.order_count = orders_used_ - pending.first_order;
 }
 
 Result<DemoSummary> DemoGenerator::Run() {
@@ -1040,8 +959,6 @@ Result<DemoSummary> DemoGenerator::Run() {
   branch_staff_.clear();
   for (size_t branch = 0; branch < branches_.size(); ++branch) branch_staff_.push_back(StaffForBranch(branch));
   CRM_RETURN_IF_ERROR(GenerateCustomers());
-  CRM_RETURN_IF_ERROR(GenerateOrders());
-  CRM_RETURN_IF_ERROR(SaveStats());
   summary_.business_slug = options_.business_slug;
   summary_.owner_email = options_.owner_email;
   summary_.owner_password = password_;
@@ -1052,7 +969,7 @@ Result<DemoSummary> DemoGenerator::Run() {
 }  // namespace
 
 Result<DemoSummary> GenerateDemo(store::Database& database, const Clock& clock, const DemoOptions& options) {
-  // Large: the generator keeps a few tables per customer while it runs.
+  // On the heap: the generator keeps a few tables per customer while it runs.
   auto generator = std::make_unique<DemoGenerator>(database, clock, options);
   return generator->Run();
 }

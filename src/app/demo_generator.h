@@ -8,8 +8,10 @@
 // (std's distributions differ between standard libraries). Only password hashes, which carry a
 // random salt, and database ids, which depend on what the database held before, vary.
 //
-// It writes through the repositories in Database::Write transactions of a few thousand rows, so it
-// scales to a million customers (about ten million order and order-line rows) in minutes.
+// It writes through the repositories in Database::Write transactions of a few thousand rows, each
+// holding a run of customers with their orders, so it scales to a million customers (about ten
+// million order and order-line rows) in minutes. Order ids therefore grow with time within one
+// customer's history, not across customers; ordered_at is the time to sort by.
 #pragma once
 
 #include <cstdint>
@@ -26,11 +28,13 @@
 
 namespace crm::app {
 
-// How far generation is: `done` of `total` in a phase ("customers", "orders", "stats").
+// How far generation is: `done` of `total` in a phase (there is one: "customers", each written
+// with their orders), and how many orders are written so far.
 struct DemoProgress {
   std::string_view phase;
   int64_t done = 0;
   int64_t total = 0;
+  int64_t orders = 0;
 };
 
 struct DemoOptions {

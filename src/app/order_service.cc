@@ -26,6 +26,15 @@ Status CleanLines(domain::Order& order) {
   return Status::Ok();
 }
 
+// External ids come from other systems: valid UTF-8 of bounded length, kept as given.
+Status CleanExternalId(const std::string& source, const std::string& id) {
+  auto clean_source = domain::NormalizeText(source);
+  auto clean_id = domain::NormalizeText(id);
+  if (!clean_source.ok() || source.size() > 100) return InvalidArgument("must be text up to 100 bytes", "external_source");
+  if (!clean_id.ok() || id.size() > 200) return InvalidArgument("must be text up to 200 bytes", "external_id");
+  return Status::Ok();
+}
+
 // Folds the order into its customer's stats inside the order's transaction.
 Status UpdateCustomerStats(store::Transaction& tx, const domain::Order& order, Timestamp now,
                            const std::optional<domain::Order>& original) {
@@ -73,9 +82,7 @@ Result<PostedOrder> OrderService::PostSale(const Principal& principal, domain::O
   }
   CRM_RETURN_IF_ERROR(CleanLines(order));
   CRM_RETURN_IF_ERROR(domain::ValidateSale(order));
-  if (order.external_id.size() > 200 || order.external_source.size() > 100) {
-    return InvalidArgument("external id is too long", "external_id");
-  }
+  CRM_RETURN_IF_ERROR(CleanExternalId(order.external_source, order.external_id));
 
   PostedOrder posted;
   Status status = database_.Write([&](store::Transaction& tx) -> Status {
@@ -112,6 +119,7 @@ Result<PostedOrder> OrderService::PostSale(const Principal& principal, domain::O
 Result<PostedOrder> OrderService::Refund(const Principal& principal, OrderId original_id, std::optional<Money> amount,
                                          std::string external_source, std::string external_id) {
   const Timestamp now = clock_.Now();
+  CRM_RETURN_IF_ERROR(CleanExternalId(external_source, external_id));
   PostedOrder posted;
   CRM_RETURN_IF_ERROR(database_.Write([&](store::Transaction& tx) -> Status {
     if (!external_id.empty()) {

@@ -50,6 +50,8 @@ TEST(OrderRulesTest, BadLinesNameTheirField) {
   EXPECT_EQ(ValidateSale(Sale({{"a", "", 1, Money(1)}, {"b", "", 0, Money(1)}}, 1)).field(), "lines[1].quantity");
   EXPECT_EQ(ValidateSale(Sale({{"a", "", 1, Money(-5)}}, -5)).field(), "lines[0].unit_price");
   EXPECT_EQ(ValidateSale(Sale({}, -1)).field(), "total");
+  EXPECT_EQ(ValidateSale(Sale({}, 0)).field(), "total");
+  EXPECT_TRUE(ValidateSale(Sale({}, 4500)).ok());
   EXPECT_EQ(ValidateSale(Sale({{"a", "", kMaxLineQuantity, Money(kMaxOrderTotal)}}, 1)).field(), "total");
 }
 

@@ -46,6 +46,7 @@ Status ValidateSale(const Order& order) {
   }
   const int64_t total = order.total.minor_units();
   if (total < 0 || total > kMaxOrderTotal) return InvalidArgument("total must be 0 or more and within limits", "total");
+  if (order.lines.empty() && total <= 0) return InvalidArgument("a sale without lines needs a positive total", "total");
   if (!order.lines.empty() && total != sum) {
     return InvalidArgument(fmt::format("total {} does not equal the sum of the lines {}", total, sum), "total");
   }

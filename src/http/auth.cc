@@ -38,8 +38,8 @@ Result<Authenticated> AuthenticateBearer(app::AuthService& auth, std::string_vie
   return result;
 }
 
-Result<Authenticated> AuthenticateCookie(app::AuthService& auth, const std::string& token,
-                                         std::string_view csrf_header, bool state_changing) {
+Result<Authenticated> AuthenticateCookie(app::AuthService& auth, const std::string& token, std::string_view csrf_header,
+                                         bool state_changing) {
   Result<std::pair<app::Principal, std::string>> session = auth.AuthenticateSession(token);
   if (!session.ok()) return session.status();
   Authenticated result;
@@ -77,7 +77,8 @@ std::optional<std::string> CookieValue(std::string_view cookie_header, std::stri
 }
 
 std::string SessionCookie(std::string_view token, bool secure) {
-  std::string cookie = std::string(kSessionCookieName) + "=" + std::string(token) + "; HttpOnly; SameSite=Strict; Path=/";
+  std::string cookie =
+      std::string(kSessionCookieName) + "=" + std::string(token) + "; HttpOnly; SameSite=Strict; Path=/";
   if (secure) cookie += "; Secure";
   return cookie;
 }

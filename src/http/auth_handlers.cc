@@ -14,8 +14,8 @@ constexpr char kTag[] = "auth";
 
 Result<Response> Login(RequestContext& context) {
   CRM_ASSIGN_OR_RETURN(LoginRequest request, ParseLogin(context.body));
-  CRM_ASSIGN_OR_RETURN(app::LoginResult login, context.services.auth.Login(request.email, request.password,
-                                                                          request.business, context.ip));
+  CRM_ASSIGN_OR_RETURN(app::LoginResult login,
+                       context.services.auth.Login(request.email, request.password, request.business, context.ip));
   Json body;
   body["staff"] = ToJson(login.staff);
   body["business"] = ToJson(login.business);
@@ -36,21 +36,12 @@ Result<Response> Logout(RequestContext& context) {
   return response;
 }
 
-// The signed-in staff member's record; a staff member who may not list staff still sees their own
-// id, and an API token has no staff member.
+// The signed-in staff member's record; an API token has no staff member.
 Result<Json> StaffJson(RequestContext& context) {
   const app::Principal& principal = context.principal();
   if (!principal.staff_id) return Json(nullptr);
-  Result<std::vector<domain::Staff>> staff = context.services.businesses.ListStaff(principal);
-  if (!staff.ok() && staff.status().code() != StatusCode::kPermissionDenied) return staff.status();
-  if (staff.ok()) {
-    for (const domain::Staff& member : *staff) {
-      if (member.id == *principal.staff_id) return ToJson(member);
-    }
-  }
-  Json minimal;
-  minimal["id"] = principal.staff_id->value();
-  return minimal;
+  CRM_ASSIGN_OR_RETURN(domain::Staff staff, context.services.businesses.GetSelf(principal));
+  return ToJson(staff);
 }
 
 Result<Response> Me(RequestContext& context) {

@@ -57,8 +57,8 @@ Result<Response> UpdateStaff(RequestContext& context) {
 Result<Response> CreateToken(RequestContext& context) {
   CRM_RETURN_IF_ERROR(context.principal().Require(domain::Role::kOwner));
   CRM_ASSIGN_OR_RETURN(TokenRequest request, ParseTokenRequest(context.body));
-  CRM_ASSIGN_OR_RETURN(std::string token, context.services.auth.CreateToken(context.principal().business_id,
-                                                                            request.role, request.name));
+  CRM_ASSIGN_OR_RETURN(std::string token,
+                       context.services.auth.CreateToken(context.principal().business_id, request.role, request.name));
   Json body;
   body["token"] = token;
   body["role"] = domain::ToString(request.role);
@@ -95,9 +95,9 @@ Result<Response> AccessLog(RequestContext& context) {
   CRM_ASSIGN_OR_RETURN(std::optional<int64_t> customer, ReadIdParam(context.query, "customer_id"));
   std::optional<CustomerId> customer_id;
   if (customer) customer_id = CustomerId(*customer);
-  CRM_ASSIGN_OR_RETURN(std::vector<domain::AccessLogEntry> entries,
-                       context.services.businesses.AccessLog(context.principal(), customer_id, page.cursor,
-                                                             page.limit));
+  CRM_ASSIGN_OR_RETURN(
+      std::vector<domain::AccessLogEntry> entries,
+      context.services.businesses.AccessLog(context.principal(), customer_id, page.cursor, page.limit));
   std::optional<int64_t> next;
   if (!entries.empty() && static_cast<int>(entries.size()) >= page.limit) next = entries.back().id;
   return Response::Of(PageJson(ItemsJson(entries), next));

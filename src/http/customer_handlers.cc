@@ -49,8 +49,7 @@ Result<Response> LookupCustomers(RequestContext& context) {
     if (!number || *number > 50) return InvalidArgument("expected an integer from 1 to 50", "limit");
     limit = static_cast<int>(*number);
   }
-  CRM_ASSIGN_OR_RETURN(app::LookupResult result,
-                       context.services.customers.Lookup(context.principal(), *query, limit));
+  CRM_ASSIGN_OR_RETURN(app::LookupResult result, context.services.customers.Lookup(context.principal(), *query, limit));
   return Response::Of(ToJson(result));
 }
 
@@ -62,22 +61,22 @@ Result<Response> GetCustomer(RequestContext& context) {
 
 Result<Response> UpdateCustomer(RequestContext& context) {
   CRM_ASSIGN_OR_RETURN(domain::CustomerDraft draft, ParseCustomerDraft(context.body));
-  CRM_ASSIGN_OR_RETURN(domain::Customer customer, context.services.customers.Update(
-                                                      context.principal(), context.PathId<CustomerId>("id"), draft));
+  CRM_ASSIGN_OR_RETURN(domain::Customer customer,
+                       context.services.customers.Update(context.principal(), context.PathId<CustomerId>("id"), draft));
   return Response::Of(ProfileJson(context, customer));
 }
 
 Result<Response> AddPreference(RequestContext& context) {
   CRM_ASSIGN_OR_RETURN(PreferenceRequest request, ParsePreference(context.body));
   CRM_ASSIGN_OR_RETURN(domain::Preference preference,
-                       context.services.customers.AddPreference(
-                           context.principal(), context.PathId<CustomerId>("id"), request.kind, request.subject));
+                       context.services.customers.AddPreference(context.principal(), context.PathId<CustomerId>("id"),
+                                                                request.kind, request.subject));
   return Response::Of(ToJson(preference), 201);
 }
 
 Result<Response> DeletePreference(RequestContext& context) {
-  CRM_RETURN_IF_ERROR(context.services.customers.DeletePreference(
-      context.principal(), context.PathId<CustomerId>("id"), context.PathId<PreferenceId>("pid")));
+  CRM_RETURN_IF_ERROR(context.services.customers.DeletePreference(context.principal(), context.PathId<CustomerId>("id"),
+                                                                  context.PathId<PreferenceId>("pid")));
   return Response::NoContent();
 }
 
@@ -141,8 +140,9 @@ std::vector<Route> CustomerRoutes() {
         .pattern = "/api/v1/customers/lookup",
         .summary = "Counter lookup: a masked pick list by last 4 digits, phone, name prefix or initials",
         .tag = kTag,
-        .query = {{.name = "q", .description = "last 4 digits, a phone number, a name prefix or 초성", .required = true},
-                  {.name = "limit", .description = "rows, 1-50 (default 20)", .type = "integer"}},
+        .query =
+            {{.name = "q", .description = "last 4 digits, a phone number, a name prefix or 초성", .required = true},
+             {.name = "limit", .description = "rows, 1-50 (default 20)", .type = "integer"}},
         .response_schema = "LookupResult"},
        LookupCustomers},
       {{.method = Method::kGet,

@@ -1,10 +1,10 @@
 #include "http/dispatcher.h"
 
-#include <exception>
-#include <typeinfo>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <exception>
+#include <typeinfo>
 
 #include "http/errors.h"
 #include "http/json_reader.h"
@@ -41,8 +41,8 @@ Result<Response> Dispatcher::Run(const IncomingRequest& request, const RouteMatc
   context.ip = request.ip;
   context.path_ids = match.path_ids;
   if (info.access == Access::kAuthenticated) {
-    CRM_ASSIGN_OR_RETURN(context.auth, Authenticate(services_.auth, request.credentials,
-                                                    IsStateChanging(info.method), request.ip));
+    CRM_ASSIGN_OR_RETURN(context.auth,
+                         Authenticate(services_.auth, request.credentials, IsStateChanging(info.method), request.ip));
   }
   CRM_ASSIGN_OR_RETURN(context.query, QueryParams::Parse(request.query));
   if (!info.request_schema.empty()) {

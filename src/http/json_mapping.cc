@@ -62,6 +62,20 @@ Json AlertsJson(const std::vector<domain::Preference>& preferences) {
   return alerts;
 }
 
+// The pick list carries only what the counter needs to see of an alert.
+Json CompactAlertsJson(const std::vector<domain::Preference>& preferences) {
+  Json alerts = Json::array();
+  for (const domain::Preference& preference : preferences) {
+    if (!preference.IsAlert()) continue;
+    Json alert;
+    alert["id"] = preference.id.value();
+    alert["kind"] = domain::ToString(preference.kind);
+    alert["subject"] = preference.subject;
+    alerts.push_back(std::move(alert));
+  }
+  return alerts;
+}
+
 // Reads a date string field ("YYYY-MM-DD") through `reader`, failing with the field named.
 std::optional<Date> ReadDate(FieldReader& reader, std::string_view key, Presence presence) {
   std::optional<std::string> text = reader.String(key, presence);
@@ -337,7 +351,7 @@ Json ToJson(const app::LookupResult& lookup) {
   Json items = Json::array();
   for (const app::LookupHit& hit : lookup.hits) {
     Json item;
-    item["alerts"] = AlertsJson(hit.alerts);
+    item["alerts"] = CompactAlertsJson(hit.alerts);
     item["id"] = hit.id.value();
     item["name"] = hit.masked_name;
     item["phone"] = StringOrNull(hit.masked_phone);
@@ -417,13 +431,12 @@ Result<domain::CustomerDraft> ParseCustomerDraft(const nlohmann::json& body) {
   if (reader.IsNull("gender")) {
     draft.gender = domain::Gender::kUnspecified;
   } else {
-    draft.gender =
-        reader.Enumerated<domain::Gender>("gender", domain::ParseGender, "unspecified, female, male, other");
+    draft.gender = reader.Enumerated<domain::Gender>("gender", domain::ParseGender, "unspecified, female, male, other");
   }
   draft.anniversaries = ReadAnniversaries(reader);
   draft.tags = ReadStrings(reader, "tags");
-  draft.source = reader.Enumerated<domain::SourceChannel>(
-      "source", domain::ParseSourceChannel, "counter, kiosk, online, referral, import, partner, other");
+  draft.source = reader.Enumerated<domain::SourceChannel>("source", domain::ParseSourceChannel,
+                                                          "counter, kiosk, online, referral, import, partner, other");
   if (reader.IsNull("referrer_id")) {
     draft.referrer_id = std::optional<CustomerId>();
   } else if (std::optional<int64_t> referrer = reader.Id("referrer_id")) {

@@ -4,10 +4,9 @@
 // fails with kInvalidArgument naming it; unknown fields are ignored. Pure functions; thread-safe.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "app/business_service.h"
 #include "app/customer_service.h"

@@ -140,9 +140,7 @@ TEST(CustomerDraftTest, WrongTypesNameTheField) {
   EXPECT_EQ(DraftError(R"({"address": "a\u0000b"})"), "address");
 }
 
-TEST(CustomerDraftTest, FirstErrorWins) {
-  EXPECT_EQ(DraftError(R"({"name": 1, "phone": 2})"), "name");
-}
+TEST(CustomerDraftTest, FirstErrorWins) { EXPECT_EQ(DraftError(R"({"name": 1, "phone": 2})"), "name"); }
 
 TEST(SaleTest, ReadsLinesAndDefaultsTime) {
   Result<domain::Order> sale = ParseSale(Parse(R"({
@@ -200,10 +198,9 @@ TEST(SmallBodiesTest, RequiredFieldsAndTypes) {
   EXPECT_EQ(ParseRefund(Parse(R"({"amount": "100"})")).status().field(), "amount");
   EXPECT_TRUE(ParseRefund(Parse(R"({})")).ok());
   EXPECT_EQ(ParseTokenRequest(Parse(R"({"role": "admin", "name": "pos"})")).status().field(), "role");
-  EXPECT_EQ(ParseNewStaff(Parse(R"({"email": "a@b.kr", "password": "12345678", "branch_ids": [1, -2]})"))
-                .status()
-                .field(),
-            "branch_ids[1]");
+  EXPECT_EQ(
+      ParseNewStaff(Parse(R"({"email": "a@b.kr", "password": "12345678", "branch_ids": [1, -2]})")).status().field(),
+      "branch_ids[1]");
   EXPECT_EQ(ParseStaffChange(Parse(R"({"active": 1})")).status().field(), "active");
   EXPECT_EQ(ParseBranchName(Parse(R"({"name": null})")).status().field(), "name");
 }
@@ -280,11 +277,17 @@ TEST(LookupJsonTest, RowsAreMaskedWithAlertsFirst) {
   hit.masked_phone = "010-****-5678";
   hit.visit_count = 2;
   hit.stage = domain::LifecycleStage::kRegular;
+  domain::Preference never;
+  never.id = PreferenceId(9);
+  never.kind = domain::PreferenceKind::kNever;
+  never.subject = "마늘";
+  hit.alerts = {never};
   lookup.hits = {hit, hit, hit};
   const Json json = ToJson(lookup);
   EXPECT_EQ(json["matched_by"], "last4");
   ASSERT_EQ(json["items"].size(), 3u);
   EXPECT_EQ(json["items"][0].begin().key(), "alerts");
+  EXPECT_EQ(json["items"][0]["alerts"].dump(), R"([{"id":9,"kind":"never","subject":"마늘"}])");
   EXPECT_EQ(json["items"][0]["name"], "김*수");
   EXPECT_EQ(json["items"][0]["phone"], "010-****-5678");
   EXPECT_TRUE(json["items"][0]["tier"].is_null());

@@ -78,22 +78,21 @@ Json CustomerSchema(bool profile) {
 
 Json Schemas() {
   Json schemas;
-  schemas["Error"] = Object(
-      {{"error", Object({{"code", String()}, {"message", String()}, {"field", String()}}, {"code", "message"})}},
-      {"error"});
+  schemas["Error"] =
+      Object({{"error", Object({{"code", String()}, {"message", String()}, {"field", String()}}, {"code", "message"})}},
+             {"error"});
   schemas["Health"] = Object({{"status", String()}});
   schemas["OpenApiDocument"] = Type("object");
-  schemas["Birthday"] = Object(
-      {{"date", DateSchema()}, {"calendar", Enum({"solar", "lunar"})}, {"leap_month", Boolean()}}, {"date"});
+  schemas["Birthday"] =
+      Object({{"date", DateSchema()}, {"calendar", Enum({"solar", "lunar"})}, {"leap_month", Boolean()}}, {"date"});
   schemas["Anniversary"] = Object({{"label", String()}, {"date", DateSchema()}}, {"date"});
   schemas["Consent"] = Object({{"channel", Enum({"sms", "kakao", "email", "night"})},
                                {"granted", Boolean()},
                                {"at", TimeSchema()},
                                {"source", String()}});
-  schemas["ConsentInput"] = Object({{"channel", Enum({"sms", "kakao", "email", "night"})},
-                                    {"granted", Boolean()},
-                                    {"source", String()}},
-                                   {"channel", "granted"});
+  schemas["ConsentInput"] =
+      Object({{"channel", Enum({"sms", "kakao", "email", "night"})}, {"granted", Boolean()}, {"source", String()}},
+             {"channel", "granted"});
   schemas["Customer"] = CustomerSchema(true);
   schemas["CustomerSummary"] = CustomerSchema(false);
   schemas["CustomerPage"] = Page("CustomerSummary");
@@ -110,7 +109,8 @@ Json Schemas() {
       {"address", Nullable(String())},
       {"consents", ArrayOf(Ref("ConsentInput"))},
   });
-  schemas["LookupHit"] = Object({{"alerts", ArrayOf(Ref("Preference"))},
+  schemas["Alert"] = Object({{"id", Integer()}, {"kind", Enum({"allergy", "never"})}, {"subject", String()}});
+  schemas["LookupHit"] = Object({{"alerts", ArrayOf(Ref("Alert"))},
                                  {"id", Integer()},
                                  {"name", String()},
                                  {"phone", Nullable(String())},
@@ -118,8 +118,8 @@ Json Schemas() {
                                  {"visit_count", Integer()},
                                  {"stage", String()},
                                  {"tier", Nullable(String())}});
-  schemas["LookupResult"] = Object({{"matched_by", Enum({"last4", "phone", "name", "initials"})},
-                                    {"items", ArrayOf(Ref("LookupHit"))}});
+  schemas["LookupResult"] =
+      Object({{"matched_by", Enum({"last4", "phone", "name", "initials"})}, {"items", ArrayOf(Ref("LookupHit"))}});
   schemas["Preference"] = Object({{"id", Integer()},
                                   {"kind", PreferenceKinds()},
                                   {"subject", String()},
@@ -137,9 +137,9 @@ Json Schemas() {
   schemas["NoteInput"] = Object({{"text", String()}, {"branch_id", Integer()}, {"pinned", Boolean()}}, {"text"});
   schemas["NotePin"] = Object({{"id", Integer()}, {"pinned", Boolean()}}, {"pinned"});
   schemas["NotePage"] = Page("Note");
-  schemas["OrderLine"] = Object(
-      {{"product", String()}, {"category", String()}, {"quantity", Integer()}, {"unit_price", Integer()}},
-      {"product", "unit_price"});
+  schemas["OrderLine"] =
+      Object({{"product", String()}, {"category", String()}, {"quantity", Integer()}, {"unit_price", Integer()}},
+             {"product", "unit_price"});
   schemas["Order"] = Object({{"id", Integer()},
                              {"kind", Enum({"sale", "refund"})},
                              {"branch_id", Integer()},
@@ -206,11 +206,8 @@ Json Schemas() {
                                 {"liked", String()},
                                 {"customer_id", Nullable(Integer())},
                                 {"created_at", TimeSchema()}});
-  schemas["ProspectInput"] = Object({{"name", String()},
-                                     {"phone", String()},
-                                     {"how_met", String()},
-                                     {"liked", String()},
-                                     {"branch_id", Integer()}});
+  schemas["ProspectInput"] = Object(
+      {{"name", String()}, {"phone", String()}, {"how_met", String()}, {"liked", String()}, {"branch_id", Integer()}});
   schemas["ProspectPage"] = Page("Prospect");
   schemas["ProspectProgress"] =
       Object({{"staff_id", Integer()}, {"display_name", String()}, {"goal", Integer()}, {"today", Integer()}});
@@ -224,8 +221,8 @@ Json Schemas() {
                                       {"ip", String()},
                                       {"detail", String()}});
   schemas["AccessLogPage"] = Page("AccessLogEntry");
-  schemas["LoginInput"] = Object(
-      {{"email", String()}, {"password", String()}, {"business", String()}}, {"email", "password"});
+  schemas["LoginInput"] =
+      Object({{"email", String()}, {"password", String()}, {"business", String()}}, {"email", "password"});
   schemas["LoginResult"] = Object({{"staff", Ref("Staff")},
                                    {"business", Ref("Business")},
                                    {"role", Roles()},
@@ -279,9 +276,7 @@ Json Parameters(const RouteInfo& route) {
   return parameters;
 }
 
-Json JsonContent(const std::string& schema) {
-  return Json{{"application/json", Json{{"schema", Ref(schema)}}}};
-}
+Json JsonContent(const std::string& schema) { return Json{{"application/json", Json{{"schema", Ref(schema)}}}}; }
 
 Json Operation(const RouteInfo& route) {
   Json operation;
@@ -318,9 +313,10 @@ Json OpenApiDocument() {
   document["openapi"] = "3.0.3";
   document["info"] = Json{{"title", "Dangol API"},
                           {"version", "1"},
-                          {"description", "CRM and loyalty for small businesses. Errors are "
-                                          "{\"error\":{\"code\",\"message\",\"field\"}}; lists are "
-                                          "{\"items\",\"next_cursor\"}."}};
+                          {"description",
+                           "CRM and loyalty for small businesses. Errors are "
+                           "{\"error\":{\"code\",\"message\",\"field\"}}; lists are "
+                           "{\"items\",\"next_cursor\"}."}};
   Json paths = Json::object();
   for (const RouteInfo& route : Routes()) {
     std::string method = MethodName(route.method);
@@ -330,9 +326,8 @@ Json OpenApiDocument() {
   document["paths"] = std::move(paths);
   Json components;
   components["schemas"] = Schemas();
-  components["responses"]["Error"] =
-      Json{{"description", "An error: 400, 401, 403, 404, 405, 409, 413, 429, 500, 503"},
-           {"content", JsonContent("Error")}};
+  components["responses"]["Error"] = Json{{"description", "An error: 400, 401, 403, 404, 405, 409, 413, 429, 500, 503"},
+                                          {"content", JsonContent("Error")}};
   components["securitySchemes"]["bearerAuth"] = Json{{"type", "http"}, {"scheme", "bearer"}};
   components["securitySchemes"]["cookieAuth"] =
       Json{{"type", "apiKey"}, {"in", "cookie"}, {"name", kSessionCookieName}};
@@ -348,14 +343,16 @@ std::vector<Route> MetaRoutes() {
         .summary = "Liveness",
         .tag = "meta",
         .access = Access::kPublic,
-        .response_schema = "Health"},
+        .response_schema = "Health",
+        .blocking = false},
        Health},
       {{.method = Method::kGet,
         .pattern = "/api/v1/openapi.json",
         .summary = "This document",
         .tag = "meta",
         .access = Access::kPublic,
-        .response_schema = "OpenApiDocument"},
+        .response_schema = "OpenApiDocument",
+        .blocking = false},
        ServeOpenApi},
   };
 }

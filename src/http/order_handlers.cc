@@ -19,7 +19,8 @@ Response PostedJson(const app::PostedOrder& posted) {
 
 Result<Response> PostSale(RequestContext& context) {
   CRM_ASSIGN_OR_RETURN(domain::Order order, ParseSale(context.body, context.services.clock.Now()));
-  CRM_ASSIGN_OR_RETURN(app::PostedOrder posted, context.services.orders.PostSale(context.principal(), std::move(order)));
+  CRM_ASSIGN_OR_RETURN(app::PostedOrder posted,
+                       context.services.orders.PostSale(context.principal(), std::move(order)));
   return PostedJson(posted);
 }
 
@@ -31,10 +32,10 @@ Result<Response> GetOrder(RequestContext& context) {
 
 Result<Response> RefundOrder(RequestContext& context) {
   CRM_ASSIGN_OR_RETURN(RefundRequest request, ParseRefund(context.body));
-  CRM_ASSIGN_OR_RETURN(app::PostedOrder posted,
-                       context.services.orders.Refund(context.principal(), context.PathId<OrderId>("id"),
-                                                      request.amount, std::move(request.external_source),
-                                                      std::move(request.external_id)));
+  CRM_ASSIGN_OR_RETURN(
+      app::PostedOrder posted,
+      context.services.orders.Refund(context.principal(), context.PathId<OrderId>("id"), request.amount,
+                                     std::move(request.external_source), std::move(request.external_id)));
   return PostedJson(posted);
 }
 

@@ -1,6 +1,7 @@
 #include "http/request_context.h"
 
 #include <charconv>
+#include <cstdint>
 #include <limits>
 
 #include "http/errors.h"
@@ -38,6 +39,44 @@ std::optional<std::string> Unescape(std::string_view text) {
   return out;
 }
 
+// True when `text` is well-formed UTF-8: no stray continuation bytes, overlong forms, surrogates
+// or code points past U+10FFFF.
+bool IsValidUtf8(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t length = 0;
+    uint32_t code_point = 0;
+    if (byte >= 0xC2 && byte <= 0xDF) {
+      length = 2;
+      code_point = byte & 0x1F;
+    } else if (byte >= 0xE0 && byte <= 0xEF) {
+      length = 3;
+      code_point = byte & 0x0F;
+    } else if (byte >= 0xF0 && byte <= 0xF4) {
+      length = 4;
+      code_point = byte & 0x07;
+    } else {
+      return false;
+    }
+    if (i + length > text.size()) return false;
+    for (size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return false;
+      code_point = (code_point << 6) | (next & 0x3F);
+    }
+    const bool overlong = (length == 3 && code_point < 0x800) || (length == 4 && code_point < 0x10000);
+    const bool surrogate = code_point >= 0xD800 && code_point <= 0xDFFF;
+    if (overlong || surrogate || code_point > 0x10FFFF) return false;
+    i += length;
+  }
+  return true;
+}
+
 }  // namespace
 
 Result<QueryParams> QueryParams::Parse(std::string_view raw) {
@@ -52,6 +91,12 @@ Result<QueryParams> QueryParams::Parse(std::string_view raw) {
     std::optional<std::string> value =
         Unescape(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
     if (!name || !value) return InvalidArgument("the query string has a malformed %-escape", "query");
+    // No parameter of ours holds a NUL, and C APIs below would cut the value at one.
+    if (name->find('\0') != std::string::npos || value->find('\0') != std::string::npos) {
+      return InvalidArgument("the query string must not contain %00", "query");
+    }
+    if (!IsValidUtf8(*name)) return InvalidArgument("a parameter name is not valid UTF-8", "query");
+    if (!IsValidUtf8(*value)) return InvalidArgument("is not valid UTF-8", *name);
     params.params_.emplace_back(std::move(*name), std::move(*value));
   }
   return params;

@@ -5,13 +5,12 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "app/principal.h"
 #include "app/services.h"
@@ -30,7 +29,8 @@ class QueryParams {
  public:
   QueryParams() = default;
   // Splits "a=1&b=x%20y" at '&' and the first '=', decoding %XX escapes and '+' as a space.
-  // Fails with kInvalidArgument (field "query") for a malformed escape.
+  // Fails with kInvalidArgument for a malformed escape or an escaped NUL (field "query"), and for
+  // a value that is not UTF-8 (field: the parameter's name).
   static Result<QueryParams> Parse(std::string_view raw);
 
   std::optional<std::string> Get(std::string_view name) const;

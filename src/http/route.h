@@ -44,6 +44,9 @@ struct RouteInfo {
   std::string request_schema = {};   // name under components/schemas; empty: no body
   std::string response_schema = {};  // name under components/schemas; empty: no body
   int success_status = 200;
+  // False for the few routes that never touch the database (health, this document): they are
+  // answered on the I/O thread without a hop through the worker pool.
+  bool blocking = true;
 };
 
 using Handler = std::function<Result<Response>(RequestContext&)>;

@@ -1,9 +1,9 @@
 #include "http/router.h"
 
+#include <gtest/gtest.h>
+
 #include <set>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "http/openapi.h"
 #include "http/request_context.h"
@@ -81,17 +81,36 @@ TEST(RouterTest, UnknownPathsAreNotFound) {
 TEST(RouterTest, TableHasTheRoutesOfTheIssue) {
   std::set<std::string> routes;
   for (const RouteInfo& info : Routes()) routes.insert(std::string(MethodName(info.method)) + " " + info.pattern);
-  for (const char* expected : {
-           "GET /api/v1/health", "GET /api/v1/openapi.json", "POST /api/v1/auth/login", "POST /api/v1/auth/logout",
-           "GET /api/v1/auth/me", "GET /api/v1/business", "GET /api/v1/branches", "POST /api/v1/branches",
-           "GET /api/v1/staff", "POST /api/v1/staff", "PATCH /api/v1/staff/{id}", "POST /api/v1/tokens",
-           "GET /api/v1/customers", "POST /api/v1/customers", "GET /api/v1/customers/lookup",
-           "GET /api/v1/customers/{id}", "PATCH /api/v1/customers/{id}", "POST /api/v1/customers/{id}/preferences",
-           "DELETE /api/v1/customers/{id}/preferences/{pid}", "GET /api/v1/customers/{id}/notes",
-           "POST /api/v1/customers/{id}/notes", "PATCH /api/v1/customers/{id}/notes/{nid}",
-           "GET /api/v1/customers/{id}/orders", "POST /api/v1/orders", "GET /api/v1/orders/{id}",
-           "POST /api/v1/orders/{id}/refund", "POST /api/v1/prospects", "GET /api/v1/prospects",
-           "GET /api/v1/prospects/progress", "GET /api/v1/access-log"}) {
+  for (const char* expected : {"GET /api/v1/health",
+                               "GET /api/v1/openapi.json",
+                               "POST /api/v1/auth/login",
+                               "POST /api/v1/auth/logout",
+                               "GET /api/v1/auth/me",
+                               "GET /api/v1/business",
+                               "GET /api/v1/branches",
+                               "POST /api/v1/branches",
+                               "GET /api/v1/staff",
+                               "POST /api/v1/staff",
+                               "PATCH /api/v1/staff/{id}",
+                               "POST /api/v1/tokens",
+                               "GET /api/v1/customers",
+                               "POST /api/v1/customers",
+                               "GET /api/v1/customers/lookup",
+                               "GET /api/v1/customers/{id}",
+                               "PATCH /api/v1/customers/{id}",
+                               "POST /api/v1/customers/{id}/preferences",
+                               "DELETE /api/v1/customers/{id}/preferences/{pid}",
+                               "GET /api/v1/customers/{id}/notes",
+                               "POST /api/v1/customers/{id}/notes",
+                               "PATCH /api/v1/customers/{id}/notes/{nid}",
+                               "GET /api/v1/customers/{id}/orders",
+                               "POST /api/v1/orders",
+                               "GET /api/v1/orders/{id}",
+                               "POST /api/v1/orders/{id}/refund",
+                               "POST /api/v1/prospects",
+                               "GET /api/v1/prospects",
+                               "GET /api/v1/prospects/progress",
+                               "GET /api/v1/access-log"}) {
     EXPECT_TRUE(routes.count(expected)) << expected;
   }
 }
@@ -158,11 +177,20 @@ TEST(QueryParamsTest, DecodesEscapesAndPlus) {
 }
 
 TEST(QueryParamsTest, MalformedEscapeFailsNamingQuery) {
-  for (const char* raw : {"q=%zz", "q=%4", "q=%"}) {
+  for (const char* raw : {"q=%zz", "q=%4", "q=%", "q=a%00b", "%00=1"}) {
     Result<QueryParams> query = QueryParams::Parse(raw);
     ASSERT_FALSE(query.ok()) << raw;
     EXPECT_EQ(query.status().field(), "query");
   }
+}
+
+TEST(QueryParamsTest, ValuesMustBeUtf8) {
+  for (const char* raw : {"tag=%FF", "tag=%C0%AF", "tag=%ED%A0%80", "tag=%E1%80", "tag=%F4%90%80%80"}) {
+    Result<QueryParams> query = QueryParams::Parse(raw);
+    ASSERT_FALSE(query.ok()) << raw;
+    EXPECT_EQ(query.status().field(), "tag") << raw;
+  }
+  EXPECT_TRUE(QueryParams::Parse("tag=%F0%9F%98%80%EB%8B%A8%EA%B3%A8").ok());
 }
 
 TEST(QueryParamsTest, PageParameters) {
@@ -175,8 +203,7 @@ TEST(QueryParamsTest, PageParameters) {
   EXPECT_EQ(ReadPage(QueryParams::Parse("limit=201").value()).status().field(), "limit");
   EXPECT_EQ(ReadPage(QueryParams::Parse("limit=ten").value()).status().field(), "limit");
   EXPECT_EQ(ReadPage(QueryParams::Parse("cursor=abc").value()).status().field(), "cursor");
-  EXPECT_EQ(ReadIdParam(QueryParams::Parse("customer_id=-4").value(), "customer_id").status().field(),
-            "customer_id");
+  EXPECT_EQ(ReadIdParam(QueryParams::Parse("customer_id=-4").value(), "customer_id").status().field(), "customer_id");
 }
 
 }  // namespace

@@ -3,18 +3,19 @@
 // accepting connections, let the requests in flight finish (up to a grace period), then return.
 #include "http/server.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <asio.hpp>
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <memory>
+#include <restinio/all.hpp>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <asio.hpp>
-#include <fmt/format.h>
-#include <restinio/all.hpp>
-#include <spdlog/spdlog.h>
 
 #include "http/dispatcher.h"
 #include "http/errors.h"
@@ -35,7 +36,7 @@ constexpr size_t kMaxFieldNameBytes = 256;
 constexpr size_t kMaxFieldValueBytes = 8 * 1024;
 constexpr size_t kMaxFieldCount = 100;
 constexpr size_t kMaxConnections = 4096;
-constexpr auto kReadTimeout = 30s;    // also how long an idle keep-alive connection stays open
+constexpr auto kReadTimeout = 30s;  // also how long an idle keep-alive connection stays open
 constexpr auto kWriteTimeout = 30s;
 constexpr auto kHandleTimeout = 30s;  // a request not answered by then loses its connection
 constexpr auto kShutdownGrace = 10s;
@@ -115,7 +116,11 @@ restinio::request_handling_status_t Server::OnRequest(const restinio::request_ha
     const auto& header = request->header();
     RouteMatch match = dispatcher_.Match(header.method().c_str(), View(header.path()));
     if (std::optional<Response> early = dispatcher_.Precheck(match, request->body().size())) {
-      Send(request, *early, "(no route)", start);
+      Send(request, *early, match.route != nullptr ? std::string_view(match.route->info.pattern) : "(no route)", start);
+      return restinio::request_accepted();
+    }
+    if (!match.route->info.blocking) {
+      Work(request, match, start);
       return restinio::request_accepted();
     }
     if (stopping_ || queued_ >= max_queued_) {
@@ -154,8 +159,7 @@ void Server::Work(const restinio::request_handle_t& request, const RouteMatch& m
     incoming.credentials.csrf_token = header.get_field_or(kCsrfHeader, "");
     Send(request, dispatcher_.Handle(incoming, match), pattern, start);
   } catch (const std::exception& error) {
-    spdlog::error("{} {} threw {} while answering", request->header().method().c_str(), pattern,
-                  typeid(error).name());
+    spdlog::error("{} {} threw {} while answering", request->header().method().c_str(), pattern, typeid(error).name());
     SendInternalError(request, pattern, start);
   }
 }
@@ -251,7 +255,6 @@ Status Server::Run(const std::function<void(uint16_t)>& on_listening) {
   // so that nothing touches the services after we return.
   stopping_ = true;
   workers_.join();
-  spdlog::info("stopped");
   return status;
 }
 

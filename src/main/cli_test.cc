@@ -17,7 +17,7 @@ struct CliResult {
   std::string err;
 };
 
-CliResult Run(const std::vector<std::string>& args, const std::string& input = "") {
+CliResult RunDangol(const std::vector<std::string>& args, const std::string& input = "") {
   std::vector<const char*> argv{"dangol"};
   for (const std::string& arg : args) argv.push_back(arg.c_str());
   std::istringstream in(input);
@@ -54,11 +54,11 @@ class CliTest : public ::testing::Test {
 };
 
 TEST_F(CliTest, VersionAndHelpExitZero) {
-  CliResult version = Run({"--version"});
+  CliResult version = RunDangol({"--version"});
   EXPECT_EQ(version.code, 0);
   EXPECT_NE(version.out.find("dangol "), std::string::npos);
 
-  CliResult help = Run({"--help"});
+  CliResult help = RunDangol({"--help"});
   EXPECT_EQ(help.code, 0);
   for (const char* command : {"serve", "migrate", "demo", "token", "user", "business"}) {
     EXPECT_NE(help.out.find(command), std::string::npos) << command;
@@ -70,58 +70,58 @@ TEST_F(CliTest, EveryCommandHasHelp) {
       {"serve"}, {"migrate"}, {"demo"}, {"token", "create"}, {"user", "add"}, {"business", "create"}};
   for (std::vector<std::string> command : commands) {
     command.push_back("--help");
-    CliResult help = Run(command);
+    CliResult help = RunDangol(command);
     EXPECT_EQ(help.code, 0) << command[0];
     EXPECT_NE(help.out.find("--db"), std::string::npos) << command[0] << ": " << help.out;
   }
 }
 
-TEST_F(CliTest, NoCommandIsAUsageError) { ExpectUsageError(Run({}), "subcommand"); }
+TEST_F(CliTest, NoCommandIsAUsageError) { ExpectUsageError(RunDangol({}), "subcommand"); }
 
-TEST_F(CliTest, UnknownFlagIsAUsageError) { ExpectUsageError(Run({"migrate", "--db", db_, "--bogus"}), "--bogus"); }
+TEST_F(CliTest, UnknownFlagIsAUsageError) { ExpectUsageError(RunDangol({"migrate", "--db", db_, "--bogus"}), "--bogus"); }
 
-TEST_F(CliTest, MissingDatabaseIsAUsageError) { ExpectUsageError(Run({"migrate"}), "--db"); }
+TEST_F(CliTest, MissingDatabaseIsAUsageError) { ExpectUsageError(RunDangol({"migrate"}), "--db"); }
 
-TEST_F(CliTest, BadDatabaseUrlIsAUsageError) { ExpectUsageError(Run({"migrate", "--db", "mysql://x"}), "sqlite:"); }
+TEST_F(CliTest, BadDatabaseUrlIsAUsageError) { ExpectUsageError(RunDangol({"migrate", "--db", "mysql://x"}), "sqlite:"); }
 
 TEST_F(CliTest, BadListenAddressIsAUsageError) {
-  ExpectUsageError(Run({"serve", "--db", db_, "--listen", "localhost"}), "HOST:PORT");
+  ExpectUsageError(RunDangol({"serve", "--db", db_, "--listen", "localhost"}), "HOST:PORT");
 }
 
 TEST_F(CliTest, BadRoleIsAUsageError) {
-  ExpectUsageError(Run({"token", "create", "--db", db_, "--business", "demo", "--role", "boss"}), "--role");
+  ExpectUsageError(RunDangol({"token", "create", "--db", db_, "--business", "demo", "--role", "boss"}), "--role");
 }
 
 TEST_F(CliTest, BadCustomerCountIsAUsageError) {
-  ExpectUsageError(Run({"demo", "--db", db_, "--customers", "-5"}), "--customers");
+  ExpectUsageError(RunDangol({"demo", "--db", db_, "--customers", "-5"}), "--customers");
 }
 
 TEST_F(CliTest, UnreachableDatabaseExitsOne) {
-  CliResult result = Run({"migrate", "--db", "sqlite:" + dir_ + "/missing/dir/x.db"});
+  CliResult result = RunDangol({"migrate", "--db", "sqlite:" + dir_ + "/missing/dir/x.db"});
   EXPECT_EQ(result.code, 1) << result.err;
   EXPECT_EQ(result.err.rfind("dangol: ", 0), 0u);
 }
 
 TEST_F(CliTest, MigratePrintsTheSchemaVersionAndTakesTheUrlFromTheEnvironment) {
   setenv("DANGOL_DB", db_.c_str(), 1);
-  CliResult result = Run({"migrate"});
+  CliResult result = RunDangol({"migrate"});
   EXPECT_EQ(result.code, 0) << result.err;
   EXPECT_EQ(result.out.rfind("schema version ", 0), 0u) << result.out;
 }
 
 TEST_F(CliTest, SetsUpABusinessWithStaffAndTokens) {
-  CliResult business = Run({"business", "create", "--db", db_, "--slug", "cafe", "--name", "카페", "--branch", "본점"});
+  CliResult business = RunDangol({"business", "create", "--db", db_, "--slug", "cafe", "--name", "카페", "--branch", "본점"});
   ASSERT_EQ(business.code, 0) << business.err;
   EXPECT_GT(std::stoll(business.out), 0);
 
-  CliResult staff = Run({"user", "add", "--db", db_, "--business", "cafe", "--email", "kim@example.com", "--role",
+  CliResult staff = RunDangol({"user", "add", "--db", db_, "--business", "cafe", "--email", "kim@example.com", "--role",
                          "staff", "--branch", "본점", "--password-stdin"},
                         "correct horse battery\n");
   ASSERT_EQ(staff.code, 0) << staff.err;
   EXPECT_GT(std::stoll(staff.out), 0);
   EXPECT_EQ(staff.out.find("correct"), std::string::npos);
 
-  CliResult token = Run({"token", "create", "--db", db_, "--business", "cafe", "--role", "manager", "--name", "pos-1"});
+  CliResult token = RunDangol({"token", "create", "--db", db_, "--business", "cafe", "--role", "manager", "--name", "pos-1"});
   ASSERT_EQ(token.code, 0) << token.err;
   ASSERT_FALSE(token.out.empty());
   EXPECT_EQ(token.out.find_first_of(" \t"), std::string::npos);
@@ -130,29 +130,29 @@ TEST_F(CliTest, SetsUpABusinessWithStaffAndTokens) {
 }
 
 TEST_F(CliTest, SetUpMistakesAreUsageErrors) {
-  ASSERT_EQ(Run({"business", "create", "--db", db_, "--slug", "cafe", "--name", "카페"}).code, 0);
-  ExpectUsageError(Run({"business", "create", "--db", db_, "--slug", "cafe", "--name", "또"}), "slug");
-  ExpectUsageError(Run({"business", "create", "--db", db_, "--slug", "Bad Slug", "--name", "x"}), "slug");
-  ExpectUsageError(Run({"token", "create", "--db", db_, "--business", "nope", "--role", "staff"}), "nope");
-  ExpectUsageError(Run({"user", "add", "--db", db_, "--business", "cafe", "--email", "a@b.c", "--role", "staff"}),
+  ASSERT_EQ(RunDangol({"business", "create", "--db", db_, "--slug", "cafe", "--name", "카페"}).code, 0);
+  ExpectUsageError(RunDangol({"business", "create", "--db", db_, "--slug", "cafe", "--name", "또"}), "slug");
+  ExpectUsageError(RunDangol({"business", "create", "--db", db_, "--slug", "Bad Slug", "--name", "x"}), "slug");
+  ExpectUsageError(RunDangol({"token", "create", "--db", db_, "--business", "nope", "--role", "staff"}), "nope");
+  ExpectUsageError(RunDangol({"user", "add", "--db", db_, "--business", "cafe", "--email", "a@b.c", "--role", "staff"}),
                    "--password");
-  ExpectUsageError(Run({"user", "add", "--db", db_, "--business", "cafe", "--email", "a@b.c", "--role", "staff",
+  ExpectUsageError(RunDangol({"user", "add", "--db", db_, "--business", "cafe", "--email", "a@b.c", "--role", "staff",
                         "--password", "x", "--password-stdin"}),
                    "--password");
-  ExpectUsageError(Run({"user", "add", "--db", db_, "--business", "cafe", "--email", "a@b.c", "--role", "staff",
+  ExpectUsageError(RunDangol({"user", "add", "--db", db_, "--business", "cafe", "--email", "a@b.c", "--role", "staff",
                         "--branch", "없는점", "--password-stdin"},
                        "long enough password\n"),
                    "없는점");
 }
 
 TEST_F(CliTest, DemoPrintsTheOwnersLogin) {
-  CliResult demo = Run({"demo", "--db", db_, "--customers", "30", "--seed", "3"});
+  CliResult demo = RunDangol({"demo", "--db", db_, "--customers", "30", "--seed", "3"});
   ASSERT_EQ(demo.code, 0) << demo.err;
   EXPECT_NE(demo.out.find("owner@demo.dangol"), std::string::npos) << demo.out;
   EXPECT_NE(demo.out.find("password: "), std::string::npos) << demo.out;
   EXPECT_NE(demo.err.find("customers"), std::string::npos) << demo.err;
 
-  ExpectUsageError(Run({"demo", "--db", db_, "--customers", "30"}), "exists");
+  ExpectUsageError(RunDangol({"demo", "--db", db_, "--customers", "30"}), "exists");
 }
 
 }  // namespace

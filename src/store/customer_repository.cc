@@ -66,6 +66,10 @@ constexpr Statement kInsertTag{"customer.tags_insert",
                                "ON CONFLICT DO NOTHING"};
 constexpr Statement kSelectTags{"customer.tags",
                                 "SELECT tag FROM customer_tags WHERE business_id = $1 AND customer_id = $2 ORDER BY tag"};
+constexpr Statement kSelectTagsInRange{
+    "customer.tags_range",
+    "SELECT customer_id, tag FROM customer_tags WHERE business_id = $1 AND customer_id >= $2 AND customer_id <= $3 "
+    "ORDER BY customer_id, tag"};
 constexpr Statement kDeleteAnniversaries{
     "customer.anniversaries_delete", "DELETE FROM customer_anniversaries WHERE business_id = $1 AND customer_id = $2"};
 constexpr Statement kInsertAnniversary{
@@ -270,8 +274,20 @@ Result<std::vector<domain::Customer>> CustomerRepository::Lookup(BusinessId busi
 Result<std::vector<domain::Customer>> CustomerRepository::List(BusinessId business, const CustomerFilter& filter) {
   const SqlValue after = Int(filter.after ? filter.after->value() : 0);
   const SqlValue limit = Int(std::clamp(filter.limit, 1, 500));
-  if (filter.tag) return Summaries(connection_.Query(kListByTag, {Int(business.value()), after, limit, Text(*filter.tag)}));
-  return Summaries(connection_.Query(kList, {Int(business.value()), after, limit}));
+  auto page = filter.tag ? Summaries(connection_.Query(kListByTag, {Int(business.value()), after, limit, Text(*filter.tag)}))
+                        : Summaries(connection_.Query(kList, {Int(business.value()), after, limit}));
+  if (!page.ok() || page->empty()) return page;
+  // Pages are in id order, so the tags of a page are one range scan of the tag index.
+  CRM_ASSIGN_OR_RETURN(auto tags, connection_.Query(kSelectTagsInRange, {Int(business.value()),
+                                                                         Int(page->front().id.value()),
+                                                                         Int(page->back().id.value())}));
+  size_t next = 0;
+  for (const Row& row : tags) {
+    const CustomerId owner(row.GetInt(0));
+    while (next < page->size() && (*page)[next].id < owner) ++next;
+    if (next < page->size() && (*page)[next].id == owner) (*page)[next].tags.push_back(row.GetText(1));
+  }
+  return page;
 }
 
 Result<std::vector<std::pair<CustomerId, domain::Preference>>> CustomerRepository::Alerts(

@@ -190,6 +190,8 @@ class Server:
         return code
 
     def _close_log(self):
+        if self.process is not None and self.process.stdout is not None and self.process.poll() is not None:
+            self.process.stdout.close()
         if self._log is not None:
             self._log.close()
             self._log = None

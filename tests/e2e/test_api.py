@@ -66,6 +66,7 @@ class AuthTests(TenantServerTestCase):
         attributes = [part.strip().lower() for part in cookies[0].split(";")[1:]]
         self.assertIn("httponly", attributes)
         self.assertIn("samesite=strict", attributes)
+        self.assertIn("path=/", attributes, "the cookie must reach every /api/v1 route")
         self.assertTrue(len(cookies[0].split(";")[0]) > len("dangol_session=") + 20, "weak session value")
         self.assertIsInstance(response.json.get("csrf_token"), str)
         self.assertGreater(len(response.json["csrf_token"]), 20)
@@ -140,7 +141,9 @@ class AuthTests(TenantServerTestCase):
     def test_cookie_writes_without_the_csrf_header_are_403(self):
         client = self.session()
         customer = create_customer(self.owner, "최예린", "010-7000-0001")
-        writes = [("POST", "/branches", {"name": unique("지점")}),
+        preference = self.owner.post(f"/customers/{customer['id']}/preferences", {"kind": "allergy", "subject": "게"})
+        self.assertIn(preference.status, (200, 201), preference)
+        writes = [("DELETE", f"/customers/{customer['id']}/preferences/{preference.json['id']}", None),("POST", "/branches", {"name": unique("지점")}),
                   ("POST", "/customers", {"name": "박민수", "phone": "010-7000-0002"}),
                   ("PATCH", f"/customers/{customer['id']}", {"name": "최예나"}),
                   ("POST", f"/customers/{customer['id']}/notes", {"text": "메모"}),
@@ -154,6 +157,7 @@ class AuthTests(TenantServerTestCase):
                 self.assertError(response, 403)
         unchanged = self.owner.get(f"/customers/{customer['id']}").json
         self.assertEqual(unchanged["name"], "최예린")
+        self.assertEqual(len(unchanged["alerts"]), 1, "the refused DELETE must not delete")
         self.assertEqual(client.get("/auth/me").status, 200, "the refused logout must not end the session")
 
     def test_cookie_writes_with_the_csrf_header_succeed(self):
@@ -198,6 +202,22 @@ class LoginRateLimitTests(TenantServerTestCase):
         self.assertIsNone(response.header("Set-Cookie"))
         # API tokens are not affected.
         self.assertEqual(self.owner.get("/customers").status, 200)
+
+
+class LoginRateLimitPerAddressTests(TenantServerTestCase):
+    """Its own server: guessing across many e-mails from one address is limited too."""
+
+    def test_wrong_logins_for_many_emails_from_one_address_are_refused_with_429(self):
+        statuses = []
+        for attempt in range(15):
+            response = self.server.client().post(
+                "/auth/login", {"email": f"guess{attempt}.{self.tenant.email}", "password": "wrong password"})
+            statuses.append(response.status)
+            if response.status == 429:
+                self.assertJsonError(response)
+                break
+            self.assertError(response, 401)
+        self.assertEqual(statuses[-1], 429, f"no 429 after {len(statuses)} failed logins: {statuses}")
 
 
 class CustomerTests(TenantServerTestCase):
@@ -265,6 +285,14 @@ class CustomerTests(TenantServerTestCase):
                 customer = create_customer(self.owner, name)
                 self.assertEqual(customer["family_name"], family)
                 self.assertEqual(customer["given_name"], given)
+
+    def test_text_that_looks_like_sql_is_stored_verbatim(self):
+        name = "Robert'); DROP TABLE customers;--"
+        customer = create_customer(self.owner, name, address="' OR '1'='1", tags=["x' OR 1=1 --"])
+        stored = self.owner.get(f"/customers/{customer['id']}").json
+        self.assertEqual((stored["name"], stored["address"], stored["tags"]),
+                         (name, "' OR '1'='1", ["x' OR 1=1 --"]))
+        self.assertEqual(self.owner.get("/customers?limit=1").status, 200)
 
     def test_patch_changes_only_the_fields_given(self):
         customer = create_customer(self.owner, "윤서연", "010-2345-2001", email="yoon@example.com")
@@ -401,6 +429,22 @@ class LookupTests(TenantServerTestCase):
         item = self.lookup("010-1234-5678").json["items"][0]
         self.assertEqual([alert["subject"] for alert in item["alerts"]], ["땅콩"])
         self.assertEqual(item["alerts"][0]["kind"], "allergy")
+
+    def test_search_wildcards_in_the_query_match_only_themselves(self):
+        for query in ["%", "_", "김%", "김_", "%수", "\\", "*"]:
+            with self.subTest(query=query):
+                response = self.owner.get("/customers/lookup?q=" + urllib.parse.quote(query))
+                if response.status == 200:
+                    self.assertEqual(response.json["items"], [], f"{query!r} matched names it is not a prefix of")
+                else:
+                    self.assertError(response, 400, field="q")
+
+    def test_tag_filter_wildcards_match_only_themselves(self):
+        create_customer(self.owner, "와일드", tags=["abc"])
+        for tag in ["%", "_bc", "a%", "*"]:
+            with self.subTest(tag=tag):
+                response = self.owner.get("/customers?tag=" + urllib.parse.quote(tag))
+                self.assertEqual((response.status, response.json["items"]), (200, []), response)
 
     def test_empty_or_blank_query_is_400_naming_q(self):
         for url in ["/customers/lookup", "/customers/lookup?q=", "/customers/lookup?q=%20%20"]:
@@ -561,7 +605,7 @@ class OrderTests(TenantServerTestCase):
         self.assertEqual(fetched.status, 200, fetched)
         self.assertEqual(fetched.json["total"], 15500)
         self.assertEqual(fetched.json["lines"], first["lines"])
-        listed = walk_pages(self.owner, f"/customers/{customer['id']}/orders", 10)
+        listed = walk_pages(self.owner, f"/customers/{customer['id']}/orders", 1)
         self.assertEqual(sorted(o["id"] for o in listed), sorted([first["id"], second["id"]]))
 
     def test_an_older_order_does_not_move_the_last_visit_back(self):
@@ -847,10 +891,16 @@ class PaginationTests(TenantServerTestCase):
                 ids = [item["id"] for item in items]
                 self.assertEqual(len(ids), len(set(ids)), "a customer appeared twice")
                 self.assertEqual(sorted(ids), sorted(created))
-                self.assertTrue(all(tag in item["tags"] for item in items))
         everyone = [item["id"] for item in walk_pages(self.owner, "/customers", 7)]
         self.assertEqual(len(everyone), len(set(everyone)))
         self.assertTrue(set(created + others) <= set(everyone))
+
+    def test_list_rows_carry_each_customers_tags(self):
+        tag = unique("vip")
+        created = create_customer(self.owner, "태그손님", tags=[tag, "단골"])
+        rows = walk_pages(self.owner, f"/customers?tag={tag}", 10)
+        self.assertEqual([row["id"] for row in rows], [created["id"]])
+        self.assertEqual(sorted(rows[0]["tags"]), sorted([tag, "단골"]), rows[0])
 
     def test_first_page_respects_the_limit(self):
         for i in range(3):

@@ -7,6 +7,7 @@ same external id, must be found or created exactly once. Three kills in a row, o
 import http.client
 import os
 import random
+import signal
 import sys
 import tempfile
 import threading
@@ -141,6 +142,10 @@ class KillDashNineTests(DangolTestCase):
                 self.write_and_kill(client, ledger, branch_id, round_number)
                 self.assertEqual(ledger.bad_answers, [], "the live server refused writes")
                 self.assertGreater(len(ledger.orders), acknowledged_before, "no order was acknowledged")
+                print(f"\nkill {round_number + 1}: {len(ledger.orders) - acknowledged_before} orders and "
+                      f"{len(ledger.customers)} customers acknowledged in all, "
+                      f"{len(ledger.unacknowledged_orders)} orders and {len(ledger.unacknowledged_customers)} "
+                      f"customers unanswered", file=sys.stderr)
                 client = self.start_server()
                 self.check_acknowledged_writes(client, ledger)
                 self.check_customer_totals(client, ledger)
@@ -156,8 +161,9 @@ class KillDashNineTests(DangolTestCase):
             writer.start()
         stop.wait(WRITE_SECONDS)  # the writers run for this long, then the kill comes mid-stream
         self.assertTrue(self.server.alive(), f"the server died under load\n{self.server.log_tail()}")
-        self.server.kill()
+        os.kill(self.server.process.pid, signal.SIGKILL)
         stop.set()
+        self.server.kill()  # reaps the process
         for writer in writers:
             writer.join(timeout=REQUEST_TIMEOUT + 10)
             self.assertFalse(writer.is_alive(), "a writer did not stop")

@@ -81,6 +81,7 @@ Status SqlErrorToStatus(const pqxx::sql_error& error, std::string_view context, 
       state_class == "22" ? "invalid data (SQLSTATE " + state + ")" : FirstLine(error.what());
   message = WithContext(context, message);
   if (state == "23505") return AlreadyExists(std::move(message));
+  if (state_class == "22") return InvalidArgument(std::move(message));
   if (state_class == "23") return FailedPrecondition(std::move(message));
   if (state == "40003") {
     *broken = true;
