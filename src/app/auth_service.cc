@@ -74,6 +74,24 @@ std::string AuthService::HashSecret(const std::string& secret) {
   return hex;
 }
 
+std::optional<AuthService::CachedCredential> AuthService::FromCache(const std::string& hash, Timestamp now) {
+  std::lock_guard lock(cache_mutex_);
+  auto found = credentials_.find(hash);
+  if (found == credentials_.end()) return std::nullopt;
+  const CachedCredential& cached = found->second;
+  if (now > cached.checked_at.PlusSeconds(settings_.credential_cache_seconds) || cached.expires_at <= now) {
+    credentials_.erase(found);
+    return std::nullopt;
+  }
+  return cached;
+}
+
+void AuthService::ToCache(const std::string& hash, CachedCredential credential) {
+  std::lock_guard lock(cache_mutex_);
+  if (credentials_.size() > 100'000) credentials_.clear();  // bounded memory
+  credentials_[hash] = std::move(credential);
+}
+
 bool AuthService::TooManyFailures(const std::string& key, Timestamp now) {
   std::lock_guard lock(failures_mutex_);
   auto found = failures_.find(key);
@@ -148,6 +166,10 @@ Result<LoginResult> AuthService::Login(const std::string& raw_email, const std::
 
 Status AuthService::Logout(const std::string& session_token) {
   const std::string hash = HashSecret(session_token);
+  {
+    std::lock_guard lock(cache_mutex_);
+    credentials_.erase(hash);
+  }
   return database_.Write([&](store::Transaction& tx) { return tx.auth().DeleteSession(hash); });
 }
 
@@ -155,7 +177,11 @@ Result<std::pair<Principal, std::string>> AuthService::AuthenticateSession(const
   if (session_token.empty()) return Unauthenticated("not logged in");
   const std::string hash = HashSecret(session_token);
   const Timestamp now = clock_.Now();
+  if (auto cached = FromCache(hash, now); cached && !cached->csrf_token.empty()) {
+    return std::make_pair(cached->principal, cached->csrf_token);
+  }
   std::pair<Principal, std::string> out;
+  Timestamp expires_at;
   Status status = database_.Read([&](store::Transaction& tx) -> Status {
     auto session = tx.auth().FindSession(hash);
     if (!session.ok()) return Unauthenticated("session expired or unknown");
@@ -164,15 +190,19 @@ Result<std::pair<Principal, std::string>> AuthService::AuthenticateSession(const
     if (!staff.ok() || !staff->active) return Unauthenticated("account is no longer active");
     out.first = PrincipalOf(*staff);
     out.second = session->csrf_token;
+    expires_at = session->expires_at;
     return Status::Ok();
   });
   if (!status.ok()) return status;
+  ToCache(hash, CachedCredential{out.first, out.second, now, expires_at});
   return out;
 }
 
 Result<Principal> AuthService::AuthenticateToken(const std::string& token) {
   if (token.empty()) return Unauthenticated("empty token");
   const std::string hash = HashSecret(token);
+  const Timestamp now = clock_.Now();
+  if (auto cached = FromCache(hash, now); cached && cached->csrf_token.empty()) return cached->principal;
   auto found = store::ReadValue<domain::ApiToken>(database_,
                                                  [&](store::Transaction& tx) { return tx.auth().FindToken(hash); });
   if (!found.ok() || found->revoked_at) return Unauthenticated("unknown or revoked token");
@@ -180,6 +210,7 @@ Result<Principal> AuthService::AuthenticateToken(const std::string& token) {
   principal.business_id = found->business_id;
   principal.token_id = found->id;
   principal.role = found->role;
+  ToCache(hash, CachedCredential{principal, "", now, Timestamp::FromMicros(INT64_MAX)});
   return principal;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -16,6 +17,10 @@ struct AuthSettings {
   int64_t session_seconds = 12 * 3600;
   int max_failed_logins = 5;             // per e-mail and per address, within the window
   int64_t failed_login_window_seconds = 900;
+  // How long a checked token or session is trusted without asking the database again. A revoked
+  // token or a session ended on another server stops working within this time; a logout on this
+  // server takes effect at once.
+  int64_t credential_cache_seconds = 10;
 };
 
 struct LoginResult {
@@ -53,6 +58,15 @@ class AuthService {
   Result<std::string> CreateToken(BusinessId business, domain::Role role, const std::string& name);
 
  private:
+  struct CachedCredential {
+    Principal principal;
+    std::string csrf_token;  // sessions only
+    Timestamp checked_at;
+    Timestamp expires_at;    // sessions: the session's own expiry
+  };
+  std::optional<CachedCredential> FromCache(const std::string& hash, Timestamp now);
+  void ToCache(const std::string& hash, CachedCredential credential);
+
   bool TooManyFailures(const std::string& key, Timestamp now);
   void RecordFailure(const std::string& key, Timestamp now);
 
@@ -62,6 +76,8 @@ class AuthService {
   std::mutex failures_mutex_;
   // key ("e:<email>" or "ip:<address>") → failure times within the window
   std::unordered_map<std::string, std::vector<Timestamp>> failures_;
+  std::mutex cache_mutex_;
+  std::unordered_map<std::string, CachedCredential> credentials_;  // by secret hash
 };
 
 }  // namespace crm::app

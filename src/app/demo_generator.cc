@@ -28,7 +28,7 @@ constexpr int64_t kHistoryDays = 730;
 constexpr int64_t kYearMicros = 365 * kSecondsPerDay * kMicrosPerSecond;
 
 // Rows (customers with their children, orders with their lines, stats updates) per Write.
-constexpr int64_t kRowsPerWrite = 8000;
+constexpr int64_t kRowsPerWrite = 4000;
 
 // ----------------------------------------------------------------------------------------------
 // Randomness: mt19937_64's sequence is fixed by the standard; the distributions below are ours, in
@@ -287,7 +287,7 @@ constexpr std::string_view kPasswordAlphabet = "abcdefghjkmnpqrstuvwxyz23456789"
 // How often a customer comes: most once to three times, a few every week or more.
 enum class Rhythm : uint8_t { kNone, kOccasional, kCasual, kRegular, kHeavy };
 constexpr std::pair<Rhythm, int> kRhythms[] = {
-    {Rhythm::kNone, 5}, {Rhythm::kOccasional, 57}, {Rhythm::kCasual, 26}, {Rhythm::kRegular, 9}, {Rhythm::kHeavy, 3}};
+    {Rhythm::kNone, 6}, {Rhythm::kOccasional, 62}, {Rhythm::kCasual, 23}, {Rhythm::kRegular, 7}, {Rhythm::kHeavy, 2}};
 
 struct StaffSpec {
   std::string_view email;  // empty: the owner's, from the options
@@ -503,7 +503,7 @@ void DemoGenerator::PlanVisits(Rhythm rhythm, bool office_worker, std::vector<in
       mean_gap = 40;
       break;
     case Rhythm::kCasual:
-      mean_gap = random.Between(25, 75);
+      mean_gap = random.Between(30, 90);
       last_day = day + random.Between(60, 730);
       break;
     case Rhythm::kRegular:
@@ -511,7 +511,7 @@ void DemoGenerator::PlanVisits(Rhythm rhythm, bool office_worker, std::vector<in
       last_day = day + random.Between(60, 420);
       break;
     default:
-      mean_gap = random.Between(2, 6);
+      mean_gap = random.Between(3, 7);
       last_day = day + random.Between(60, 420);
   }
   last_day = std::min(last_day, today_);
@@ -560,10 +560,13 @@ void DemoGenerator::DrawName(domain::Customer& customer, int birth_year, std::st
     customer.name += first.hangul;
     roman_given = first.roman;
     if (!random.Percent(4)) {  // a few given names have one syllable
-      const Syllable& second = female ? kFemaleSecond[random.Below(std::size(kFemaleSecond))]
-                                      : kMaleSecond[random.Below(std::size(kMaleSecond))];
-      customer.name += second.hangul;
-      roman_given += second.roman;
+      const Syllable* second;
+      do {
+        second = female ? &kFemaleSecond[random.Below(std::size(kFemaleSecond))]
+                        : &kMaleSecond[random.Below(std::size(kMaleSecond))];
+      } while (second->hangul == first.hangul);
+      customer.name += second->hangul;
+      roman_given += second->roman;
     }
   }
   switch (random.Below(3)) {

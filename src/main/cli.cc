@@ -79,6 +79,11 @@ Subcommands DefineCommands(CLI::App& app, Arguments& args) {
   commands.serve->add_option("--workers", args.serve.workers, "Threads that run requests against the database")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
+  commands.serve->add_option("--readers", args.serve.readers, "Database reader connections (pool size on PostgreSQL)")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  commands.serve->add_flag("--secure-cookies", args.serve.secure_cookies,
+                           "Mark session cookies Secure (when served behind TLS)");
 
   commands.migrate = app.add_subcommand("migrate", "Apply pending schema migrations and print the schema version");
   AddDatabaseOption(commands.migrate, args.migrate_db);

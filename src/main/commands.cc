@@ -17,8 +17,9 @@ namespace crm::cli {
 namespace {
 
 // Opens the database (applying migrations) or reports why not.
-std::unique_ptr<store::Database> OpenDatabase(const std::string& url, std::ostream& err, int* exit_code) {
-  auto database = store::Database::Open(url);
+std::unique_ptr<store::Database> OpenDatabase(const std::string& url, std::ostream& err, int* exit_code,
+                                              const store::DatabaseOptions& options = {}) {
+  auto database = store::Database::Open(url, options);
   if (!database.ok()) {
     *exit_code = ReportFailure(err, database.status());
     return nullptr;
@@ -68,8 +69,8 @@ class DemoProgressPrinter {
     if (progress.phase == phase_ && tenth == last_tenth_) return;
     phase_ = progress.phase;
     last_tenth_ = tenth;
-    err_ << fmt::format("demo: {:<9} {:>10} / {:<10} {:6.1f} s\n", progress.phase, progress.done, progress.total,
-                        Seconds())
+    err_ << fmt::format("demo: {} {} / {}, orders {}, {:.1f} s\n", progress.phase, progress.done, progress.total,
+                        progress.orders, Seconds())
          << std::flush;
   }
   double Seconds() const {
@@ -105,7 +106,9 @@ int ReportFailure(std::ostream& err, const Status& status) {
 
 int RunServe(const ServeCommand& command, std::ostream& out, std::ostream& err) {
   int exit_code = kExitOk;
-  auto database = OpenDatabase(command.db_url, err, &exit_code);
+  store::DatabaseOptions options;
+  options.reader_connections = command.readers;
+  auto database = OpenDatabase(command.db_url, err, &exit_code, options);
   if (!database) return exit_code;
   SystemClock clock;
   app::Services services(*database, clock);
@@ -113,6 +116,7 @@ int RunServe(const ServeCommand& command, std::ostream& out, std::ostream& err) 
   settings.host = command.listen.host;
   settings.port = command.listen.port;
   settings.worker_threads = command.workers;
+  settings.secure_cookies = command.secure_cookies;
   spdlog::info("schema version {}; starting {} workers", database->schema_version(), command.workers);
   Status served = http::RunServer(settings, services, [&](uint16_t port) {
     out << "dangol listening on " << command.listen.Url(port) << "\n" << std::flush;

@@ -27,6 +27,8 @@ struct ServeCommand {
   std::string db_url;
   ListenAddress listen;
   int workers = 32;
+  int readers = 8;              // database reader connections (SQLite) / pool size (PostgreSQL)
+  bool secure_cookies = false;  // behind TLS: session cookies get the Secure flag
 };
 // Serves until SIGINT or SIGTERM; prints "dangol listening on http://HOST:PORT" once bound.
 int RunServe(const ServeCommand& command, std::ostream& out, std::ostream& err);

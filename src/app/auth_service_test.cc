@@ -1,0 +1,112 @@
+#include "app/auth_service.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "app/business_service.h"
+#include "store/auth_repository.h"
+#include "store/transaction.h"
+
+namespace crm::app {
+namespace {
+
+class AuthServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/dangol-auth-XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+    auto db = store::Database::Open("sqlite:" + dir_ + "/test.db");
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(db).value();
+    BusinessService businesses(*db_, clock_);
+    auto business = businesses.CreateBusiness("cafe", "카페");
+    ASSERT_TRUE(business.ok());
+    business_ = business->id;
+    NewStaff owner;
+    owner.email = "Owner@Example.com";
+    owner.password = "correct horse";
+    owner.role = domain::Role::kOwner;
+    ASSERT_TRUE(businesses.CreateStaff(business_, owner).ok());
+  }
+  void TearDown() override {
+    db_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  ManualClock clock_{Timestamp::FromSeconds(1'700'000'000)};
+  std::string dir_;
+  std::unique_ptr<store::Database> db_;
+  BusinessId business_;
+};
+
+TEST_F(AuthServiceTest, LoginIsCaseInsensitiveOnEmailAndStartsASession) {
+  AuthService auth(*db_, clock_);
+  auto login = auth.Login("owner@example.COM", "correct horse", "", "10.0.0.1");
+  ASSERT_TRUE(login.ok()) << login.status().ToString();
+  EXPECT_EQ(login->staff.role, domain::Role::kOwner);
+  auto session = auth.AuthenticateSession(login->session_token);
+  ASSERT_TRUE(session.ok());
+  EXPECT_EQ(session->first.business_id, business_);
+  EXPECT_EQ(session->second, login->csrf_token);
+  EXPECT_EQ(auth.AuthenticateSession("not-a-session").status().code(), StatusCode::kUnauthenticated);
+}
+
+TEST_F(AuthServiceTest, WrongPasswordsAreLimitedAndTheLimitPasses) {
+  AuthService auth(*db_, clock_);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(auth.Login("owner@example.com", "wrong", "", "10.0.0.2").status().code(), StatusCode::kUnauthenticated);
+  }
+  // Even the right password is refused while the limit holds.
+  EXPECT_EQ(auth.Login("owner@example.com", "correct horse", "", "10.0.0.3").status().code(),
+            StatusCode::kResourceExhausted);
+  clock_.AdvanceSeconds(901);
+  EXPECT_TRUE(auth.Login("owner@example.com", "correct horse", "", "10.0.0.3").ok());
+}
+
+TEST_F(AuthServiceTest, SessionsExpireAndLogoutEndsThemAtOnce) {
+  AuthService auth(*db_, clock_, AuthSettings{.session_seconds = 60});
+  auto login = auth.Login("owner@example.com", "correct horse", "", "10.0.0.4");
+  ASSERT_TRUE(login.ok());
+  ASSERT_TRUE(auth.AuthenticateSession(login->session_token).ok());
+  ASSERT_TRUE(auth.Logout(login->session_token).ok());
+  EXPECT_EQ(auth.AuthenticateSession(login->session_token).status().code(), StatusCode::kUnauthenticated);
+
+  auto again = auth.Login("owner@example.com", "correct horse", "", "10.0.0.4");
+  ASSERT_TRUE(again.ok());
+  ASSERT_TRUE(auth.AuthenticateSession(again->session_token).ok());
+  clock_.AdvanceSeconds(61);
+  EXPECT_EQ(auth.AuthenticateSession(again->session_token).status().code(), StatusCode::kUnauthenticated);
+}
+
+TEST_F(AuthServiceTest, RevokedTokensStopWithinTheCacheTime) {
+  AuthService auth(*db_, clock_);
+  auto token = auth.CreateToken(business_, domain::Role::kStaff, "pos");
+  ASSERT_TRUE(token.ok());
+  auto principal = auth.AuthenticateToken(*token);
+  ASSERT_TRUE(principal.ok());
+  EXPECT_EQ(principal->role, domain::Role::kStaff);
+  ASSERT_TRUE(principal->token_id.has_value());
+  const TokenId id = *principal->token_id;
+  ASSERT_TRUE(db_->Write([&](store::Transaction& tx) { return tx.auth().RevokeToken(business_, id, clock_.Now()); }).ok());
+  clock_.AdvanceSeconds(11);
+  EXPECT_EQ(auth.AuthenticateToken(*token).status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(auth.AuthenticateToken("dgl_unknown").status().code(), StatusCode::kUnauthenticated);
+}
+
+TEST_F(AuthServiceTest, SecretsAreRandomAndOnlyTheirHashIsKept) {
+  const std::string first = AuthService::NewSecret();
+  EXPECT_NE(first, AuthService::NewSecret());
+  EXPECT_EQ(first.size(), 43u);  // 32 bytes, URL-safe base64 without padding
+  EXPECT_EQ(AuthService::HashSecret(first).size(), 64u);
+  EXPECT_EQ(AuthService::HashSecret(first), AuthService::HashSecret(first));
+  auto hash = AuthService::HashPassword("a password");
+  ASSERT_TRUE(hash.ok());
+  EXPECT_EQ(hash->rfind("$argon2id$", 0), 0u);
+  EXPECT_TRUE(AuthService::VerifyPassword(*hash, "a password"));
+  EXPECT_FALSE(AuthService::VerifyPassword(*hash, "another"));
+}
+
+}  // namespace
+}  // namespace crm::app
