@@ -94,6 +94,13 @@ constexpr Statement kInsertPreference{
 constexpr Statement kDeletePreference{
     "preference.delete",
     "DELETE FROM preferences WHERE business_id = $1 AND customer_id = $2 AND id = $3 RETURNING id"};
+// The alerts (allergy 3, never 4) of a list of customers given as a JSON array of ids.
+constexpr Statement kSelectAlerts{
+    "preference.alerts",
+    "SELECT customer_id, id, kind, subject FROM preferences WHERE business_id = $1 AND kind IN (3, 4) AND "
+    "customer_id IN (SELECT value FROM json_each($2)) ORDER BY customer_id, id",
+    "SELECT customer_id, id, kind, subject FROM preferences WHERE business_id = $1 AND kind IN (3, 4) AND "
+    "customer_id IN (SELECT json_array_elements_text(CAST($2 AS json))::bigint) ORDER BY customer_id, id"};
 // Allergy (3) and never (4) first, then in the order they were recorded.
 constexpr Statement kSelectPreferences{
     "preference.list",
@@ -293,23 +300,26 @@ Result<std::vector<domain::Customer>> CustomerRepository::List(BusinessId busine
 Result<std::vector<std::pair<CustomerId, domain::Preference>>> CustomerRepository::Alerts(
     BusinessId business, const std::vector<CustomerId>& ids) {
   std::vector<std::pair<CustomerId, domain::Preference>> alerts;
-  for (CustomerId customer : ids) {
-    CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kSelectPreferences, {Int(business.value()), Int(customer.value())}));
-    for (const Row& row : rows) {
-      domain::Preference preference;
-      preference.id = PreferenceId(row.GetInt(0));
-      preference.kind = static_cast<domain::PreferenceKind>(row.GetInt(1));
-      if (!preference.IsAlert()) break;  // alerts come first
-      preference.subject = row.GetText(2);
-      alerts.emplace_back(customer, std::move(preference));
-    }
+  if (ids.empty()) return alerts;
+  std::string id_list = "[";
+  for (CustomerId id : ids) {
+    if (id_list.size() > 1) id_list += ',';
+    id_list += std::to_string(id.value());
+  }
+  id_list += ']';
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kSelectAlerts, {Int(business.value()), Text(id_list)}));
+  for (const Row& row : rows) {
+    domain::Preference preference;
+    preference.id = PreferenceId(row.GetInt(1));
+    preference.kind = static_cast<domain::PreferenceKind>(row.GetInt(2));
+    preference.subject = row.GetText(3);
+    alerts.emplace_back(CustomerId(row.GetInt(0)), std::move(preference));
   }
   return alerts;
 }
 
 Result<bool> CustomerRepository::Exists(BusinessId business, CustomerId id) {
-  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kExists,
-                                                    {Int(business.value()), Int(id.value())}));
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kExists, {Int(business.value()), Int(id.value())}));
   return !rows.empty();
 }
 
