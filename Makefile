@@ -15,7 +15,7 @@ build: deps
 
 demo: build
 	@rm -f demo.db demo.db-wal demo.db-shm
-	@$(BUILD_DIR)/dangol demo --db $(DB) --customers $(CUSTOMERS)
+	@$(BUILD_DIR)/dangol demo --db $(DB) --customers $(CUSTOMERS) --login-url http://$(LISTEN)
 	@$(BUILD_DIR)/dangol serve --db $(DB) --listen $(LISTEN)
 
 test: build
