@@ -1,10 +1,10 @@
 #include "app/demo_generator.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <random>
-
-#include <fmt/format.h>
 
 #include "app/auth_service.h"
 #include "domain/customer.h"
@@ -49,7 +49,9 @@ class DemoRandom {
   uint64_t Below(uint64_t n) {
     return static_cast<uint64_t>((static_cast<unsigned __int128>(engine_()) * n) >> 64);
   }
-  int64_t Between(int64_t low, int64_t high) { return low + static_cast<int64_t>(Below(high - low + 1)); }
+  int64_t Between(int64_t low, int64_t high) {
+    return low + static_cast<int64_t>(Below(high - low + 1));
+  }
   // True with probability per_mille / 1000.
   bool PerMille(int per_mille) { return Below(1000) < static_cast<uint64_t>(per_mille); }
   bool Percent(int percent) { return Below(100) < static_cast<uint64_t>(percent); }
@@ -70,7 +72,8 @@ class WeightedIndex {
   }
   size_t Pick(DemoRandom& random) const {
     const int64_t point = static_cast<int64_t>(random.Below(static_cast<uint64_t>(total_)));
-    return static_cast<size_t>(std::upper_bound(cumulative_.begin(), cumulative_.end(), point) - cumulative_.begin());
+    return static_cast<size_t>(std::upper_bound(cumulative_.begin(), cumulative_.end(), point) -
+                               cumulative_.begin());
   }
 
  private:
@@ -126,26 +129,26 @@ struct FamilyName {
   int weight;  // per 10,000 people, after the 2015 census
 };
 constexpr FamilyName kFamilyNames[] = {
-    {"김", "kim", 2150},    {"이", "lee", 1470},    {"박", "park", 840},    {"최", "choi", 470},
-    {"정", "jung", 430},    {"강", "kang", 230},    {"조", "cho", 210},     {"윤", "yoon", 200},
-    {"장", "jang", 200},    {"임", "lim", 170},     {"한", "han", 150},     {"오", "oh", 150},
-    {"서", "seo", 150},     {"신", "shin", 150},    {"권", "kwon", 140},    {"황", "hwang", 140},
-    {"안", "ahn", 140},     {"송", "song", 130},    {"전", "jeon", 110},    {"홍", "hong", 110},
-    {"유", "yoo", 110},     {"고", "ko", 90},       {"문", "moon", 90},     {"양", "yang", 90},
-    {"손", "son", 90},      {"배", "bae", 80},      {"백", "baek", 70},     {"허", "heo", 70},
-    {"노", "noh", 60},      {"남", "nam", 60},      {"심", "shim", 60},     {"하", "ha", 50},
-    {"곽", "kwak", 40},     {"성", "sung", 40},     {"차", "cha", 40},      {"주", "joo", 40},
-    {"우", "woo", 40},      {"구", "koo", 40},      {"민", "min", 30},      {"류", "ryu", 30},
-    {"나", "na", 30},       {"진", "jin", 30},      {"지", "ji", 30},       {"엄", "eom", 30},
-    {"채", "chae", 30},     {"원", "won", 20},      {"천", "cheon", 20},    {"방", "bang", 20},
-    {"공", "kong", 20},     {"현", "hyun", 20},     {"함", "ham", 20},      {"변", "byun", 20},
-    {"염", "yeom", 20},     {"여", "yeo", 20},      {"추", "choo", 10},     {"도", "do", 10},
-    {"소", "so", 10},       {"석", "seok", 10},     {"설", "seol", 10},     {"마", "ma", 10},
-    {"길", "gil", 10},      {"연", "yeon", 10},     {"위", "wi", 10},       {"표", "pyo", 10},
-    {"명", "myung", 10},    {"기", "ki", 10},       {"반", "ban", 10},      {"왕", "wang", 10},
-    {"금", "geum", 10},     {"옥", "ok", 10},       {"육", "yuk", 10},      {"인", "in", 10},
-    {"맹", "maeng", 5},     {"탁", "tak", 5},       {"국", "kook", 5},      {"편", "pyeon", 5},
-    {"남궁", "namgung", 4}, {"황보", "hwangbo", 2}, {"제갈", "jegal", 2},   {"선우", "sunwoo", 2},
+    {"김", "kim", 2150},    {"이", "lee", 1470},    {"박", "park", 840},   {"최", "choi", 470},
+    {"정", "jung", 430},    {"강", "kang", 230},    {"조", "cho", 210},    {"윤", "yoon", 200},
+    {"장", "jang", 200},    {"임", "lim", 170},     {"한", "han", 150},    {"오", "oh", 150},
+    {"서", "seo", 150},     {"신", "shin", 150},    {"권", "kwon", 140},   {"황", "hwang", 140},
+    {"안", "ahn", 140},     {"송", "song", 130},    {"전", "jeon", 110},   {"홍", "hong", 110},
+    {"유", "yoo", 110},     {"고", "ko", 90},       {"문", "moon", 90},    {"양", "yang", 90},
+    {"손", "son", 90},      {"배", "bae", 80},      {"백", "baek", 70},    {"허", "heo", 70},
+    {"노", "noh", 60},      {"남", "nam", 60},      {"심", "shim", 60},    {"하", "ha", 50},
+    {"곽", "kwak", 40},     {"성", "sung", 40},     {"차", "cha", 40},     {"주", "joo", 40},
+    {"우", "woo", 40},      {"구", "koo", 40},      {"민", "min", 30},     {"류", "ryu", 30},
+    {"나", "na", 30},       {"진", "jin", 30},      {"지", "ji", 30},      {"엄", "eom", 30},
+    {"채", "chae", 30},     {"원", "won", 20},      {"천", "cheon", 20},   {"방", "bang", 20},
+    {"공", "kong", 20},     {"현", "hyun", 20},     {"함", "ham", 20},     {"변", "byun", 20},
+    {"염", "yeom", 20},     {"여", "yeo", 20},      {"추", "choo", 10},    {"도", "do", 10},
+    {"소", "so", 10},       {"석", "seok", 10},     {"설", "seol", 10},    {"마", "ma", 10},
+    {"길", "gil", 10},      {"연", "yeon", 10},     {"위", "wi", 10},      {"표", "pyo", 10},
+    {"명", "myung", 10},    {"기", "ki", 10},       {"반", "ban", 10},     {"왕", "wang", 10},
+    {"금", "geum", 10},     {"옥", "ok", 10},       {"육", "yuk", 10},     {"인", "in", 10},
+    {"맹", "maeng", 5},     {"탁", "tak", 5},       {"국", "kook", 5},     {"편", "pyeon", 5},
+    {"남궁", "namgung", 4}, {"황보", "hwangbo", 2}, {"제갈", "jegal", 2},  {"선우", "sunwoo", 2},
     {"독고", "dokgo", 1},   {"사공", "sagong", 1},  {"서문", "seomun", 1},
 };
 
@@ -154,52 +157,55 @@ struct Syllable {
   std::string_view roman;
 };
 constexpr Syllable kMaleFirst[] = {
-    {"민", "min"},   {"준", "jun"},   {"서", "seo"},   {"도", "do"},   {"예", "ye"},   {"시", "si"},
-    {"주", "ju"},    {"하", "ha"},    {"지", "ji"},    {"현", "hyeon"}, {"승", "seung"}, {"건", "geon"},
-    {"성", "seong"}, {"동", "dong"},  {"영", "yeong"}, {"재", "jae"},  {"정", "jeong"}, {"상", "sang"},
-    {"진", "jin"},   {"태", "tae"},   {"은", "eun"},   {"유", "yu"},   {"윤", "yun"},   {"우", "woo"}};
+    {"민", "min"},   {"준", "jun"},   {"서", "seo"},   {"도", "do"},   {"예", "ye"},
+    {"시", "si"},    {"주", "ju"},    {"하", "ha"},    {"지", "ji"},   {"현", "hyeon"},
+    {"승", "seung"}, {"건", "geon"},  {"성", "seong"}, {"동", "dong"}, {"영", "yeong"},
+    {"재", "jae"},   {"정", "jeong"}, {"상", "sang"},  {"진", "jin"},  {"태", "tae"},
+    {"은", "eun"},   {"유", "yu"},    {"윤", "yun"},   {"우", "woo"}};
 constexpr Syllable kMaleSecond[] = {
-    {"준", "jun"}, {"우", "woo"},  {"호", "ho"},    {"윤", "yun"},  {"현", "hyeon"}, {"민", "min"},  {"빈", "bin"},
-    {"원", "won"}, {"훈", "hun"},  {"혁", "hyeok"}, {"수", "su"},   {"석", "seok"},  {"진", "jin"},  {"규", "gyu"},
-    {"환", "hwan"}, {"형", "hyeong"}, {"철", "cheol"}, {"욱", "uk"}, {"연", "yeon"},  {"완", "wan"}};
-constexpr Syllable kFemaleFirst[] = {
-    {"서", "seo"}, {"지", "ji"},  {"하", "ha"},  {"수", "su"},  {"민", "min"}, {"예", "ye"}, {"채", "chae"},
-    {"윤", "yun"}, {"다", "da"},  {"은", "eun"}, {"유", "yu"},  {"소", "so"},  {"혜", "hye"}, {"미", "mi"},
-    {"정", "jeong"}, {"나", "na"}, {"아", "a"},  {"가", "ga"},  {"주", "ju"},  {"세", "se"}};
+    {"준", "jun"},    {"우", "woo"},   {"호", "ho"},  {"윤", "yun"},  {"현", "hyeon"},
+    {"민", "min"},    {"빈", "bin"},   {"원", "won"}, {"훈", "hun"},  {"혁", "hyeok"},
+    {"수", "su"},     {"석", "seok"},  {"진", "jin"}, {"규", "gyu"},  {"환", "hwan"},
+    {"형", "hyeong"}, {"철", "cheol"}, {"욱", "uk"},  {"연", "yeon"}, {"완", "wan"}};
+constexpr Syllable kFemaleFirst[] = {{"서", "seo"}, {"지", "ji"},  {"하", "ha"},    {"수", "su"},
+                                     {"민", "min"}, {"예", "ye"},  {"채", "chae"},  {"윤", "yun"},
+                                     {"다", "da"},  {"은", "eun"}, {"유", "yu"},    {"소", "so"},
+                                     {"혜", "hye"}, {"미", "mi"},  {"정", "jeong"}, {"나", "na"},
+                                     {"아", "a"},   {"가", "ga"},  {"주", "ju"},    {"세", "se"}};
 constexpr Syllable kFemaleSecond[] = {
-    {"연", "yeon"}, {"윤", "yun"},  {"은", "eun"},   {"아", "a"},    {"서", "seo"},  {"진", "jin"}, {"린", "rin"},
-    {"원", "won"},  {"희", "hui"},  {"영", "yeong"}, {"현", "hyeon"}, {"경", "gyeong"}, {"정", "jeong"},
-    {"빈", "bin"},  {"나", "na"},   {"미", "mi"},    {"인", "in"},   {"솔", "sol"},  {"주", "ju"},  {"율", "yul"}};
+    {"연", "yeon"},  {"윤", "yun"},    {"은", "eun"},   {"아", "a"},   {"서", "seo"},
+    {"진", "jin"},   {"린", "rin"},    {"원", "won"},   {"희", "hui"}, {"영", "yeong"},
+    {"현", "hyeon"}, {"경", "gyeong"}, {"정", "jeong"}, {"빈", "bin"}, {"나", "na"},
+    {"미", "mi"},    {"인", "in"},     {"솔", "sol"},   {"주", "ju"},  {"율", "yul"}};
 // Given names common among people born before the 1970s.
 constexpr Syllable kOlderMale[] = {{"영수", "youngsoo"}, {"철수", "cheolsu"}, {"영호", "youngho"},
                                    {"정호", "jungho"},   {"성호", "sungho"},  {"상철", "sangcheol"},
                                    {"광수", "kwangsoo"}, {"동욱", "donguk"}};
-constexpr Syllable kOlderFemale[] = {{"영희", "younghee"}, {"순자", "soonja"}, {"미숙", "misook"},
-                                     {"정숙", "jungsook"}, {"경희", "kyunghee"}, {"영숙", "youngsook"},
-                                     {"은주", "eunju"},    {"미경", "mikyung"}};
+constexpr Syllable kOlderFemale[] = {
+    {"영희", "younghee"}, {"순자", "soonja"},    {"미숙", "misook"}, {"정숙", "jungsook"},
+    {"경희", "kyunghee"}, {"영숙", "youngsook"}, {"은주", "eunju"},  {"미경", "mikyung"}};
 
 struct LatinName {
   std::string_view name;
   std::string_view email_local;
   domain::Gender gender;
 };
-constexpr LatinName kLatinNames[] = {
-    {"John Smith", "john.smith", domain::Gender::kMale},
-    {"Emily Johnson", "emily.j", domain::Gender::kFemale},
-    {"Michael Brown", "mbrown", domain::Gender::kMale},
-    {"Sarah Miller", "sarah.miller", domain::Gender::kFemale},
-    {"David Wilson", "dwilson", domain::Gender::kMale},
-    {"Anna Schmidt", "anna.schmidt", domain::Gender::kFemale},
-    {"Lucas Martin", "lucas.martin", domain::Gender::kMale},
-    {"Sophie Dubois", "sophie.dubois", domain::Gender::kFemale},
-    {"Tran Van Minh", "minh.tran", domain::Gender::kMale},
-    {"Nguyen Thi Lan", "lan.nguyen", domain::Gender::kFemale},
-    {"Maria Santos", "maria.santos", domain::Gender::kFemale},
-    {"Yuki Tanaka", "yuki.tanaka", domain::Gender::kFemale},
-    {"Wei Zhang", "zhang.wei", domain::Gender::kMale},
-    {"Olivia Taylor", "olivia.t", domain::Gender::kFemale},
-    {"James Anderson", "j.anderson", domain::Gender::kMale},
-    {"Daniel Kim", "daniel.kim", domain::Gender::kMale}};
+constexpr LatinName kLatinNames[] = {{"John Smith", "john.smith", domain::Gender::kMale},
+                                     {"Emily Johnson", "emily.j", domain::Gender::kFemale},
+                                     {"Michael Brown", "mbrown", domain::Gender::kMale},
+                                     {"Sarah Miller", "sarah.miller", domain::Gender::kFemale},
+                                     {"David Wilson", "dwilson", domain::Gender::kMale},
+                                     {"Anna Schmidt", "anna.schmidt", domain::Gender::kFemale},
+                                     {"Lucas Martin", "lucas.martin", domain::Gender::kMale},
+                                     {"Sophie Dubois", "sophie.dubois", domain::Gender::kFemale},
+                                     {"Tran Van Minh", "minh.tran", domain::Gender::kMale},
+                                     {"Nguyen Thi Lan", "lan.nguyen", domain::Gender::kFemale},
+                                     {"Maria Santos", "maria.santos", domain::Gender::kFemale},
+                                     {"Yuki Tanaka", "yuki.tanaka", domain::Gender::kFemale},
+                                     {"Wei Zhang", "zhang.wei", domain::Gender::kMale},
+                                     {"Olivia Taylor", "olivia.t", domain::Gender::kFemale},
+                                     {"James Anderson", "j.anderson", domain::Gender::kMale},
+                                     {"Daniel Kim", "daniel.kim", domain::Gender::kMale}};
 
 struct EmailDomain {
   std::string_view domain;
@@ -211,22 +217,22 @@ constexpr EmailDomain kEmailDomains[] = {
 struct MenuItem {
   std::string_view product;
   std::string_view category;
-  int64_t price;      // won
-  int cafe_weight;    // outside meal times
-  int meal_weight;    // 11:00-14:00 and 17:00-20:00
+  int64_t price;    // won
+  int cafe_weight;  // outside meal times
+  int meal_weight;  // 11:00-14:00 and 17:00-20:00
 };
 constexpr MenuItem kMenu[] = {
-    {"아메리카노", "커피", 4500, 30, 8},        {"카페라떼", "커피", 5000, 15, 4},
-    {"바닐라라떼", "커피", 5500, 8, 2},         {"카푸치노", "커피", 5000, 5, 1},
-    {"콜드브루", "커피", 5000, 6, 2},           {"디카페인 아메리카노", "커피", 5000, 4, 1},
-    {"녹차라떼", "음료", 5500, 4, 1},           {"자몽에이드", "음료", 6000, 3, 2},
-    {"유자차", "음료", 5000, 3, 1},             {"딸기스무디", "음료", 6500, 2, 1},
-    {"크루아상", "베이커리", 4200, 6, 1},       {"소금빵", "베이커리", 3800, 6, 1},
-    {"스콘", "베이커리", 3500, 3, 0},           {"치즈케이크", "디저트", 6500, 4, 1},
-    {"티라미수", "디저트", 7000, 3, 1},         {"마카롱", "디저트", 2500, 3, 0},
-    {"김치볶음밥", "식사", 9000, 1, 12},        {"된장찌개", "식사", 8000, 1, 10},
-    {"비빔밥", "식사", 9500, 1, 10},            {"제육덮밥", "식사", 10000, 1, 9},
-    {"김밥", "분식", 4500, 2, 8},               {"떡볶이", "분식", 5000, 1, 7}};
+    {"아메리카노", "커피", 4500, 30, 8},  {"카페라떼", "커피", 5000, 15, 4},
+    {"바닐라라떼", "커피", 5500, 8, 2},   {"카푸치노", "커피", 5000, 5, 1},
+    {"콜드브루", "커피", 5000, 6, 2},     {"디카페인 아메리카노", "커피", 5000, 4, 1},
+    {"녹차라떼", "음료", 5500, 4, 1},     {"자몽에이드", "음료", 6000, 3, 2},
+    {"유자차", "음료", 5000, 3, 1},       {"딸기스무디", "음료", 6500, 2, 1},
+    {"크루아상", "베이커리", 4200, 6, 1}, {"소금빵", "베이커리", 3800, 6, 1},
+    {"스콘", "베이커리", 3500, 3, 0},     {"치즈케이크", "디저트", 6500, 4, 1},
+    {"티라미수", "디저트", 7000, 3, 1},   {"마카롱", "디저트", 2500, 3, 0},
+    {"김치볶음밥", "식사", 9000, 1, 12},  {"된장찌개", "식사", 8000, 1, 10},
+    {"비빔밥", "식사", 9500, 1, 10},      {"제육덮밥", "식사", 10000, 1, 9},
+    {"김밥", "분식", 4500, 2, 8},         {"떡볶이", "분식", 5000, 1, 7}};
 
 constexpr std::string_view kBranchNames[] = {"강남점", "홍대점", "판교점"};
 constexpr int kHomeBranchWeights[] = {45, 35, 20};
@@ -239,55 +245,61 @@ struct PreferenceSubject {
   std::string_view subject;
 };
 constexpr PreferenceSubject kPreferenceSubjects[] = {
-    {domain::PreferenceKind::kLike, "창가 자리"},     {domain::PreferenceKind::kLike, "디카페인"},
-    {domain::PreferenceKind::kLike, "샷 추가"},       {domain::PreferenceKind::kLike, "오트 우유"},
-    {domain::PreferenceKind::kLike, "얼음 적게"},     {domain::PreferenceKind::kLike, "테라스 자리"},
-    {domain::PreferenceKind::kLike, "조용한 자리"},   {domain::PreferenceKind::kLike, "우유"},
-    {domain::PreferenceKind::kDislike, "오이"},       {domain::PreferenceKind::kDislike, "고수"},
-    {domain::PreferenceKind::kDislike, "마늘"},       {domain::PreferenceKind::kDislike, "휘핑크림"},
-    {domain::PreferenceKind::kDislike, "매운 음식"},  {domain::PreferenceKind::kAllergy, "땅콩"},
-    {domain::PreferenceKind::kAllergy, "우유"},       {domain::PreferenceKind::kAllergy, "갑각류"},
-    {domain::PreferenceKind::kAllergy, "밀"},         {domain::PreferenceKind::kAllergy, "복숭아"},
-    {domain::PreferenceKind::kNever, "참기름"},       {domain::PreferenceKind::kNever, "마늘"},
-    {domain::PreferenceKind::kNever, "돼지고기"},     {domain::PreferenceKind::kNever, "카페인"}};
+    {domain::PreferenceKind::kLike, "창가 자리"},    {domain::PreferenceKind::kLike, "디카페인"},
+    {domain::PreferenceKind::kLike, "샷 추가"},      {domain::PreferenceKind::kLike, "오트 우유"},
+    {domain::PreferenceKind::kLike, "얼음 적게"},    {domain::PreferenceKind::kLike, "테라스 자리"},
+    {domain::PreferenceKind::kLike, "조용한 자리"},  {domain::PreferenceKind::kLike, "우유"},
+    {domain::PreferenceKind::kDislike, "오이"},      {domain::PreferenceKind::kDislike, "고수"},
+    {domain::PreferenceKind::kDislike, "마늘"},      {domain::PreferenceKind::kDislike, "휘핑크림"},
+    {domain::PreferenceKind::kDislike, "매운 음식"}, {domain::PreferenceKind::kAllergy, "땅콩"},
+    {domain::PreferenceKind::kAllergy, "우유"},      {domain::PreferenceKind::kAllergy, "갑각류"},
+    {domain::PreferenceKind::kAllergy, "밀"},        {domain::PreferenceKind::kAllergy, "복숭아"},
+    {domain::PreferenceKind::kNever, "참기름"},      {domain::PreferenceKind::kNever, "마늘"},
+    {domain::PreferenceKind::kNever, "돼지고기"},    {domain::PreferenceKind::kNever, "카페인"}};
 // Relative frequency of each kind: likes are common, alerts rarer.
 constexpr int PreferenceWeight(domain::PreferenceKind kind) {
   switch (kind) {
-    case domain::PreferenceKind::kLike: return 8;
-    case domain::PreferenceKind::kDislike: return 6;
-    case domain::PreferenceKind::kAllergy: return 4;
-    case domain::PreferenceKind::kNever: return 5;
+    case domain::PreferenceKind::kLike:
+      return 8;
+    case domain::PreferenceKind::kDislike:
+      return 6;
+    case domain::PreferenceKind::kAllergy:
+      return 4;
+    case domain::PreferenceKind::kNever:
+      return 5;
   }
   return 0;
 }
 
-constexpr std::string_view kNoteTexts[] = {
-    "매주 토요일 오전에 가족과 방문",
-    "노트북 작업하러 오심, 콘센트 자리 안내",
-    "아이스 아메리카노 샷 추가 단골",
-    "다음 달 생일 케이크 예약 문의함",
-    "회사 회식 단체 예약 담당자",
-    "반려견 동반, 테라스 자리 선호",
-    "직원 이름을 기억해 주심, 반갑게 인사",
-    "지난 방문 때 음료가 늦게 나와 서비스 쿠폰 드림",
-    "크루아상 나오는 시간 물어보심 (오전 10시)",
-    "대학원생, 시험 기간에 자주 오심",
-    "근처 병원 간호사, 교대 후 방문",
-    "포장 주문 많음, 빨대 빼 달라고 하심",
-    "영어 메뉴판 요청",
-    "유모차 동반, 입구 쪽 자리 안내",
-    "된장찌개 덜 짜게 요청"};
+constexpr std::string_view kNoteTexts[] = {"매주 토요일 오전에 가족과 방문",
+                                           "노트북 작업하러 오심, 콘센트 자리 안내",
+                                           "아이스 아메리카노 샷 추가 단골",
+                                           "다음 달 생일 케이크 예약 문의함",
+                                           "회사 회식 단체 예약 담당자",
+                                           "반려견 동반, 테라스 자리 선호",
+                                           "직원 이름을 기억해 주심, 반갑게 인사",
+                                           "지난 방문 때 음료가 늦게 나와 서비스 쿠폰 드림",
+                                           "크루아상 나오는 시간 물어보심 (오전 10시)",
+                                           "대학원생, 시험 기간에 자주 오심",
+                                           "근처 병원 간호사, 교대 후 방문",
+                                           "포장 주문 많음, 빨대 빼 달라고 하심",
+                                           "영어 메뉴판 요청",
+                                           "유모차 동반, 입구 쪽 자리 안내",
+                                           "된장찌개 덜 짜게 요청"};
 
-constexpr std::string_view kAddresses[] = {"서울특별시 강남구 테헤란로", "서울특별시 마포구 양화로",
-                                           "경기도 성남시 분당구 판교역로", "서울특별시 서초구 강남대로",
-                                           "서울특별시 마포구 와우산로"};
+constexpr std::string_view kAddresses[] = {
+    "서울특별시 강남구 테헤란로", "서울특별시 마포구 양화로", "경기도 성남시 분당구 판교역로",
+    "서울특별시 서초구 강남대로", "서울특별시 마포구 와우산로"};
 
 constexpr std::string_view kPasswordAlphabet = "abcdefghjkmnpqrstuvwxyz23456789";
 
 // How often a customer comes: most once to three times, a few every week or more.
 enum class Rhythm : uint8_t { kNone, kOccasional, kCasual, kRegular, kHeavy };
-constexpr std::pair<Rhythm, int> kRhythms[] = {
-    {Rhythm::kNone, 6}, {Rhythm::kOccasional, 62}, {Rhythm::kCasual, 23}, {Rhythm::kRegular, 7}, {Rhythm::kHeavy, 2}};
+constexpr std::pair<Rhythm, int> kRhythms[] = {{Rhythm::kNone, 6},
+                                               {Rhythm::kOccasional, 62},
+                                               {Rhythm::kCasual, 23},
+                                               {Rhythm::kRegular, 7},
+                                               {Rhythm::kHeavy, 2}};
 
 struct StaffSpec {
   std::string_view email;  // empty: the owner's, from the options
@@ -295,13 +307,12 @@ struct StaffSpec {
   domain::Role role;
   std::array<int, 2> branches;  // indexes into the branches; -1 unused; all -1: every branch
 };
-constexpr StaffSpec kStaff[] = {
-    {"", "김단골", domain::Role::kOwner, {-1, -1}},
-    {"manager@demo.dangol", "이지은", domain::Role::kManager, {-1, -1}},
-    {"gangnam@demo.dangol", "박서준", domain::Role::kStaff, {0, -1}},
-    {"hongdae@demo.dangol", "최유나", domain::Role::kStaff, {1, -1}},
-    {"pangyo@demo.dangol", "정민호", domain::Role::kStaff, {2, -1}},
-    {"floater@demo.dangol", "한소희", domain::Role::kStaff, {0, 1}}};
+constexpr StaffSpec kStaff[] = {{"", "김단골", domain::Role::kOwner, {-1, -1}},
+                                {"manager@demo.dangol", "이지은", domain::Role::kManager, {-1, -1}},
+                                {"gangnam@demo.dangol", "박서준", domain::Role::kStaff, {0, -1}},
+                                {"hongdae@demo.dangol", "최유나", domain::Role::kStaff, {1, -1}},
+                                {"pangyo@demo.dangol", "정민호", domain::Role::kStaff, {2, -1}},
+                                {"floater@demo.dangol", "한소희", domain::Role::kStaff, {0, 1}}};
 
 // ----------------------------------------------------------------------------------------------
 
@@ -333,12 +344,15 @@ class DemoGenerator {
         home_branches_(kHomeBranchWeights, [](int weight) { return weight; }),
         hours_(kHourWeights, [](int weight) { return weight; }),
         rhythms_(kRhythms, [](const auto& rhythm) { return rhythm.second; }),
-        preferences_(kPreferenceSubjects, [](const PreferenceSubject& p) { return PreferenceWeight(p.kind); }) {}
+        preferences_(kPreferenceSubjects,
+                     [](const PreferenceSubject& p) { return PreferenceWeight(p.kind); }) {}
 
   Result<DemoSummary> Run();
 
  private:
-  static int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+  static int64_t FloorDiv(int64_t a, int64_t b) {
+    return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+  }
   uint64_t DeriveSeed(uint64_t stream) const {
     uint64_t state = options_.seed ^ (stream * 0xD1B54A32D192ED03ULL);
     return SplitMix64(state);
@@ -354,10 +368,13 @@ class DemoGenerator {
   void PlanVisits(Rhythm rhythm, bool office_worker, std::vector<int64_t>& times);
   int64_t VisitTime(int64_t local_day, int preferred_hour);
   void DrawName(domain::Customer& customer, int birth_year, std::string& email_local);
-  void DrawContact(domain::Customer& customer, uint32_t index, int birth_year, const std::string& email_local);
-  void DrawProfileExtras(domain::Customer& customer, Rhythm rhythm, bool office_worker, int birth_year);
+  void DrawContact(domain::Customer& customer, uint32_t index, int birth_year,
+                   const std::string& email_local);
+  void DrawProfileExtras(domain::Customer& customer, Rhythm rhythm, bool office_worker,
+                         int birth_year);
   void DrawConsents(domain::Customer& customer);
-  void DrawPreferencesAndNotes(PendingCustomer& pending, const std::vector<int64_t>& visit_times, size_t home_branch);
+  void DrawPreferencesAndNotes(PendingCustomer& pending, const std::vector<int64_t>& visit_times,
+                               size_t home_branch);
   void DrawReferrer(domain::Customer& customer);
 
   void PlanOrders(PendingCustomer& pending, size_t home_branch, bool group);
@@ -375,8 +392,8 @@ class DemoGenerator {
   DemoRandom profile_random_;
   DemoRandom order_random_;
   PhonePermutation phones_;
-  WeightedIndex family_names_, email_domains_, cafe_menu_, meal_menu_, home_branches_, hours_, rhythms_,
-      preferences_;
+  WeightedIndex family_names_, email_domains_, cafe_menu_, meal_menu_, home_branches_, hours_,
+      rhythms_, preferences_;
 
   std::string password_;
   DemoSummary summary_;
@@ -420,7 +437,8 @@ std::string DemoGenerator::GeneratePassword() {
   std::string password;
   for (int group = 0; group < 3; ++group) {
     if (group > 0) password.push_back('-');
-    for (int i = 0; i < 4; ++i) password.push_back(kPasswordAlphabet[random.Below(kPasswordAlphabet.size())]);
+    for (int i = 0; i < 4; ++i)
+      password.push_back(kPasswordAlphabet[random.Below(kPasswordAlphabet.size())]);
   }
   return password;
 }
@@ -429,10 +447,13 @@ Status DemoGenerator::CreateBusiness() {
   Status found = database_.Read([&](store::Transaction& tx) -> Status {
     return tx.businesses().FindBySlug(options_.business_slug).status();
   });
-  if (found.ok()) return AlreadyExists(fmt::format("business \"{}\" exists", options_.business_slug), "slug");
+  if (found.ok()) {
+    return AlreadyExists(fmt::format("business \"{}\" exists", options_.business_slug), "slug");
+  }
   if (found.code() != StatusCode::kNotFound) return found;
 
-  const Timestamp opened = Timestamp::FromSeconds((first_day_ - 30) * kSecondsPerDay - kKstOffsetSeconds);
+  const Timestamp opened =
+      Timestamp::FromSeconds((first_day_ - 30) * kSecondsPerDay - kKstOffsetSeconds);
   // Argon2id is slow by design (a quarter of a second here): hash once, outside the transaction.
   // The accounts share the password, so sharing its hash reveals nothing more.
   CRM_ASSIGN_OR_RETURN(const std::string password_hash, AuthService::HashPassword(password_));
@@ -460,8 +481,8 @@ Status DemoGenerator::CreateBusiness() {
     summary_.business_name = created->name;
     branches_.clear();
     for (std::string_view name : kBranchNames) {
-      CRM_ASSIGN_OR_RETURN(domain::Branch branch,
-                           tx.branches().Create(domain::Branch{{}, created->id, std::string(name), opened}));
+      CRM_ASSIGN_OR_RETURN(domain::Branch branch, tx.branches().Create(domain::Branch{
+                                                      {}, created->id, std::string(name), opened}));
       branches_.push_back(branch.id);
     }
     for (size_t i = 0; i < staff_.size(); ++i) {
@@ -492,7 +513,8 @@ void DemoGenerator::PlanVisits(Rhythm rhythm, bool office_worker, std::vector<in
   DemoRandom& random = profile_random_;
   times.clear();
   if (rhythm == Rhythm::kNone) return;
-  const int preferred_hour = office_worker ? (random.Percent(50) ? 8 : 12) : kFirstHour + static_cast<int>(hours_.Pick(random));
+  const int preferred_hour = office_worker ? (random.Percent(50) ? 8 : 12)
+                                           : kFirstHour + static_cast<int>(hours_.Pick(random));
   int64_t day = first_day_ + static_cast<int64_t>(random.Below(kHistoryDays));
   int64_t last_day = today_;
   int64_t mean_gap = 0;
@@ -510,6 +532,7 @@ void DemoGenerator::PlanVisits(Rhythm rhythm, bool office_worker, std::vector<in
       mean_gap = random.Between(6, 14);
       last_day = day + random.Between(60, 420);
       break;
+    case Rhythm::kHeavy:
     default:
       mean_gap = random.Between(3, 7);
       last_day = day + random.Between(60, 420);
@@ -530,7 +553,8 @@ void DemoGenerator::PlanVisits(Rhythm rhythm, bool office_worker, std::vector<in
 
 int64_t DemoGenerator::VisitTime(int64_t local_day, int preferred_hour) {
   DemoRandom& random = profile_random_;
-  const int hour = preferred_hour >= 0 ? preferred_hour : kFirstHour + static_cast<int>(hours_.Pick(random));
+  const int hour =
+      preferred_hour >= 0 ? preferred_hour : kFirstHour + static_cast<int>(hours_.Pick(random));
   const int64_t second_of_day = hour * 3600 + static_cast<int64_t>(random.Below(3600));
   return (local_day * kSecondsPerDay + second_of_day - kKstOffsetSeconds) * kMicrosPerSecond;
 }
@@ -577,7 +601,8 @@ void DemoGenerator::DrawName(domain::Customer& customer, int birth_year, std::st
       email_local = fmt::format("{}.{}{}", family.roman, roman_given, random.Below(100));
       break;
     default:
-      email_local = fmt::format("{}_{}{:03}", roman_given, family.roman.substr(0, 1), random.Below(1000));
+      email_local =
+          fmt::format("{}_{}{:03}", roman_given, family.roman.substr(0, 1), random.Below(1000));
   }
 }
 
@@ -587,7 +612,8 @@ void DemoGenerator::DrawContact(domain::Customer& customer, uint32_t index, int 
   customer.phone_e164 = fmt::format("+8210{:08}", 20'000'000 + phones_.Map(index));
   customer.email.clear();
   if (random.Percent(35)) {
-    customer.email = fmt::format("{}@{}", email_local, kEmailDomains[email_domains_.Pick(random)].domain);
+    customer.email =
+        fmt::format("{}@{}", email_local, kEmailDomains[email_domains_.Pick(random)].domain);
   }
   customer.birthday.reset();
   if (random.Percent(70)) {
@@ -599,8 +625,9 @@ void DemoGenerator::DrawContact(domain::Customer& customer, uint32_t index, int 
     birthday.date.month = static_cast<int>(random.Between(1, 12));
     const Date month_start{birth_year, birthday.date.month, 1};
     const int64_t first = DaysFromCivil(birth_year, birthday.date.month, 1);
-    const int64_t next = month_start.month == 12 ? DaysFromCivil(birth_year + 1, 1, 1)
-                                                 : DaysFromCivil(birth_year, birthday.date.month + 1, 1);
+    const int64_t next = month_start.month == 12
+                             ? DaysFromCivil(birth_year + 1, 1, 1)
+                             : DaysFromCivil(birth_year, birthday.date.month + 1, 1);
     // A lunar month has 29 or 30 days; the stored date must also be a real solar date.
     const int64_t days = lunar ? std::min<int64_t>(29, next - first) : next - first;
     birthday.date.day = static_cast<int>(random.Between(1, days));
@@ -614,7 +641,9 @@ void DemoGenerator::DrawProfileExtras(domain::Customer& customer, Rhythm rhythm,
   DemoRandom& random = profile_random_;
   customer.tags.clear();
   const bool frequent = rhythm == Rhythm::kRegular || rhythm == Rhythm::kHeavy;
-  if (rhythm == Rhythm::kHeavy ? random.Percent(35) : (frequent && random.Percent(6))) customer.tags.push_back("VIP");
+  if (rhythm == Rhythm::kHeavy ? random.Percent(35) : (frequent && random.Percent(6))) {
+    customer.tags.push_back("VIP");
+  }
   if (office_worker) customer.tags.push_back("근처 직장인");
   if (birth_year >= 2000 && random.Percent(30)) customer.tags.push_back("학생");
   if (random.Percent(5)) customer.tags.push_back("가족");
@@ -632,11 +661,13 @@ void DemoGenerator::DrawProfileExtras(domain::Customer& customer, Rhythm rhythm,
   if (birth_year < 1995 && random.Percent(4)) {
     const int year = static_cast<int>(random.Between(std::max(1975, birth_year + 22), 2023));
     customer.anniversaries.push_back(
-        {"결혼기념일", Date{year, static_cast<int>(random.Between(1, 12)), static_cast<int>(random.Between(1, 28))}});
+        {"결혼기념일", Date{year, static_cast<int>(random.Between(1, 12)),
+                            static_cast<int>(random.Between(1, 28))}});
   }
   customer.address.clear();
   if (random.Percent(8)) {
-    customer.address = fmt::format("{} {}", kAddresses[random.Below(std::size(kAddresses))], random.Between(1, 400));
+    customer.address = fmt::format("{} {}", kAddresses[random.Below(std::size(kAddresses))],
+                                   random.Between(1, 400));
   }
 }
 
@@ -649,12 +680,15 @@ void DemoGenerator::DrawConsents(domain::Customer& customer) {
                                                                            : "counter";
   const bool sms = random.Percent(65);
   customer.consents.push_back({domain::ConsentChannel::kSms, sms, customer.created_at, source});
-  customer.consents.push_back({domain::ConsentChannel::kKakao, random.Percent(55), customer.created_at, source});
+  customer.consents.push_back(
+      {domain::ConsentChannel::kKakao, random.Percent(55), customer.created_at, source});
   if (!customer.email.empty()) {
-    customer.consents.push_back({domain::ConsentChannel::kEmail, random.Percent(45), customer.created_at, source});
+    customer.consents.push_back(
+        {domain::ConsentChannel::kEmail, random.Percent(45), customer.created_at, source});
   }
   if (sms && random.Percent(30)) {
-    customer.consents.push_back({domain::ConsentChannel::kNight, random.Percent(35), customer.created_at, source});
+    customer.consents.push_back(
+        {domain::ConsentChannel::kNight, random.Percent(35), customer.created_at, source});
   }
   // Some later opted out of SMS through the free 080 number.
   if (sms && random.Percent(5)) {
@@ -668,22 +702,25 @@ void DemoGenerator::DrawConsents(domain::Customer& customer) {
   }
 }
 
-void DemoGenerator::DrawPreferencesAndNotes(PendingCustomer& pending, const std::vector<int64_t>& visit_times,
+void DemoGenerator::DrawPreferencesAndNotes(PendingCustomer& pending,
+                                            const std::vector<int64_t>& visit_times,
                                             size_t home_branch) {
   DemoRandom& random = profile_random_;
   pending.preferences.clear();
   pending.notes.clear();
   const std::vector<StaffId>& staff = branch_staff_[home_branch];
   const auto recorded_at = [&](int64_t from_micros) {
-    const int64_t at = from_micros + (2 + static_cast<int64_t>(random.Below(40))) * 60 * kMicrosPerSecond;
+    const int64_t at =
+        from_micros + (2 + static_cast<int64_t>(random.Below(40))) * 60 * kMicrosPerSecond;
     return Timestamp::FromMicros(std::min(at, now_.micros()));
   };
   if (random.Percent(28)) {
     const int64_t count = random.Between(1, 3);
     for (int64_t i = 0; i < count; ++i) {
       const PreferenceSubject& choice = kPreferenceSubjects[preferences_.Pick(random)];
-      const bool duplicate = std::any_of(pending.preferences.begin(), pending.preferences.end(),
-                                         [&](const domain::Preference& p) { return p.subject == choice.subject; });
+      const bool duplicate =
+          std::any_of(pending.preferences.begin(), pending.preferences.end(),
+                      [&](const domain::Preference& p) { return p.subject == choice.subject; });
       if (duplicate) continue;
       domain::Preference preference;
       preference.kind = choice.kind;
@@ -720,7 +757,6 @@ void DemoGenerator::DrawReferrer(domain::Customer& customer) {
   }
 }
 
-
 int PickBirthYear(DemoRandom& random) {
   struct Decade {
     int first;
@@ -747,11 +783,14 @@ void DemoGenerator::DrawCustomer(uint32_t index, PendingCustomer& pending) {
   PlanVisits(rhythm, office_worker, visit_times_);
 
   // Most sign up at the counter on their first visit, a few minutes before paying.
-  const int64_t history_start = (first_day_ * kSecondsPerDay - kKstOffsetSeconds) * kMicrosPerSecond;
+  const int64_t history_start =
+      (first_day_ * kSecondsPerDay - kKstOffsetSeconds) * kMicrosPerSecond;
   customer.created_at =
       visit_times_.empty()
-          ? Timestamp::FromMicros(history_start + static_cast<int64_t>(random.Below(now_.micros() - history_start)))
-          : Timestamp::FromMicros(visit_times_.front() - random.Between(60, 600) * kMicrosPerSecond);
+          ? Timestamp::FromMicros(history_start +
+                                  static_cast<int64_t>(random.Below(now_.micros() - history_start)))
+          : Timestamp::FromMicros(visit_times_.front() -
+                                  random.Between(60, 600) * kMicrosPerSecond);
   customer.updated_at = customer.created_at;
   customer.business_id = summary_.business_id;
   const int birth_year = PickBirthYear(random);
@@ -808,7 +847,8 @@ Status DemoGenerator::WriteBatch(size_t customer_count, uint32_t first_index) {
         if (refund_of_[o] >= 0) order.original_order_id = order_ids_[refund_of_[o]];
         CRM_ASSIGN_OR_RETURN(order_ids_[o], orders.Insert(order));
       }
-      if (!pending.customer.stats.first_visit_at) continue;  // never came: the stored zeros are right
+      // A customer who never came keeps the stored zeros.
+      if (!pending.customer.stats.first_visit_at) continue;
       CRM_RETURN_IF_ERROR(customers.SaveStats(business, id, pending.customer.stats, now_));
     }
     return Status::Ok();
@@ -837,7 +877,9 @@ Status DemoGenerator::GenerateCustomers() {
     used = 0;
     rows = 0;
     orders_used_ = 0;
-    if (options_.progress) options_.progress(DemoProgress{"customers", batch_start, total, summary_.order_count});
+    if (options_.progress) {
+      options_.progress(DemoProgress{"customers", batch_start, total, summary_.order_count});
+    }
   }
   summary_.customer_count = total;
   return Status::Ok();
@@ -879,7 +921,10 @@ void DemoGenerator::FillLines(domain::Order& order, bool meal_time, bool group) 
     line.product.assign(menu.product);
     line.category.assign(menu.category);
     const uint64_t quantity_roll = random.Below(100);
-    line.quantity = group ? random.Between(2, 6) : (quantity_roll < 86 ? 1 : quantity_roll < 97 ? 2 : 3);
+    line.quantity = group ? random.Between(2, 6)
+                          : (quantity_roll < 86   ? 1
+                             : quantity_roll < 97 ? 2
+                                                  : 3);
     line.unit_price = Money(menu.price);
     total += line.quantity * menu.price;
   }
@@ -899,7 +944,8 @@ size_t DemoGenerator::PlanSale(int64_t at_micros, size_t home_branch, bool group
   const uint64_t channel = random.Below(100);
   order.channel = channel < 76   ? domain::OrderChannel::kCounter
                   : channel < 88 ? domain::OrderChannel::kPos
-                  : channel < 95 ? (meal_time ? domain::OrderChannel::kDelivery : domain::OrderChannel::kCounter)
+                  : channel < 95 ? (meal_time ? domain::OrderChannel::kDelivery
+                                              : domain::OrderChannel::kCounter)
                                  : domain::OrderChannel::kOnline;
   const std::vector<StaffId>& staff = branch_staff_[branch];
   if (random.Percent(92)) order.staff_id = staff[random.Below(staff.size())];
@@ -914,7 +960,8 @@ size_t DemoGenerator::PlanSale(int64_t at_micros, size_t home_branch, bool group
 void DemoGenerator::MaybePlanRefund(size_t sale, domain::VisitStats& stats) {
   DemoRandom& random = order_random_;
   if (!random.PerMille(15)) return;
-  const int64_t at = orders_[sale].ordered_at.micros() + random.Between(5, 90) * 60 * kMicrosPerSecond;
+  const int64_t at =
+      orders_[sale].ordered_at.micros() + random.Between(5, 90) * 60 * kMicrosPerSecond;
   if (at > now_.micros()) return;
   const std::vector<domain::OrderLine>& lines = orders_[sale].lines;
   Money amount = orders_[sale].total;
@@ -923,7 +970,8 @@ void DemoGenerator::MaybePlanRefund(size_t sale, domain::VisitStats& stats) {
     amount = Money(line.quantity * line.unit_price.minor_units());
   }
   const bool cancels_visit = amount == orders_[sale].total;
-  const size_t index = NextOrder(static_cast<int64_t>(sale));  // may move orders_: index from here on
+  const size_t index =
+      NextOrder(static_cast<int64_t>(sale));  // may move orders_: index from here on
   domain::Order& refund = orders_[index];
   const domain::Order& original = orders_[sale];
   refund.kind = domain::OrderKind::kRefund;
@@ -960,18 +1008,21 @@ Result<DemoSummary> DemoGenerator::Run() {
   password_ = options_.owner_password.empty() ? GeneratePassword() : options_.owner_password;
   CRM_RETURN_IF_ERROR(CreateBusiness());
   branch_staff_.clear();
-  for (size_t branch = 0; branch < branches_.size(); ++branch) branch_staff_.push_back(StaffForBranch(branch));
+  for (size_t branch = 0; branch < branches_.size(); ++branch)
+    branch_staff_.push_back(StaffForBranch(branch));
   CRM_RETURN_IF_ERROR(GenerateCustomers());
   summary_.business_slug = options_.business_slug;
   summary_.owner_email = options_.owner_email;
   summary_.owner_password = password_;
-  for (const domain::Staff& staff : staff_) summary_.accounts.push_back({staff.email, staff.display_name, staff.role});
+  for (const domain::Staff& staff : staff_)
+    summary_.accounts.push_back({staff.email, staff.display_name, staff.role});
   return summary_;
 }
 
 }  // namespace
 
-Result<DemoSummary> GenerateDemo(store::Database& database, const Clock& clock, const DemoOptions& options) {
+Result<DemoSummary> GenerateDemo(store::Database& database, const Clock& clock,
+                                 const DemoOptions& options) {
   // On the heap: the generator keeps a few tables per customer while it runs.
   auto generator = std::make_unique<DemoGenerator>(database, clock, options);
   return generator->Run();

@@ -1,7 +1,7 @@
-// The demo business behind `dangol demo` and the benchmarks: a café-restaurant "단골 카페 데모" with
-// three branches, an owner, a manager and four staff, and customers with realistic Korean names,
-// unique 010 mobile numbers, birthdays (some lunar), tags, consents, preferences, notes and two
-// years of orders up to the clock's now, with a few refunds.
+// The demo business behind `dangol demo` and the benchmarks: a café-restaurant "단골 카페 데모"
+// with three branches, an owner, a manager and four staff, and customers with realistic Korean
+// names, unique 010 mobile numbers, birthdays (some lunar), tags, consents, preferences, notes and
+// two years of orders up to the clock's now, with a few refunds.
 //
 // The data is a pure function of (seed, customer count, the clock's now): every random choice comes
 // from std::mt19937_64, whose output the standard fixes, through our own integer distributions
@@ -61,10 +61,10 @@ struct DemoSummary {
   std::string business_slug;
   std::string business_name;
   std::string owner_email;
-  std::string owner_password;  // also the password of every account in `accounts`
+  std::string owner_password;         // also the password of every account in `accounts`
   std::vector<DemoAccount> accounts;  // owner first, then manager and staff
   int64_t customer_count = 0;
-  int64_t order_count = 0;   // sales and refunds
+  int64_t order_count = 0;  // sales and refunds
   int64_t refund_count = 0;
   int64_t line_count = 0;
   int64_t note_count = 0;
@@ -77,6 +77,7 @@ struct DemoSummary {
 // Returns what was created and how to log in. Fails with kInvalidArgument (field "customers",
 // "owner_password", "owner_email" or "slug") for bad options, kAlreadyExists ("slug") when the
 // business exists, or the store's code when a write fails; batches written before a failure stay.
-Result<DemoSummary> GenerateDemo(store::Database& database, const Clock& clock, const DemoOptions& options);
+Result<DemoSummary> GenerateDemo(store::Database& database, const Clock& clock,
+                                 const DemoOptions& options);
 
 }  // namespace crm::app

@@ -1,5 +1,6 @@
 #include "app/demo_generator.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,8 +10,6 @@
 #include <map>
 #include <memory>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "app/auth_service.h"
 #include "domain/phone.h"
@@ -102,21 +101,24 @@ std::string Fingerprint(store::Database& db, BusinessId business) {
   std::string text;
   const std::vector<domain::Customer> customers = AllCustomers(db, business);
   for (const domain::Customer& c : customers) {
-    text += fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}\n", c.name, c.family_name, c.phone_e164, c.email,
-                        c.birthday ? c.birthday->date.ToString() : "-",
-                        c.birthday ? static_cast<int>(c.birthday->calendar) : 0, static_cast<int>(c.gender),
-                        c.created_at.micros(), c.stats.visit_count, c.stats.visits_last_year,
-                        c.stats.total_spend.minor_units(), c.address);
+    text += fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}\n", c.name, c.family_name,
+                        c.phone_e164, c.email, c.birthday ? c.birthday->date.ToString() : "-",
+                        c.birthday ? static_cast<int>(c.birthday->calendar) : 0,
+                        static_cast<int>(c.gender), c.created_at.micros(), c.stats.visit_count,
+                        c.stats.visits_last_year, c.stats.total_spend.minor_units(), c.address);
     for (const auto& tag : c.tags) text += tag + ",";
     for (const auto& consent : c.consents) {
-      text += fmt::format("{}:{}:{}:{};", static_cast<int>(consent.channel), consent.granted, consent.at.micros(),
-                          consent.source);
+      text += fmt::format("{}:{}:{}:{};", static_cast<int>(consent.channel), consent.granted,
+                          consent.at.micros(), consent.source);
     }
-    for (const auto& preference : c.preferences) text += fmt::format("{}={};", static_cast<int>(preference.kind), preference.subject);
+    for (const auto& preference : c.preferences)
+      text += fmt::format("{}={};", static_cast<int>(preference.kind), preference.subject);
     for (const domain::Order& order : OrdersOf(db, business, c.id)) {
       text += fmt::format("[{} {} {} {}", static_cast<int>(order.kind), order.ordered_at.micros(),
                           order.total.minor_units(), static_cast<int>(order.channel));
-      for (const auto& line : order.lines) text += fmt::format(" {}x{}@{}", line.quantity, line.product, line.unit_price.minor_units());
+      for (const auto& line : order.lines)
+        text +=
+            fmt::format(" {}x{}@{}", line.quantity, line.product, line.unit_price.minor_units());
       text += "]";
     }
     text += "\n";
@@ -132,16 +134,19 @@ domain::VisitStats FoldStats(const std::vector<domain::Order>& orders) {
   for (const domain::Order& order : orders) {
     if (order.kind == domain::OrderKind::kSale) {
       const Timestamp from = order.ordered_at.PlusSeconds(-kYearSeconds);
-      const auto before = std::count_if(orders.begin(), orders.end(), [&](const domain::Order& other) {
-        return other.kind == domain::OrderKind::kSale && other.ordered_at >= from && other.ordered_at < order.ordered_at;
-      });
+      const auto before =
+          std::count_if(orders.begin(), orders.end(), [&](const domain::Order& other) {
+            return other.kind == domain::OrderKind::kSale && other.ordered_at >= from &&
+                   other.ordered_at < order.ordered_at;
+          });
       stats = domain::ApplySale(stats, order, before);
       sales[order.id.value()] = &order;
       continue;
     }
     const int64_t original = order.original_order_id->value();
     refunded[original] += -order.total;
-    stats = domain::ApplyRefund(stats, -order.total, refunded[original] == sales.at(original)->total);
+    stats =
+        domain::ApplyRefund(stats, -order.total, refunded[original] == sales.at(original)->total);
   }
   return stats;
 }
@@ -155,7 +160,8 @@ class DemoGeneratorTest : public ::testing::Test {
     auto summary = GenerateDemo(*database_->get(), *clock_, SmallDemo(1000, 42));
     ASSERT_TRUE(summary.ok()) << summary.status().ToString();
     summary_ = new DemoSummary(std::move(summary).value());
-    customers_ = new std::vector<domain::Customer>(AllCustomers(*database_->get(), summary_->business_id));
+    customers_ =
+        new std::vector<domain::Customer>(AllCustomers(*database_->get(), summary_->business_id));
   }
   static void TearDownTestSuite() {
     delete customers_;

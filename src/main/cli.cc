@@ -1,14 +1,14 @@
 #include "main/cli.h"
 
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
 #include <istream>
 #include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include "main/commands.h"
 #include "main/listen_address.h"
@@ -44,10 +44,13 @@ struct Subcommands {
 };
 
 const std::vector<std::string> kRoles = {"owner", "manager", "staff"};
-const std::vector<std::string> kLogLevels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+const std::vector<std::string> kLogLevels = {"trace", "debug",    "info", "warn",
+                                             "error", "critical", "off"};
 
 void AddDatabaseOption(CLI::App* command, std::string& url) {
-  command->add_option("--db", url, "Database URL: sqlite:PATH or postgresql://... (default: $DANGOL_DB)")
+  command
+      ->add_option("--db", url,
+                   "Database URL: sqlite:PATH or postgresql://... (default: $DANGOL_DB)")
       ->envname("DANGOL_DB")
       ->required();
 }
@@ -57,7 +60,9 @@ void AddBusinessOption(CLI::App* command, std::string& slug) {
 }
 
 void AddRoleOption(CLI::App* command, std::string& role) {
-  command->add_option("--role", role, "owner, manager or staff")->required()->check(CLI::IsMember(kRoles));
+  command->add_option("--role", role, "owner, manager or staff")
+      ->required()
+      ->check(CLI::IsMember(kRoles));
 }
 
 CLI::Validator ListenValidator() {
@@ -71,36 +76,52 @@ CLI::Validator ListenValidator() {
 
 Subcommands DefineCommands(CLI::App& app, Arguments& args) {
   Subcommands commands;
-  commands.serve = app.add_subcommand("serve", "Serve the JSON API over HTTP until SIGINT or SIGTERM");
+  commands.serve =
+      app.add_subcommand("serve", "Serve the JSON API over HTTP until SIGINT or SIGTERM");
   AddDatabaseOption(commands.serve, args.serve.db_url);
-  commands.serve->add_option("--listen", args.listen, "HOST:PORT to listen on; port 0 picks a free port")
+  commands.serve
+      ->add_option("--listen", args.listen, "HOST:PORT to listen on; port 0 picks a free port")
       ->check(ListenValidator())
       ->capture_default_str();
-  commands.serve->add_option("--workers", args.serve.workers, "Threads that run requests against the database")
+  commands.serve
+      ->add_option("--workers", args.serve.workers,
+                   "Threads that run requests against the database")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
-  commands.serve->add_option("--readers", args.serve.readers, "Database reader connections (pool size on PostgreSQL)")
+  commands.serve
+      ->add_option("--readers", args.serve.readers,
+                   "Database reader connections (pool size on PostgreSQL)")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   commands.serve->add_flag("--secure-cookies", args.serve.secure_cookies,
                            "Mark session cookies Secure (when served behind TLS)");
 
-  commands.migrate = app.add_subcommand("migrate", "Apply pending schema migrations and print the schema version");
+  commands.migrate =
+      app.add_subcommand("migrate", "Apply pending schema migrations and print the schema version");
   AddDatabaseOption(commands.migrate, args.migrate_db);
 
-  commands.demo = app.add_subcommand("demo", "Create the demo business \"demo\" and print how to log in");
+  commands.demo =
+      app.add_subcommand("demo", "Create the demo business \"demo\" and print how to log in");
   AddDatabaseOption(commands.demo, args.demo.db_url);
   commands.demo->add_option("--customers", args.demo.customers, "How many customers to generate")
       ->check(CLI::Range(int64_t{0}, int64_t{10'000'000}))
       ->capture_default_str();
-  commands.demo->add_option("--seed", args.demo.seed, "Seed of the generator: same seed, same data")
+  commands.demo
+      ->add_option("--seed", args.demo.seed,
+                   "Seed of the generator: same seed and --as-of, same data")
       ->capture_default_str();
-  commands.demo->add_option("--login-url", args.demo.login_url, "Where the server will listen, for the login hint")
+  commands.demo
+      ->add_option("--login-url", args.demo.login_url,
+                   "Where the server will listen, for the login hint")
       ->capture_default_str();
+  commands.demo->add_option("--as-of", args.demo.as_of,
+                            "End the history at this time (e.g. 2025-06-01T12:00:00+09:00) "
+                            "instead of now, for repeatable data");
 
   CLI::App* token = app.add_subcommand("token", "Manage API tokens");
   token->require_subcommand(1);
-  commands.token_create = token->add_subcommand("create", "Create an API token and print it (shown once)");
+  commands.token_create =
+      token->add_subcommand("create", "Create an API token and print it (shown once)");
   AddDatabaseOption(commands.token_create, args.token.db_url);
   AddBusinessOption(commands.token_create, args.token.business);
   AddRoleOption(commands.token_create, args.role);
@@ -115,25 +136,31 @@ Subcommands DefineCommands(CLI::App& app, Arguments& args) {
   commands.user_add->add_option("--email", args.user.email, "Login e-mail")->required();
   AddRoleOption(commands.user_add, args.role);
   commands.user_add->add_option("--name", args.user.name, "Display name (default: the e-mail)");
-  CLI::Option* password =
-      commands.user_add->add_option("--password", args.user.password, "Password (8+ characters); visible to ps");
-  CLI::Option* password_stdin =
-      commands.user_add->add_flag("--password-stdin", args.password_stdin, "Read the password from standard input");
+  CLI::Option* password = commands.user_add->add_option("--password", args.user.password,
+                                                        "Password (8+ characters); visible to ps");
+  CLI::Option* password_stdin = commands.user_add->add_flag(
+      "--password-stdin", args.password_stdin, "Read the password from standard input");
   password->excludes(password_stdin);
-  commands.user_add->add_option("--branch", args.user.branches, "Branch the account may use (repeatable; default all)");
+  commands.user_add->add_option("--branch", args.user.branches,
+                                "Branch the account may use (repeatable; default all)");
 
   CLI::App* business = app.add_subcommand("business", "Manage businesses (tenants)");
   business->require_subcommand(1);
-  commands.business_create = business->add_subcommand("create", "Create a business and print its id");
+  commands.business_create =
+      business->add_subcommand("create", "Create a business and print its id");
   AddDatabaseOption(commands.business_create, args.business.db_url);
-  commands.business_create->add_option("--slug", args.business.slug, "Lower-case letters, digits and '-'")->required();
+  commands.business_create
+      ->add_option("--slug", args.business.slug, "Lower-case letters, digits and '-'")
+      ->required();
   commands.business_create->add_option("--name", args.business.name, "Display name")->required();
-  commands.business_create->add_option("--branch", args.business.branches, "A branch to create (repeatable)");
+  commands.business_create->add_option("--branch", args.business.branches,
+                                       "A branch to create (repeatable)");
   return commands;
 }
 
 void ConfigureLogging(const std::string& level) {
-  auto logger = std::make_shared<spdlog::logger>("dangol", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+  auto logger = std::make_shared<spdlog::logger>(
+      "dangol", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
   logger->set_level(spdlog::level::from_str(level));
   spdlog::set_default_logger(std::move(logger));
 }
@@ -149,17 +176,25 @@ int UsageError(std::ostream& err, std::string message) {
 // The password of `user add`: from the flag, or the first line of standard input.
 int ReadPassword(Arguments& args, std::istream& in, std::ostream& err) {
   if (args.password_stdin) {
-    if (!std::getline(in, args.user.password)) return UsageError(err, "no password on standard input");
-    if (!args.user.password.empty() && args.user.password.back() == '\r') args.user.password.pop_back();
+    if (!std::getline(in, args.user.password)) {
+      return UsageError(err, "no password on standard input");
+    }
+    if (!args.user.password.empty() && args.user.password.back() == '\r') {
+      args.user.password.pop_back();
+    }
     return kExitOk;
   }
-  if (args.user.password.empty()) return UsageError(err, "--password or --password-stdin is required");
-  spdlog::warn("a password given with --password can be seen by other users of this machine; "
-               "prefer --password-stdin");
+  if (args.user.password.empty()) {
+    return UsageError(err, "--password or --password-stdin is required");
+  }
+  spdlog::warn(
+      "a password given with --password can be seen by other users of this machine; "
+      "prefer --password-stdin");
   return kExitOk;
 }
 
-int Dispatch(const Subcommands& commands, Arguments& args, std::istream& in, std::ostream& out, std::ostream& err) {
+int Dispatch(const Subcommands& commands, Arguments& args, std::istream& in, std::ostream& out,
+             std::ostream& err) {
   if (commands.serve->parsed()) {
     args.serve.listen = ParseListenAddress(args.listen).value();  // checked by the validator
     return RunServe(args.serve, out, err);
@@ -181,13 +216,16 @@ int Dispatch(const Subcommands& commands, Arguments& args, std::istream& in, std
 
 }  // namespace
 
-int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& out, std::ostream& err) {
-  CLI::App app("Dangol: customer database, loyalty and counter lookup for small businesses.", "dangol");
+int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& out,
+           std::ostream& err) {
+  CLI::App app("Dangol: customer database, loyalty and counter lookup for small businesses.",
+               "dangol");
   app.set_version_flag("--version", std::string("dangol ") + DANGOL_VERSION);
   app.require_subcommand(1);
   app.fallthrough();  // --log-level may also follow the command
   Arguments args;
-  app.add_option("--log-level", args.log_level, "Log level on standard error: trace, debug, info, warn, error, off")
+  app.add_option("--log-level", args.log_level,
+                 "Log level on standard error: trace, debug, info, warn, error, off")
       ->check(CLI::IsMember(kLogLevels))
       ->capture_default_str();
   args.token.name = "cli";
@@ -195,7 +233,9 @@ int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& ou
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    if (error.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(error, out, err);
+    if (error.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
+      return app.exit(error, out, err);
+    }
     return UsageError(err, error.what());
   }
   ConfigureLogging(args.log_level);

@@ -10,6 +10,7 @@ namespace crm::cli {
 // Runs `dangol` with these arguments and returns the exit code: 0 on success and for --help and
 // --version, 2 for bad arguments (one line "dangol: <message>" on `err`), 1 when the command fails
 // at run time. `in` is read only by --password-stdin.
-int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& out, std::ostream& err);
+int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& out,
+           std::ostream& err);
 
 }  // namespace crm::cli

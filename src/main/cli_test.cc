@@ -66,8 +66,9 @@ TEST_F(CliTest, VersionAndHelpExitZero) {
 }
 
 TEST_F(CliTest, EveryCommandHasHelp) {
-  const std::vector<std::vector<std::string>> commands = {
-      {"serve"}, {"migrate"}, {"demo"}, {"token", "create"}, {"user", "add"}, {"business", "create"}};
+  const std::vector<std::vector<std::string>> commands = {{"serve"},       {"migrate"},
+                                                          {"demo"},        {"token", "create"},
+                                                          {"user", "add"}, {"business", "create"}};
   for (std::vector<std::string> command : commands) {
     command.push_back("--help");
     CliResult help = RunDangol(command);
@@ -78,18 +79,24 @@ TEST_F(CliTest, EveryCommandHasHelp) {
 
 TEST_F(CliTest, NoCommandIsAUsageError) { ExpectUsageError(RunDangol({}), "subcommand"); }
 
-TEST_F(CliTest, UnknownFlagIsAUsageError) { ExpectUsageError(RunDangol({"migrate", "--db", db_, "--bogus"}), "--bogus"); }
+TEST_F(CliTest, UnknownFlagIsAUsageError) {
+  ExpectUsageError(RunDangol({"migrate", "--db", db_, "--bogus"}), "--bogus");
+}
 
 TEST_F(CliTest, MissingDatabaseIsAUsageError) { ExpectUsageError(RunDangol({"migrate"}), "--db"); }
 
-TEST_F(CliTest, BadDatabaseUrlIsAUsageError) { ExpectUsageError(RunDangol({"migrate", "--db", "mysql://x"}), "sqlite:"); }
+TEST_F(CliTest, BadDatabaseUrlIsAUsageError) {
+  ExpectUsageError(RunDangol({"migrate", "--db", "mysql://x"}), "sqlite:");
+}
 
 TEST_F(CliTest, BadListenAddressIsAUsageError) {
   ExpectUsageError(RunDangol({"serve", "--db", db_, "--listen", "localhost"}), "HOST:PORT");
 }
 
 TEST_F(CliTest, BadRoleIsAUsageError) {
-  ExpectUsageError(RunDangol({"token", "create", "--db", db_, "--business", "demo", "--role", "boss"}), "--role");
+  ExpectUsageError(
+      RunDangol({"token", "create", "--db", db_, "--business", "demo", "--role", "boss"}),
+      "--role");
 }
 
 TEST_F(CliTest, BadCustomerCountIsAUsageError) {
@@ -110,18 +117,21 @@ TEST_F(CliTest, MigratePrintsTheSchemaVersionAndTakesTheUrlFromTheEnvironment) {
 }
 
 TEST_F(CliTest, SetsUpABusinessWithStaffAndTokens) {
-  CliResult business = RunDangol({"business", "create", "--db", db_, "--slug", "cafe", "--name", "카페", "--branch", "본점"});
+  CliResult business = RunDangol(
+      {"business", "create", "--db", db_, "--slug", "cafe", "--name", "카페", "--branch", "본점"});
   ASSERT_EQ(business.code, 0) << business.err;
   EXPECT_GT(std::stoll(business.out), 0);
 
-  CliResult staff = RunDangol({"user", "add", "--db", db_, "--business", "cafe", "--email", "kim@example.com", "--role",
-                         "staff", "--branch", "본점", "--password-stdin"},
-                        "correct horse battery\n");
+  CliResult staff =
+      RunDangol({"user", "add", "--db", db_, "--business", "cafe", "--email", "kim@example.com",
+                 "--role", "staff", "--branch", "본점", "--password-stdin"},
+                "correct horse battery\n");
   ASSERT_EQ(staff.code, 0) << staff.err;
   EXPECT_GT(std::stoll(staff.out), 0);
   EXPECT_EQ(staff.out.find("correct"), std::string::npos);
 
-  CliResult token = RunDangol({"token", "create", "--db", db_, "--business", "cafe", "--role", "manager", "--name", "pos-1"});
+  CliResult token = RunDangol({"token", "create", "--db", db_, "--business", "cafe", "--role",
+                               "manager", "--name", "pos-1"});
   ASSERT_EQ(token.code, 0) << token.err;
   ASSERT_FALSE(token.out.empty());
   EXPECT_EQ(token.out.find_first_of(" \t"), std::string::npos);
@@ -130,18 +140,23 @@ TEST_F(CliTest, SetsUpABusinessWithStaffAndTokens) {
 }
 
 TEST_F(CliTest, SetUpMistakesAreUsageErrors) {
-  ASSERT_EQ(RunDangol({"business", "create", "--db", db_, "--slug", "cafe", "--name", "카페"}).code, 0);
-  ExpectUsageError(RunDangol({"business", "create", "--db", db_, "--slug", "cafe", "--name", "또"}), "slug");
-  ExpectUsageError(RunDangol({"business", "create", "--db", db_, "--slug", "Bad Slug", "--name", "x"}), "slug");
-  ExpectUsageError(RunDangol({"token", "create", "--db", db_, "--business", "nope", "--role", "staff"}), "nope");
-  ExpectUsageError(RunDangol({"user", "add", "--db", db_, "--business", "cafe", "--email", "a@b.c", "--role", "staff"}),
+  ASSERT_EQ(RunDangol({"business", "create", "--db", db_, "--slug", "cafe", "--name", "카페"}).code,
+            0);
+  ExpectUsageError(RunDangol({"business", "create", "--db", db_, "--slug", "cafe", "--name", "또"}),
+                   "slug");
+  ExpectUsageError(
+      RunDangol({"business", "create", "--db", db_, "--slug", "Bad Slug", "--name", "x"}), "slug");
+  ExpectUsageError(
+      RunDangol({"token", "create", "--db", db_, "--business", "nope", "--role", "staff"}), "nope");
+  ExpectUsageError(RunDangol({"user", "add", "--db", db_, "--business", "cafe", "--email", "a@b.c",
+                              "--role", "staff"}),
                    "--password");
-  ExpectUsageError(RunDangol({"user", "add", "--db", db_, "--business", "cafe", "--email", "a@b.c", "--role", "staff",
-                        "--password", "x", "--password-stdin"}),
+  ExpectUsageError(RunDangol({"user", "add", "--db", db_, "--business", "cafe", "--email", "a@b.c",
+                              "--role", "staff", "--password", "x", "--password-stdin"}),
                    "--password");
-  ExpectUsageError(RunDangol({"user", "add", "--db", db_, "--business", "cafe", "--email", "a@b.c", "--role", "staff",
-                        "--branch", "없는점", "--password-stdin"},
-                       "long enough password\n"),
+  ExpectUsageError(RunDangol({"user", "add", "--db", db_, "--business", "cafe", "--email", "a@b.c",
+                              "--role", "staff", "--branch", "없는점", "--password-stdin"},
+                             "long enough password\n"),
                    "없는점");
 }
 
@@ -153,6 +168,24 @@ TEST_F(CliTest, DemoPrintsTheOwnersLogin) {
   EXPECT_NE(demo.err.find("customers"), std::string::npos) << demo.err;
 
   ExpectUsageError(RunDangol({"demo", "--db", db_, "--customers", "30"}), "exists");
+}
+
+TEST_F(CliTest, DemoAsOfATimeIsRepeatable) {
+  const std::vector<std::string> args = {"--customers", "40",      "--seed",
+                                         "9",           "--as-of", "2025-06-01T12:00:00+09:00"};
+  std::vector<std::string> first = {"demo", "--db", db_};
+  first.insert(first.end(), args.begin(), args.end());
+  std::vector<std::string> second = {"demo", "--db", "sqlite:" + dir_ + "/second.db"};
+  second.insert(second.end(), args.begin(), args.end());
+  CliResult one = RunDangol(first);
+  CliResult two = RunDangol(second);
+  ASSERT_EQ(one.code, 0) << one.err;
+  ASSERT_EQ(two.code, 0) << two.err;
+  EXPECT_EQ(one.out, two.out);
+}
+
+TEST_F(CliTest, DemoWithABadAsOfIsAUsageError) {
+  ExpectUsageError(RunDangol({"demo", "--db", db_, "--as-of", "yesterday"}), "--as-of");
 }
 
 }  // namespace

@@ -1,12 +1,13 @@
 #include "main/commands.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <ostream>
-
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "app/demo_generator.h"
 #include "app/services.h"
@@ -17,7 +18,8 @@ namespace crm::cli {
 namespace {
 
 // Opens the database (applying migrations) or reports why not.
-std::unique_ptr<store::Database> OpenDatabase(const std::string& url, std::ostream& err, int* exit_code,
+std::unique_ptr<store::Database> OpenDatabase(const std::string& url, std::ostream& err,
+                                              int* exit_code,
                                               const store::DatabaseOptions& options = {}) {
   auto database = store::Database::Open(url, options);
   if (!database.ok()) {
@@ -51,9 +53,12 @@ Result<std::vector<BranchId>> BranchIds(app::Services& services, BusinessId busi
   if (names.empty()) return ids;
   CRM_ASSIGN_OR_RETURN(auto branches, services.businesses.ListBranches(Operator(business)));
   for (const std::string& name : names) {
-    const auto found = std::find_if(branches.begin(), branches.end(),
-                                    [&](const domain::Branch& branch) { return branch.name == name; });
-    if (found == branches.end()) return InvalidArgument(fmt::format("unknown branch \"{}\"", name), "branch");
+    const auto found =
+        std::find_if(branches.begin(), branches.end(),
+                     [&](const domain::Branch& branch) { return branch.name == name; });
+    if (found == branches.end()) {
+      return InvalidArgument(fmt::format("unknown branch \"{}\"", name), "branch");
+    }
     ids.push_back(found->id);
   }
   return ids;
@@ -62,15 +67,16 @@ Result<std::vector<BranchId>> BranchIds(app::Services& services, BusinessId busi
 // Prints a line per phase at every tenth of the way, so that a log of `make demo` stays short.
 class DemoProgressPrinter {
  public:
-  explicit DemoProgressPrinter(std::ostream& err) : err_(err), started_(std::chrono::steady_clock::now()) {}
+  explicit DemoProgressPrinter(std::ostream& err)
+      : err_(err), started_(std::chrono::steady_clock::now()) {}
 
   void operator()(const app::DemoProgress& progress) {
     const int64_t tenth = progress.total > 0 ? progress.done * 10 / progress.total : 10;
     if (progress.phase == phase_ && tenth == last_tenth_) return;
     phase_ = progress.phase;
     last_tenth_ = tenth;
-    err_ << fmt::format("demo: {} {} / {}, orders {}, {:.1f} s\n", progress.phase, progress.done, progress.total,
-                        progress.orders, Seconds())
+    err_ << fmt::format("demo: {} {} / {}, orders {}, {:.1f} s\n", progress.phase, progress.done,
+                        progress.total, progress.orders, Seconds())
          << std::flush;
   }
   double Seconds() const {
@@ -87,7 +93,8 @@ class DemoProgressPrinter {
 }  // namespace
 
 int ReportFailure(std::ostream& err, const Status& status) {
-  std::string message = status.field().empty() ? status.message() : status.field() + ": " + status.message();
+  std::string message =
+      status.field().empty() ? status.message() : status.field() + ": " + status.message();
   for (char& c : message) {
     if (c == '\n' || c == '\r') c = ' ';
   }
@@ -117,7 +124,8 @@ int RunServe(const ServeCommand& command, std::ostream& out, std::ostream& err) 
   settings.port = command.listen.port;
   settings.worker_threads = command.workers;
   settings.secure_cookies = command.secure_cookies;
-  spdlog::info("schema version {}; starting {} workers", database->schema_version(), command.workers);
+  spdlog::info("schema version {}; starting {} workers", database->schema_version(),
+               command.workers);
   Status served = http::RunServer(settings, services, [&](uint16_t port) {
     out << "dangol listening on " << command.listen.Url(port) << "\n" << std::flush;
   });
@@ -135,10 +143,20 @@ int RunMigrate(const std::string& db_url, std::ostream& out, std::ostream& err) 
 }
 
 int RunDemo(const DemoCommand& command, std::ostream& out, std::ostream& err) {
+  SystemClock system_clock;
+  std::optional<ManualClock> fixed_clock;
+  if (!command.as_of.empty()) {
+    auto as_of = Timestamp::ParseIso8601(command.as_of);
+    if (!as_of.ok()) {
+      return ReportFailure(
+          err, Status(StatusCode::kInvalidArgument, as_of.status().message(), "--as-of"));
+    }
+    fixed_clock.emplace(*as_of);
+  }
+  const Clock& clock = fixed_clock ? static_cast<const Clock&>(*fixed_clock) : system_clock;
   int exit_code = kExitOk;
   auto database = OpenDatabase(command.db_url, err, &exit_code);
   if (!database) return exit_code;
-  SystemClock clock;
   DemoProgressPrinter printer(err);
   app::DemoOptions options;
   options.customers = command.customers;
@@ -148,11 +166,13 @@ int RunDemo(const DemoCommand& command, std::ostream& out, std::ostream& err) {
   if (!summary.ok()) return ReportFailure(err, summary.status());
   err << fmt::format("demo: done in {:.1f} s\n", printer.Seconds());
 
-  out << fmt::format("Demo business \"{}\" (slug {}) is ready: {} customers, {} orders ({} refunds), {} order lines.\n",
-                     summary->business_name, summary->business_slug, summary->customer_count, summary->order_count,
-                     summary->refund_count, summary->line_count);
-  out << fmt::format("Log in at {} as the owner:\n  email:    {}\n  password: {}\n", command.login_url,
-                     summary->owner_email, summary->owner_password);
+  out << fmt::format(
+      "Demo business \"{}\" (slug {}) is ready: {} customers, {} orders ({} refunds), {} order "
+      "lines.\n",
+      summary->business_name, summary->business_slug, summary->customer_count, summary->order_count,
+      summary->refund_count, summary->line_count);
+  out << fmt::format("Log in at {} as the owner:\n  email:    {}\n  password: {}\n",
+                     command.login_url, summary->owner_email, summary->owner_password);
   out << "Other demo accounts use the same password:";
   for (size_t i = 1; i < summary->accounts.size(); ++i) {
     const app::DemoAccount& account = summary->accounts[i];
@@ -175,7 +195,8 @@ int RunTokenCreate(const TokenCreateCommand& command, std::ostream& out, std::os
   if (!business.ok()) return ReportFailure(err, business.status());
   auto token = services.auth.CreateToken(business->id, command.role, command.name);
   if (!token.ok()) return ReportFailure(err, token.status());
-  spdlog::info("created a {} token for business {}", domain::ToString(command.role), business->id.value());
+  spdlog::info("created a {} token for business {}", domain::ToString(command.role),
+               business->id.value());
   out << *token << "\n";
   return kExitOk;
 }

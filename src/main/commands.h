@@ -1,7 +1,7 @@
-// The commands of the `dangol` binary, each given its settings already parsed from the command line.
-// Each returns the process exit code: 0 on success, kExitUsage (2) when the arguments cannot work
-// (a bad URL, an unknown business, a taken slug) and kExitFailure (1) when the system fails (the
-// database cannot be reached). Errors are one line on `err`, "dangol: <message>".
+// The commands of the `dangol` binary, each given its settings already parsed from the command
+// line. Each returns the process exit code: 0 on success, kExitUsage (2) when the arguments cannot
+// work (a bad URL, an unknown business, a taken slug) and kExitFailure (1) when the system fails
+// (the database cannot be reached). Errors are one line on `err`, "dangol: <message>".
 #pragma once
 
 #include <cstdint>
@@ -40,6 +40,7 @@ struct DemoCommand {
   std::string db_url;
   int64_t customers = 2000;
   uint64_t seed = 42;
+  std::string as_of;  // ISO 8601; the history ends here instead of now, for repeatable data
   std::string login_url = "http://127.0.0.1:8080";
 };
 // Generates the demo business (progress on `err`) and prints how to log in.

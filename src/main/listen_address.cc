@@ -6,14 +6,16 @@ namespace crm::cli {
 namespace {
 
 Status BadListen(std::string_view text) {
-  return InvalidArgument(fmt::format("expected HOST:PORT (e.g. 127.0.0.1:8080), got \"{}\"", text), "listen");
+  return InvalidArgument(fmt::format("expected HOST:PORT (e.g. 127.0.0.1:8080), got \"{}\"", text),
+                         "listen");
 }
 
 }  // namespace
 
 std::string ListenAddress::Url(uint16_t bound_port) const {
   const bool ipv6 = host.find(':') != std::string::npos;
-  return ipv6 ? fmt::format("http://[{}]:{}", host, bound_port) : fmt::format("http://{}:{}", host, bound_port);
+  return ipv6 ? fmt::format("http://[{}]:{}", host, bound_port)
+              : fmt::format("http://{}:{}", host, bound_port);
 }
 
 Result<ListenAddress> ParseListenAddress(std::string_view text) {

@@ -28,8 +28,8 @@ TEST(ListenAddressTest, Ipv6HostsAreBracketed) {
 }
 
 TEST(ListenAddressTest, MalformedAddressesFailWithInvalidArgumentOnListen) {
-  for (const char* text : {"", "8080", ":8080", "127.0.0.1:", "127.0.0.1:http", "127.0.0.1:65536", "::1:80",
-                           "127.0.0.1:-1", "127.0.0.1:123456", "a b:80"}) {
+  for (const char* text : {"", "8080", ":8080", "127.0.0.1:", "127.0.0.1:http", "127.0.0.1:65536",
+                           "::1:80", "127.0.0.1:-1", "127.0.0.1:123456", "a b:80"}) {
     auto address = ParseListenAddress(text);
     ASSERT_FALSE(address.ok()) << text;
     EXPECT_EQ(address.status().code(), StatusCode::kInvalidArgument) << text;

@@ -3,4 +3,6 @@
 
 #include "main/cli.h"
 
-int main(int argc, char** argv) { return crm::cli::RunCli(argc, argv, std::cin, std::cout, std::cerr); }
+int main(int argc, char** argv) {
+  return crm::cli::RunCli(argc, argv, std::cin, std::cout, std::cerr);
+}
