@@ -26,17 +26,20 @@ constexpr Statement kUpdate{
     "WHERE business_id = $1 AND id = $2 RETURNING id"};
 constexpr Statement kSelect{"customer.get",
                             "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND id = $2"};
+// The phone index is partial (phone_e164 <> ''); the planner uses it only when the query implies
+// that condition, hence the redundant-looking term.
 constexpr Statement kByPhone{"customer.by_phone",
-                             "SELECT id FROM customers WHERE business_id = $1 AND phone_e164 = $2"};
+                             "SELECT id FROM customers WHERE business_id = $1 AND phone_e164 = $2 "
+                             "AND phone_e164 <> ''"};
 constexpr Statement kByLast4{
     "customer.lookup_last4",
     "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND phone_last4 = $2 "
-    "ORDER BY last_visit_at DESC, id LIMIT $3",
+    "ORDER BY last_visit_at DESC, id DESC LIMIT $3",
     "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND phone_last4 = $2 "
-    "ORDER BY last_visit_at DESC NULLS LAST, id LIMIT $3"};
+    "ORDER BY last_visit_at DESC NULLS LAST, id DESC LIMIT $3"};
 constexpr Statement kByPhoneFull{"customer.lookup_phone",
                                  "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND phone_e164 = $2 "
-                                 "ORDER BY id LIMIT $3"};
+                                 "AND phone_e164 <> '' ORDER BY id LIMIT $3"};
 constexpr Statement kByNamePrefix{"customer.lookup_name",
                                   "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND name_key >= $2 "
                                   "AND name_key < $3 ORDER BY name_key, id LIMIT $4"};
