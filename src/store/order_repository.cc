@@ -21,7 +21,8 @@ constexpr Statement kInsertLine{
 constexpr Statement kSelect{"order.get", "SELECT " ORDER_COLUMNS " FROM orders WHERE business_id = $1 AND id = $2"};
 constexpr Statement kSelectExternal{
     "order.by_external",
-    "SELECT " ORDER_COLUMNS " FROM orders WHERE business_id = $1 AND external_source = $2 AND external_id = $3"};
+    "SELECT " ORDER_COLUMNS " FROM orders WHERE business_id = $1 AND external_source = $2 AND external_id = $3 "
+    "AND external_id <> ''"};  // the index is partial: say so, or SQLite scans every order
 constexpr Statement kSelectLines{
     "order.lines",
     "SELECT product, category, quantity, unit_price FROM order_lines WHERE business_id = $1 AND order_id = $2 "
@@ -32,7 +33,8 @@ constexpr Statement kListForCustomer{
     "ORDER BY id DESC LIMIT $4"};
 constexpr Statement kRefunded{
     "order.refunded",
-    "SELECT COALESCE(SUM(-total), 0) FROM orders WHERE business_id = $1 AND original_order_id = $2 AND kind = 2"};
+    "SELECT COALESCE(SUM(-total), 0) FROM orders WHERE business_id = $1 AND original_order_id = $2 "
+    "AND original_order_id IS NOT NULL AND kind = 2"};
 constexpr Statement kCountSales{
     "order.count_sales",
     "SELECT COUNT(*) FROM orders WHERE business_id = $1 AND customer_id = $2 AND kind = 1 AND ordered_at >= $3 "
