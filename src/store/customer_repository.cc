@@ -31,20 +31,23 @@ constexpr Statement kSelect{"customer.get",
 constexpr Statement kByPhone{"customer.by_phone",
                              "SELECT id FROM customers WHERE business_id = $1 AND phone_e164 = $2 "
                              "AND phone_e164 <> ''"};
+// The columns of a pick-list row, in LookupSummaryFromRow's order; customers_last4 covers them.
+#define LOOKUP_COLUMNS "id, business_id, name, phone_e164, visit_count, visits_last_year, last_visit_at"
+
 constexpr Statement kByLast4{
     "customer.lookup_last4",
-    "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND phone_last4 = $2 "
+    "SELECT " LOOKUP_COLUMNS " FROM customers WHERE business_id = $1 AND phone_last4 = $2 "
     "ORDER BY last_visit_at DESC, id DESC LIMIT $3",
-    "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND phone_last4 = $2 "
+    "SELECT " LOOKUP_COLUMNS " FROM customers WHERE business_id = $1 AND phone_last4 = $2 "
     "ORDER BY last_visit_at DESC NULLS LAST, id DESC LIMIT $3"};
 constexpr Statement kByPhoneFull{"customer.lookup_phone",
-                                 "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND phone_e164 = $2 "
+                                 "SELECT " LOOKUP_COLUMNS " FROM customers WHERE business_id = $1 AND phone_e164 = $2 "
                                  "AND phone_e164 <> '' ORDER BY id LIMIT $3"};
 constexpr Statement kByNamePrefix{"customer.lookup_name",
-                                  "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND name_key >= $2 "
+                                  "SELECT " LOOKUP_COLUMNS " FROM customers WHERE business_id = $1 AND name_key >= $2 "
                                   "AND name_key < $3 ORDER BY name_key, id LIMIT $4"};
 constexpr Statement kByInitials{"customer.lookup_initials",
-                                "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND initials >= $2 "
+                                "SELECT " LOOKUP_COLUMNS " FROM customers WHERE business_id = $1 AND initials >= $2 "
                                 "AND initials < $3 ORDER BY initials, id LIMIT $4"};
 constexpr Statement kList{"customer.list",
                           "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND id > $2 "
@@ -142,6 +145,18 @@ domain::Customer CustomerFromRow(const Row& row) {
   return customer;
 }
 
+domain::Customer LookupSummaryFromRow(const Row& row) {
+  domain::Customer customer;
+  customer.id = CustomerId(row.GetInt(0));
+  customer.business_id = BusinessId(row.GetInt(1));
+  customer.name = row.GetText(2);
+  customer.phone_e164 = row.GetText(3);
+  customer.stats.visit_count = row.GetInt(4);
+  customer.stats.visits_last_year = row.GetInt(5);
+  if (auto last = row.GetOptionalInt(6)) customer.stats.last_visit_at = Timestamp::FromMicros(*last);
+  return customer;
+}
+
 // The columns shared by insert and update, from $offset on: name .. address.
 std::vector<SqlValue> ProfileValues(const domain::Customer& customer) {
   const std::string last4 =
@@ -174,11 +189,12 @@ Status PhoneConflict(const Status& status) {
   return status;
 }
 
-Result<std::vector<domain::Customer>> Summaries(Result<std::vector<Row>> rows) {
+Result<std::vector<domain::Customer>> Summaries(Result<std::vector<Row>> rows,
+                                                domain::Customer (*from_row)(const Row&) = CustomerFromRow) {
   if (!rows.ok()) return rows.status();
   std::vector<domain::Customer> customers;
   customers.reserve(rows->size());
-  for (const Row& row : *rows) customers.push_back(CustomerFromRow(row));
+  for (const Row& row : *rows) customers.push_back(from_row(row));
   return customers;
 }
 
@@ -270,13 +286,13 @@ Result<std::vector<domain::Customer>> CustomerRepository::Lookup(BusinessId busi
   const SqlValue limit = Int(std::clamp(query.limit, 1, 100));
   switch (query.kind) {
     case LookupKind::kLast4:
-      return Summaries(connection_.Query(kByLast4, {id, Text(query.value), limit}));
+      return Summaries(connection_.Query(kByLast4, {id, Text(query.value), limit}), LookupSummaryFromRow);
     case LookupKind::kPhone:
-      return Summaries(connection_.Query(kByPhoneFull, {id, Text(query.value), limit}));
+      return Summaries(connection_.Query(kByPhoneFull, {id, Text(query.value), limit}), LookupSummaryFromRow);
     case LookupKind::kNamePrefix:
-      return Summaries(connection_.Query(kByNamePrefix, {id, Text(query.value), Text(query.value + kPrefixEnd), limit}));
+      return Summaries(connection_.Query(kByNamePrefix, {id, Text(query.value), Text(query.value + kPrefixEnd), limit}), LookupSummaryFromRow);
     case LookupKind::kInitialsPrefix:
-      return Summaries(connection_.Query(kByInitials, {id, Text(query.value), Text(query.value + kPrefixEnd), limit}));
+      return Summaries(connection_.Query(kByInitials, {id, Text(query.value), Text(query.value + kPrefixEnd), limit}), LookupSummaryFromRow);
   }
   return InvalidArgument("unknown lookup kind");
 }

@@ -38,7 +38,8 @@ class CustomerRepository {
   // The whole profile with preferences. kNotFound when it is not the business's.
   Result<domain::Customer> Get(BusinessId business, CustomerId id);
   Result<std::optional<CustomerId>> FindByPhone(BusinessId business, const std::string& e164);
-  // Summaries (no tags, consents or preferences) matching the query, at most query.limit.
+  // Pick-list summaries matching the query, at most query.limit: id, name, phone and visit
+  // statistics only (no tags, consents, preferences or other profile fields).
   Result<std::vector<domain::Customer>> Lookup(BusinessId business, const LookupQuery& query);
   // Summaries in id order after the cursor.
   Result<std::vector<domain::Customer>> List(BusinessId business, const CustomerFilter& filter);
