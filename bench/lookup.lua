@@ -11,6 +11,7 @@
 --                  number per line, any format), so every request finds its customer;
 --          chosung a random initial-consonant prefix such as ㄱㅊ, ㅇㅈ, ㅂㅅ;
 --          name    a random family name + first syllable of a given name, such as 김민, 이서.
+--   limit  rows per pick list (sent as &limit=N); default: none, so the server's default applies.
 --   seed   added to the per-thread seed (default 1), so runs are repeatable.
 -- Requests are drawn at random in init() (8,192 per thread, then cycled) to keep wrk's own cost low.
 
@@ -87,9 +88,11 @@ function init(args)
   math.randomseed(tonumber(option("seed", "1")) * 1000 + (thread_id or 0))
   if mode == "phone_known" then known_phones = read_lines(option("phones_file")) end
   local headers = {["Authorization"] = "Bearer " .. token, ["Accept"] = "application/json"}
+  local limit = option("limit")
+  local suffix = limit and ("&limit=" .. common.url_encode(limit)) or ""
   requests = {}
   for i = 1, kRequestsPerThread do
-    local path = "/api/v1/customers/lookup?q=" .. common.url_encode(random_query(mode))
+    local path = "/api/v1/customers/lookup?q=" .. common.url_encode(random_query(mode)) .. suffix
     requests[i] = wrk.format("GET", path, headers)
   end
   next_request = 0
