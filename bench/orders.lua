@@ -8,7 +8,11 @@
 -- Options (`key=value` after `--`, or the environment variable DANGOL_BENCH_<KEY>):
 --   token     an API token of the demo business with the right to post orders (required);
 --   branches  comma-separated branch ids of that business (required);
---   customers comma-separated customer ids of that business (required);
+--   customers comma-separated customer ids of that business, or
+--   customers_file  a file with one customer id per line (one of the two is required). Spread the
+--             orders over many customers: each sale counts the customer's sales of the last 12
+--             months, so a few customers with thousands of bench orders each measure that count
+--             rather than order posting;
 --   run       a prefix that makes external ids unique across runs against one database
 --             (default: the start time in seconds);
 --   seed      added to the per-thread seed (default 1).
@@ -25,8 +29,18 @@ function init(args)
   local token = option("token")
   branches = common.split(option("branches"))
   customers = common.split(option("customers"))
+  local customers_file = option("customers_file")
+  if #customers == 0 and customers_file then
+    local file = io.open(customers_file, "r")
+    if not file then error("orders.lua: cannot read " .. customers_file) end
+    for line in file:lines() do
+      local id = line:match("^%s*(%d+)%s*$")
+      if id then customers[#customers + 1] = id end
+    end
+    file:close()
+  end
   if not token then error("orders.lua: no token (token=... or DANGOL_BENCH_TOKEN)") end
-  if #branches == 0 or #customers == 0 then error("orders.lua: branches=... and customers=... are required") end
+  if #branches == 0 or #customers == 0 then error("orders.lua: branches=... and customers=... (or customers_file=...) are required") end
   for _, list in ipairs({branches, customers}) do
     for _, id in ipairs(list) do
       if not id:match("^%d+$") then error("orders.lua: ids must be integers, not " .. id) end
