@@ -199,6 +199,47 @@ TierChange EvaluateTier(const Program& program, const TierState& current, int64_
 // / order_total) minus what earlier refunds took.
 int64_t ProportionalShare(int64_t value, Money order_total, Money refunded_before, Money refunded_now);
 
+// A customer's standing in the program: the stored balance (always equal to the sum of the
+// ledger; `dangol ledger verify` checks it), the tier and the referral code friends join with.
+struct LoyaltyAccount {
+  CustomerId customer_id;
+  int64_t balance = 0;
+  TierState tier;
+  std::string referral_code;
+  Timestamp updated_at;
+};
+
+// A promotion or demotion, kept for the customer's timeline.
+struct TierChangeRecord {
+  CustomerId customer_id;
+  int from_index = 0;
+  int to_index = 0;
+  std::string tier_name;
+  std::optional<OrderId> order_id;
+  Timestamp created_at;
+};
+
+// A friend who joined with a referral code; rewarded once, after their first paid order.
+struct Referral {
+  CustomerId customer_id;
+  CustomerId referrer_id;
+  std::optional<OrderId> rewarded_order_id;
+  Timestamp created_at;
+  std::optional<Timestamp> rewarded_at;
+};
+
+// One gacha draw, logged with its seed so that anyone can repeat it.
+struct GachaDraw {
+  CustomerId customer_id;
+  std::string seed_hex;
+  uint64_t draw = 0;
+  int64_t total_weight = 0;
+  int64_t prize_index = 0;
+  std::string prize_label;
+  int64_t points = 0;
+  Timestamp created_at;
+};
+
 // The gacha prize that `draw` (uniform in [0, total weight)) lands on.
 size_t GachaPick(const std::vector<GachaPrize>& prizes, uint64_t draw);
 int64_t GachaTotalWeight(const std::vector<GachaPrize>& prizes);
