@@ -12,6 +12,7 @@
 #include <chrono>
 #include <csignal>
 #include <memory>
+#include <optional>
 #include <restinio/all.hpp>
 #include <string>
 #include <thread>
@@ -19,6 +20,7 @@
 
 #include "http/dispatcher.h"
 #include "http/errors.h"
+#include "http/static_files.h"
 
 namespace crm::http {
 
@@ -62,6 +64,8 @@ class Server {
             std::chrono::steady_clock::time_point start);
   void Send(const restinio::request_handle_t& request, const Response& response, std::string_view route,
             std::chrono::steady_clock::time_point start);
+  // Answers a GET or HEAD outside /api from the web UI's files, on the I/O thread.
+  void SendStatic(const restinio::request_handle_t& request);
   // A 500 after an exception; if even that fails, the request is counted as finished.
   void SendInternalError(const restinio::request_handle_t& request, std::string_view route,
                          std::chrono::steady_clock::time_point start);
@@ -82,6 +86,7 @@ class Server {
   const int max_queued_;
   std::unique_ptr<asio::steady_timer> grace_timer_;
   std::unique_ptr<HttpServer> server_;
+  std::optional<StaticFiles> static_files_;  // the web UI, when settings_.web_root is set
 };
 
 restinio::server_settings_t<ServerTraits> Server::MakeSettings() {
@@ -114,6 +119,10 @@ restinio::request_handling_status_t Server::OnRequest(const restinio::request_ha
   ++in_flight_;
   try {
     const auto& header = request->header();
+    if (static_files_ && StaticFiles::Handles(header.method().c_str(), View(header.path()))) {
+      SendStatic(request);
+      return restinio::request_accepted();
+    }
     RouteMatch match = dispatcher_.Match(header.method().c_str(), View(header.path()));
     if (std::optional<Response> early = dispatcher_.Precheck(match, request->body().size())) {
       Send(request, *early, match.route != nullptr ? std::string_view(match.route->info.pattern) : "(no route)", start);
@@ -198,6 +207,20 @@ void Server::Send(const restinio::request_handle_t& request, const Response& res
   }
 }
 
+void Server::SendStatic(const restinio::request_handle_t& request) {
+  const StaticResponse answer = static_files_->Serve(View(request->header().path()));
+  auto builder = request->create_response(restinio::http_status_line_t{
+      restinio::http_status_code_t{static_cast<uint16_t>(answer.status)}, answer.status == 200 ? "OK" : "Not Found"});
+  for (const auto& [name, value] : answer.headers) builder.append_header(name, value);
+  if (answer.body != nullptr) {
+    // HEAD gets the headers only. The files live as long as the server, which outlives every write.
+    if (request->header().method() != restinio::http_method_head()) {
+      builder.set_body(restinio::const_buffer(answer.body->data(), answer.body->size()));
+    }
+  }
+  builder.done([this](const asio::error_code&) { FinishedOne(); });
+}
+
 void Server::FinishedOne() {
   if (--in_flight_ == 0 && stopping_ && io_running_) io_context_.stop();
 }
@@ -219,6 +242,12 @@ void Server::BeginShutdown() {
 }
 
 Status Server::Run(const std::function<void(uint16_t)>& on_listening) {
+  if (!settings_.web_root.empty()) {
+    Result<StaticFiles> files = StaticFiles::Load(settings_.web_root);
+    if (!files.ok()) return files.status();
+    static_files_ = std::move(files).value();
+    spdlog::info("serving the web UI: {} files", static_files_->file_count());
+  }
   try {
     server_ = std::make_unique<HttpServer>(restinio::external_io_context(io_context_), MakeSettings());
   } catch (const std::exception& error) {

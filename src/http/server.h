@@ -19,10 +19,12 @@ struct ServerSettings {
   int worker_threads = 32;       // handlers that wait on the database
   size_t max_body_bytes = 1 << 20;
   bool secure_cookies = false;   // set the Secure flag (behind TLS)
+  std::string web_root;          // the built web UI (web/dist); empty: serve the API only
 };
 
 // Serves until SIGINT or SIGTERM. `on_listening` is called with the bound port once listening.
-// Fails with kUnavailable when the address cannot be bound.
+// Fails with kUnavailable when the address cannot be bound, and with kNotFound when `web_root` is
+// set but holds no index.html.
 Status RunServer(const ServerSettings& settings, app::Services& services,
                  const std::function<void(uint16_t port)>& on_listening = {});
 

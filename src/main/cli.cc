@@ -95,6 +95,9 @@ Subcommands DefineCommands(CLI::App& app, Arguments& args) {
       ->capture_default_str();
   commands.serve->add_flag("--secure-cookies", args.serve.secure_cookies,
                            "Mark session cookies Secure (when served behind TLS)");
+  commands.serve->add_option("--web-root", args.serve.web_root,
+                             "Directory of the built web UI (default: ../web/dist or ./web beside the "
+                             "binary, when present; 'none' serves the API only)");
 
   commands.migrate =
       app.add_subcommand("migrate", "Apply pending schema migrations and print the schema version");

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -16,6 +17,23 @@
 
 namespace crm::cli {
 namespace {
+
+// The web UI to serve: the --web-root given ("none": no UI), else the first of ../web/dist (the
+// binary in a build directory of the source tree) and ./web (an installed layout) beside the
+// binary that holds an index.html, else none.
+std::string ResolveWebRoot(const std::string& given) {
+  if (given == "none") return "";
+  if (!given.empty()) return given;
+  std::error_code error;
+  const std::filesystem::path binary = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) return "";
+  for (const auto& candidate : {binary.parent_path() / ".." / "web" / "dist", binary.parent_path() / "web"}) {
+    if (std::filesystem::is_regular_file(candidate / "index.html", error)) {
+      return candidate.lexically_normal().string();
+    }
+  }
+  return "";
+}
 
 // Opens the database (applying migrations) or reports why not.
 std::unique_ptr<store::Database> OpenDatabase(const std::string& url, std::ostream& err,
@@ -124,6 +142,7 @@ int RunServe(const ServeCommand& command, std::ostream& out, std::ostream& err) 
   settings.port = command.listen.port;
   settings.worker_threads = command.workers;
   settings.secure_cookies = command.secure_cookies;
+  settings.web_root = ResolveWebRoot(command.web_root);
   spdlog::info("schema version {}; starting {} workers", database->schema_version(),
                command.workers);
   Status served = http::RunServer(settings, services, [&](uint16_t port) {
