@@ -208,7 +208,8 @@ Result<TransactionColumns> ParseCdnowTransactions(std::string_view text) {
     if (fields.size() != 4 && fields.size() != 5) return BadLine(number, "expected 4 or 5 fields");
     const size_t date_field = fields.size() - 3;
     int64_t customer, cents, yyyymmdd;
-    if (!ParseInt(fields[0], customer) || !ParseInt(fields[date_field], yyyymmdd)) {
+    const size_t id_field = fields.size() == 5 ? 1 : 0;
+    if (!ParseInt(fields[id_field], customer) || !ParseInt(fields[date_field], yyyymmdd)) {
       if (number == 1) return Status::Ok();  // a header line
       return BadLine(number, "bad customer id or date");
     }

@@ -23,7 +23,7 @@ Result<TransactionColumns> ParsePeerTransactionsCsv(std::string_view text);
 // Parses the CDNOW transaction file (whitespace-separated, CRLF or LF): either five columns
 // (master id, sample id, YYYYMMDD, CDs, dollars) or four (id, YYYYMMDD, CDs, dollars); a header
 // line is skipped. Each record becomes its own order at midnight UTC of its date, amount in cents.
-// Customer ids are the first column. kInvalidArgument names the first bad line.
+// The customer id is the sample id (second column) in the five-column layout, else the first. kInvalidArgument names the first bad line.
 Result<TransactionColumns> ParseCdnowTransactions(std::string_view text);
 
 // Baskets: one transaction per line, items separated by commas, no header and no quoting. Items
