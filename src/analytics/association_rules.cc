@@ -4,10 +4,12 @@
 #include <bit>
 #include <cstring>
 #include <numeric>
+#include <string_view>
 #include <tuple>
 #include <unordered_map>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace crm::analytics {
 namespace {
@@ -177,13 +179,22 @@ Result<RuleTable> MineRules(const Baskets& baskets, const RuleParameters& parame
   return rules;
 }
 
-std::string FormatRule(const RuleTable& rules, size_t k, const Baskets& baskets) {
-  std::string out = "{";
+namespace {
+
+// "{a,b}": the lhs labels in byte order.
+std::string LhsText(const RuleTable& rules, size_t k, const Baskets& baskets) {
+  std::vector<std::string_view> labels;
   for (uint32_t i = rules.lhs_begin[k]; i < rules.lhs_begin[k + 1]; ++i) {
-    if (i > rules.lhs_begin[k]) out += ",";
-    out += baskets.item_labels[rules.lhs_items[i]];
+    labels.push_back(baskets.item_labels[rules.lhs_items[i]]);
   }
-  return out + "} => {" + baskets.item_labels[rules.rhs[k]] + "}";
+  std::sort(labels.begin(), labels.end());
+  return fmt::format("{{{}}}", fmt::join(labels, ","));
+}
+
+}  // namespace
+
+std::string FormatRule(const RuleTable& rules, size_t k, const Baskets& baskets) {
+  return fmt::format("{} => {{{}}}", LhsText(rules, k, baskets), baskets.item_labels[rules.rhs[k]]);
 }
 
 std::string FormatRulesCsv(const RuleTable& rules, const Baskets& baskets) {
@@ -194,11 +205,9 @@ std::string FormatRulesCsv(const RuleTable& rules, const Baskets& baskets) {
   };
   std::string out = "lhs,rhs,support,confidence,lift,count\n";
   for (size_t k = 0; k < rules.size(); ++k) {
-    const std::string rule = FormatRule(rules, k, baskets);
-    const size_t arrow = rule.find(" => ");
-    out += fmt::format("{},{},{:.9g},{:.9g},{:.9g},{}\n", quoted(rule.substr(0, arrow)),
-                       quoted(rule.substr(arrow + 4)), rules.support[k], rules.confidence[k],
-                       rules.lift[k], rules.count[k]);
+    out += fmt::format("{},{},{:.9g},{:.9g},{:.9g},{}\n", quoted(LhsText(rules, k, baskets)),
+                       quoted("{" + baskets.item_labels[rules.rhs[k]] + "}"), rules.support[k],
+                       rules.confidence[k], rules.lift[k], rules.count[k]);
   }
   return out;
 }

@@ -38,7 +38,8 @@ struct RuleTable {
 // outside (0, 1] or lengths outside 1 <= min_length <= max_length <= 64, or no transactions.
 Result<RuleTable> MineRules(const Baskets& baskets, const RuleParameters& parameters);
 
-// "{a,b} => {c}" with the item labels, as arules prints a rule.
+// "{a,b} => {c}" with the item labels, as arules prints a rule; lhs labels in byte order, so the
+// text does not depend on the order items first appear in the input.
 std::string FormatRule(const RuleTable& rules, size_t k, const Baskets& baskets);
 
 // CSV with header lhs,rhs,support,confidence,lift,count, one rule per line in table order; lhs
