@@ -1,0 +1,376 @@
+#include "importing/cleanser.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "domain/korean_text.h"
+#include "domain/phone.h"
+#include "importing/fingerprint.h"
+#include "importing/value_parsers.h"
+
+namespace crm::importing {
+namespace {
+
+constexpr double kMadToSigma = 1.4826;
+
+bool IsLineKind(ImportKind kind) { return kind == ImportKind::kOrderLines || kind == ImportKind::kTransactions; }
+
+// "010-1234-5678" for a Korean mobile number: the form staff write, which needs no report.
+std::string HyphenatedMobile(const std::string& national) {
+  if (national.size() != 11 || !national.starts_with("01")) return national;
+  return national.substr(0, 3) + "-" + national.substr(3, 4) + "-" + national.substr(7);
+}
+
+// "17850.0" → "17850": spreadsheets turn numeric ids into floats.
+std::string CleanExternalId(std::string_view text) {
+  std::string id(TrimText(text));
+  if (id.size() > 2 && id.ends_with(".0") &&
+      std::all_of(id.begin(), id.end() - 2, [](char c) { return c >= '0' && c <= '9'; })) {
+    id.resize(id.size() - 2);
+  }
+  return id;
+}
+
+std::string CustomerKey(const CustomerRecord& customer) {
+  if (!customer.external_id.empty()) return "x:" + customer.external_id;
+  if (!customer.phone_e164.empty()) return "p:" + customer.phone_e164;
+  return "e:" + customer.email;
+}
+
+}  // namespace
+
+struct Cleanser::RowContext {
+  const Record& record;
+  int64_t row;
+  RowOutcome outcome;
+};
+
+Cleanser::Cleanser(ColumnMapping mapping, CleanseOptions options, ImportReport& report)
+    : mapping_(std::move(mapping)), options_(options), report_(report) {}
+
+std::string_view Cleanser::Value(const RowContext& context, Field field) const {
+  const std::optional<size_t> column = mapping_.ColumnOf(field);
+  if (!column || *column >= context.record.fields.size()) return {};
+  return context.record.fields[*column];
+}
+
+const std::string& Cleanser::Header(Field field) const {
+  static const std::string kNone;
+  const std::optional<size_t> column = mapping_.ColumnOf(field);
+  return column ? mapping_.headers[*column] : kNone;
+}
+
+void Cleanser::Issue(RowContext& context, Field field, IssueCode code, std::string message) {
+  if (SeverityOf(code) == Severity::kError && !context.outcome.rejected) {
+    context.outcome.rejected = true;
+    context.outcome.reason = fmt::format("{}: {}", IssueCodeName(code), message);
+  }
+  report_.Add(RowIssue{context.row, field == Field::kIgnore ? std::string() : Header(field), code, std::move(message)});
+}
+
+Result<RowOutcome> Cleanser::Add(const Record& record, int64_t row, RecordSink& sink) {
+  RowContext context{record, row, {}};
+  ++report_.rows_read;
+  if (record.unterminated_quote) {
+    Issue(context, Field::kIgnore, IssueCode::kUnterminatedQuote, "the file ends inside a quoted field");
+  }
+  if (record.fields.size() != mapping_.headers.size()) {
+    Issue(context, Field::kIgnore, IssueCode::kRaggedRow,
+          fmt::format("{} fields where the header has {}", record.fields.size(), mapping_.headers.size()));
+  }
+  Fingerprint fingerprint;
+  fingerprint.AddFields(record.fields);
+  if (!context.outcome.rejected && !seen_rows_.insert(fingerprint.value()).second) {
+    Issue(context, Field::kIgnore, IssueCode::kDuplicateRow, "the same as an earlier row; skipped");
+    ++report_.rows_skipped;
+    return context.outcome;
+  }
+  if (!context.outcome.rejected) {
+    if (options_.kind == ImportKind::kCustomers) {
+      CRM_RETURN_IF_ERROR(AddCustomerRow(context, sink));
+    } else if (options_.kind == ImportKind::kOrders) {
+      CRM_RETURN_IF_ERROR(AddOrderRow(context, sink));
+    } else {
+      CRM_RETURN_IF_ERROR(AddLineRow(context, sink));
+    }
+  }
+  if (context.outcome.rejected) ++report_.rows_rejected;
+  return context.outcome;
+}
+
+void Cleanser::CleanName(RowContext& context, CustomerRecord& customer) {
+  const std::string_view original = Value(context, Field::kName);
+  if (original.empty()) return;
+  auto name = domain::NormalizeText(original);
+  if (!name.ok()) {
+    Issue(context, Field::kName, IssueCode::kInvalidText, "not valid text");
+    return;
+  }
+  if (*name != original) Issue(context, Field::kName, IssueCode::kNameNormalized, fmt::format("\"{}\" → \"{}\"", original, *name));
+  customer.name = std::move(name).value();
+}
+
+void Cleanser::CleanPhone(RowContext& context, CustomerRecord& customer) {
+  const std::string_view original = TrimText(Value(context, Field::kPhone));
+  if (original.empty()) return;
+  auto phone = domain::ParsePhone(original);
+  if (!phone.ok()) {
+    Issue(context, Field::kPhone, IssueCode::kInvalidPhone, fmt::format("\"{}\" is not a phone number", original));
+    return;
+  }
+  if (original != phone->e164 && original != phone->national && original != HyphenatedMobile(phone->national)) {
+    Issue(context, Field::kPhone, IssueCode::kPhoneNormalized, fmt::format("\"{}\" → {}", original, phone->e164));
+  }
+  customer.phone_e164 = phone->e164;
+}
+
+void Cleanser::CleanEmail(RowContext& context, CustomerRecord& customer) {
+  const std::string_view original = TrimText(Value(context, Field::kEmail));
+  if (original.empty()) return;
+  auto email = ParseEmail(original);
+  if (!email.ok()) {
+    Issue(context, Field::kEmail, IssueCode::kInvalidEmail, fmt::format("\"{}\" is not an e-mail address", original));
+    return;
+  }
+  if (*email != original) Issue(context, Field::kEmail, IssueCode::kEmailNormalized, fmt::format("\"{}\" → {}", original, *email));
+  customer.email = std::move(email).value();
+}
+
+// The fields only a customers file carries.
+void Cleanser::CleanProfile(RowContext& context, CustomerRecord& customer) {
+  if (const std::string_view birthday = TrimText(Value(context, Field::kBirthday)); !birthday.empty()) {
+    auto value = ParseDateTime(birthday);
+    if (!value.ok()) {
+      Issue(context, Field::kBirthday, IssueCode::kInvalidDate, fmt::format("\"{}\" is not a date", birthday));
+    } else {
+      if (value->date.ToString() != birthday) {
+        Issue(context, Field::kBirthday, IssueCode::kDateNormalized, fmt::format("\"{}\" → {}", birthday, value->date.ToString()));
+      }
+      customer.birthday = value->date;
+    }
+  }
+  if (const std::string_view gender = TrimText(Value(context, Field::kGender)); !gender.empty()) {
+    auto value = ParseGenderText(gender);
+    if (!value.ok()) {
+      Issue(context, Field::kGender, IssueCode::kInvalidText, fmt::format("\"{}\" is not a gender", gender));
+    } else {
+      customer.gender = *value;
+    }
+  }
+  auto address = domain::NormalizeText(Value(context, Field::kAddress));
+  if (address.ok()) customer.address = std::move(address).value();
+  if (!address.ok()) Issue(context, Field::kAddress, IssueCode::kInvalidText, "not valid text");
+  std::string tags(Value(context, Field::kTags));
+  std::replace_if(tags.begin(), tags.end(), [](char c) { return c == ';' || c == '|' || c == '/'; }, ',');
+  for (size_t start = 0; start <= tags.size();) {
+    const size_t comma = std::min(tags.find(',', start), tags.size());
+    auto tag = domain::NormalizeText(std::string_view(tags).substr(start, comma - start));
+    if (tag.ok() && !tag->empty()) customer.tags.push_back(std::move(tag).value());
+    start = comma + 1;
+  }
+  if (mapping_.ColumnOf(Field::kCreatedAt) && !TrimText(Value(context, Field::kCreatedAt)).empty()) {
+    customer.joined_at = CleanTime(context, Field::kCreatedAt);
+  }
+}
+
+bool Cleanser::CleanCustomer(RowContext& context, CustomerRecord& customer) {
+  customer.row = context.row;
+  CleanName(context, customer);
+  CleanPhone(context, customer);
+  CleanEmail(context, customer);
+  const std::string_view external = Value(context, Field::kCustomerExternalId);
+  customer.external_id = CleanExternalId(external);
+  if (customer.external_id.size() > 200 || !domain::NormalizeText(customer.external_id).ok()) {
+    Issue(context, Field::kCustomerExternalId, IssueCode::kInvalidText, "not an id");
+  }
+  return !context.outcome.rejected;
+}
+
+std::optional<Timestamp> Cleanser::CleanTime(RowContext& context, Field field) {
+  const std::string_view original = TrimText(Value(context, field));
+  if (original.empty()) {
+    Issue(context, field, IssueCode::kMissingRequired, "no date");
+    return std::nullopt;
+  }
+  auto value = ParseDateTime(original);
+  if (!value.ok()) {
+    Issue(context, field, IssueCode::kInvalidDate, fmt::format("\"{}\" is not a date", original));
+    return std::nullopt;
+  }
+  if (value->ToString() != original) {
+    Issue(context, field, IssueCode::kDateNormalized, fmt::format("\"{}\" → {}", original, value->ToString()));
+  }
+  return value->ToTimestamp(options_.utc_offset_minutes);
+}
+
+std::optional<int64_t> Cleanser::CleanAmount(RowContext& context, Field field) {
+  const std::string_view original = TrimText(Value(context, field));
+  if (original.empty()) {
+    Issue(context, field, IssueCode::kMissingRequired, "no amount");
+    return std::nullopt;
+  }
+  auto amount = ParseAmount(original, options_.currency_exponent);
+  if (!amount.ok() || std::llabs(*amount) > domain::kMaxOrderTotal) {
+    Issue(context, field, IssueCode::kInvalidAmount, fmt::format("\"{}\" is not an amount", original));
+    return std::nullopt;
+  }
+  if (AmountNeedsNormalizing(original)) {
+    Issue(context, field, IssueCode::kAmountNormalized, fmt::format("\"{}\" → {}", original, *amount));
+  }
+  return *amount;
+}
+
+Status Cleanser::AddCustomerRow(RowContext& context, RecordSink& sink) {
+  CustomerRecord customer;
+  CleanCustomer(context, customer);
+  CleanProfile(context, customer);
+  if (context.outcome.rejected) return Status::Ok();
+  if (customer.IsEmpty()) {
+    Issue(context, Field::kIgnore, IssueCode::kNoCustomerKey, "no name, phone, e-mail or customer number");
+    return Status::Ok();
+  }
+  return sink.OnCustomer(std::move(customer));
+}
+
+Status Cleanser::AddOrderRow(RowContext& context, RecordSink& sink) {
+  OrderRecord order;
+  order.first_row = context.row;
+  CleanCustomer(context, order.customer);
+  const std::optional<Timestamp> ordered_at = CleanTime(context, Field::kOrderedAt);
+  const std::optional<int64_t> total = CleanAmount(context, Field::kTotal);
+  if (total && *total == 0) Issue(context, Field::kTotal, IssueCode::kInvalidAmount, "an order of 0");
+  if (context.outcome.rejected) return Status::Ok();
+  order.ordered_at = *ordered_at;
+  order.total = Money(*total);
+  order.external_id = CleanExternalId(Value(context, Field::kOrderExternalId));
+  if (order.external_id.empty()) {
+    Fingerprint fingerprint;
+    fingerprint.AddFields(context.record.fields);
+    order.external_id = "row-" + fingerprint.Hex();
+  }
+  if (*total < 0) {
+    order.kind = domain::OrderKind::kRefund;
+    Issue(context, Field::kTotal, IssueCode::kRefund, fmt::format("{} became a refund", *total));
+  }
+  if (!order.customer.HasKey()) Issue(context, Field::kIgnore, IssueCode::kAnonymousSale, "no customer");
+  amounts_.emplace_back(context.row, *total);
+  return sink.OnOrder(std::move(order));
+}
+
+std::optional<domain::OrderLine> Cleanser::CleanLine(RowContext& context, bool& negative) {
+  domain::OrderLine line;
+  const std::string_view quantity_text = TrimText(Value(context, Field::kQuantity));
+  auto quantity = ParseQuantity(quantity_text);
+  if (!quantity.ok() || *quantity == 0 || std::llabs(*quantity) > domain::kMaxLineQuantity) {
+    Issue(context, Field::kQuantity, IssueCode::kInvalidQuantity, fmt::format("\"{}\" is not a quantity", quantity_text));
+  }
+  const std::optional<int64_t> price = CleanAmount(context, Field::kUnitPrice);
+  if (price && *price < 0) Issue(context, Field::kUnitPrice, IssueCode::kNegativePrice, fmt::format("{}", *price));
+  if (price && *price == 0) Issue(context, Field::kUnitPrice, IssueCode::kZeroPrice, "a line at price 0");
+  auto product = domain::NormalizeText(Value(context, Field::kProduct));
+  auto code = domain::NormalizeText(Value(context, Field::kProductCode));
+  if (!product.ok() || !code.ok()) Issue(context, Field::kProduct, IssueCode::kInvalidText, "not valid text");
+  if (product.ok() && code.ok() && product->empty() && code->empty()) {
+    Issue(context, Field::kProduct, IssueCode::kMissingRequired, "no product");
+  }
+  if (context.outcome.rejected) return std::nullopt;
+  negative = *quantity < 0;
+  line.quantity = std::llabs(*quantity);
+  line.unit_price = Money(*price);
+  line.product = product->empty() ? *code : *product;
+  line.category = *code;
+  return line;
+}
+
+Status Cleanser::AddLineRow(RowContext& context, RecordSink& sink) {
+  const std::string invoice = CleanExternalId(Value(context, Field::kOrderExternalId));
+  if (invoice.empty()) Issue(context, Field::kOrderExternalId, IssueCode::kMissingRequired, "no order number");
+  CustomerRecord customer;
+  CleanCustomer(context, customer);
+  const std::optional<Timestamp> ordered_at = CleanTime(context, Field::kOrderedAt);
+  bool negative = false;
+  std::optional<domain::OrderLine> line = CleanLine(context, negative);
+  if (context.outcome.rejected) return Status::Ok();
+  if (!open_order_ || open_order_->external_id != invoice) {
+    CRM_RETURN_IF_ERROR(FlushOrder(sink));
+    if (closed_orders_.count(invoice) > 0) {
+      Issue(context, Field::kOrderExternalId, IssueCode::kInvoiceNotContiguous,
+            fmt::format("order {} continues after other orders", invoice));
+      return Status::Ok();
+    }
+    open_order_.emplace();
+    open_order_->first_row = context.row;
+    open_order_->external_id = invoice;
+    open_order_->ordered_at = *ordered_at;
+    open_order_->customer = std::move(customer);
+    const bool cancellation = invoice.starts_with("C") || invoice.starts_with("c");
+    open_order_->kind = negative || cancellation ? domain::OrderKind::kRefund : domain::OrderKind::kSale;
+    if (!open_order_->customer.HasKey()) Issue(context, Field::kIgnore, IssueCode::kAnonymousSale, "no customer");
+  } else if ((open_order_->kind == domain::OrderKind::kRefund) != negative) {
+    Issue(context, Field::kQuantity, IssueCode::kMixedSignInvoice, "a sale line in a refund or the reverse");
+    return Status::Ok();
+  }
+  if (open_order_->kind == domain::OrderKind::kRefund) {
+    Issue(context, Field::kQuantity, IssueCode::kRefund, fmt::format("quantity {} became a refund", -line->quantity));
+  }
+  const int64_t amount = line->quantity * line->unit_price.minor_units();
+  open_order_->total += Money(open_order_->kind == domain::OrderKind::kRefund ? -amount : amount);
+  amounts_.emplace_back(context.row, amount);
+  open_order_->lines.push_back(std::move(*line));
+  return Status::Ok();
+}
+
+void Cleanser::LinkRefund(OrderRecord& order) {
+  if (!order.customer.HasKey() || order.lines.empty()) return;
+  const std::string key = CustomerKey(order.customer) + "\x1F" + order.lines.front().category + "\x1F" + order.lines.front().product;
+  if (order.kind == domain::OrderKind::kSale) {
+    for (const domain::OrderLine& line : order.lines) {
+      last_sale_[CustomerKey(order.customer) + "\x1F" + line.category + "\x1F" + line.product] = order.external_id;
+    }
+    return;
+  }
+  const auto found = last_sale_.find(key);
+  if (found != last_sale_.end()) order.original_external_id = found->second;
+}
+
+Status Cleanser::FlushOrder(RecordSink& sink) {
+  if (!open_order_) return Status::Ok();
+  OrderRecord order = std::move(*open_order_);
+  open_order_.reset();
+  closed_orders_.insert(order.external_id);
+  LinkRefund(order);
+  return sink.OnOrder(std::move(order));
+}
+
+void Cleanser::FlagOutliers() {
+  if (amounts_.size() < 10) return;
+  std::vector<int64_t> values;
+  values.reserve(amounts_.size());
+  for (const auto& [row, amount] : amounts_) values.push_back(std::llabs(amount));
+  auto median_of = [](std::vector<int64_t>& v) {
+    std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+    return v[v.size() / 2];
+  };
+  const int64_t median = median_of(values);
+  for (int64_t& value : values) value = std::llabs(value - median);
+  const int64_t mad = median_of(values);
+  if (mad == 0) return;
+  const double limit = options_.outlier_mad_multiple * kMadToSigma * static_cast<double>(mad);
+  const Field field = options_.kind == ImportKind::kOrders ? Field::kTotal : Field::kUnitPrice;
+  for (const auto& [row, amount] : amounts_) {
+    if (std::fabs(static_cast<double>(std::llabs(amount) - median)) > limit) {
+      report_.Add(RowIssue{row, Header(field), IssueCode::kOutlier,
+                           fmt::format("amount {} is far from the median {} (MAD {})", amount, median, mad)});
+    }
+  }
+}
+
+Status Cleanser::Finish(RecordSink& sink) {
+  CRM_RETURN_IF_ERROR(FlushOrder(sink));
+  FlagOutliers();
+  return Status::Ok();
+}
+
+}  // namespace crm::importing

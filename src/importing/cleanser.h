@@ -1,0 +1,121 @@
+// Cleanser: turns the records of an imported file into clean customers and orders, applying every
+// cleansing rule and reporting each in the ImportReport with the row, the column and the original
+// value (see import_report.h for the codes). Rows of one order (same invoice number, one after the
+// other) are gathered into one order; negative quantities and cancellation invoices ("C536379")
+// become refunds, linked to the customer's latest earlier sale of the same product where there is
+// one; rows without a customer become anonymous sales; line amounts (order totals for the orders
+// kind) far from the median by the robust MAD rule are flagged when the file ends.
+// Streaming: what it holds grows with the number of distinct invoices, customer-product pairs and
+// rows (one 64-bit hash each, for duplicate detection), never with the text of the file.
+// Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "common/status.h"
+#include "common/time.h"
+#include "domain/customer.h"
+#include "domain/order.h"
+#include "importing/column_mapping.h"
+#include "importing/import_report.h"
+#include "importing/row_source.h"
+
+namespace crm::importing {
+
+struct CleanseOptions {
+  ImportKind kind = ImportKind::kCustomers;
+  int currency_exponent = 0;         // 0 for KRW; 2 for GBP or USD
+  int utc_offset_minutes = 9 * 60;   // how the file's local times are read (Asia/Seoul)
+  double outlier_mad_multiple = 10;  // flag values beyond median ± multiple × 1.4826 × MAD
+};
+
+// Who a customer is, as far as the file says. Empty strings are unknown.
+struct CustomerRecord {
+  int64_t row = 0;
+  std::string name;
+  std::string phone_e164;
+  std::string email;
+  std::string external_id;
+  std::string address;
+  std::optional<Date> birthday;
+  domain::Gender gender = domain::Gender::kUnspecified;
+  std::vector<std::string> tags;
+  std::optional<Timestamp> joined_at;
+  bool HasKey() const { return !phone_e164.empty() || !email.empty() || !external_id.empty(); }
+  bool IsEmpty() const { return !HasKey() && name.empty(); }
+};
+
+struct OrderRecord {
+  int64_t first_row = 0;
+  std::string external_id;  // the invoice number, or "row-<hash>" when the file has none
+  domain::OrderKind kind = domain::OrderKind::kSale;
+  Timestamp ordered_at;
+  Money total;  // negative for a refund
+  std::vector<domain::OrderLine> lines;  // quantities positive, for refunds too
+  CustomerRecord customer;               // empty for an anonymous sale
+  std::string original_external_id;      // a refund's sale, when one was found
+};
+
+// Receives the clean records as they complete. Returning an error stops the import.
+class RecordSink {
+ public:
+  virtual ~RecordSink() = default;
+  virtual Status OnCustomer(CustomerRecord record) = 0;
+  virtual Status OnOrder(OrderRecord record) = 0;
+};
+
+// What became of one row.
+struct RowOutcome {
+  bool rejected = false;
+  std::string reason;  // "invalid_phone: 전화번호" for the first error
+};
+
+class Cleanser {
+ public:
+  // `mapping` must have passed ValidateMapping for options.kind. `report` must outlive the cleanser.
+  Cleanser(ColumnMapping mapping, CleanseOptions options, ImportReport& report);
+
+  // Cleans data row `row` (1-based). Completed records go to `sink`; its errors are returned.
+  Result<RowOutcome> Add(const Record& record, int64_t row, RecordSink& sink);
+  // Hands over the last open order and flags outliers. Call once, after the last row.
+  Status Finish(RecordSink& sink);
+
+ private:
+  struct RowContext;
+  std::string_view Value(const RowContext& context, Field field) const;
+  const std::string& Header(Field field) const;
+  void Issue(RowContext& context, Field field, IssueCode code, std::string message);
+
+  bool CleanCustomer(RowContext& context, CustomerRecord& customer);
+  void CleanName(RowContext& context, CustomerRecord& customer);
+  void CleanPhone(RowContext& context, CustomerRecord& customer);
+  void CleanEmail(RowContext& context, CustomerRecord& customer);
+  void CleanProfile(RowContext& context, CustomerRecord& customer);
+  std::optional<Timestamp> CleanTime(RowContext& context, Field field);
+  std::optional<int64_t> CleanAmount(RowContext& context, Field field);
+
+  Status AddCustomerRow(RowContext& context, RecordSink& sink);
+  Status AddOrderRow(RowContext& context, RecordSink& sink);
+  Status AddLineRow(RowContext& context, RecordSink& sink);
+  std::optional<domain::OrderLine> CleanLine(RowContext& context, bool& negative);
+  Status FlushOrder(RecordSink& sink);
+  void LinkRefund(OrderRecord& order);
+  void FlagOutliers();
+
+  ColumnMapping mapping_;
+  CleanseOptions options_;
+  ImportReport& report_;
+  std::unordered_set<uint64_t> seen_rows_;
+  std::optional<OrderRecord> open_order_;
+  std::unordered_set<std::string> closed_orders_;
+  // "<customer key>\x1F<product>" → the latest sale's invoice, for linking refunds.
+  std::unordered_map<std::string, std::string> last_sale_;
+  std::vector<std::pair<int64_t, int64_t>> amounts_;  // (row, amount) for the outlier rule
+};
+
+}  // namespace crm::importing

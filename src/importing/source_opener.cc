@@ -1,0 +1,62 @@
+#include "importing/source_opener.h"
+
+#include <iterator>
+
+#include "domain/korean_text.h"
+#include "importing/csv_reader.h"
+#include "importing/xlsx_reader.h"
+
+namespace crm::importing {
+namespace {
+
+constexpr size_t kMaxWorkbookBytes = size_t{512} << 20;
+
+Result<std::unique_ptr<XlsxReader>> OpenWorkbook(std::istream& input, const SourceOptions& options) {
+  std::string bytes;
+  char buffer[1 << 16];
+  while (input.read(buffer, sizeof buffer) || input.gcount() > 0) {
+    bytes.append(buffer, static_cast<size_t>(input.gcount()));
+    if (bytes.size() > kMaxWorkbookBytes) return InvalidArgument("the workbook is larger than 512 MiB", "file");
+  }
+  if (input.bad()) return DataLoss("the file could not be read");
+  return XlsxReader::Open(std::move(bytes), options.sheet);
+}
+
+}  // namespace
+
+const char* FileFormatName(FileFormat format) { return format == FileFormat::kXlsx ? "xlsx" : "csv"; }
+
+Result<OpenedSource> OpenSource(std::istream& input, const SourceOptions& options) {
+  OpenedSource source;
+  char signature[4] = {};
+  input.read(signature, sizeof signature);
+  const std::string_view start(signature, static_cast<size_t>(input.gcount()));
+  const bool is_zip = LooksLikeZip(start);
+  input.clear();
+  input.seekg(0);
+  if (!input) return DataLoss("the file could not be read");
+  if (is_zip) {
+    CRM_ASSIGN_OR_RETURN(auto workbook, OpenWorkbook(input, options));
+    source.rows = std::move(workbook);
+    source.format = FileFormat::kXlsx;
+  } else {
+    CsvOptions csv;
+    csv.encoding = options.encoding;
+    csv.delimiter = options.delimiter;
+    CRM_ASSIGN_OR_RETURN(auto reader, CsvReader::Open(input, csv));
+    source.encoding = reader->encoding();
+    source.delimiter = reader->delimiter();
+    source.rows = std::move(reader);
+  }
+  Record header;
+  CRM_ASSIGN_OR_RETURN(bool found, source.rows->Next(header));
+  if (!found) return InvalidArgument("the file is empty", "file");
+  for (const std::string& field : header.fields) {
+    auto text = domain::NormalizeText(field);
+    if (!text.ok()) return InvalidArgument("the header is not text in the encoding read", "file");
+    source.headers.push_back(std::move(text).value());
+  }
+  return source;
+}
+
+}  // namespace crm::importing
