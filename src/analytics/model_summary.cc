@@ -54,6 +54,16 @@ Result<CustomerSummary> SummarizeForModels(const OrderHistory& history,
   summary.holdout_length =
       static_cast<double>(summary.observation_end_day - summary.calibration_end_day) / p.period_days;
   const int64_t offset_micros = p.utc_offset_seconds * 1'000'000;
+  summary.period_days = p.period_days;
+  summary.first_day_of_data = summary.calibration_end_day;
+  for (size_t c = 0; c < history.customer_count(); ++c) {
+    if (history.OrderCount(c) == 0) continue;
+    const int64_t day = FloorDiv(history.order_at_micros[history.order_begin[c]] + offset_micros,
+                                 kMicrosPerDay);
+    summary.first_day_of_data = std::min(summary.first_day_of_data, day);
+  }
+  summary.repeats_by_day.assign(
+      static_cast<size_t>(summary.observation_end_day - summary.first_day_of_data + 1), 0);
   std::vector<DayValue> days;
   for (size_t c = 0; c < history.customer_count(); ++c) {
     FoldDays(history, c, offset_micros, summary.observation_end_day, days);
@@ -67,6 +77,9 @@ Result<CustomerSummary> SummarizeForModels(const OrderHistory& history,
       } else {
         holdout_value += d.value;
       }
+    }
+    for (size_t k = 1; k < days.size(); ++k) {
+      ++summary.repeats_by_day[static_cast<size_t>(days[k].day - summary.first_day_of_data)];
     }
     const int32_t x = static_cast<int32_t>(calibration - 1);
     const int64_t first = days.front().day;

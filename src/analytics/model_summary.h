@@ -38,6 +38,11 @@ struct CustomerSummary {
   std::vector<int32_t> holdout_x;
   std::vector<double> holdout_value;     // sum of holdout transaction values, major units
   std::vector<int64_t> first_day;        // local day number of the first purchase
+  // Repeat transactions (every transaction but each customer's first) per local day, from the
+  // earliest first purchase (day first_day_of_data) to the observation end: the tracking curve.
+  std::vector<int64_t> repeats_by_day;
+  int64_t first_day_of_data = 0;
+  double period_days = 7.0;
   double holdout_length = 0.0;           // (observation end - calibration end) / period
   int64_t calibration_end_day = 0;       // local day numbers, days since 1970-01-01
   int64_t observation_end_day = 0;
