@@ -1,0 +1,156 @@
+// The import's store contract: runs, remembered mappings and customers' external numbers behave
+// the same on SQLite and PostgreSQL (PostgreSQL when DANGOL_TEST_POSTGRES_URL names a server, as in
+// store_contract_test.cc), and never reach into another business.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+
+#include "store/business_repository.h"
+#include "store/customer_repository.h"
+#include "store/database.h"
+#include "store/import_repository.h"
+#include "store/transaction.h"
+
+namespace crm::store {
+namespace {
+
+const Timestamp kNow = Timestamp::FromSeconds(1'700'000'000);
+
+class ImportStoreContractTest : public ::testing::TestWithParam<Dialect> {
+ protected:
+  void SetUp() override {
+    std::string url;
+    if (GetParam() == Dialect::kSqlite) {
+      char pattern[] = "/tmp/dangol-import-store-XXXXXX";
+      ASSERT_NE(mkdtemp(pattern), nullptr);
+      dir_ = pattern;
+      url = "sqlite:" + dir_ + "/test.db";
+    } else {
+      const char* postgres = std::getenv("DANGOL_TEST_POSTGRES_URL");
+      if (postgres == nullptr || *postgres == '\0') {
+        const char* required = std::getenv("DANGOL_REQUIRE_POSTGRES");
+        if (required != nullptr && std::string(required) == "1") FAIL() << "DANGOL_TEST_POSTGRES_URL is not set";
+        GTEST_SKIP() << "no PostgreSQL server (set DANGOL_TEST_POSTGRES_URL)";
+      }
+      url = postgres;
+    }
+    auto db = Database::Open(url);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(db).value();
+    business_ = NewBusiness();
+    other_ = NewBusiness();
+  }
+
+  void TearDown() override {
+    db_.reset();
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  BusinessId NewBusiness() {
+    static std::atomic<int> counter{0};
+    domain::Business business;
+    business.slug = "i" + std::to_string(getpid()) + "-" + std::to_string(counter++) + "-" +
+                    std::to_string(std::rand() % 100000);
+    business.name = "테스트";
+    business.created_at = kNow;
+    auto created = WriteValue<domain::Business>(*db_, [&](Transaction& tx) { return tx.businesses().Create(business); });
+    EXPECT_TRUE(created.ok()) << created.status().ToString();
+    return created.ok() ? created->id : BusinessId();
+  }
+
+  CustomerId NewCustomer(BusinessId business, const std::string& email) {
+    domain::Customer customer;
+    customer.business_id = business;
+    customer.name = "김철수";
+    customer.email = email;
+    customer.created_at = customer.updated_at = kNow;
+    auto id = WriteValue<CustomerId>(*db_, [&](Transaction& tx) { return tx.customers().Insert(customer); });
+    EXPECT_TRUE(id.ok()) << id.status().ToString();
+    return id.ok() ? *id : CustomerId();
+  }
+
+  std::string dir_;
+  std::unique_ptr<Database> db_;
+  BusinessId business_, other_;
+};
+
+TEST_P(ImportStoreContractTest, RunsAreFoundByHashAndOnlyInTheirBusiness) {
+  ImportRun run;
+  run.business_id = business_;
+  run.kind = 4;
+  run.mode = 1;
+  run.file_hash = "00ff";
+  run.source = "import";
+  run.rows_read = 10;
+  run.orders_created = 3;
+  run.started_at = kNow;
+  run.finished_at = kNow.PlusSeconds(2);
+  auto id = WriteValue<int64_t>(*db_, [&](Transaction& tx) { return ImportRepository(tx.connection()).InsertRun(run); });
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  auto found = ReadValue<std::optional<ImportRun>>(
+      *db_, [&](Transaction& tx) { return ImportRepository(tx.connection()).FindRunByHash(business_, 4, "00ff"); });
+  ASSERT_TRUE(found.ok());
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->id, *id);
+  EXPECT_EQ((*found)->rows_read, 10);
+  EXPECT_EQ((*found)->orders_created, 3);
+  EXPECT_EQ((*found)->finished_at, kNow.PlusSeconds(2));
+  auto elsewhere = ReadValue<std::optional<ImportRun>>(
+      *db_, [&](Transaction& tx) { return ImportRepository(tx.connection()).FindRunByHash(other_, 4, "00ff"); });
+  ASSERT_TRUE(elsewhere.ok());
+  EXPECT_FALSE(elsewhere->has_value());
+  auto other_get = ReadValue<ImportRun>(*db_, [&](Transaction& tx) { return ImportRepository(tx.connection()).GetRun(other_, *id); });
+  EXPECT_EQ(other_get.status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(ImportStoreContractTest, MappingsAreRememberedAndReplaced) {
+  auto save = [&](const std::string& fields) {
+    return db_->Write([&](Transaction& tx) {
+      return ImportRepository(tx.connection()).SaveMapping(business_, 1, "key", fields, kNow);
+    });
+  };
+  ASSERT_TRUE(save("name,phone").ok());
+  ASSERT_TRUE(save("name,ignore").ok());
+  auto found = ReadValue<std::optional<std::string>>(
+      *db_, [&](Transaction& tx) { return ImportRepository(tx.connection()).FindMapping(business_, 1, "key"); });
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->value_or(""), "name,ignore");
+  auto other = ReadValue<std::optional<std::string>>(
+      *db_, [&](Transaction& tx) { return ImportRepository(tx.connection()).FindMapping(other_, 1, "key"); });
+  ASSERT_TRUE(other.ok());
+  EXPECT_FALSE(other->has_value());
+}
+
+TEST_P(ImportStoreContractTest, ExternalCustomerNumbersAreUniqueAndScoped) {
+  const CustomerId customer = NewCustomer(business_, "kim@example.com");
+  const CustomerId foreign = NewCustomer(other_, "kim@example.com");
+  auto link = [&](BusinessId business, const std::string& number, CustomerId id) {
+    return db_->Write(
+        [&](Transaction& tx) { return ImportRepository(tx.connection()).LinkCustomer(business, "pos", number, id); });
+  };
+  ASSERT_TRUE(link(business_, "17850", customer).ok());
+  EXPECT_EQ(link(business_, "17850", customer).code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(link(business_, "99", foreign).code(), StatusCode::kNotFound);
+  auto found = ReadValue<std::optional<CustomerId>>(
+      *db_, [&](Transaction& tx) { return ImportRepository(tx.connection()).FindCustomer(business_, "pos", "17850"); });
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->value_or(CustomerId()), customer);
+  auto by_email = ReadValue<std::optional<CustomerId>>(*db_, [&](Transaction& tx) {
+    return ImportRepository(tx.connection()).FindCustomerByEmail(business_, "kim@example.com");
+  });
+  ASSERT_TRUE(by_email.ok());
+  EXPECT_EQ(by_email->value_or(CustomerId()), customer);
+  auto none = ReadValue<std::optional<CustomerId>>(
+      *db_, [&](Transaction& tx) { return ImportRepository(tx.connection()).FindCustomer(other_, "pos", "17850"); });
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ImportStoreContractTest, ::testing::Values(Dialect::kSqlite, Dialect::kPostgres),
+                         [](const auto& info) { return info.param == Dialect::kSqlite ? "Sqlite" : "Postgres"; });
+
+}  // namespace
+}  // namespace crm::store
