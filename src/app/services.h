@@ -7,6 +7,7 @@
 #include "app/auth_service.h"
 #include "app/business_service.h"
 #include "app/customer_service.h"
+#include "app/import_service.h"
 #include "app/order_service.h"
 
 namespace crm::app {
@@ -17,13 +18,15 @@ struct Services {
         auth(database, clock),
         businesses(database, clock),
         customers(database, clock),
-        orders(database, clock) {}
+        orders(database, clock),
+        imports(database, clock) {}
 
   const Clock& clock;
   AuthService auth;
   BusinessService businesses;
   CustomerService customers;
   OrderService orders;
+  ImportService imports;
 };
 
 }  // namespace crm::app

@@ -1,5 +1,7 @@
 #include "importing/csv_reader.h"
 
+#include "importing/csv_writer.h"
+
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -115,6 +117,12 @@ TEST(CsvReaderTest, Cp949CharacterSplitAcrossBlocksComesOutWhole) {
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0][0], "이");
   EXPECT_TRUE(rows[1][0].ends_with("x이"));
+}
+
+TEST(CsvWriterTest, WhatItWritesReadsBackTheSame) {
+  const std::vector<std::string> fields = {"plain", "a,b", "say \"hi\"", "two\nlines", ""};
+  EXPECT_EQ(CsvLine(fields), "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\r\n");
+  EXPECT_EQ(ReadAll("h1,h2,h3,h4,h5\n" + CsvLine(fields)), (Rows{{"h1", "h2", "h3", "h4", "h5"}, fields}));
 }
 
 }  // namespace
