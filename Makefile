@@ -4,7 +4,7 @@ DB ?= sqlite:demo.db
 LISTEN ?= 127.0.0.1:8080
 CUSTOMERS ?= 2000
 
-.PHONY: deps build demo test unit test-e2e clean bench
+.PHONY: deps build web demo test unit test-e2e clean bench
 
 deps:
 	@scripts/install-deps
@@ -13,12 +13,20 @@ build: deps
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD_DIR)
 
-demo: build
+# The web UI (web/dist, served by `dangol serve`): `npm ci` only when package-lock.json changed.
+web/node_modules/.package-lock.json: web/package-lock.json
+	@cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+web: deps web/node_modules/.package-lock.json
+	@cd web && npm run --silent build >/dev/null
+
+demo: build web
 	@rm -f demo.db demo.db-wal demo.db-shm
 	@$(BUILD_DIR)/dangol demo --db $(DB) --customers $(CUSTOMERS) --login-url http://$(LISTEN)
 	@$(BUILD_DIR)/dangol serve --db $(DB) --listen $(LISTEN)
 
-test: build
+test: build web
 	@scripts/run-tests $(BUILD_DIR)
 
 bench: build

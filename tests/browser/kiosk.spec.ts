@@ -1,0 +1,67 @@
+// The customer kiosk: required consent cannot be skipped, optional consent can, and the screen
+// starts over by itself.
+import { expect, test } from "@playwright/test";
+import { base, freshPhone, login, shot } from "./helpers";
+
+test("a new guest accepts the items one by one and the kiosk starts over", async ({ page }, info) => {
+  await login(page);
+  await page.goto(`${base()}/kiosk?timeout=4`);
+  const kiosk = page.getByTestId("kiosk");
+  await expect(kiosk.getByRole("heading", { name: "어서 오세요!" })).toBeVisible();
+  // No staff controls and no other customer's data.
+  await expect(page.getByRole("navigation")).toHaveCount(0);
+  await expect(page.getByRole("search")).toHaveCount(0);
+  await shot(page, info, "kiosk-phone");
+
+  const phone = freshPhone();
+  for (const digit of phone.replace(/\D/g, "")) await kiosk.getByRole("button", { name: digit, exact: true }).click();
+  await expect(page.getByLabel("휴대폰 번호")).toHaveValue(phone);
+  await kiosk.getByRole("button", { name: "다음" }).click();
+
+  // Terms (required): declining keeps the guest on the same item.
+  await expect(kiosk.getByRole("heading", { name: /서비스 이용약관/ })).toBeVisible();
+  await kiosk.getByRole("button", { name: "동의하지 않습니다" }).click();
+  await expect(page.getByRole("alert")).toHaveText("필수 항목에 동의해야 가입할 수 있습니다.");
+  await expect(kiosk.getByRole("heading", { name: /서비스 이용약관/ })).toBeVisible();
+  await shot(page, info, "kiosk-consent-required");
+  await kiosk.getByRole("button", { name: "동의합니다" }).click();
+  // Privacy (required).
+  await expect(kiosk.getByRole("heading", { name: /개인정보 수집·이용/ })).toBeVisible();
+  await kiosk.getByRole("button", { name: "동의하지 않습니다" }).click();
+  await expect(kiosk.getByRole("heading", { name: /개인정보 수집·이용/ })).toBeVisible();
+  await kiosk.getByRole("button", { name: "동의합니다" }).click();
+  // Marketing items are optional: declining moves on.
+  await expect(kiosk.getByRole("heading", { name: /문자\(SMS\) 광고 수신/ })).toBeVisible();
+  await kiosk.getByRole("button", { name: "동의하지 않습니다" }).click();
+  await expect(kiosk.getByRole("heading", { name: /카카오톡 광고 수신/ })).toBeVisible();
+  await kiosk.getByRole("button", { name: "동의합니다" }).click();
+  await expect(kiosk.getByRole("heading", { name: /야간/ })).toBeVisible();
+  const created = page.waitForResponse((r) => r.url().endsWith("/api/v1/customers") && r.request().method() === "POST");
+  await kiosk.getByRole("button", { name: "동의하지 않습니다" }).click();
+  const body = await (await created).json();
+  expect(body.source).toBe("kiosk");
+  const consent = (channel: string) => body.consents.find((c: { channel: string }) => c.channel === channel)?.granted;
+  expect(consent("sms")).toBe(false);
+  expect(consent("kakao")).toBe(true);
+  expect(consent("night")).toBe(false);
+  await expect(kiosk.getByRole("heading", { name: "등록되었습니다. 감사합니다!" })).toBeVisible();
+  await shot(page, info, "kiosk-done");
+
+  // Left alone, the kiosk starts over.
+  await expect(kiosk.getByRole("heading", { name: "어서 오세요!" })).toBeVisible({ timeout: 8_000 });
+  await expect(page.getByLabel("휴대폰 번호")).toHaveValue("");
+
+  // The same guest again is recognised without the consent steps.
+  for (const digit of phone.replace(/\D/g, "")) await kiosk.getByRole("button", { name: digit, exact: true }).click();
+  await kiosk.getByRole("button", { name: "다음" }).click();
+  await expect(kiosk.getByRole("heading", { name: "반갑습니다! 확인되었습니다." })).toBeVisible();
+});
+
+test("a half-finished kiosk form is cleared after the timeout", async ({ page }) => {
+  await login(page);
+  await page.goto(`${base()}/kiosk?timeout=2`);
+  const kiosk = page.getByTestId("kiosk");
+  for (const digit of "0109") await kiosk.getByRole("button", { name: digit, exact: true }).click();
+  await expect(page.getByLabel("휴대폰 번호")).toHaveValue("010-9");
+  await expect(page.getByLabel("휴대폰 번호")).toHaveValue("", { timeout: 6_000 });
+});

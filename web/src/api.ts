@@ -1,0 +1,253 @@
+// The only way the UI talks to the server: JSON under /api/v1 with the session cookie, the CSRF
+// token on every state-changing request, and an Idempotency-Key on writes from the counter. A
+// write whose connection drops is sent again with the same key, so the server can answer the
+// first result instead of doing it twice.
+import type { MessageKey } from "./i18n";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+// The request never got an answer (network down, server gone), even after the retries.
+export class NetworkError extends Error {}
+
+let csrfToken: string | null = null;
+const expiryListeners = new Set<() => void>();
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+// Called when a request answers 401: the session expired while the page was open.
+export function onSessionExpired(listener: () => void): () => void {
+  expiryListeners.add(listener);
+  return () => expiryListeners.delete(listener);
+}
+
+// A random version 4 UUID. crypto.randomUUID needs a secure context; a tablet on the shop's LAN
+// may reach the server over plain http, so this uses getRandomValues, which works everywhere.
+export function newIdempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export interface RequestOptions {
+  idempotencyKey?: string;
+  // Told before each repeat of a request whose connection failed (1 = the first repeat).
+  onRetry?: (attempt: number) => void;
+  // A 401 here is an answer (a wrong password), not an expired session.
+  authRequest?: boolean;
+}
+
+const retryDelaysMs = [400, 1000, 2000];
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
+  if (options.idempotencyKey) headers["Idempotency-Key"] = options.idempotencyKey;
+  // Reads are always safe to repeat; writes only with a key the server can recognise.
+  const retries = method === "GET" || options.idempotencyKey ? retryDelaysMs.length : 0;
+
+  let response: Response | undefined;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      response = await fetch(`/api/v1${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: "same-origin",
+      });
+      break;
+    } catch {
+      if (attempt >= retries) throw new NetworkError("network");
+      options.onRetry?.(attempt + 1);
+      await sleep(retryDelaysMs[attempt]);
+    }
+  }
+
+  const text = await response.text();
+  let data: unknown = null;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (!response.ok) {
+    const error = (data as { error?: { code?: string; message?: string; field?: string } } | null)?.error;
+    if (response.status === 401 && !options.authRequest) expiryListeners.forEach((listener) => listener());
+    throw new ApiError(response.status, error?.code ?? "unknown", error?.message ?? response.statusText, error?.field);
+  }
+  return data as T;
+}
+
+export const api = {
+  get: <T>(path: string) => request<T>("GET", path),
+  post: <T>(path: string, body: unknown, options?: RequestOptions) => request<T>("POST", path, body, options),
+  patch: <T>(path: string, body: unknown, options?: RequestOptions) => request<T>("PATCH", path, body, options),
+  del: <T>(path: string, options?: RequestOptions) => request<T>("DELETE", path, undefined, options),
+};
+
+// The message key that explains an error to the staff in their language.
+export function errorKey(error: unknown): MessageKey {
+  if (error instanceof NetworkError) return "error.network";
+  if (!(error instanceof ApiError)) return "error.generic";
+  switch (error.status) {
+    case 400:
+      return "error.invalid";
+    case 403:
+      return "error.permission";
+    case 404:
+      return "error.notFound";
+    case 409:
+      return "error.conflict";
+    case 429:
+      return "login.tooMany";
+    default:
+      return "error.generic";
+  }
+}
+
+// ---- The shapes the API answers (see the OpenAPI document at /api/v1/openapi.json) ----
+
+export type Role = "owner" | "manager" | "staff";
+export type Stage = "prospect" | "new" | "regular" | "loyal" | "lapsed";
+export type PreferenceKind = "like" | "dislike" | "allergy" | "never";
+export type Channel = "sms" | "kakao" | "email" | "night";
+
+export interface Staff {
+  id: number;
+  email: string;
+  display_name: string;
+  role: Role;
+  branch_ids: number[];
+  daily_prospect_goal: number;
+  active: boolean;
+}
+export interface Business {
+  id: number;
+  slug: string;
+  name: string;
+  utc_offset_minutes: number;
+}
+export interface Me {
+  staff: Staff | null;
+  business: Business;
+  role: Role;
+  csrf_token: string | null;
+}
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+export interface Alert {
+  id: number;
+  kind: "allergy" | "never";
+  subject: string;
+}
+export interface LookupHit {
+  alerts: Alert[];
+  id: number;
+  name: string;
+  phone: string | null;
+  last_visit_at: string | null;
+  visit_count: number;
+  stage: Stage;
+  tier: string | null;
+}
+export interface LookupResult {
+  matched_by: "last4" | "phone" | "name" | "initials";
+  items: LookupHit[];
+}
+export interface Preference {
+  id: number;
+  kind: PreferenceKind;
+  subject: string;
+  alert: boolean;
+  created_at: string;
+}
+export interface Consent {
+  channel: Channel;
+  granted: boolean;
+  at: string;
+  source: string;
+}
+export interface CustomerSummary {
+  id: number;
+  name: string;
+  phone: string | null;
+  phone_masked: string | null;
+  email: string | null;
+  birthday: { date: string; calendar: "solar" | "lunar" } | null;
+  anniversaries: { label?: string; date: string }[];
+  tags: string[];
+  source: string;
+  consents: Consent[];
+  stage: Stage;
+  visit_count: number;
+  total_spend: number;
+  first_visit_at: string | null;
+  last_visit_at: string | null;
+  created_at: string;
+}
+export interface Customer extends CustomerSummary {
+  alerts: Preference[];
+  preferences: Preference[];
+}
+export interface Note {
+  id: number;
+  customer_id: number;
+  author_id: number | null;
+  branch_id: number | null;
+  text: string;
+  pinned: boolean;
+  created_at: string;
+}
+export interface OrderLine {
+  product: string;
+  category?: string;
+  quantity?: number;
+  unit_price: number;
+}
+export interface Order {
+  id: number;
+  kind: "sale" | "refund";
+  branch_id: number;
+  total: number;
+  ordered_at: string;
+  lines: OrderLine[];
+}
+export interface Branch {
+  id: number;
+  name: string;
+}
+export interface ProspectProgress {
+  staff_id: number;
+  display_name: string;
+  goal: number;
+  today: number;
+}
+export interface AccessLogEntry {
+  id: number;
+  at: string;
+  staff_id: number | null;
+  token_id: number | null;
+  customer_id: number | null;
+  action: string;
+  ip: string;
+  detail: string;
+}

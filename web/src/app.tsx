@@ -1,0 +1,154 @@
+// The shell: checks the session, shows the sign-in page or the chosen page with the menu, and
+// puts the sign-in form over the page when the session expires, so nothing typed is lost.
+import { useEffect, useState } from "preact/hooks";
+import { onSessionExpired, request, setCsrfToken, type Me } from "./api";
+import { lang, onLangChange, setLang, t, type Lang } from "./i18n";
+import { linkClick, navigate, usePath } from "./router";
+import { SessionContext } from "./session";
+import { Login } from "./pages/login";
+import { Counter } from "./pages/counter";
+import { Kiosk } from "./pages/kiosk";
+import { Customers } from "./pages/customers";
+import { CustomerPage } from "./pages/customer";
+import { Team } from "./pages/team";
+import { AccessLog } from "./pages/access_log";
+import { Account } from "./pages/account";
+
+export function App() {
+  const path = usePath();
+  const [me, setMeState] = useState<Me | null | undefined>(undefined);
+  const [expired, setExpired] = useState(false);
+  const [, setLangVersion] = useState(0);
+
+  const setMe = (next: Me | null) => {
+    setCsrfToken(next?.csrf_token ?? null);
+    setMeState(next);
+  };
+
+  useEffect(() => onLangChange(() => setLangVersion((v) => v + 1)), []);
+  useEffect(() => onSessionExpired(() => setExpired(true)), []);
+  useEffect(() => {
+    request<Me>("GET", "/auth/me", undefined, { authRequest: true })
+      .then(setMe)
+      .catch(() => setMe(null));
+  }, []);
+
+  if (me === undefined) return <p class="loading">{t("app.loading")}</p>;
+  if (me === null) {
+    return (
+      <Login
+        onSignedIn={(next) => {
+          setMe(next);
+          if (path === "/login") navigate("/", true);
+        }}
+      />
+    );
+  }
+
+  const session = { me, setMe };
+  const relogin = expired ? (
+    <div class="overlay" role="dialog" aria-modal="true" aria-labelledby="login-title">
+      <Login
+        notice={t("login.expired")}
+        presetEmail={me.staff?.email}
+        onSignedIn={(next) => {
+          setMe(next);
+          setExpired(false);
+        }}
+      />
+    </div>
+  ) : null;
+
+  if (path === "/kiosk") {
+    return (
+      <SessionContext.Provider value={session}>
+        <Kiosk />
+        {relogin}
+      </SessionContext.Provider>
+    );
+  }
+
+  return (
+    <SessionContext.Provider value={session}>
+      <div class="shell">
+        <Nav me={me} path={path} />
+        <main class="page" id="main">
+          <Page path={path} me={me} />
+        </main>
+      </div>
+      {relogin}
+    </SessionContext.Provider>
+  );
+}
+
+function Page({ path, me }: { path: string; me: Me }) {
+  const customer = path.match(/^\/office\/customers\/(\d+)$/);
+  if (customer) return <CustomerPage id={Number(customer[1])} />;
+  switch (path) {
+    case "/office/customers":
+      return <Customers />;
+    case "/office/team":
+      return <Team />;
+    case "/office/access-log":
+      return me.role === "owner" ? <AccessLog /> : <Counter />;
+    case "/account":
+      return <Account />;
+    default:
+      return <Counter />;
+  }
+}
+
+function Nav({ me, path }: { me: Me; path: string }) {
+  const links: { href: string; label: string; show: boolean }[] = [
+    { href: "/", label: t("nav.counter"), show: true },
+    { href: "/office/customers", label: t("nav.customers"), show: true },
+    { href: "/office/team", label: t("nav.team"), show: true },
+    { href: "/office/access-log", label: t("nav.accessLog"), show: me.role === "owner" },
+    { href: "/kiosk", label: t("nav.kiosk"), show: true },
+    { href: "/account", label: t("nav.account"), show: true },
+  ];
+  const active = (href: string) =>
+    href === "/" ? path === "/" || path === "/counter" : path === href || path.startsWith(`${href}/`);
+  return (
+    <header class="topbar">
+      <div class="brand">
+        <span class="brand-mark" aria-hidden="true">
+          단
+        </span>
+        <span class="brand-name">{me.business.name}</span>
+      </div>
+      <nav aria-label={t("nav.main")}>
+        <ul class="nav">
+          {links
+            .filter((link) => link.show)
+            .map((link) => (
+              <li key={link.href}>
+                <a href={link.href} onClick={linkClick} aria-current={active(link.href) ? "page" : undefined}>
+                  {link.label}
+                </a>
+              </li>
+            ))}
+        </ul>
+      </nav>
+      <div class="topbar-end">
+        <LangSwitch />
+      </div>
+    </header>
+  );
+}
+
+export function LangSwitch() {
+  return (
+    <label class="lang">
+      <span class="sr-only">{t("lang.label")}</span>
+      <select
+        value={lang()}
+        onChange={(event) => setLang((event.currentTarget as HTMLSelectElement).value as Lang)}
+        data-testid="lang"
+      >
+        <option value="ko">{t("lang.ko")}</option>
+        <option value="en">{t("lang.en")}</option>
+      </select>
+    </label>
+  );
+}

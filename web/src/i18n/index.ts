@@ -1,0 +1,75 @@
+// The one place that turns a message key into text in the chosen language, and formats money
+// and dates for it. Korean is the default; the browser's language picks English; the user's
+// choice is remembered on this device.
+import { en } from "./en";
+import { ko, type MessageKey } from "./ko";
+
+export type Lang = "ko" | "en";
+export type { MessageKey };
+
+const catalogs: Record<Lang, Record<MessageKey, string>> = { ko, en };
+const storageKey = "dangol.lang";
+const listeners = new Set<() => void>();
+
+function initialLang(): Lang {
+  const stored = localStorage.getItem(storageKey);
+  if (stored === "ko" || stored === "en") return stored;
+  const browser = (navigator.languages?.[0] ?? navigator.language ?? "ko").toLowerCase();
+  return browser.startsWith("en") ? "en" : "ko";
+}
+
+let current: Lang = initialLang();
+document.documentElement.lang = current;
+
+export function lang(): Lang {
+  return current;
+}
+
+export function setLang(next: Lang): void {
+  current = next;
+  localStorage.setItem(storageKey, next);
+  document.documentElement.lang = next;
+  listeners.forEach((listener) => listener());
+}
+
+export function onLangChange(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+export function t(key: MessageKey, params?: Record<string, string | number>): string {
+  let text = catalogs[current][key] ?? key;
+  if (params) {
+    for (const [name, value] of Object.entries(params)) text = text.replaceAll(`{${name}}`, String(value));
+  }
+  return text;
+}
+
+const locale = () => (current === "ko" ? "ko-KR" : "en-US");
+
+// 12,345원 in Korean, ₩12,345 in English.
+export function won(amount: number): string {
+  const digits = new Intl.NumberFormat("ko-KR").format(amount);
+  return current === "ko" ? `${digits}원` : `₩${digits}`;
+}
+
+export function number(value: number): string {
+  return new Intl.NumberFormat(locale()).format(value);
+}
+
+export function date(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  return new Intl.DateTimeFormat(locale(), { year: "numeric", month: "short", day: "numeric" }).format(new Date(iso));
+}
+
+export function dateTime(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+}
+
+// "3일 전" / "3 days ago".
+export function ago(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  const days = Math.round((Date.now() - new Date(iso).getTime()) / 86_400_000);
+  return new Intl.RelativeTimeFormat(locale(), { numeric: "auto" }).format(-days, "day");
+}
