@@ -59,7 +59,7 @@ Status UpdateCustomerStats(store::Transaction& tx, const domain::Order& order, T
 
 OrderService::OrderService(store::Database& database, const Clock& clock) : database_(database), clock_(clock) {}
 
-Result<PostedOrder> OrderService::PostSale(const Principal& principal, domain::Order order) {
+Result<PostedOrder> OrderService::PostSale(const Principal& principal, domain::Order order, int64_t points_redeemed) {
   const Timestamp now = clock_.Now();
   order.business_id = principal.business_id;
   order.kind = domain::OrderKind::kSale;
@@ -83,6 +83,9 @@ Result<PostedOrder> OrderService::PostSale(const Principal& principal, domain::O
   CRM_RETURN_IF_ERROR(CleanLines(order));
   CRM_RETURN_IF_ERROR(domain::ValidateSale(order));
   CRM_RETURN_IF_ERROR(CleanExternalId(order.external_source, order.external_id));
+  if (points_redeemed < 0 || points_redeemed > domain::kMaxOrderTotal) {
+    return InvalidArgument("must be a whole number of at least 0", "points_redeemed");
+  }
 
   PostedOrder posted;
   Status status = database_.Write([&](store::Transaction& tx) -> Status {
@@ -92,17 +95,20 @@ Result<PostedOrder> OrderService::PostSale(const Principal& principal, domain::O
       if (existing) {
         posted.order = std::move(*existing);
         posted.replayed = true;
+        CRM_ASSIGN_OR_RETURN(posted.loyalty, ReplayedSaleLoyalty(tx, posted.order));
         return Status::Ok();
       }
     }
+    CRM_RETURN_IF_ERROR(ClaimIdempotency(tx, principal, now));
     CRM_RETURN_IF_ERROR(tx.branches().Get(principal.business_id, order.branch_id).status());
     CRM_ASSIGN_OR_RETURN(order.id, tx.orders().Insert(order));
     CRM_RETURN_IF_ERROR(UpdateCustomerStats(tx, order, now, std::nullopt));
+    CRM_ASSIGN_OR_RETURN(posted.loyalty, PostSaleLoyalty(tx, principal, order, points_redeemed, now));
     posted.order = order;
     posted.replayed = false;
     return Status::Ok();
   });
-  if (status.code() == StatusCode::kAlreadyExists && !order.external_id.empty()) {
+  if (status.code() == StatusCode::kAlreadyExists && !order.external_id.empty() && !principal.idempotency) {
     // A concurrent post of the same external id won the race: answer with its order.
     CRM_ASSIGN_OR_RETURN(auto existing, store::ReadValue<std::optional<domain::Order>>(
                                             database_, [&](store::Transaction& tx) {
@@ -110,7 +116,12 @@ Result<PostedOrder> OrderService::PostSale(const Principal& principal, domain::O
                                                   principal.business_id, order.external_source, order.external_id);
                                             }));
     if (!existing) return status;
-    return PostedOrder{std::move(*existing), true};
+    PostedOrder replay{std::move(*existing), true, std::nullopt};
+    CRM_ASSIGN_OR_RETURN(replay.loyalty, store::ReadValue<std::optional<SaleLoyalty>>(
+                                             database_, [&](store::Transaction& tx) {
+                                               return ReplayedSaleLoyalty(tx, replay.order);
+                                             }));
+    return replay;
   }
   if (!status.ok()) return status;
   return posted;
@@ -129,10 +140,11 @@ Result<PostedOrder> OrderService::Refund(const Principal& principal, OrderId ori
         if (existing->original_order_id != original_id) {
           return AlreadyExists("this external id belongs to another order", "external_id");
         }
-        posted = PostedOrder{std::move(*existing), true};
+        posted = PostedOrder{std::move(*existing), true, std::nullopt};
         return Status::Ok();
       }
     }
+    CRM_RETURN_IF_ERROR(ClaimIdempotency(tx, principal, now));
     CRM_ASSIGN_OR_RETURN(domain::Order original, tx.orders().Get(principal.business_id, original_id));
     if (!principal.CanAccessBranch(original.branch_id)) return PermissionDenied("no access to this branch");
     CRM_ASSIGN_OR_RETURN(Money refunded, tx.orders().RefundedTotal(principal.business_id, original_id));
@@ -153,7 +165,8 @@ Result<PostedOrder> OrderService::Refund(const Principal& principal, OrderId ori
     refund.created_at = now;
     CRM_ASSIGN_OR_RETURN(refund.id, tx.orders().Insert(refund));
     CRM_RETURN_IF_ERROR(UpdateCustomerStats(tx, refund, now, original));
-    posted = PostedOrder{std::move(refund), false};
+    CRM_RETURN_IF_ERROR(ReverseRefundLoyalty(tx, principal, refund, original, refunded, now));
+    posted = PostedOrder{std::move(refund), false, std::nullopt};
     return Status::Ok();
   }));
   return posted;

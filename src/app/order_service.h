@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "app/loyalty_posting.h"
 #include "app/principal.h"
 #include "common/time.h"
 #include "domain/order.h"
@@ -16,6 +17,7 @@ namespace crm::app {
 struct PostedOrder {
   domain::Order order;
   bool replayed = false;  // true when an order with the same external id already existed
+  std::optional<SaleLoyalty> loyalty;  // what the sale earned and spent; unset without a program
 };
 
 struct OrderPage {
@@ -29,10 +31,13 @@ class OrderService {
 
   // Stores a sale (ordered_at defaults to now; total defaults to the sum of the lines).
   // kInvalidArgument naming the field; kNotFound for a branch or customer not of the business;
-  // kPermissionDenied for a branch the principal may not use.
-  Result<PostedOrder> PostSale(const Principal& principal, domain::Order order);
+  // kPermissionDenied for a branch the principal may not use. The sale earns loyalty units in the
+  // same transaction and spends `points_redeemed` of the customer's balance on itself
+  // (kFailedPrecondition "points_redeemed" when a program rule forbids it).
+  Result<PostedOrder> PostSale(const Principal& principal, domain::Order order, int64_t points_redeemed = 0);
   // Refunds `amount` of the original (the whole rest when unset). kFailedPrecondition ("amount")
-  // when more than what is left would be refunded.
+  // when more than what is left would be refunded. Takes back the refunded share of the loyalty
+  // units the original earned and gives back the share it spent.
   Result<PostedOrder> Refund(const Principal& principal, OrderId original, std::optional<Money> amount,
                              std::string external_source, std::string external_id);
   Result<domain::Order> Get(const Principal& principal, OrderId id);

@@ -12,6 +12,14 @@
 
 namespace crm::app {
 
+// The Idempotency-Key of a write and a hash of its request. A service that honours it claims the
+// key inside the transaction of its write (ClaimIdempotency), so that the write and the key commit
+// together or not at all.
+struct IdempotencyClaim {
+  std::string key;
+  std::string request_hash;
+};
+
 struct Principal {
   BusinessId business_id;
   std::optional<StaffId> staff_id;  // set for a logged-in staff member
@@ -19,6 +27,7 @@ struct Principal {
   domain::Role role = domain::Role::kStaff;
   std::vector<BranchId> branch_ids;  // empty: every branch
   std::string ip;                    // for the access log
+  std::optional<IdempotencyClaim> idempotency;  // set by http/ for a write carrying Idempotency-Key
 
   bool CanAccessBranch(BranchId branch) const;
   // OK when the principal has at least `required`; kPermissionDenied otherwise.

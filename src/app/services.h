@@ -8,6 +8,8 @@
 #include "app/business_service.h"
 #include "app/customer_service.h"
 #include "app/import_service.h"
+#include "app/idempotency_service.h"
+#include "app/loyalty_service.h"
 #include "app/order_service.h"
 
 namespace crm::app {
@@ -19,6 +21,8 @@ struct Services {
         businesses(database, clock),
         customers(database, clock),
         orders(database, clock),
+        loyalty(database, clock),
+        idempotency(database, clock),
         imports(database, clock) {}
 
   const Clock& clock;
@@ -26,6 +30,8 @@ struct Services {
   BusinessService businesses;
   CustomerService customers;
   OrderService orders;
+  LoyaltyService loyalty;
+  IdempotencyService idempotency;
   ImportService imports;
 };
 

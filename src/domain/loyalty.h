@@ -224,6 +224,8 @@ struct Referral {
   CustomerId customer_id;
   CustomerId referrer_id;
   std::optional<OrderId> rewarded_order_id;
+  std::optional<LedgerEntryId> friend_entry_id;    // the rewards, taken back if that order is refunded
+  std::optional<LedgerEntryId> referrer_entry_id;
   Timestamp created_at;
   std::optional<Timestamp> rewarded_at;
 };

@@ -35,6 +35,61 @@ std::optional<Response> Dispatcher::Precheck(const RouteMatch& match, size_t bod
   return std::nullopt;
 }
 
+namespace {
+
+Response ReplayOf(const store::IdempotencyRecord& record) {
+  Json body = Json::parse(record.response, nullptr, /*allow_exceptions=*/false);
+  Response response = record.response.empty() || body.is_discarded() ? Response::NoContent()
+                                                                       : Response::Of(std::move(body), record.status);
+  response.status = record.status;
+  response.headers.emplace_back("Idempotent-Replayed", "true");
+  return response;
+}
+
+// The answer for a key that was used before: the first response for the same request, a 409
+// for another request, or a 409 while the first has not recorded its response.
+Response AnswerForUsedKey(const store::IdempotencyRecord& record, const std::string& request_hash) {
+  if (record.request_hash != request_hash) {
+    return Response::Error(AlreadyExists("this Idempotency-Key was used for a different request", "Idempotency-Key"));
+  }
+  if (record.status == 0) {
+    return Response::Error(
+        AlreadyExists("a request with this Idempotency-Key is being processed, or was carried out and its answer "
+                      "was lost; read the resource before trying again",
+                      "Idempotency-Key"));
+  }
+  return ReplayOf(record);
+}
+
+}  // namespace
+
+// A write with an Idempotency-Key: a retry of the same request gets the first response and
+// changes nothing. The money-like writes claim the key in their own transaction, so a write and
+// its key commit together; the response is recorded after.
+Result<Response> Dispatcher::RunIdempotent(const IncomingRequest& request, RequestContext& context,
+                                           const RouteMatch& match) {
+  CRM_RETURN_IF_ERROR(app::IdempotencyService::ValidateKey(request.idempotency_key));
+  const std::string key(request.idempotency_key);
+  const BusinessId business = context.principal().business_id;
+  const std::string hash = app::IdempotencyService::HashRequest(request.method, request.path, request.body);
+  CRM_ASSIGN_OR_RETURN(auto record, services_.idempotency.Find(business, key));
+  if (record) return AnswerForUsedKey(*record, hash);
+  context.auth->principal.idempotency = app::IdempotencyClaim{key, hash};
+  Result<Response> response = match.route->handler(context);
+  if (!response.ok()) {
+    if (response.status().code() != StatusCode::kAlreadyExists) return response;
+    CRM_ASSIGN_OR_RETURN(auto claimed, services_.idempotency.Find(business, key));
+    if (claimed) return AnswerForUsedKey(*claimed, hash);
+    return response;
+  }
+  const std::string body = response->body ? response->body->dump() : std::string();
+  if (Status recorded = services_.idempotency.Complete(business, key, hash, response->status, body); !recorded.ok()) {
+    spdlog::warn("{} {}: the response of an idempotent write was not recorded: {}", request.method,
+                 match.route->info.pattern, recorded.message());
+  }
+  return response;
+}
+
 Result<Response> Dispatcher::Run(const IncomingRequest& request, const RouteMatch& match) {
   const RouteInfo& info = match.route->info;
   RequestContext context(services_, settings_, info);
@@ -47,6 +102,9 @@ Result<Response> Dispatcher::Run(const IncomingRequest& request, const RouteMatc
   CRM_ASSIGN_OR_RETURN(context.query, QueryParams::Parse(request.query));
   if (!info.request_schema.empty()) {
     CRM_ASSIGN_OR_RETURN(context.body, ParseBody(request.body));
+  }
+  if (!request.idempotency_key.empty() && IsStateChanging(info.method) && context.auth) {
+    return RunIdempotent(request, context, match);
   }
   return match.route->handler(context);
 }

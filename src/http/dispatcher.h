@@ -24,6 +24,7 @@ struct IncomingRequest {
   std::string_view body;
   std::string ip;
   Credentials credentials;
+  std::string_view idempotency_key;  // the Idempotency-Key header; empty when absent
 };
 
 class Dispatcher {
@@ -42,6 +43,7 @@ class Dispatcher {
   Response Serve(const IncomingRequest& request);
 
  private:
+  Result<Response> RunIdempotent(const IncomingRequest& request, RequestContext& context, const RouteMatch& match);
   Result<Response> Run(const IncomingRequest& request, const RouteMatch& match);
 
   app::Services& services_;

@@ -41,6 +41,101 @@ Json Page(const std::string& item) {
   return Object({{"items", ArrayOf(Ref(item))}, {"next_cursor", Nullable(String())}}, {"items", "next_cursor"});
 }
 
+Json ListOf(const std::string& item) { return Object({{"items", ArrayOf(Ref(item))}}, {"items"}); }
+
+// The loyalty API's schemas (program, ledger, coupons, referrals, gacha).
+void AddLoyaltySchemas(Json& schemas) {
+  const Json tier = Object({{"name", String()}, {"threshold", Integer()}, {"earn_multiplier_percent", Integer()},
+                            {"reward_every", Integer()}, {"welcome_coupon_template", Integer()}, {"benefit", String()}},
+                           {"name", "threshold"});
+  const Json event = Object({{"name", String()}, {"first_day", DateSchema()}, {"last_day", DateSchema()},
+                             {"branch_id", Nullable(Integer())}, {"multiplier_percent", Integer()}},
+                            {"name", "first_day", "last_day"});
+  const Json prize = Object({{"label", String()}, {"weight", Integer()}, {"points", Integer()},
+                             {"odds_percent", Type("number")}}, {"label", "weight"});
+  std::vector<std::pair<std::string, Json>> program = {
+      {"kind", Enum({"stamps", "points", "stars", "visit_ranks"})}, {"name", String()},
+      {"stamp_basis", Enum({"visit", "item", "amount"})}, {"won_per_stamp", Integer()},
+      {"rate_permille", Integer()}, {"won_per_star", Integer()}, {"min_order_amount", Integer()},
+      {"earn_excluded", ArrayOf(String())}, {"spend_excluded", ArrayOf(String())},
+      {"stamps_per_reward", Integer()}, {"reward_value", Integer()}, {"reward_valid_days", Integer()},
+      {"min_balance_to_redeem", Integer()}, {"max_redeem_percent", Integer()}, {"expiry_months", Integer()},
+      {"reversal_policy", Enum({"clamp_at_zero", "allow_negative"})},
+      {"tier_metric", Enum({"visits", "spend", "earned"})}, {"tier_window", Enum({"lifetime", "rolling_12_months"})},
+      {"tier_keep_months", Integer()}, {"tiers", ArrayOf(tier)}, {"events", ArrayOf(event)},
+      {"birthday_month_percent", Integer()}, {"referral_reward_points", Integer()}, {"gacha", ArrayOf(prize)}};
+  schemas["Program"] = Object(program);
+  schemas["Program"]["properties"]["unit"] = String();
+  program.insert(program.begin(), {"preset", Enum({"stamps", "points", "starbucks", "visit-ranks"})});
+  schemas["ProgramInput"] = Object(program);
+  schemas["PresetList"] = Object({{"items", ArrayOf(Object({{"preset", String()}, {"program", Ref("Program")}}))}});
+  schemas["LedgerEntry"] = Object({{"id", Integer()}, {"kind", Enum({"earn", "redeem", "expire", "adjust", "reverse"})},
+                                   {"amount", Integer()}, {"expires_at", Nullable(TimeSchema())},
+                                   {"order_id", Nullable(Integer())}, {"related_id", Nullable(Integer())},
+                                   {"staff_id", Nullable(Integer())}, {"branch_id", Nullable(Integer())},
+                                   {"reason", String()}, {"created_at", TimeSchema()}});
+  schemas["LedgerPage"] = Page("LedgerEntry");
+  schemas["LedgerWrite"] = Object({{"entry", Ref("LedgerEntry")}, {"balance", Integer()}});
+  schemas["RedeemInput"] = Object({{"amount", Integer()}, {"branch_id", Integer()}, {"order_id", Integer()},
+                                   {"reason", String()}}, {"amount", "branch_id"});
+  schemas["AdjustInput"] = Object({{"amount", Integer()}, {"reason", String()}, {"branch_id", Integer()}},
+                                  {"amount", "reason"});
+  schemas["Coupon"] = Object({{"id", Integer()}, {"template_id", Nullable(Integer())}, {"customer_id", Integer()},
+                              {"code", String()}, {"name", String()},
+                              {"kind", Enum({"percent_off", "amount_off", "free_item"})}, {"value", Integer()},
+                              {"source", String()}, {"status", Enum({"issued", "redeemed", "voided"})},
+                              {"issued_at", TimeSchema()}, {"expires_at", TimeSchema()},
+                              {"issued_by", Nullable(Integer())}, {"redeemed_at", Nullable(TimeSchema())},
+                              {"redeemed_branch_id", Nullable(Integer())}, {"redeemed_order_id", Nullable(Integer())}});
+  schemas["CouponList"] = ListOf("Coupon");
+  schemas["CouponTemplate"] = Object({{"id", Integer()}, {"name", String()},
+                                      {"kind", Enum({"percent_off", "amount_off", "free_item"})}, {"value", Integer()},
+                                      {"validity", Enum({"same_day", "days", "date_range"})}, {"valid_days", Integer()},
+                                      {"valid_from", Nullable(DateSchema())}, {"valid_until", Nullable(DateSchema())},
+                                      {"per_customer_limit", Integer()}, {"active", Boolean()},
+                                      {"created_at", TimeSchema()}});
+  schemas["CouponTemplateInput"] = schemas["CouponTemplate"];
+  schemas["CouponTemplateInput"]["properties"].erase("id");
+  schemas["CouponTemplateInput"]["properties"].erase("created_at");
+  schemas["CouponTemplateInput"]["required"] = {"name", "kind", "value"};
+  schemas["CouponTemplateList"] = ListOf("CouponTemplate");
+  schemas["IssueCouponInput"] = Object({{"template_id", Integer()}}, {"template_id"});
+  schemas["CouponRedeemInput"] = Object({{"code", String()}, {"customer_id", Integer()}, {"branch_id", Integer()},
+                                         {"order_id", Integer()}, {"amount", Integer()}},
+                                        {"code", "customer_id", "branch_id"});
+  schemas["CouponRedemption"] = Object({{"coupon", Ref("Coupon")}, {"discount", Integer()}});
+  schemas["SaleLoyalty"] = Object({{"unit", String()}, {"earned", Integer()}, {"redeemed", Integer()},
+                                   {"balance", Integer()}, {"tier", Nullable(String())},
+                                   {"promoted_to", Nullable(String())}, {"note", String()},
+                                   {"rewards", ArrayOf(Ref("Coupon"))}});
+  schemas["LoyaltyAccount"] = Object({{"program", Nullable(String())}, {"unit", String()}, {"balance", Integer()},
+                                      {"tier", Nullable(String())}, {"tier_index", Integer()},
+                                      {"tier_reached_at", Nullable(TimeSchema())}, {"tier_metric", Integer()},
+                                      {"next_tier", Nullable(String())}, {"to_next_tier", Integer()},
+                                      {"expiring_within_30_days", Integer()}, {"next_expiry", Nullable(TimeSchema())},
+                                      {"referral_code", Nullable(String())}, {"referrer_id", Nullable(Integer())},
+                                      {"referral_count", Integer()}, {"coupons", ArrayOf(Ref("Coupon"))}});
+  schemas["TierChange"] = Object({{"from_index", Integer()}, {"to_index", Integer()}, {"tier_name", String()},
+                                  {"promoted", Boolean()}, {"order_id", Nullable(Integer())},
+                                  {"created_at", TimeSchema()}});
+  schemas["TierChangeList"] = ListOf("TierChange");
+  schemas["ExpiringList"] = Object({{"items", ArrayOf(Object({{"customer_id", Integer()}, {"units", Integer()},
+                                                              {"first_expiry", TimeSchema()}}))}});
+  schemas["ExpiryRun"] = Object({{"customers", Integer()}, {"entries", Integer()}, {"units", Integer()}});
+  schemas["Liability"] = Object({{"total", Integer()},
+                                 {"rows", ArrayOf(Object({{"branch_id", Nullable(Integer())},
+                                                          {"expiry_month", Nullable(String())},
+                                                          {"units", Integer()}}))}});
+  schemas["Referral"] = Object({{"customer_id", Integer()}, {"referrer_id", Integer()}, {"rewarded", Boolean()},
+                                {"rewarded_order_id", Nullable(Integer())}, {"created_at", TimeSchema()},
+                                {"rewarded_at", Nullable(TimeSchema())}});
+  schemas["ReferralList"] = ListOf("Referral");
+  schemas["ReferralInput"] = Object({{"code", String()}}, {"code"});
+  schemas["GachaDraw"] = Object({{"customer_id", Integer()}, {"prize_index", Integer()}, {"prize_label", String()},
+                                 {"points", Integer()}, {"seed", String()}, {"draw", Integer()},
+                                 {"total_weight", Integer()}, {"created_at", TimeSchema()}});
+}
+
 Json Roles() { return Enum({"owner", "manager", "staff"}); }
 Json PreferenceKinds() { return Enum({"like", "dislike", "allergy", "never"}); }
 
@@ -152,7 +247,8 @@ Json Schemas() {
                              {"external_source", Nullable(String())},
                              {"external_id", Nullable(String())},
                              {"lines", ArrayOf(Ref("OrderLine"))},
-                             {"created_at", TimeSchema()}});
+                             {"created_at", TimeSchema()},
+                             {"loyalty", Nullable(Ref("SaleLoyalty"))}});
   schemas["OrderInput"] = Object({{"branch_id", Integer()},
                                   {"customer_id", Integer()},
                                   {"staff_id", Integer()},
@@ -161,7 +257,8 @@ Json Schemas() {
                                   {"channel", Enum({"counter", "pos", "online", "delivery", "phone", "import"})},
                                   {"external_source", String()},
                                   {"external_id", String()},
-                                  {"lines", ArrayOf(Ref("OrderLine"))}},
+                                  {"lines", ArrayOf(Ref("OrderLine"))},
+                                  {"points_redeemed", Integer()}},
                                  {"branch_id"});
   schemas["OrderPage"] = Page("Order");
   schemas["RefundInput"] = Object({{"amount", Integer()}, {"external_source", String()}, {"external_id", String()}});
@@ -233,6 +330,7 @@ Json Schemas() {
                           {"role", Roles()},
                           {"via", Enum({"session", "token"})},
                           {"csrf_token", Nullable(String())}});
+  AddLoyaltySchemas(schemas);
   return schemas;
 }
 

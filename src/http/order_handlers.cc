@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "http/json_mapping.h"
+#include "http/json_reader.h"
+#include "http/loyalty_mapping.h"
 #include "http/route.h"
 
 namespace crm::http {
@@ -14,13 +16,16 @@ constexpr char kTag[] = "orders";
 
 // 201 for a new order; 200 with the first order when the external id was posted before.
 Response PostedJson(const app::PostedOrder& posted) {
-  return Response::Of(ToJson(posted.order), posted.replayed ? 200 : 201);
+  return Response::Of(OrderWithLoyalty(posted.order, posted.loyalty), posted.replayed ? 200 : 201);
 }
 
 Result<Response> PostSale(RequestContext& context) {
   CRM_ASSIGN_OR_RETURN(domain::Order order, ParseSale(context.body, context.services.clock.Now()));
+  FieldReader reader(context.body);
+  const int64_t points_redeemed = reader.Integer("points_redeemed", 0, domain::kMaxOrderTotal).value_or(0);
+  if (!reader.ok()) return reader.status();
   CRM_ASSIGN_OR_RETURN(app::PostedOrder posted,
-                       context.services.orders.PostSale(context.principal(), std::move(order)));
+                       context.services.orders.PostSale(context.principal(), std::move(order), points_redeemed));
   return PostedJson(posted);
 }
 

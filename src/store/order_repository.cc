@@ -39,6 +39,10 @@ constexpr Statement kCountSales{
     "order.count_sales",
     "SELECT COUNT(*) FROM orders WHERE business_id = $1 AND customer_id = $2 AND kind = 1 AND ordered_at >= $3 "
     "AND ordered_at < $4"};
+constexpr Statement kNetSpend{
+    "order.net_spend",
+    "SELECT COALESCE(SUM(total), 0) FROM orders WHERE business_id = $1 AND customer_id = $2 AND ordered_at >= $3 "
+    "AND ordered_at < $4"};
 constexpr Statement kCount{"order.count", "SELECT COUNT(*) FROM orders WHERE business_id = $1"};
 
 domain::Order OrderFromRow(const Row& row) {
@@ -131,6 +135,12 @@ Result<std::vector<domain::Order>> OrderRepository::ListForCustomer(BusinessId b
 
 Result<Money> OrderRepository::RefundedTotal(BusinessId business, OrderId original) {
   CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kRefunded, {Int(business.value()), Int(original.value())}));
+  return Money(rows.at(0).GetInt(0));
+}
+
+Result<Money> OrderRepository::NetSpend(BusinessId business, CustomerId customer, Timestamp from, Timestamp to) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kNetSpend, {Int(business.value()), Int(customer.value()),
+                                                                Int(from.micros()), Int(to.micros())}));
   return Money(rows.at(0).GetInt(0));
 }
 

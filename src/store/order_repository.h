@@ -26,6 +26,8 @@ class OrderRepository {
   // What was refunded of `original` so far, as a positive amount.
   Result<Money> RefundedTotal(BusinessId business, OrderId original);
   // Sales of the customer with ordered_at in [from, to).
+  // Sales less refunds of the customer with ordered_at in [from, to).
+  Result<Money> NetSpend(BusinessId business, CustomerId customer, Timestamp from, Timestamp to);
   Result<int64_t> CountSales(BusinessId business, CustomerId customer, Timestamp from, Timestamp to);
   Result<int64_t> Count(BusinessId business);
 

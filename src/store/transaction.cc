@@ -6,6 +6,7 @@
 #include "store/auth_repository.h"
 #include "store/business_repository.h"
 #include "store/customer_repository.h"
+#include "store/loyalty_repository.h"
 #include "store/note_repository.h"
 #include "store/order_repository.h"
 #include "store/staff_repository.h"
@@ -23,6 +24,9 @@ struct Transaction::Repositories {
   std::optional<ProspectRepository> prospects;
   std::optional<OrderRepository> orders;
   std::optional<AccessLogRepository> access_log;
+  std::optional<LoyaltyRepository> loyalty;
+  std::optional<CouponRepository> coupons;
+  std::optional<IdempotencyRepository> idempotency;
 };
 
 Transaction::Transaction(SqlConnection& connection)
@@ -44,5 +48,8 @@ NoteRepository& Transaction::notes() { return Lazy(repositories_->notes, connect
 ProspectRepository& Transaction::prospects() { return Lazy(repositories_->prospects, connection_); }
 OrderRepository& Transaction::orders() { return Lazy(repositories_->orders, connection_); }
 AccessLogRepository& Transaction::access_log() { return Lazy(repositories_->access_log, connection_); }
+LoyaltyRepository& Transaction::loyalty() { return Lazy(repositories_->loyalty, connection_); }
+CouponRepository& Transaction::coupons() { return Lazy(repositories_->coupons, connection_); }
+IdempotencyRepository& Transaction::idempotency() { return Lazy(repositories_->idempotency, connection_); }
 
 }  // namespace crm::store

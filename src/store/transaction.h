@@ -12,7 +12,10 @@ class AccessLogRepository;
 class AuthRepository;
 class BranchRepository;
 class BusinessRepository;
+class CouponRepository;
 class CustomerRepository;
+class IdempotencyRepository;
+class LoyaltyRepository;
 class NoteRepository;
 class OrderRepository;
 class ProspectRepository;
@@ -36,6 +39,9 @@ class Transaction {
   ProspectRepository& prospects();
   OrderRepository& orders();
   AccessLogRepository& access_log();
+  LoyaltyRepository& loyalty();
+  CouponRepository& coupons();
+  IdempotencyRepository& idempotency();
 
  private:
   struct Repositories;

@@ -99,6 +99,8 @@ CREATE TABLE referrals (
   customer_id BIGINT NOT NULL,
   referrer_id BIGINT NOT NULL,
   rewarded_order_id BIGINT,
+  friend_entry_id BIGINT,
+  referrer_entry_id BIGINT,
   created_at BIGINT NOT NULL,
   rewarded_at BIGINT,
   PRIMARY KEY (business_id, customer_id),

@@ -99,6 +99,8 @@ CREATE TABLE referrals (
   customer_id INTEGER NOT NULL,
   referrer_id INTEGER NOT NULL,
   rewarded_order_id INTEGER,
+  friend_entry_id INTEGER,
+  referrer_entry_id INTEGER,
   created_at INTEGER NOT NULL,
   rewarded_at INTEGER,
   PRIMARY KEY (business_id, customer_id),

@@ -1,0 +1,45 @@
+#include "app/idempotency_service.h"
+
+#include <sodium.h>
+
+#include "store/transaction.h"
+
+namespace crm::app {
+
+Result<std::optional<store::IdempotencyRecord>> IdempotencyService::Find(BusinessId business, const std::string& key) {
+  return store::ReadValue<std::optional<store::IdempotencyRecord>>(
+      database_, [&](store::Transaction& tx) { return tx.idempotency().Find(business, key); });
+}
+
+Status IdempotencyService::Complete(BusinessId business, const std::string& key, const std::string& request_hash,
+                                    int status, const std::string& response) {
+  const Timestamp now = clock_.Now();
+  return database_.Write([&](store::Transaction& tx) {
+    return tx.idempotency().Complete(business, key, request_hash, status, response, now);
+  });
+}
+
+std::string IdempotencyService::HashRequest(std::string_view method, std::string_view path, std::string_view body) {
+  crypto_generichash_state state;
+  crypto_generichash_init(&state, nullptr, 0, 32);
+  const unsigned char separator = '\n';
+  for (std::string_view part : {method, path, body}) {
+    crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(part.data()), part.size());
+    crypto_generichash_update(&state, &separator, 1);
+  }
+  unsigned char digest[32];
+  crypto_generichash_final(&state, digest, sizeof digest);
+  char hex[65];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return hex;
+}
+
+Status IdempotencyService::ValidateKey(std::string_view key) {
+  if (key.empty() || key.size() > 200) return InvalidArgument("must be 1 to 200 characters", "Idempotency-Key");
+  for (char c : key) {
+    if (c < 0x21 || c > 0x7e) return InvalidArgument("must be printable ASCII without spaces", "Idempotency-Key");
+  }
+  return Status::Ok();
+}
+
+}  // namespace crm::app

@@ -1,0 +1,366 @@
+#include "app/loyalty_posting.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "domain/prospect.h"
+#include "store/business_repository.h"
+#include "store/customer_repository.h"
+#include "store/loyalty_repository.h"
+#include "store/order_repository.h"
+
+namespace crm::app {
+namespace {
+
+constexpr int kCodeAttempts = 3;
+
+std::string RandomCode(size_t length) {
+  unsigned char bytes[8];
+  randombytes_buf(bytes, sizeof bytes);
+  return domain::CouponCodeFromBytes(bytes).substr(0, length);
+}
+
+// The value the tiers are measured on for this customer now.
+Result<int64_t> TierMetricValue(store::Transaction& tx, const domain::Program& program, BusinessId business,
+                                const domain::Customer& customer, Timestamp now) {
+  const bool rolling = program.tier_window == domain::TierWindow::kRolling12Months;
+  const Timestamp since = rolling ? domain::AddMonths(now, -12) : Timestamp();
+  switch (program.tier_metric) {
+    case domain::TierMetric::kVisits:
+      return rolling ? customer.stats.visits_last_year : customer.stats.visit_count;
+    case domain::TierMetric::kSpend: {
+      if (!rolling) return customer.stats.total_spend.minor_units();
+      CRM_ASSIGN_OR_RETURN(Money spend, tx.orders().NetSpend(business, customer.id, since, now.PlusSeconds(1)));
+      return spend.minor_units();
+    }
+    case domain::TierMetric::kEarned:
+      return tx.loyalty().EarnedSince(business, customer.id, since);
+  }
+  return int64_t{0};
+}
+
+// Turns whole reward blocks of the balance into free-item coupons (stamp cards; stars at a tier
+// with reward_every).
+Status ConvertRewards(store::Transaction& tx, const domain::Program& program, BusinessId business,
+                      domain::LoyaltyAccount& account, const domain::Order& sale, Timestamp now, SaleLoyalty& out) {
+  int64_t every = 0;
+  domain::CouponSource source = domain::CouponSource::kStampReward;
+  if (program.kind == domain::ProgramKind::kStamps) {
+    every = program.stamps_per_reward;
+  } else if (!program.tiers.empty() && account.tier.index < static_cast<int>(program.tiers.size())) {
+    every = program.tiers[account.tier.index].reward_every;
+    source = domain::CouponSource::kStarReward;
+  }
+  if (every <= 0) return Status::Ok();
+  while (account.balance >= every) {
+    domain::LedgerEntry entry;
+    entry.kind = domain::LedgerKind::kRedeem;
+    entry.amount = -every;
+    // No order id: a refund of the order gives back what it earned and spent, not the reward.
+    entry.branch_id = sale.branch_id;
+    entry.staff_id = sale.staff_id;
+    entry.reason = fmt::format("{} {}개 → 무료 쿠폰 (주문 #{})", domain::BalanceUnit(program.kind), every, sale.id.value());
+    CRM_RETURN_IF_ERROR(AppendEntry(tx, business, account, std::move(entry), now).status());
+    domain::Coupon coupon;
+    coupon.business_id = business;
+    coupon.customer_id = account.customer_id;
+    coupon.name = program.kind == domain::ProgramKind::kStamps ? "스탬프 보상: 무료 메뉴" : "별 보상: 무료 음료";
+    coupon.kind = domain::CouponKind::kFreeItem;
+    coupon.value = program.reward_value.minor_units();
+    coupon.source = source;
+    coupon.issued_at = now;
+    coupon.expires_at = now.PlusSeconds(program.reward_valid_days * 86'400);
+    coupon.issued_by = sale.staff_id;
+    CRM_ASSIGN_OR_RETURN(domain::Coupon issued, IssueCouponIn(tx, std::move(coupon)));
+    out.rewards.push_back(std::move(issued));
+  }
+  return Status::Ok();
+}
+
+// Issues the tier's welcome coupon, if it has one.
+Status WelcomeCoupon(store::Transaction& tx, const domain::Tier& tier, BusinessId business, CustomerId customer,
+                     int utc_offset_minutes, Timestamp now, SaleLoyalty& out) {
+  if (tier.welcome_coupon_template <= 0) return Status::Ok();
+  auto coupon_template = tx.coupons().GetTemplate(business, CouponTemplateId(tier.welcome_coupon_template));
+  if (!coupon_template.ok() || !coupon_template->active) return Status::Ok();  // a removed template gives nothing
+  auto expires = domain::CouponExpiry(*coupon_template, now, utc_offset_minutes);
+  if (!expires.ok()) return Status::Ok();
+  domain::Coupon coupon;
+  coupon.business_id = business;
+  coupon.template_id = coupon_template->id;
+  coupon.customer_id = customer;
+  coupon.name = coupon_template->name;
+  coupon.kind = coupon_template->kind;
+  coupon.value = coupon_template->value;
+  coupon.source = domain::CouponSource::kTier;
+  coupon.issued_at = now;
+  coupon.expires_at = *expires;
+  CRM_ASSIGN_OR_RETURN(domain::Coupon issued, IssueCouponIn(tx, std::move(coupon)));
+  out.rewards.push_back(std::move(issued));
+  return Status::Ok();
+}
+
+Status EvaluateAndRecordTier(store::Transaction& tx, const domain::Program& program, BusinessId business,
+                             const domain::Customer& customer, domain::LoyaltyAccount& account,
+                             std::optional<OrderId> order, int utc_offset_minutes, Timestamp now, SaleLoyalty& out) {
+  if (program.tiers.empty()) return Status::Ok();
+  CRM_ASSIGN_OR_RETURN(int64_t metric, TierMetricValue(tx, program, business, customer, now));
+  const domain::TierChange change = domain::EvaluateTier(program, account.tier, metric, now);
+  if (change.promoted || change.demoted) {
+    const domain::Tier& tier = program.tiers[change.state.index];
+    CRM_RETURN_IF_ERROR(tx.loyalty().AppendTierChange(
+        business, {customer.id, account.tier.index, change.state.index, tier.name, order, now}));
+    account.tier = change.state;
+    account.updated_at = now;
+    CRM_RETURN_IF_ERROR(tx.loyalty().SaveAccount(business, account));
+    if (change.promoted) {
+      out.promoted_to = tier.name;
+      CRM_RETURN_IF_ERROR(WelcomeCoupon(tx, tier, business, customer.id, utc_offset_minutes, now, out));
+    }
+  }
+  out.tier_name = program.tiers[std::clamp(account.tier.index, 0, static_cast<int>(program.tiers.size()) - 1)].name;
+  return Status::Ok();
+}
+
+// The referral reward, once, on the friend's first paid order.
+Status RewardReferral(store::Transaction& tx, const domain::Program& program, BusinessId business,
+                      domain::LoyaltyAccount& friend_account, const domain::Order& sale, Timestamp now) {
+  if (program.referral_reward_points <= 0) return Status::Ok();
+  CRM_ASSIGN_OR_RETURN(auto referral, tx.coupons().GetReferral(business, friend_account.customer_id));
+  if (!referral || referral->rewarded_order_id) return Status::Ok();
+  auto reward = [&](domain::LoyaltyAccount& account, const std::string& reason) -> Result<domain::LedgerEntry> {
+    domain::LedgerEntry entry;
+    entry.kind = domain::LedgerKind::kEarn;
+    entry.amount = program.referral_reward_points;
+    entry.branch_id = sale.branch_id;
+    entry.reason = reason;
+    if (program.expiry_months > 0) entry.expires_at = domain::AddMonths(now, program.expiry_months);
+    return AppendEntry(tx, business, account, std::move(entry), now);
+  };
+  CRM_ASSIGN_OR_RETURN(domain::LedgerEntry friend_entry,
+                       reward(friend_account, fmt::format("추천 가입 보상 (주문 #{})", sale.id.value())));
+  CRM_RETURN_IF_ERROR(tx.customers().LockForUpdate(business, referral->referrer_id));
+  CRM_ASSIGN_OR_RETURN(domain::LoyaltyAccount referrer, LoadAccount(tx, business, referral->referrer_id, now));
+  CRM_ASSIGN_OR_RETURN(domain::LedgerEntry referrer_entry,
+                       reward(referrer, fmt::format("친구 추천 보상 (고객 #{})", friend_account.customer_id.value())));
+  referral->rewarded_order_id = sale.id;
+  referral->rewarded_at = now;
+  referral->friend_entry_id = friend_entry.id;
+  referral->referrer_entry_id = referrer_entry.id;
+  return tx.coupons().SetReferralReward(business, *referral);
+}
+
+// Checks and writes the points a sale spends.
+Status SpendOnSale(store::Transaction& tx, const domain::Program& program, BusinessId business,
+                   domain::LoyaltyAccount& account, const domain::Order& sale, int64_t units, Timestamp now) {
+  if (units <= 0) return Status::Ok();
+  if (program.kind == domain::ProgramKind::kVisitRanks) {
+    return FailedPrecondition("this program has no balance to spend", "points_redeemed");
+  }
+  if (account.balance < program.min_balance_to_redeem) {
+    return FailedPrecondition(fmt::format("points can be used from a balance of {}", program.min_balance_to_redeem),
+                              "points_redeemed");
+  }
+  if (units > account.balance) return FailedPrecondition("more than the balance", "points_redeemed");
+  if (program.kind == domain::ProgramKind::kPoints) {
+    const int64_t payable = domain::EligibleAmount(sale, program.spend_excluded).minor_units();
+    if (units > payable * program.max_redeem_percent / 100) {
+      return FailedPrecondition(fmt::format("points may pay at most {} % of the eligible amount ({} won)",
+                                            program.max_redeem_percent, payable),
+                                "points_redeemed");
+    }
+  }
+  domain::LedgerEntry entry;
+  entry.kind = domain::LedgerKind::kRedeem;
+  entry.amount = -units;
+  entry.order_id = sale.id;
+  entry.branch_id = sale.branch_id;
+  entry.staff_id = sale.staff_id;
+  entry.reason = "주문 결제에 사용";
+  return AppendEntry(tx, business, account, std::move(entry), now).status();
+}
+
+}  // namespace
+
+Status ClaimIdempotency(store::Transaction& tx, const Principal& principal, Timestamp now) {
+  if (!principal.idempotency) return Status::Ok();
+  return tx.idempotency().Claim(principal.business_id, principal.idempotency->key,
+                                principal.idempotency->request_hash, now);
+}
+
+Result<domain::LoyaltyAccount> LoadAccount(store::Transaction& tx, BusinessId business, CustomerId customer,
+                                           Timestamp now) {
+  CRM_ASSIGN_OR_RETURN(auto existing, tx.loyalty().GetAccount(business, customer));
+  if (existing) return std::move(*existing);
+  domain::LoyaltyAccount account;
+  account.customer_id = customer;
+  account.updated_at = now;
+  for (int attempt = 0;; ++attempt) {
+    account.referral_code = RandomCode(8);
+    CRM_ASSIGN_OR_RETURN(auto taken, tx.loyalty().FindByReferralCode(business, account.referral_code));
+    if (!taken) break;
+    if (attempt + 1 == kCodeAttempts) return Unavailable("could not draw a free referral code");
+  }
+  CRM_RETURN_IF_ERROR(tx.loyalty().CreateAccount(business, account));
+  return account;
+}
+
+Result<domain::LedgerEntry> AppendEntry(store::Transaction& tx, BusinessId business, domain::LoyaltyAccount& account,
+                                        domain::LedgerEntry entry, Timestamp now) {
+  entry.business_id = business;
+  entry.customer_id = account.customer_id;
+  entry.created_at = now;
+  CRM_ASSIGN_OR_RETURN(entry.id, tx.loyalty().Append(entry));
+  account.balance += entry.amount;
+  account.updated_at = now;
+  CRM_RETURN_IF_ERROR(tx.loyalty().SaveAccount(business, account));
+  return entry;
+}
+
+Result<domain::Coupon> IssueCouponIn(store::Transaction& tx, domain::Coupon coupon) {
+  for (int attempt = 0;; ++attempt) {
+    coupon.code = RandomCode(12);
+    CRM_ASSIGN_OR_RETURN(auto taken, tx.coupons().FindByCode(coupon.business_id, coupon.code));
+    if (!taken) break;
+    if (attempt + 1 == kCodeAttempts) return Unavailable("could not draw a free coupon code");
+  }
+  return tx.coupons().Insert(std::move(coupon));
+}
+
+Result<std::optional<SaleLoyalty>> PostSaleLoyalty(store::Transaction& tx, const Principal& principal,
+                                                   const domain::Order& sale, int64_t redeem_units, Timestamp now) {
+  const BusinessId business = sale.business_id;
+  if (!sale.customer_id) {
+    if (redeem_units > 0) return InvalidArgument("points need a customer", "points_redeemed");
+    return std::optional<SaleLoyalty>();
+  }
+  CRM_ASSIGN_OR_RETURN(auto program, tx.loyalty().GetProgram(business));
+  if (!program) {
+    if (redeem_units > 0) return FailedPrecondition("the business has no loyalty program", "points_redeemed");
+    return std::optional<SaleLoyalty>();
+  }
+  CRM_ASSIGN_OR_RETURN(domain::Business owner, tx.businesses().Get(business));
+  CRM_ASSIGN_OR_RETURN(domain::Customer customer, tx.customers().Get(business, *sale.customer_id));
+  CRM_ASSIGN_OR_RETURN(domain::LoyaltyAccount account, LoadAccount(tx, business, customer.id, now));
+  SaleLoyalty out;
+  out.unit = domain::BalanceUnit(program->kind);
+  CRM_RETURN_IF_ERROR(SpendOnSale(tx, *program, business, account, sale, redeem_units, now));
+  out.redeemed = std::max<int64_t>(redeem_units, 0);
+
+  const domain::DayBounds day = domain::LocalDay(sale.ordered_at, owner.utc_offset_minutes);
+  const Date local_day = CivilFromDays((day.start.micros() / 1'000'000 + owner.utc_offset_minutes * 60) / 86'400);
+  std::optional<int> birthday_month;
+  if (customer.birthday && customer.birthday->calendar == domain::CalendarType::kSolar) {
+    birthday_month = customer.birthday->date.month;
+  }
+  const domain::EarnMultiplier multiplier =
+      domain::SaleMultiplier(*program, account.tier.index, sale, local_day, birthday_month);
+  const int64_t earned = domain::ApplyPercent(domain::BaseEarn(*program, sale), multiplier.percent);
+  if (earned > 0) {
+    domain::LedgerEntry entry;
+    entry.kind = domain::LedgerKind::kEarn;
+    entry.amount = earned;
+    entry.order_id = sale.id;
+    entry.branch_id = sale.branch_id;
+    entry.staff_id = sale.staff_id;
+    entry.reason = multiplier.note.empty() ? "주문 적립" : "주문 적립 (" + multiplier.note + ")";
+    if (program->expiry_months > 0) entry.expires_at = domain::AddMonths(now, program->expiry_months);
+    CRM_RETURN_IF_ERROR(AppendEntry(tx, business, account, std::move(entry), now).status());
+  }
+  out.earned = earned;
+  out.note = multiplier.note;
+  CRM_RETURN_IF_ERROR(EvaluateAndRecordTier(tx, *program, business, customer, account, sale.id,
+                                            owner.utc_offset_minutes, now, out));
+  CRM_RETURN_IF_ERROR(ConvertRewards(tx, *program, business, account, sale, now, out));
+  CRM_RETURN_IF_ERROR(RewardReferral(tx, *program, business, account, sale, now));
+  out.balance = account.balance;
+  return std::optional<SaleLoyalty>(std::move(out));
+}
+
+Result<std::optional<SaleLoyalty>> ReplayedSaleLoyalty(store::Transaction& tx, const domain::Order& sale) {
+  if (!sale.customer_id) return std::optional<SaleLoyalty>();
+  CRM_ASSIGN_OR_RETURN(auto program, tx.loyalty().GetProgram(sale.business_id));
+  if (!program) return std::optional<SaleLoyalty>();
+  CRM_ASSIGN_OR_RETURN(auto entries, tx.loyalty().EntriesForOrder(sale.business_id, sale.id));
+  SaleLoyalty out;
+  out.unit = domain::BalanceUnit(program->kind);
+  for (const domain::LedgerEntry& entry : entries) {
+    if (entry.customer_id != *sale.customer_id) continue;
+    if (entry.kind == domain::LedgerKind::kEarn) out.earned += entry.amount;
+    if (entry.kind == domain::LedgerKind::kRedeem) out.redeemed -= entry.amount;
+  }
+  CRM_ASSIGN_OR_RETURN(auto account, tx.loyalty().GetAccount(sale.business_id, *sale.customer_id));
+  if (account) {
+    out.balance = account->balance;
+    if (!program->tiers.empty()) {
+      out.tier_name = program->tiers[std::clamp(account->tier.index, 0, static_cast<int>(program->tiers.size()) - 1)].name;
+    }
+  }
+  return std::optional<SaleLoyalty>(std::move(out));
+}
+
+Status ReverseRefundLoyalty(store::Transaction& tx, const Principal& principal, const domain::Order& refund,
+                            const domain::Order& original, Money refunded_before, Timestamp now) {
+  if (!original.customer_id) return Status::Ok();
+  const BusinessId business = original.business_id;
+  CRM_ASSIGN_OR_RETURN(auto program, tx.loyalty().GetProgram(business));
+  CRM_ASSIGN_OR_RETURN(auto entries, tx.loyalty().EntriesForOrder(business, original.id));
+  if (entries.empty()) return Status::Ok();
+  const domain::ReversalPolicy policy = program ? program->reversal_policy : domain::ReversalPolicy::kClampAtZero;
+  CRM_ASSIGN_OR_RETURN(domain::LoyaltyAccount account, LoadAccount(tx, business, *original.customer_id, now));
+  const Money refunded_now = -refund.total;
+  for (const domain::LedgerEntry& source : entries) {
+    if (source.customer_id != account.customer_id) continue;
+    if (source.kind != domain::LedgerKind::kEarn && source.kind != domain::LedgerKind::kRedeem) continue;
+    int64_t share = domain::ProportionalShare(-source.amount, original.total, refunded_before, refunded_now);
+    if (share == 0) continue;
+    if (share < 0 && policy == domain::ReversalPolicy::kClampAtZero) {
+      share = -std::min(-share, std::max<int64_t>(account.balance, 0));
+      if (share == 0) continue;
+    }
+    domain::LedgerEntry entry;
+    entry.kind = domain::LedgerKind::kReverse;
+    entry.amount = share;
+    entry.order_id = refund.id;
+    entry.related_id = source.id;
+    entry.branch_id = refund.branch_id;
+    entry.staff_id = principal.staff_id;
+    entry.reason = share < 0 ? "환불: 적립 취소" : "환불: 사용분 복원";
+    if (share > 0 && program && program->expiry_months > 0) entry.expires_at = domain::AddMonths(now, program->expiry_months);
+    CRM_RETURN_IF_ERROR(AppendEntry(tx, business, account, std::move(entry), now).status());
+  }
+  // A friend's first order refunded in full takes back both referral rewards; the next paid
+  // order earns them again.
+  CRM_ASSIGN_OR_RETURN(auto referral, tx.coupons().GetReferral(business, account.customer_id));
+  const bool fully_refunded = refunded_before + refunded_now >= original.total;
+  if (!referral || referral->rewarded_order_id != original.id || !fully_refunded) return Status::Ok();
+  auto take_back = [&](domain::LoyaltyAccount& holder, std::optional<LedgerEntryId> reward) -> Status {
+    if (!reward) return Status::Ok();
+    const int64_t amount = program ? program->referral_reward_points : 0;
+    int64_t take = amount;
+    if (policy == domain::ReversalPolicy::kClampAtZero) take = std::min(take, std::max<int64_t>(holder.balance, 0));
+    if (take <= 0) return Status::Ok();
+    domain::LedgerEntry entry;
+    entry.kind = domain::LedgerKind::kReverse;
+    entry.amount = -take;
+    entry.order_id = refund.id;
+    entry.related_id = reward;
+    entry.branch_id = refund.branch_id;
+    entry.reason = "환불: 추천 보상 취소";
+    return AppendEntry(tx, business, holder, std::move(entry), now).status();
+  };
+  CRM_RETURN_IF_ERROR(take_back(account, referral->friend_entry_id));
+  CRM_RETURN_IF_ERROR(tx.customers().LockForUpdate(business, referral->referrer_id));
+  CRM_ASSIGN_OR_RETURN(domain::LoyaltyAccount referrer, LoadAccount(tx, business, referral->referrer_id, now));
+  CRM_RETURN_IF_ERROR(take_back(referrer, referral->referrer_entry_id));
+  domain::Referral reset = *referral;
+  reset.rewarded_order_id.reset();
+  reset.rewarded_at.reset();
+  reset.friend_entry_id.reset();
+  reset.referrer_entry_id.reset();
+  return tx.coupons().SetReferralReward(business, reset);
+}
+
+}  // namespace crm::app
