@@ -166,6 +166,8 @@ void Server::Work(const restinio::request_handle_t& request, const RouteMatch& m
     incoming.credentials.authorization = header.get_field_or(restinio::http_field::authorization, "");
     incoming.credentials.cookie = header.get_field_or(restinio::http_field::cookie, "");
     incoming.credentials.csrf_token = header.get_field_or(kCsrfHeader, "");
+    const std::string idempotency_key = header.get_field_or("Idempotency-Key", "");
+    incoming.idempotency_key = idempotency_key;
     Send(request, dispatcher_.Handle(incoming, match), pattern, start);
   } catch (const std::exception& error) {
     spdlog::error("{} {} threw {} while answering", request->header().method().c_str(), pattern, typeid(error).name());
