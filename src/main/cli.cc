@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "main/analytics_command.h"
 #include "main/commands.h"
 #include "main/listen_address.h"
 
@@ -233,6 +234,8 @@ int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& ou
       ->capture_default_str();
   args.token.name = "cli";
   const Subcommands commands = DefineCommands(app, args);
+  AnalyticsCommand analytics;
+  analytics.Define(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -242,6 +245,7 @@ int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& ou
     return UsageError(err, error.what());
   }
   ConfigureLogging(args.log_level);
+  if (analytics.Parsed()) return analytics.Run(out, err);
   return Dispatch(commands, args, in, out, err);
 }
 

@@ -1,0 +1,131 @@
+#include "main/analytics_command.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "main/cli.h"
+
+namespace crm::cli {
+namespace {
+
+const std::string kData = DANGOL_ANALYTICS_DATA_DIR;
+
+struct CliResult {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+CliResult RunDangol(std::vector<std::string> args) {
+  args.insert(args.begin(), "dangol");
+  args.insert(args.begin() + 1, {"--log-level", "off"});
+  std::vector<const char*> argv;
+  for (const std::string& arg : args) argv.push_back(arg.c_str());
+  std::istringstream in;
+  std::ostringstream out, err;
+  const int code = RunCli(static_cast<int>(argv.size()), argv.data(), in, out, err);
+  return {code, out.str(), err.str()};
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void ExpectUsageError(const CliResult& result) {
+  EXPECT_EQ(result.code, 2) << result.err;
+  EXPECT_EQ(result.err.rfind("dangol: ", 0), 0u) << result.err;
+  EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+}
+
+class AnalyticsCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (std::filesystem::temp_directory_path() / "dangol-analytics-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string dir_;
+};
+
+TEST_F(AnalyticsCliTest, RfmWritesExactlyThePeersOutput) {
+  const std::string output = dir_ + "/out.csv";
+  CliResult result = RunDangol(
+      {"analytics", "rfm", "--input", kData + "/rfm_small/input.csv", "--output", output});
+  ASSERT_EQ(result.code, 0) << result.err;
+  EXPECT_EQ(Slurp(output), Slurp(kData + "/rfm_small/expected.csv"));
+  EXPECT_NE(result.out.find("PARETO top20_customers=5 top20_revenue=208000 total_revenue=327000 "
+                            "share=0.636086"),
+            std::string::npos)
+      << result.out;
+}
+
+TEST_F(AnalyticsCliTest, RfmBadInputIsAUsageError) {
+  ExpectUsageError(RunDangol({"analytics", "rfm", "--input", dir_ + "/missing.csv", "--output",
+                              dir_ + "/out.csv"}));
+  std::ofstream(dir_ + "/bad.csv") << "order_id,customer_id,ordered_at,amount_krw\n1,2,yesterday,5\n";
+  CliResult bad = RunDangol(
+      {"analytics", "rfm", "--input", dir_ + "/bad.csv", "--output", dir_ + "/out.csv"});
+  ExpectUsageError(bad);
+  EXPECT_NE(bad.err.find("line 2"), std::string::npos);
+  ExpectUsageError(RunDangol({"analytics", "rfm", "--input", dir_ + "/bad.csv"}));
+  ExpectUsageError(RunDangol({"analytics"}));
+}
+
+TEST_F(AnalyticsCliTest, ClvFitsCdnowAndWritesCustomers) {
+  const std::string output = dir_ + "/customers.csv";
+  CliResult result = RunDangol({"analytics", "clv", "--input", kData + "/CDNOW_sample.txt",
+                                "--format", "cdnow", "--calibration-end", "1997-09-30",
+                                "--output", output});
+  ASSERT_EQ(result.code, 0) << result.err;
+  EXPECT_NE(result.out.find("\"customers\": 2357"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("\"r\": 0.2425"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("\"actual_total\": 1882"), std::string::npos) << result.out;
+  const std::string customers = Slurp(output);
+  EXPECT_EQ(std::count(customers.begin(), customers.end(), '\n'), 2358);
+}
+
+TEST_F(AnalyticsCliTest, ClvBadArgumentsAreUsageErrors) {
+  ExpectUsageError(RunDangol({"analytics", "clv", "--input", kData + "/CDNOW_sample.txt",
+                              "--format", "cdnow", "--calibration-end", "1997-02-30"}));
+  ExpectUsageError(RunDangol({"analytics", "clv", "--input", kData + "/CDNOW_sample.txt",
+                              "--format", "xlsx", "--calibration-end", "1997-09-30"}));
+  // Nobody has a repeat purchase by the second day: the model cannot be fitted.
+  ExpectUsageError(RunDangol({"analytics", "clv", "--input", kData + "/CDNOW_sample.txt",
+                              "--format", "cdnow", "--calibration-end", "1997-01-01"}));
+}
+
+TEST_F(AnalyticsCliTest, RulesOnGroceriesGives410SortedByLift) {
+  const std::string output = dir_ + "/rules.csv";
+  CliResult result = RunDangol({"analytics", "rules", "--input", kData + "/groceries.csv",
+                                "--basket", "--min-support", "0.001", "--min-confidence", "0.8",
+                                "--output", output});
+  ASSERT_EQ(result.code, 0) << result.err;
+  const std::string csv = Slurp(output);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 411);
+  EXPECT_EQ(csv.substr(0, csv.find('\n', 40) + 1),
+            "lhs,rhs,support,confidence,lift,count\n"
+            "\"{liquor,red/blush wine}\",\"{bottled beer}\",0.00193187595,0.904761905,11.2352694,19\n");
+}
+
+TEST_F(AnalyticsCliTest, RulesBadThresholdsAreUsageErrors) {
+  ExpectUsageError(RunDangol({"analytics", "rules", "--input", kData + "/groceries.csv",
+                              "--basket", "--min-support", "0", "--min-confidence", "0.8"}));
+  ExpectUsageError(RunDangol({"analytics", "rules", "--input", kData + "/groceries.csv",
+                              "--min-support", "0.01", "--min-confidence", "0.8"}));
+  ExpectUsageError(RunDangol({"analytics", "rules", "--input", kData + "/groceries.csv",
+                              "--basket", "--min-support", "0.01", "--min-confidence", "0.8",
+                              "--min-length", "4", "--max-length", "2"}));
+}
+
+}  // namespace
+}  // namespace crm::cli
