@@ -12,6 +12,7 @@
 
 #include "main/analytics_command.h"
 #include "main/commands.h"
+#include "main/import_command.h"
 #include "main/listen_address.h"
 
 #ifndef DANGOL_VERSION
@@ -234,6 +235,8 @@ int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& ou
       ->capture_default_str();
   args.token.name = "cli";
   const Subcommands commands = DefineCommands(app, args);
+  ImportCommand import_command;
+  import_command.Define(app);
   AnalyticsCommand analytics;
   analytics.Define(app);
   try {
@@ -245,6 +248,7 @@ int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& ou
     return UsageError(err, error.what());
   }
   ConfigureLogging(args.log_level);
+  if (import_command.Parsed()) return import_command.Run(out, err);
   if (analytics.Parsed()) return analytics.Run(out, err);
   return Dispatch(commands, args, in, out, err);
 }

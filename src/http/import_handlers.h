@@ -1,0 +1,13 @@
+// The JSON form of an import's outcome: the file as read, the mapping used, row counts, what was
+// (or in a dry run would be) created, updated and skipped, and every issue code with its count,
+// severity and first examples. Shared by the API and `dangol import --format json`.
+#pragma once
+
+#include "app/import_service.h"
+#include "http/request_context.h"
+
+namespace crm::http {
+
+Json ImportOutcomeJson(const app::ImportOutcome& outcome, app::ImportAction action);
+
+}  // namespace crm::http
