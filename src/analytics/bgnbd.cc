@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
+#include <tuple>
 
 #include "analytics/optimizer.h"
 #include "analytics/special_functions.h"
@@ -52,32 +54,92 @@ std::vector<PerX> TabulatePerX(const BgNbdParameters& p, int32_t max_x) {
   return table;
 }
 
+// The summary with identical (x, t_x, T) rows merged into weights, and t_x and T replaced by
+// indices into tables of their distinct values: the likelihood then needs one logarithm per
+// distinct time instead of two per customer. Day-granular data compress a lot.
+struct CompressedSummary {
+  std::vector<int32_t> x;
+  std::vector<uint32_t> t_x_index, T_index;
+  std::vector<double> weight;
+  std::vector<double> t_x_values, T_values;
+  int32_t max_x = 0;
+};
+
+std::vector<uint32_t> IndexValues(const std::vector<double>& column, std::vector<double>& values) {
+  values = column;
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  std::vector<uint32_t> index(column.size());
+  for (size_t i = 0; i < column.size(); ++i) {
+    index[i] = static_cast<uint32_t>(std::lower_bound(values.begin(), values.end(), column[i]) -
+                                     values.begin());
+  }
+  return index;
+}
+
+CompressedSummary Compress(const CustomerSummary& s) {
+  CompressedSummary c;
+  const std::vector<uint32_t> t_x_index = IndexValues(s.t_x, c.t_x_values);
+  const std::vector<uint32_t> T_index = IndexValues(s.T, c.T_values);
+  std::vector<uint32_t> order(s.size());
+  std::iota(order.begin(), order.end(), 0u);
+  auto key = [&](uint32_t i) { return std::make_tuple(s.x[i], t_x_index[i], T_index[i]); };
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
+  for (size_t k = 0; k < order.size(); ++k) {
+    const uint32_t i = order[k];
+    if (k > 0 && key(order[k - 1]) == key(i)) {
+      c.weight.back() += 1.0;
+      continue;
+    }
+    c.x.push_back(s.x[i]);
+    c.t_x_index.push_back(t_x_index[i]);
+    c.T_index.push_back(T_index[i]);
+    c.weight.push_back(1.0);
+    c.max_x = std::max(c.max_x, s.x[i]);
+  }
+  return c;
+}
+
+std::vector<double> LogShifted(const std::vector<double>& values, double shift) {
+  std::vector<double> out(values.size());
+  for (size_t i = 0; i < values.size(); ++i) out[i] = std::log(shift + values[i]);
+  return out;
+}
+
 // Log-likelihood and, when `gradient` is given, d/d(r, alpha, a, b).
-double LogLikelihoodAndGradient(const BgNbdParameters& p, const CustomerSummary& s,
+double LogLikelihoodAndGradient(const BgNbdParameters& p, const CompressedSummary& s,
                                 double* gradient) {
-  const int32_t max_x = s.size() ? *std::max_element(s.x.begin(), s.x.end()) : 0;
-  const std::vector<PerX> table = TabulatePerX(p, max_x);
+  const std::vector<PerX> table = TabulatePerX(p, s.max_x);
+  const std::vector<double> log_T_table = LogShifted(s.T_values, p.alpha);
+  const std::vector<double> log_tx_table = LogShifted(s.t_x_values, p.alpha);
+  std::vector<double> inv_T_table, inv_tx_table;
+  if (gradient != nullptr) {
+    for (double T : s.T_values) inv_T_table.push_back(1 / (p.alpha + T));
+    for (double t : s.t_x_values) inv_tx_table.push_back(1 / (p.alpha + t));
+  }
   const double log_alpha = std::log(p.alpha), log_a = std::log(p.a);
   double total = 0.0, g_r = 0.0, g_alpha = 0.0, g_a = 0.0, g_b = 0.0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const PerX& e = table[s.x[i]];
-    const double rx = p.r + s.x[i];
-    const double log_T = std::log(p.alpha + s.T[i]);
+  for (size_t i = 0; i < s.x.size(); ++i) {
+    const int32_t x = s.x[i];
+    const PerX& e = table[x];
+    const double rx = p.r + x, weight = s.weight[i];
+    const double log_T = log_T_table[s.T_index[i]];
     const double A = -rx * log_T;
     double L = A, w = 0.0, log_tx = 0.0;
-    if (s.x[i] > 0) {
-      log_tx = std::log(p.alpha + s.t_x[i]);
+    if (x > 0) {
+      log_tx = log_tx_table[s.t_x_index[i]];
       const double B = log_a - e.log_b_x_1 - rx * log_tx;
       L = LogAddExp(A, B);
       w = std::exp(B - L);
     }
-    total += e.constant + p.r * log_alpha + L;
+    total += weight * (e.constant + p.r * log_alpha + L);
     if (gradient == nullptr) continue;
-    g_r += e.d_r + log_alpha - (1 - w) * log_T - w * log_tx;
-    g_alpha += p.r / p.alpha - (1 - w) * rx / (p.alpha + s.T[i]) -
-               (s.x[i] > 0 ? w * rx / (p.alpha + s.t_x[i]) : 0.0);
-    g_a += e.d_a + w / p.a;
-    g_b += e.d_b - (s.x[i] > 0 ? w / (p.b + s.x[i] - 1) : 0.0);
+    const double inv_T = inv_T_table[s.T_index[i]];
+    const double inv_tx = x > 0 ? inv_tx_table[s.t_x_index[i]] : 0.0;
+    g_r += weight * (e.d_r + log_alpha - (1 - w) * log_T - w * log_tx);
+    g_alpha += weight * (p.r / p.alpha - (1 - w) * rx * inv_T - w * rx * inv_tx);
+    g_a += weight * (e.d_a + w / p.a);
+    g_b += weight * (e.d_b - (x > 0 ? w / (p.b + x - 1) : 0.0));
   }
   if (gradient != nullptr) {
     gradient[0] = g_r, gradient[1] = g_alpha, gradient[2] = g_a, gradient[3] = g_b;
@@ -94,7 +156,7 @@ BgNbdParameters FromLog(const std::vector<double>& v) {
 Result<double> BgNbdLogLikelihood(const BgNbdParameters& parameters, const CustomerSummary& summary) {
   if (!Positive(parameters)) return InvalidArgument("BG/NBD parameters must be positive");
   CRM_RETURN_IF_ERROR(CheckSummary(summary));
-  return LogLikelihoodAndGradient(parameters, summary, nullptr);
+  return LogLikelihoodAndGradient(parameters, Compress(summary), nullptr);
 }
 
 Result<BgNbdFit> FitBgNbd(const CustomerSummary& summary) {
@@ -104,12 +166,13 @@ Result<BgNbdFit> FitBgNbd(const CustomerSummary& summary) {
     return InvalidArgument("no repeat purchases: BG/NBD cannot be fitted");
   }
   const double n = static_cast<double>(summary.size());
+  const CompressedSummary compressed = Compress(summary);
   // Minimise the mean negative log-likelihood over log-parameters.
   Objective objective = [&](const std::vector<double>& v, std::vector<double>* gradient) {
     const BgNbdParameters p = FromLog(v);
     if (!Positive(p)) return HUGE_VAL;
     double g[4];
-    const double ll = LogLikelihoodAndGradient(p, summary, gradient ? g : nullptr);
+    const double ll = LogLikelihoodAndGradient(p, compressed, gradient ? g : nullptr);
     if (gradient != nullptr) {
       const double scale[4] = {p.r, p.alpha, p.a, p.b};
       for (int k = 0; k < 4; ++k) (*gradient)[k] = -g[k] * scale[k] / n;

@@ -1,5 +1,6 @@
 #include "analytics/gamma_gamma.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -22,22 +23,49 @@ Status CheckSummary(const CustomerSummary& s) {
 
 bool Counts(const CustomerSummary& s, size_t i) { return s.x[i] > 0 && s.m_x[i] > 0; }
 
-// Log-likelihood and, when `gradient` is given, d/d(p, q, gamma).
-double LogLikelihoodAndGradient(const GammaGammaParameters& g, const CustomerSummary& s,
-                                double* gradient) {
-  const double lg_q = std::lgamma(g.q), psi_q = Digamma(g.q), log_gamma = std::log(g.gamma);
-  double total = 0.0, d_p = 0.0, d_q = 0.0, d_gamma = 0.0;
+// The repeaters only, with the per-customer logarithms that do not depend on the parameters.
+struct Repeaters {
+  std::vector<int32_t> x;
+  std::vector<double> m, log_m;
+  int32_t max_x = 0;
+};
+
+Repeaters SelectRepeaters(const CustomerSummary& s) {
+  Repeaters r;
   for (size_t i = 0; i < s.size(); ++i) {
     if (!Counts(s, i)) continue;
-    const double x = s.x[i], m = s.m_x[i], px = g.p * x;
-    const double log_m = std::log(m), log_x = std::log(x), log_tail = std::log(g.gamma + x * m);
-    total += std::lgamma(px + g.q) - std::lgamma(px) - lg_q + g.q * log_gamma +
-             (px - 1) * log_m + px * log_x - (px + g.q) * log_tail;
+    r.x.push_back(s.x[i]);
+    r.m.push_back(s.m_x[i]);
+    r.log_m.push_back(std::log(s.m_x[i]));
+    r.max_x = std::max(r.max_x, s.x[i]);
+  }
+  return r;
+}
+
+// Terms that depend on x only, per distinct x.
+struct PerX {
+  double constant, d_p, d_q;
+};
+
+// Log-likelihood and, when `gradient` is given, d/d(p, q, gamma).
+double LogLikelihoodAndGradient(const GammaGammaParameters& g, const Repeaters& r,
+                                double* gradient) {
+  const double lg_q = std::lgamma(g.q), psi_q = Digamma(g.q), log_gamma = std::log(g.gamma);
+  std::vector<PerX> table(static_cast<size_t>(r.max_x) + 1);
+  for (int32_t x = 1; x <= r.max_x; ++x) {
+    const double px = g.p * x, psi_pxq = Digamma(px + g.q);
+    table[x] = {std::lgamma(px + g.q) - std::lgamma(px) - lg_q + g.q * log_gamma + px * std::log(x),
+                x * (psi_pxq - Digamma(px) + std::log(x)), psi_pxq - psi_q + log_gamma};
+  }
+  double total = 0.0, d_p = 0.0, d_q = 0.0, d_gamma = 0.0;
+  for (size_t i = 0; i < r.x.size(); ++i) {
+    const int32_t x = r.x[i];
+    const double px = g.p * x, tail = g.gamma + x * r.m[i], log_tail = std::log(tail);
+    total += table[x].constant + (px - 1) * r.log_m[i] - (px + g.q) * log_tail;
     if (gradient == nullptr) continue;
-    const double psi_pxq = Digamma(px + g.q);
-    d_p += x * (psi_pxq - Digamma(px) + log_m + log_x - log_tail);
-    d_q += psi_pxq - psi_q + log_gamma - log_tail;
-    d_gamma += g.q / g.gamma - (px + g.q) / (g.gamma + x * m);
+    d_p += table[x].d_p + x * (r.log_m[i] - log_tail);
+    d_q += table[x].d_q - log_tail;
+    d_gamma += g.q / g.gamma - (px + g.q) / tail;
   }
   if (gradient != nullptr) gradient[0] = d_p, gradient[1] = d_q, gradient[2] = d_gamma;
   return total;
@@ -49,26 +77,22 @@ Result<double> GammaGammaLogLikelihood(const GammaGammaParameters& parameters,
                                        const CustomerSummary& summary) {
   if (!Positive(parameters)) return InvalidArgument("Gamma-Gamma parameters must be positive");
   CRM_RETURN_IF_ERROR(CheckSummary(summary));
-  return LogLikelihoodAndGradient(parameters, summary, nullptr);
+  return LogLikelihoodAndGradient(parameters, SelectRepeaters(summary), nullptr);
 }
 
 Result<GammaGammaFit> FitGammaGamma(const CustomerSummary& summary) {
   CRM_RETURN_IF_ERROR(CheckSummary(summary));
-  int repeaters = 0;
-  double mean_spend = 0.0;
-  for (size_t i = 0; i < summary.size(); ++i) {
-    if (!Counts(summary, i)) continue;
-    ++repeaters;
-    mean_spend += summary.m_x[i];
-  }
+  const Repeaters selected = SelectRepeaters(summary);
+  const int repeaters = static_cast<int>(selected.x.size());
   if (repeaters < 2) return InvalidArgument("Gamma-Gamma needs at least two repeat customers");
-  mean_spend /= repeaters;
+  double mean_spend = 0.0;
+  for (double m : selected.m) mean_spend += m / repeaters;
   const double n = repeaters;
   Objective objective = [&](const std::vector<double>& v, std::vector<double>* gradient) {
     const GammaGammaParameters g{std::exp(v[0]), std::exp(v[1]), std::exp(v[2])};
     if (!Positive(g)) return HUGE_VAL;
     double d[3];
-    const double ll = LogLikelihoodAndGradient(g, summary, gradient ? d : nullptr);
+    const double ll = LogLikelihoodAndGradient(g, selected, gradient ? d : nullptr);
     if (gradient != nullptr) {
       (*gradient)[0] = -d[0] * g.p / n;
       (*gradient)[1] = -d[1] * g.q / n;
