@@ -14,6 +14,7 @@
 #include "main/commands.h"
 #include "main/import_command.h"
 #include "main/listen_address.h"
+#include "main/loyalty_command.h"
 
 #ifndef DANGOL_VERSION
 #define DANGOL_VERSION "0.0.0-dev"
@@ -235,6 +236,8 @@ int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& ou
       ->capture_default_str();
   args.token.name = "cli";
   const Subcommands commands = DefineCommands(app, args);
+  LoyaltyCommand loyalty;
+  loyalty.Define(app);
   ImportCommand import_command;
   import_command.Define(app);
   AnalyticsCommand analytics;
@@ -248,6 +251,7 @@ int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& ou
     return UsageError(err, error.what());
   }
   ConfigureLogging(args.log_level);
+  if (loyalty.Parsed()) return loyalty.Run(out, err);
   if (import_command.Parsed()) return import_command.Run(out, err);
   if (analytics.Parsed()) return analytics.Run(out, err);
   return Dispatch(commands, args, in, out, err);

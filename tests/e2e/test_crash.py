@@ -2,7 +2,11 @@
 the server is killed with SIGKILL while requests are in flight, and after a restart on the same
 SQLite file every acknowledged write must be there, whole, and every customer's visit count and
 spend must equal the orders stored for them. Writes that were never acknowledged, retried with the
-same external id, must be found or created exactly once. Three kills in a row, one database."""
+same external id, must be found or created exactly once. The business runs a points program and
+some writers redeem points with an Idempotency-Key: after each restart every acknowledged earn and
+redemption is in the ledger, every balance is the sum of its ledger (`dangol ledger verify` agrees),
+and an unanswered redemption retried with its key is carried out at most once. Three kills in a
+row, one database."""
 
 import http.client
 import os
@@ -15,7 +19,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from dangol_e2e import DangolTestCase, Server, Tenant, sale, walk_pages  # noqa: E402
+from dangol_e2e import DangolTestCase, Server, Tenant, run_cli, sale, walk_pages  # noqa: E402
 
 ROUNDS = 3
 WRITERS = 8
@@ -42,6 +46,10 @@ class Ledger:
         self.unacknowledged_orders = {}  # external id -> body: sent, no 2xx seen
         self.unacknowledged_customers = []  # bodies: sent, no 2xx seen
         self.bad_answers = []       # answers other than the expected success
+        self.earned = {}            # order id -> points its acknowledged answer said it earned
+        self.redemptions = {}       # idempotency key -> (customer id, ledger entry id), acknowledged
+        self.unacknowledged_redemptions = {}  # idempotency key -> (customer id, body)
+        self.refused_redemptions = 0  # answered 409: the balance was short
 
     def customer_ids(self):
         with self.lock:
@@ -61,15 +69,18 @@ class Writer(threading.Thread):
         for sequence in range(MAX_WRITES_PER_WRITER):
             if self.stop.is_set():
                 return
-            if self.random.random() < 0.2:
+            roll = self.random.random()
+            if roll < 0.2:
                 self.create_customer(sequence)
+            elif roll < 0.35:
+                self.redeem(sequence)
             else:
                 self.post_order(sequence)
 
-    def send(self, path, body):
+    def send(self, path, body, headers=None):
         """The answer, or None when the connection failed (the server is being killed)."""
         try:
-            return self.client.post(path, body, timeout=REQUEST_TIMEOUT)
+            return self.client.post(path, body, timeout=REQUEST_TIMEOUT, headers=headers)
         except (OSError, http.client.HTTPException):  # refused, reset, timed out, or a torn answer
             return None
 
@@ -85,6 +96,24 @@ class Writer(threading.Thread):
                 self.ledger.customers[response.json["id"]] = (body["name"], "+82" + digits[1:])
             else:
                 self.ledger.bad_answers.append(("POST /customers", body, response.status, response.text[:300]))
+
+    def redeem(self, sequence):
+        customers = self.ledger.customer_ids()
+        if not customers:
+            return
+        customer_id = self.random.choice(customers)
+        key = f"redeem-r{self.round_number}-w{self.index}-{sequence}"
+        body = {"amount": 1, "branch_id": self.branch_id, "reason": "crash test"}
+        response = self.send(f"/customers/{customer_id}/redeem", body, headers={"Idempotency-Key": key})
+        with self.ledger.lock:
+            if response is None:
+                self.ledger.unacknowledged_redemptions[key] = (customer_id, body)
+            elif response.status == 201:
+                self.ledger.redemptions[key] = (customer_id, response.json["entry"]["id"])
+            elif response.status == 409 and response.json["error"].get("field") == "amount":
+                self.ledger.refused_redemptions += 1
+            else:
+                self.ledger.bad_answers.append(("POST redeem", key, response.status, response.text[:300]))
 
     def post_order(self, sequence):
         external_id = f"r{self.round_number}-w{self.index}-{sequence}"
@@ -103,6 +132,8 @@ class Writer(threading.Thread):
                 self.ledger.unacknowledged_orders[external_id] = body
             elif response.status == 201:
                 self.ledger.orders[external_id] = (response.json["id"], body)
+                if response.json.get("loyalty"):
+                    self.ledger.earned[response.json["id"]] = response.json["loyalty"]["earned"]
             else:
                 self.ledger.bad_answers.append(("POST /orders", external_id, response.status, response.text[:300]))
 
@@ -129,6 +160,8 @@ class KillDashNineTests(DangolTestCase):
         branch = client.post("/branches", {"name": "본점"})
         self.assertIn(branch.status, (200, 201), branch)
         branch_id = branch.json["id"]
+        program = client.request("PUT", "/loyalty/program", {"preset": "points", "min_balance_to_redeem": 0})
+        self.assertEqual(program.status, 200, program)
         ledger = Ledger()
         for index in range(5):
             phone = f"0109{index}000000"
@@ -149,8 +182,13 @@ class KillDashNineTests(DangolTestCase):
                 client = self.start_server()
                 self.check_acknowledged_writes(client, ledger)
                 self.check_customer_totals(client, ledger)
+                self.check_loyalty(client, ledger)
                 self.retry_unacknowledged_writes(client, ledger)
+                self.retry_unacknowledged_redemptions(client, ledger)
                 self.check_customer_totals(client, ledger)
+                self.check_loyalty(client, ledger)
+        print(f"\nloyalty: {len(ledger.redemptions)} redemptions acknowledged, {ledger.refused_redemptions} "
+              f"refused for a short balance, {len(ledger.earned)} earning orders checked", file=sys.stderr)
         self.assertTrue(self.server.alive(), self.server.log_tail())
 
     def write_and_kill(self, client, ledger, branch_id, round_number):
@@ -195,6 +233,51 @@ class KillDashNineTests(DangolTestCase):
             self.assertEqual(customer["visit_count"], len(orders), f"customer {customer_id}")
             self.assertEqual(customer["total_spend"], sum(order["total"] for order in orders),
                              f"customer {customer_id}")
+
+    def check_loyalty(self, client, ledger):
+        """Every acknowledged earn and redemption is in the ledger; every balance is its ledger's sum."""
+        entries_by_customer = {}
+        for customer_id in ledger.customers:
+            entries = walk_pages(client, f"/customers/{customer_id}/ledger", 200)
+            entries_by_customer[customer_id] = entries
+            account = client.get(f"/customers/{customer_id}/loyalty")
+            self.assertEqual(account.status, 200, account)
+            self.assertEqual(account.json["balance"], sum(entry["amount"] for entry in entries),
+                             f"customer {customer_id}: the balance is not the sum of the ledger")
+            self.assertGreaterEqual(account.json["balance"], 0, f"customer {customer_id} overdrawn")
+        for key, (customer_id, entry_id) in ledger.redemptions.items():
+            ids = {entry["id"] for entry in entries_by_customer[customer_id]}
+            self.assertIn(entry_id, ids, f"acknowledged redemption {key} lost")
+        for external_id, (order_id, body) in ledger.orders.items():
+            earned = ledger.earned.get(order_id, 0)
+            customer_id = body.get("customer_id")
+            if not earned or customer_id is None:
+                continue
+            found = sum(entry["amount"] for entry in entries_by_customer[customer_id]
+                        if entry["kind"] == "earn" and entry["order_id"] == order_id)
+            self.assertEqual(found, earned, f"order {external_id}: its acknowledged earn is not in the ledger")
+        verify = run_cli(["ledger", "verify", "--db", self.db_url])
+        self.assertIn("ledger ok", verify.stdout)
+
+    def retry_unacknowledged_redemptions(self, client, ledger):
+        """A redemption that got no answer, retried with its key: done now or found done, once."""
+        pending = dict(ledger.unacknowledged_redemptions)
+        ledger.unacknowledged_redemptions.clear()
+        for key, (customer_id, body) in pending.items():
+            headers = {"Idempotency-Key": key}
+            first = client.post(f"/customers/{customer_id}/redeem", body, headers=headers)
+            self.assertIn(first.status, (201, 409), f"retry of {key}: {first!r}")
+            second = client.post(f"/customers/{customer_id}/redeem", body, headers=headers)
+            if first.status == 201:
+                self.assertEqual(second.status, 201, f"second retry of {key}: {second!r}")
+                self.assertEqual(second.header("Idempotent-Replayed"), "true")
+                self.assertEqual(second.json["entry"]["id"], first.json["entry"]["id"])
+                ledger.redemptions[key] = (customer_id, first.json["entry"]["id"])
+            else:
+                # The balance was short, or the redemption committed before the kill and its answer
+                # was lost: either way the retry changed nothing, and says which.
+                self.assertIn(first.json["error"].get("field"), ("amount", "Idempotency-Key"), first)
+                self.assertEqual(second.status, 409, second)
 
     def retry_unacknowledged_writes(self, client, ledger):
         """A client that saw no answer retries: the write is found (committed before the kill) or

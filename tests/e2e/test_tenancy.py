@@ -48,6 +48,19 @@ ID_ROUTES = {
     ("GET", "/branches/{}"): lambda p, c: (f"/branches/{c.branch}", None),
     ("PATCH", "/branches/{}"): lambda p, c: (f"/branches/{c.branch}", {"name": "침입"}),
     ("GET", "/prospects/{}"): lambda p, c: (f"/prospects/{c.prospect}", None),
+    ("GET", "/customers/{}/loyalty"): lambda p, c: (f"/customers/{c.customer}/loyalty", None),
+    ("GET", "/customers/{}/ledger"): lambda p, c: (f"/customers/{c.customer}/ledger", None),
+    ("GET", "/customers/{}/tier-changes"): lambda p, c: (f"/customers/{c.customer}/tier-changes", None),
+    ("POST", "/customers/{}/redeem"):
+        lambda p, c: (f"/customers/{c.customer}/redeem", {"amount": 1, "branch_id": c.branch}),
+    ("POST", "/customers/{}/adjust"):
+        lambda p, c: (f"/customers/{c.customer}/adjust", {"amount": 1000, "reason": "침입"}),
+    ("POST", "/customers/{}/coupons"): lambda p, c: (f"/customers/{c.customer}/coupons", {"template_id": c.template}),
+    ("GET", "/customers/{}/coupons"): lambda p, c: (f"/customers/{c.customer}/coupons", None),
+    ("POST", "/coupons/{}/void"): lambda p, c: (f"/coupons/{c.coupon}/void", None),
+    ("POST", "/customers/{}/referral"): lambda p, c: (f"/customers/{c.customer}/referral", {"code": "ABCDEFGH"}),
+    ("GET", "/customers/{}/referrals"): lambda p, c: (f"/customers/{c.customer}/referrals", None),
+    ("POST", "/customers/{}/gacha"): lambda p, c: (f"/customers/{c.customer}/gacha", None),
 }
 
 # The id routes this issue defines; the OpenAPI document must have them all.
@@ -127,8 +140,15 @@ class TenancyTests(ServerTestCase):
                                               "password": "longenough1", "role": "staff", "branch_ids": [branch],
                                               "daily_prospect_goal": 3}), "staff")
         prospect = created(session.post("/prospects", {"name": f"새 손님 {label}", "branch_id": branch}), "prospect")
+        program = token.request("PUT", "/loyalty/program",
+                                {"preset": "points", "gacha": [{"label": "꽝", "weight": 1, "points": 0}]})
+        if program.status != 200:
+            raise AssertionError(f"setting the program of {label}: {program!r}")
+        template = created(token.post("/coupon-templates", {"name": f"쿠폰 {label}", "kind": "amount_off",
+                                                            "value": 1000}), "coupon template")
+        coupon = created(token.post(f"/customers/{customer}/coupons", {"template_id": template}), "coupon")
         return Ids(branch=branch, customer=customer, other_customer=other_customer, preference=preference,
-                   note=note, order=order, staff=staff, prospect=prospect)
+                   note=note, order=order, staff=staff, prospect=prospect, template=template, coupon=coupon)
 
     def snapshot(self, client, ids):
         """Everything of one business that an attack could change, read with its own token."""
@@ -147,6 +167,9 @@ class TenancyTests(ServerTestCase):
             "branches": read("/branches"),
             "customers": walk_pages(client, "/customers", 50),
             "prospects": read("/prospects"),
+            "loyalty": read(f"/customers/{ids.customer}/loyalty"),
+            "ledger": walk_pages(client, f"/customers/{ids.customer}/ledger", 50),
+            "coupons": read(f"/customers/{ids.customer}/coupons"),
         }
 
     def attack_clients(self):

@@ -1,0 +1,210 @@
+"""Loyalty over HTTP, on SQLite and on PostgreSQL: program settings and their errors, earning in the
+order response, the ledger, Idempotency-Key replays and conflicts, refunds after redemption,
+coupons, referrals, roles, and concurrent redemptions of one balance that never overdraw it."""
+
+import os
+import sys
+import threading
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from dangol_e2e import ServerTestCase, Tenant, items_of, run_cli, unique, walk_pages  # noqa: E402
+
+COUNTERS = 16
+ATTEMPTS_PER_COUNTER = 4
+
+
+class LoyaltyTests(ServerTestCase):
+
+    @classmethod
+    def set_up_data_before_start(cls):
+        cls.tenant = Tenant(cls.db_url, "loyal")
+        cls.staff_token = cls.tenant.token("staff")
+
+    def setUp(self):
+        self.owner = self.server.client(self.tenant.owner_token)
+        self.staff = self.server.client(self.staff_token)
+        if not hasattr(type(self), "branch"):
+            branch = self.owner.post("/branches", {"name": unique("본점")})
+            self.assertEqual(branch.status, 201, branch)
+            type(self).branch = branch.json["id"]
+        self.set_program({"preset": "points", "min_balance_to_redeem": 0, "referral_reward_points": 500})
+
+    def set_program(self, body):
+        response = self.owner.request("PUT", "/loyalty/program", body)
+        self.assertEqual(response.status, 200, response)
+        return response.json
+
+    def new_customer(self):
+        phone = "010" + str(abs(hash(unique("p"))) % 10**8).zfill(8)
+        response = self.owner.post("/customers", {"name": "박단골", "phone": phone})
+        self.assertEqual(response.status, 201, response)
+        return response.json["id"]
+
+    def order(self, customer, total, **fields):
+        body = {"branch_id": self.branch, "customer_id": customer, "total": total}
+        body.update(fields)
+        return self.owner.post("/orders", body)
+
+    def balance(self, customer):
+        response = self.owner.get(f"/customers/{customer}/loyalty")
+        self.assertEqual(response.status, 200, response)
+        return response.json["balance"]
+
+    def ledger_sum(self, customer):
+        return sum(entry["amount"] for entry in walk_pages(self.owner, f"/customers/{customer}/ledger", 50))
+
+    def test_program_errors_name_the_field_and_only_owners_may_set_it(self):
+        bad = self.owner.request("PUT", "/loyalty/program", {"preset": "points", "rate_permille": 5000})
+        self.assertError(bad, 400, field="rate_permille")
+        bad = self.owner.request("PUT", "/loyalty/program", {"preset": "starbucks",
+                                                              "tiers": [{"name": "A", "threshold": 0},
+                                                                        {"name": "B", "threshold": 0}]})
+        self.assertError(bad, 400, field="tiers[1].threshold")
+        self.assertError(self.owner.request("PUT", "/loyalty/program", {"preset": "nope"}), 400, field="preset")
+        self.assertError(self.owner.request("PUT", "/loyalty/program", {"kind": 7}), 400, field="kind")
+        self.assertError(self.staff.request("PUT", "/loyalty/program", {"preset": "points"}), 403)
+        presets = self.owner.get("/loyalty/presets")
+        self.assertEqual([item["preset"] for item in presets.json["items"]],
+                         ["stamps", "points", "starbucks", "visit-ranks"])
+        self.assertEqual(self.owner.get("/loyalty/program").json["rate_permille"], 15)
+
+    def test_an_order_earns_in_its_answer_and_the_ledger_sums_to_the_balance(self):
+        customer = self.new_customer()
+        posted = self.order(customer, 12345)
+        self.assertEqual(posted.status, 201, posted)
+        self.assertEqual(posted.json["loyalty"]["earned"], 185)
+        self.assertEqual(posted.json["loyalty"]["balance"], 185)
+        anonymous = self.owner.post("/orders", {"branch_id": self.branch, "total": 5000})
+        self.assertIsNone(anonymous.json["loyalty"])
+        entries = walk_pages(self.owner, f"/customers/{customer}/ledger", 50)
+        self.assertEqual([(e["kind"], e["amount"], e["order_id"]) for e in entries],
+                         [("earn", 185, posted.json["id"])])
+        self.assertEqual(self.balance(customer), 185)
+
+    def test_a_retry_with_the_same_key_changes_nothing_and_another_body_is_a_conflict(self):
+        customer = self.new_customer()
+        self.order(customer, 100000)
+        body = {"amount": 300, "branch_id": self.branch}
+        key = {"Idempotency-Key": unique("key")}
+        first = self.owner.post(f"/customers/{customer}/redeem", body, headers=key)
+        self.assertEqual(first.status, 201, first)
+        again = self.owner.post(f"/customers/{customer}/redeem", body, headers=key)
+        self.assertEqual((again.status, again.json), (201, first.json))
+        self.assertEqual(again.header("Idempotent-Replayed"), "true")
+        other = self.owner.post(f"/customers/{customer}/redeem", {"amount": 301, "branch_id": self.branch},
+                                headers=key)
+        self.assertError(other, 409, field="Idempotency-Key")
+        self.assertEqual(self.balance(customer), 1500 - 300)
+        order_key = {"Idempotency-Key": unique("order")}
+        sale = {"branch_id": self.branch, "customer_id": customer, "total": 10000}
+        one = self.owner.post("/orders", sale, headers=order_key)
+        two = self.owner.post("/orders", sale, headers=order_key)
+        self.assertEqual((one.status, two.status, two.json["id"]), (201, 201, one.json["id"]))
+        self.assertEqual(self.balance(customer), 1500 - 300 + 150)
+        self.assertError(self.owner.post(f"/customers/{customer}/redeem", body, headers={"Idempotency-Key": "a b"}),
+                         400, field="Idempotency-Key")
+
+    def test_refund_after_redemption_restores_the_points_the_order_spent(self):
+        customer = self.new_customer()
+        self.order(customer, 100000)
+        paid = self.order(customer, 20000, points_redeemed=1000)
+        self.assertEqual(paid.status, 201, paid)
+        self.assertEqual(paid.json["loyalty"]["redeemed"], 1000)
+        self.assertEqual(self.balance(customer), 1500 - 1000 + 300)
+        refund = self.owner.post(f"/orders/{paid.json['id']}/refund", {})
+        self.assertEqual(refund.status, 201, refund)
+        self.assertEqual(self.balance(customer), 1500)
+        self.assertEqual(self.ledger_sum(customer), 1500)
+        short = self.order(customer, 20000, points_redeemed=999999)
+        self.assertError(short, 409, field="points_redeemed")
+
+    def test_adjustments_need_a_manager_and_a_reason(self):
+        customer = self.new_customer()
+        self.assertError(self.staff.post(f"/customers/{customer}/adjust", {"amount": 10, "reason": "x"}), 403)
+        self.assertError(self.owner.post(f"/customers/{customer}/adjust", {"amount": 10}), 400, field="reason")
+        self.assertError(self.owner.post(f"/customers/{customer}/adjust", {"amount": -10, "reason": "차감"}), 409,
+                         field="amount")
+        added = self.owner.post(f"/customers/{customer}/adjust", {"amount": 10, "reason": "사과의 뜻"})
+        self.assertEqual(added.status, 201, added)
+        self.assertEqual(added.json["entry"]["kind"], "adjust")
+
+    def test_coupons_are_issued_within_their_limit_and_used_once(self):
+        customer = self.new_customer()
+        template = self.owner.post("/coupon-templates", {"name": "3천원 할인", "kind": "amount_off", "value": 3000,
+                                                         "validity": "days", "valid_days": 7,
+                                                         "per_customer_limit": 1})
+        self.assertEqual(template.status, 201, template)
+        self.assertError(self.owner.post("/coupon-templates", {"name": "x", "kind": "percent_off", "value": 150}),
+                         400, field="value")
+        coupon = self.owner.post(f"/customers/{customer}/coupons", {"template_id": template.json["id"]})
+        self.assertEqual(coupon.status, 201, coupon)
+        self.assertError(self.owner.post(f"/customers/{customer}/coupons", {"template_id": template.json["id"]}),
+                         409, field="template_id")
+        code = coupon.json["code"]
+        stranger = self.new_customer()
+        use = {"code": code.lower(), "customer_id": stranger, "branch_id": self.branch, "amount": 10000}
+        self.assertError(self.owner.post("/coupons/redeem", use), 409, field="code")
+        use["customer_id"] = customer
+        used = self.owner.post("/coupons/redeem", use)
+        self.assertEqual((used.status, used.json["discount"]), (200, 3000), used)
+        again = self.owner.post("/coupons/redeem", use)
+        self.assertError(again, 409, field="code")
+        self.assertIn("already been used", again.json["error"]["message"])
+        self.assertError(self.owner.post("/coupons/redeem", {**use, "code": "ZZZZZZZZZZZZ"}), 404)
+
+    def test_a_referral_rewards_both_once_after_the_friends_first_paid_order(self):
+        referrer = self.new_customer()
+        self.order(referrer, 10000)
+        code = self.owner.get(f"/customers/{referrer}/loyalty").json["referral_code"]
+        friend = self.new_customer()
+        self.assertError(self.owner.post(f"/customers/{referrer}/referral", {"code": code}), 409, field="code")
+        joined = self.owner.post(f"/customers/{friend}/referral", {"code": code})
+        self.assertEqual(joined.status, 201, joined)
+        before = self.balance(referrer)
+        self.order(friend, 10000)
+        self.order(friend, 10000)
+        self.assertEqual(self.balance(referrer), before + 500)
+        self.assertEqual(self.balance(friend), 150 + 150 + 500)
+        referrals = items_of(self.owner.get(f"/customers/{referrer}/referrals").json)
+        self.assertEqual([(r["customer_id"], r["rewarded"]) for r in referrals], [(friend, True)])
+        self.assertEqual(self.owner.get(f"/customers/{referrer}/loyalty").json["referral_count"], 1)
+
+    def test_concurrent_redemptions_of_one_balance_never_overdraw_it(self):
+        customer = self.new_customer()
+        start = self.owner.post(f"/customers/{customer}/adjust", {"amount": 100, "reason": "동시성 시험"})
+        self.assertEqual(start.status, 201, start)
+        results = []
+        lock = threading.Lock()
+
+        def counter(index):
+            client = self.server.client(self.tenant.owner_token)
+            for attempt in range(ATTEMPTS_PER_COUNTER):
+                response = client.post(f"/customers/{customer}/redeem", {"amount": 10, "branch_id": self.branch},
+                                       headers={"Idempotency-Key": f"c{customer}-{index}-{attempt}"})
+                with lock:
+                    results.append(response.status)
+
+        threads = [threading.Thread(target=counter, args=(index,)) for index in range(COUNTERS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        attempts = COUNTERS * ATTEMPTS_PER_COUNTER
+        successes = results.count(201)
+        refusals = results.count(409)
+        print(f"\n{self.backend}: {attempts} concurrent redemption attempts, {successes} succeeded, "
+              f"{refusals} refused", file=sys.stderr)
+        self.assertEqual(len(results), attempts)
+        self.assertEqual(successes, 10)
+        self.assertEqual(refusals, attempts - 10)
+        self.assertEqual(self.balance(customer), 0)
+        self.assertEqual(self.ledger_sum(customer), 0)
+        verify = run_cli(["ledger", "verify", "--db", self.db_url])
+        self.assertIn("ledger ok", verify.stdout)
+        self.assertServerAlive()
+
+
+if __name__ == "__main__":
+    unittest.main()
