@@ -63,10 +63,10 @@ test("register an order and add a pinned note", async ({ page }) => {
 
   await card.getByRole("button", { name: "메모" }).click();
   await card.getByRole("textbox", { name: "메모" }).fill("창가 자리를 좋아함");
-  await card.getByLabel("고정").check();
+  await card.getByRole("checkbox", { name: "고정" }).check();
   await card.getByRole("button", { name: "저장" }).click();
   await expect(page.getByTestId("notice")).toHaveText("메모를 저장했습니다.");
-  await expect(card).toContainText("📌 창가 자리를 좋아함");
+  await expect(card.getByRole("region", { name: "고정 메모" })).toContainText("창가 자리를 좋아함");
 });
 
 test("an order whose connection drops is retried with the same Idempotency-Key", async ({ page }) => {
@@ -125,4 +125,24 @@ test("a prospect card counts towards the daily goal", async ({ page }) => {
   await page.getByRole("button", { name: "저장" }).click();
   await expect(page.getByTestId("notice")).toHaveText("잠재 고객 카드를 저장했습니다.");
   await expect(goal).toContainText(`${before + 1} /`);
+});
+
+test("an expired session asks to sign in again and keeps what was typed", async ({ page, context }) => {
+  await login(page);
+  await page.getByRole("searchbox").fill(fixture.alertName);
+  await page.getByRole("button", { name: "찾기" }).click();
+  await page.getByTestId("pick-list").getByRole("button").first().click();
+  const card = page.getByTestId("customer-card");
+  await card.getByRole("button", { name: "메모" }).click();
+  await card.getByRole("textbox", { name: "메모" }).fill("세션이 끝난 뒤에 쓴 메모");
+  await context.clearCookies();
+  await card.getByRole("button", { name: "저장" }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog).toContainText("세션이 만료되었습니다");
+  await dialog.getByLabel("비밀번호").fill(process.env.DANGOL_PASSWORD!);
+  await dialog.getByRole("button", { name: "로그인" }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(card.getByRole("textbox", { name: "메모" })).toHaveValue("세션이 끝난 뒤에 쓴 메모");
+  await card.getByRole("button", { name: "저장" }).click();
+  await expect(page.getByTestId("notice")).toHaveText("메모를 저장했습니다.");
 });

@@ -5,7 +5,7 @@ import { base, freshPhone, login, shot } from "./helpers";
 
 test("a new guest accepts the items one by one and the kiosk starts over", async ({ page }, info) => {
   await login(page);
-  await page.goto(`${base()}/kiosk?timeout=4`);
+  await page.goto(`${base()}/kiosk?timeout=6`);
   const kiosk = page.getByTestId("kiosk");
   await expect(kiosk.getByRole("heading", { name: "어서 오세요!" })).toBeVisible();
   // No staff controls and no other customer's data.
@@ -48,7 +48,7 @@ test("a new guest accepts the items one by one and the kiosk starts over", async
   await shot(page, info, "kiosk-done");
 
   // Left alone, the kiosk starts over.
-  await expect(kiosk.getByRole("heading", { name: "어서 오세요!" })).toBeVisible({ timeout: 8_000 });
+  await expect(kiosk.getByRole("heading", { name: "어서 오세요!" })).toBeVisible({ timeout: 15_000 });
   await expect(page.getByLabel("휴대폰 번호")).toHaveValue("");
 
   // The same guest again is recognised without the consent steps.
@@ -59,9 +59,9 @@ test("a new guest accepts the items one by one and the kiosk starts over", async
 
 test("a half-finished kiosk form is cleared after the timeout", async ({ page }) => {
   await login(page);
-  await page.goto(`${base()}/kiosk?timeout=2`);
+  await page.goto(`${base()}/kiosk?timeout=5`);
   const kiosk = page.getByTestId("kiosk");
   for (const digit of "0109") await kiosk.getByRole("button", { name: digit, exact: true }).click();
   await expect(page.getByLabel("휴대폰 번호")).toHaveValue("010-9");
-  await expect(page.getByLabel("휴대폰 번호")).toHaveValue("", { timeout: 6_000 });
+  await expect(page.getByLabel("휴대폰 번호")).toHaveValue("", { timeout: 15_000 });
 });

@@ -37,12 +37,12 @@ export function Counter() {
   const [progress, setProgress] = useState<ProspectProgress | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
   const resultRef = useRef<HTMLElement>(null);
-  // On a phone the keypad fills the screen: bring the answer into view.
-  const reveal = () => {
-    if (window.matchMedia("(max-width: 720px)").matches) {
-      requestAnimationFrame(() => resultRef.current?.scrollIntoView({ block: "start" }));
+  // On a phone the keypad fills the screen: bring a new pick list or card into view.
+  useEffect(() => {
+    if ((result || customer) && window.matchMedia("(max-width: 720px)").matches) {
+      resultRef.current?.scrollIntoView({ block: "start" });
     }
-  };
+  }, [result, customer?.id]);
 
   useEffect(() => {
     api.get<Page<Branch>>("/branches").then((page) => {
@@ -70,7 +70,6 @@ export function Counter() {
       setResult(await api.get<LookupResult>(`/customers/lookup?q=${encodeURIComponent(q)}&limit=20`));
       setCustomer(null);
       setPanel(null);
-      reveal();
     } catch (error) {
       setNotice({ kind: "error", text: t(errorKey(error)) });
     }
@@ -89,7 +88,6 @@ export function Counter() {
       setNotes(notePage.items);
       setOrders(orderPage.items);
       setPanel(null);
-      if (!keepNotice) reveal();
     } catch (error) {
       setNotice({ kind: "error", text: t(errorKey(error)) });
     }
@@ -279,7 +277,8 @@ function PickList({
               <span class="pick-name">{hit.name || t("counter.noName")}</span>
               <span class="pick-phone">{hit.phone}</span>
               <span class="pick-meta">
-                <StageBadge stage={hit.stage} /> {t("card.visitsValue", { count: number(hit.visit_count) })} ·{" "}
+                <StageBadge stage={hit.stage} /> {hit.tier ? <span class="badge">{hit.tier}</span> : null}{" "}
+                {t("card.visitsValue", { count: number(hit.visit_count) })} ·{" "}
                 {hit.last_visit_at ? ago(hit.last_visit_at) : t("card.never")}
               </span>
               {hit.alerts.length ? (
@@ -381,18 +380,18 @@ function CustomerCard(props: {
       <LoyaltySlot customerId={customer.id} part="balance" />
       {birthdaySoon || anniversaries.length ? (
         <div class="celebrate">
-          {birthdaySoon ? <p>🎂 {t("card.birthdayWeek", { date: customer.birthday!.date.slice(5) })}</p> : null}
+          {birthdaySoon ? <p>{t("card.birthdayWeek", { date: customer.birthday!.date.slice(5) })}</p> : null}
           {anniversaries.map((a) => (
-            <p key={a.date}>🎉 {t("card.anniversaryWeek", { label: a.label ?? "", date: a.date.slice(5) })}</p>
+            <p key={a.date}>{t("card.anniversaryWeek", { label: a.label ?? "", date: a.date.slice(5) })}</p>
           ))}
         </div>
       ) : null}
       {pinned.length ? (
-        <section class="card-section">
-          <h3>{t("card.pinned")}</h3>
+        <section class="card-section" aria-labelledby="pinned-title">
+          <h3 id="pinned-title">{t("card.pinned")}</h3>
           <ul class="notes">
             {pinned.map((n) => (
-              <li key={n.id}>📌 {n.text}</li>
+              <li key={n.id}>{n.text}</li>
             ))}
           </ul>
         </section>

@@ -63,7 +63,7 @@ export function CustomerPage({ id }: { id: number }) {
       }`,
       key: `o${o.id}`,
     })),
-    ...notes.map((n) => ({ at: n.created_at, kind: "note" as const, text: `${n.pinned ? "📌 " : ""}${n.text}`, key: `n${n.id}` })),
+    ...notes.map((n) => ({ at: n.created_at, kind: "note" as const, text: n.pinned ? `[${t("note.pinned")}] ${n.text}` : n.text, key: `n${n.id}` })),
   ].sort((a, b) => b.at.localeCompare(a.at));
 
   const consentOf = (channel: Channel) => customer.consents.find((c) => c.channel === channel);
