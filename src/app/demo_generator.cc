@@ -15,6 +15,7 @@
 #include "store/note_repository.h"
 #include "store/order_repository.h"
 #include "store/staff_repository.h"
+#include "store/loyalty_repository.h"
 #include "store/transaction.h"
 
 namespace crm::app {
@@ -412,6 +413,13 @@ class DemoGenerator {
   std::vector<int64_t> refund_of_;  // per order: the batch index of the sale it refunds, or -1
   std::vector<OrderId> order_ids_;  // per order, once written
   size_t orders_used_ = 0;
+
+  // The demo's loyalty program and, per order of the batch, what it earned and its ledger entry.
+  domain::Program program_;
+  std::vector<int64_t> earned_;
+  std::vector<LedgerEntryId> earn_entry_;
+
+  Status WriteLedger(store::Transaction& tx, CustomerId customer, const PendingCustomer& pending, uint32_t index);
 };
 
 // ---- Set-up: business, branches, accounts ----------------------------------------------------
@@ -495,7 +503,9 @@ Status DemoGenerator::CreateBusiness() {
       CRM_ASSIGN_OR_RETURN(domain::Staff stored, tx.staff().Create(staff));
       staff.id = stored.id;
     }
-    return Status::Ok();
+    // A points program, so that the counter shows balances and the ledger has history.
+    program_ = *domain::ProgramPreset("points");
+    return tx.loyalty().SaveProgram(created->id, program_, opened);
   });
 }
 
@@ -850,9 +860,62 @@ Status DemoGenerator::WriteBatch(size_t customer_count, uint32_t first_index) {
       // A customer who never came keeps the stored zeros.
       if (!pending.customer.stats.first_visit_at) continue;
       CRM_RETURN_IF_ERROR(customers.SaveStats(business, id, pending.customer.stats, now_));
+      CRM_RETURN_IF_ERROR(WriteLedger(tx, id, pending, first_index + static_cast<uint32_t>(i)));
     }
     return Status::Ok();
   });
+}
+
+// The customer's ledger as the order service would have written it: each sale earns by the
+// program, each refund takes back its share; the account holds the sum and a referral code drawn
+// from the seed and the customer's index (deterministic, unlike the service's random codes).
+Status DemoGenerator::WriteLedger(store::Transaction& tx, CustomerId customer, const PendingCustomer& pending,
+                                  uint32_t index) {
+  const BusinessId business = summary_.business_id;
+  if (earned_.size() < orders_used_) {
+    earned_.resize(orders_used_);
+    earn_entry_.resize(orders_used_);
+  }
+  domain::LoyaltyAccount account;
+  account.customer_id = customer;
+  account.updated_at = now_;
+  for (size_t o = pending.first_order; o < pending.first_order + pending.order_count; ++o) {
+    const domain::Order& order = orders_[o];
+    domain::LedgerEntry entry;
+    entry.business_id = business;
+    entry.customer_id = customer;
+    entry.order_id = order_ids_[o];
+    entry.branch_id = order.branch_id;
+    entry.staff_id = order.staff_id;
+    entry.created_at = order.ordered_at;
+    earned_[o] = 0;
+    if (order.kind == domain::OrderKind::kSale) {
+      entry.kind = domain::LedgerKind::kEarn;
+      entry.amount = domain::BaseEarn(program_, order);
+      entry.reason = "주문 적립";
+      entry.expires_at = domain::AddMonths(order.ordered_at, program_.expiry_months);
+      if (entry.amount == 0) continue;
+      earned_[o] = entry.amount;
+    } else {
+      const size_t sale = static_cast<size_t>(refund_of_[o]);
+      const int64_t share = domain::ProportionalShare(-earned_[sale], orders_[sale].total, Money(), -order.total);
+      entry.kind = domain::LedgerKind::kReverse;
+      entry.amount = -std::min(-share, account.balance);
+      entry.related_id = earn_entry_[sale];
+      entry.reason = "환불: 적립 취소";
+      if (entry.amount == 0) continue;
+    }
+    CRM_ASSIGN_OR_RETURN(earn_entry_[o], tx.loyalty().Append(entry));
+    account.balance += entry.amount;
+  }
+  uint64_t mixed = options_.seed * 0x9E3779B97F4A7C15ULL + index;
+  mixed = (mixed ^ (mixed >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  mixed = (mixed ^ (mixed >> 27)) * 0x94D049BB133111EBULL;
+  mixed ^= mixed >> 31;
+  unsigned char bytes[8];
+  for (int b = 0; b < 8; ++b) bytes[b] = static_cast<unsigned char>(mixed >> (8 * b));
+  account.referral_code = domain::CouponCodeFromBytes(bytes).substr(0, 8);
+  return tx.loyalty().CreateAccount(business, account);
 }
 
 // Customers are drawn and written in batches with their orders, customer after customer: the
