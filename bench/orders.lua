@@ -13,6 +13,9 @@
 --             orders over many customers: each sale counts the customer's sales of the last 12
 --             months, so a few customers with thousands of bench orders each measure that count
 --             rather than order posting;
+--   kind      "sale" (default) posts orders; "redeem" spends 1 point of a customer instead
+--             (POST /api/v1/customers/{id}/redeem with a new Idempotency-Key each time), to
+--             measure durable redemptions; a 409 there is a refusal for a short balance;
 --   run       a prefix that makes external ids unique across runs against one database
 --             (default: the start time in seconds);
 --   seed      added to the per-thread seed (default 1).
@@ -53,12 +56,23 @@ function init(args)
     ["Content-Type"] = "application/json",
     ["Accept"] = "application/json",
   }
+  kind = option("kind", "sale")
+  if kind ~= "sale" and kind ~= "redeem" then error("orders.lua: kind must be sale or redeem") end
   counter = 0
   common.count_statuses()
 end
 
+local function redeem_request()
+  local keyed = {}
+  for name, value in pairs(headers) do keyed[name] = value end
+  keyed["Idempotency-Key"] = id_prefix .. counter
+  local body = '{"amount":1,"branch_id":' .. branches[math.random(#branches)] .. ',"reason":"bench"}'
+  return wrk.format("POST", "/api/v1/customers/" .. customers[math.random(#customers)] .. "/redeem", keyed, body)
+end
+
 function request()
   counter = counter + 1
+  if kind == "redeem" then return redeem_request() end
   local body = '{"branch_id":' .. branches[math.random(#branches)] ..
       ',"customer_id":' .. customers[math.random(#customers)] ..
       ',"external_source":"bench","external_id":"' .. id_prefix .. counter ..

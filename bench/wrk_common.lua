@@ -63,7 +63,7 @@ function common.report(summary, latency, label)
     local counts = thread:get("statuses") or {}
     for status, count in pairs(counts) do by_status[status] = (by_status[status] or 0) + count end
   end
-  local non_2xx, ok_201, ok_200 = 0, by_status[201] or 0, by_status[200] or 0
+  local non_2xx, ok_201, ok_200, conflict_409 = 0, by_status[201] or 0, by_status[200] or 0, by_status[409] or 0
   local codes = {}
   for status, count in pairs(by_status) do
     if status < 200 or status > 299 then non_2xx = non_2xx + count end
@@ -86,10 +86,10 @@ function common.report(summary, latency, label)
                          errors.connect, errors.read, errors.write, errors.timeout))
   io.write(string.format(
       'RESULT {"mode":"%s","requests":%d,"seconds":%.3f,"rps":%.1f,"p50_ms":%.3f,"p99_ms":%.3f,' ..
-      '"p999_ms":%.3f,"max_ms":%.3f,"non_2xx":%d,"status_201":%d,"status_200":%d,' ..
+      '"p999_ms":%.3f,"max_ms":%.3f,"non_2xx":%d,"status_201":%d,"status_200":%d,"status_409":%d,' ..
       '"socket_errors":%d,"statuses":"%s"}\n',
       mode or "?", summary.requests, seconds, rps, ms(p50), ms(p99), ms(p999), ms(latency.max),
-      non_2xx, ok_201, ok_200, socket_errors, table.concat(codes, " ")))
+      non_2xx, ok_201, ok_200, conflict_409, socket_errors, table.concat(codes, " ")))
 end
 
 return common
