@@ -35,6 +35,17 @@ test("the customers list filters by stage and by tag", async ({ page }, info) =>
   await expect(page.getByRole("alert")).toContainText(fixture.allergy);
   await expect(page.getByRole("heading", { name: "타임라인" })).toBeVisible();
   await shot(page, info, "office-customer");
+
+  // Consents and the profile are editable here.
+  const sms = page.locator(".consents li").filter({ hasText: "문자" });
+  const granted = (await sms.locator(".consent-state").textContent())!.startsWith("동의");
+  await sms.getByRole("button").click();
+  await expect(sms.locator(".consent-state")).toHaveText(granted ? /^거부/ : /^동의/);
+  await page.getByRole("button", { name: "프로필 수정" }).click();
+  const form = page.getByRole("form", { name: "프로필 수정" });
+  await form.getByLabel("이메일").fill(`guest-${info.project.name}@example.com`);
+  await form.getByRole("button", { name: "저장" }).click();
+  await expect(page.locator(".defs")).toContainText(`guest-${info.project.name}@example.com`);
   expect(csp).toEqual([]);
 });
 

@@ -202,6 +202,9 @@ export const en: Record<MessageKey, string> = {
   "customer.timeline.refund": "Refund {amount}",
   "customer.timeline.note": "Note",
   "customer.back": "Customers",
+  "customer.edit": "Edit profile",
+  "customer.name": "Name",
+  "customer.tagsHint": "Separated by commas",
 
   "team.branches": "Branches",
   "team.branchName": "Branch name",

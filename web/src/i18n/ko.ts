@@ -200,6 +200,9 @@ export const ko = {
   "customer.timeline.refund": "환불 {amount}",
   "customer.timeline.note": "메모",
   "customer.back": "고객 목록",
+  "customer.edit": "프로필 수정",
+  "customer.name": "이름",
+  "customer.tagsHint": "쉼표로 구분",
 
   "team.branches": "지점",
   "team.branchName": "지점 이름",

@@ -4,7 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, errorKey, type Channel, type Customer, type Note, type Order, type Page } from "../api";
 import { date, dateTime, number, t, won } from "../i18n";
 import { linkClick } from "../router";
-import { LoyaltySlot, StageBadge, StatusLine, type Notice } from "../components/ui";
+import { Field, LoyaltySlot, StageBadge, StatusLine, type Notice } from "../components/ui";
 import { PreferenceForm } from "./counter";
 
 type Entry = { at: string; kind: "order" | "refund" | "note"; text: string; key: string };
@@ -15,6 +15,7 @@ export function CustomerPage({ id }: { id: number }) {
   const [orders, setOrders] = useState<Order[]>([]);
   const [notice, setNotice] = useState<Notice>(null);
   const [adding, setAdding] = useState(false);
+  const [editing, setEditing] = useState(false);
 
   const load = async () => {
     try {
@@ -113,6 +114,22 @@ export function CustomerPage({ id }: { id: number }) {
             <dd>{date(customer.created_at)}</dd>
           </dl>
           <LoyaltySlot customerId={customer.id} part="balance" />
+          {editing ? (
+            <ProfileForm
+              customer={customer}
+              onCancel={() => setEditing(false)}
+              onSaved={(next) => {
+                setCustomer(next);
+                setEditing(false);
+                setNotice({ kind: "ok", text: t("common.saved") });
+              }}
+              onError={(error) => setNotice({ kind: "error", text: t(errorKey(error)) })}
+            />
+          ) : (
+            <button class="button" type="button" onClick={() => setEditing(true)}>
+              {t("customer.edit")}
+            </button>
+          )}
         </section>
         <section class="card">
           <h2>{t("customer.consents")}</h2>
@@ -174,5 +191,58 @@ export function CustomerPage({ id }: { id: number }) {
         </ol>
       </section>
     </div>
+  );
+}
+
+function ProfileForm(props: {
+  customer: Customer;
+  onCancel: () => void;
+  onSaved: (customer: Customer) => void;
+  onError: (error: unknown) => void;
+}) {
+  const [name, setName] = useState(props.customer.name);
+  const [email, setEmail] = useState(props.customer.email ?? "");
+  const [tags, setTags] = useState(props.customer.tags.join(", "));
+  const [birthday, setBirthday] = useState(props.customer.birthday?.date ?? "");
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const body = {
+      name: name.trim() || null,
+      email: email.trim() || null,
+      tags: tags
+        .split(",")
+        .map((tag) => tag.trim())
+        .filter(Boolean),
+      birthday: birthday ? { date: birthday, calendar: props.customer.birthday?.calendar ?? "solar" } : null,
+    };
+    try {
+      props.onSaved(await api.patch<Customer>(`/customers/${props.customer.id}`, body));
+    } catch (error) {
+      props.onError(error);
+    }
+  };
+  return (
+    <form class="panel" onSubmit={submit} aria-label={t("customer.edit")}>
+      <Field label={t("customer.name")}>
+        <input name="name" value={name} onInput={(e) => setName(e.currentTarget.value)} />
+      </Field>
+      <Field label={t("customer.email")}>
+        <input name="email" type="email" value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+      </Field>
+      <Field label={t("customer.tags")} hint={t("customer.tagsHint")}>
+        <input name="tags" value={tags} onInput={(e) => setTags(e.currentTarget.value)} />
+      </Field>
+      <Field label={t("customer.birthday")}>
+        <input name="birthday" type="date" value={birthday} onInput={(e) => setBirthday(e.currentTarget.value)} />
+      </Field>
+      <div class="form-buttons">
+        <button class="button primary" type="submit">
+          {t("common.save")}
+        </button>
+        <button class="button" type="button" onClick={props.onCancel}>
+          {t("common.cancel")}
+        </button>
+      </div>
+    </form>
   );
 }
