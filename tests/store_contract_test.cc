@@ -13,6 +13,7 @@
 #include "store/business_repository.h"
 #include "store/customer_repository.h"
 #include "store/database.h"
+#include "store/loyalty_repository.h"
 #include "store/note_repository.h"
 #include "store/order_repository.h"
 #include "store/staff_repository.h"
@@ -436,6 +437,176 @@ TEST_P(StoreContractTest, ConcurrentWritesAreAllKeptAndFailuresAreIsolated) {
   auto count = ReadValue<int64_t>(*db_, [&](Transaction& tx) { return tx.customers().Count(business_); });
   ASSERT_TRUE(count.ok());
   EXPECT_EQ(*count, acknowledged.load());
+}
+
+TEST_P(StoreContractTest, ProgramRoundTripsWithTiersEventsAndGacha) {
+  domain::Program program = *domain::ProgramPreset("starbucks");
+  program.events = {{.name = "더블", .first_day = {2026, 5, 1}, .last_day = {2026, 5, 3}, .branch_id = branch_}};
+  program.gacha = {{"꽝", 9, 0}, {"100P", 1, 100}};
+  program.earn_excluded = {"담배"};
+  ASSERT_TRUE(db_->Write([&](Transaction& tx) { return tx.loyalty().SaveProgram(business_, program, kNow); }).ok());
+  auto loaded = ReadValue<std::optional<domain::Program>>(*db_, [&](Transaction& tx) {
+    return tx.loyalty().GetProgram(business_);
+  });
+  ASSERT_TRUE(loaded.ok() && *loaded) << loaded.status().ToString();
+  EXPECT_EQ(**loaded, program);
+  auto none = ReadValue<std::optional<domain::Program>>(*db_, [&](Transaction& tx) {
+    return tx.loyalty().GetProgram(other_);
+  });
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(*none);
+}
+
+TEST_P(StoreContractTest, LedgerSumsPagesAndReportsAccountsThatDisagree) {
+  auto customer = Insert(Draft(business_, "원장", "+821077770001"));
+  ASSERT_TRUE(customer.ok());
+  domain::LoyaltyAccount account;
+  account.customer_id = *customer;
+  account.referral_code = "CODE" + std::to_string(customer->value());
+  account.updated_at = kNow;
+  Status written = db_->Write([&](Transaction& tx) -> Status {
+    CRM_RETURN_IF_ERROR(tx.loyalty().CreateAccount(business_, account));
+    for (int64_t amount : {100, -30, 50}) {
+      domain::LedgerEntry entry;
+      entry.business_id = business_;
+      entry.customer_id = *customer;
+      entry.kind = amount > 0 ? domain::LedgerKind::kEarn : domain::LedgerKind::kRedeem;
+      entry.amount = amount;
+      entry.branch_id = branch_;
+      entry.created_at = kNow;
+      CRM_RETURN_IF_ERROR(tx.loyalty().Append(entry).status());
+    }
+    account.balance = 120;
+    return tx.loyalty().SaveAccount(business_, account);
+  });
+  ASSERT_TRUE(written.ok()) << written.ToString();
+  auto sum = ReadValue<int64_t>(*db_, [&](Transaction& tx) { return tx.loyalty().LedgerSum(business_, *customer); });
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(*sum, 120);
+  auto page = ReadValue<std::vector<domain::LedgerEntry>>(*db_, [&](Transaction& tx) {
+    return tx.loyalty().Page(business_, *customer, std::nullopt, 2);
+  });
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->size(), 2u);
+  EXPECT_EQ((*page)[0].amount, 50);
+  EXPECT_EQ((*page)[1].amount, -30);
+  auto found = ReadValue<std::optional<CustomerId>>(*db_, [&](Transaction& tx) {
+    return tx.loyalty().FindByReferralCode(business_, account.referral_code);
+  });
+  ASSERT_TRUE(found.ok() && *found);
+  EXPECT_EQ(**found, *customer);
+  auto agree = ReadValue<std::vector<BalanceMismatch>>(*db_, [&](Transaction& tx) {
+    return tx.loyalty().Mismatches(business_);
+  });
+  ASSERT_TRUE(agree.ok());
+  EXPECT_TRUE(agree->empty());
+  account.balance = 999;
+  ASSERT_TRUE(db_->Write([&](Transaction& tx) { return tx.loyalty().SaveAccount(business_, account); }).ok());
+  auto differ = ReadValue<std::vector<BalanceMismatch>>(*db_, [&](Transaction& tx) {
+    return tx.loyalty().Mismatches(std::nullopt);
+  });
+  ASSERT_TRUE(differ.ok());
+  ASSERT_EQ(differ->size(), 1u);
+  EXPECT_EQ((*differ)[0].stored, 999);
+  EXPECT_EQ((*differ)[0].ledger, 120);
+  // An entry may not name a customer of another business.
+  domain::LedgerEntry stray;
+  stray.business_id = other_;
+  stray.customer_id = *customer;
+  stray.amount = 1;
+  stray.created_at = kNow;
+  EXPECT_FALSE(db_->Write([&](Transaction& tx) { return tx.loyalty().Append(stray).status(); }).ok());
+}
+
+TEST_P(StoreContractTest, AnAwardExpiresOnlyOnce) {
+  auto customer = Insert(Draft(business_, "만료", "+821077770002"));
+  ASSERT_TRUE(customer.ok());
+  domain::LedgerEntry award;
+  award.business_id = business_;
+  award.customer_id = *customer;
+  award.amount = 100;
+  award.expires_at = kNow.PlusSeconds(10);
+  award.created_at = kNow;
+  auto award_id = WriteValue<LedgerEntryId>(*db_, [&](Transaction& tx) { return tx.loyalty().Append(award); });
+  ASSERT_TRUE(award_id.ok());
+  auto due = [&](Timestamp at) {
+    return ReadValue<std::vector<CustomerId>>(*db_, [&](Transaction& tx) {
+      return tx.loyalty().CustomersWithDueAwards(business_, at, 10, std::nullopt);
+    });
+  };
+  ASSERT_TRUE(due(kNow).ok());
+  EXPECT_TRUE(due(kNow)->empty());
+  ASSERT_EQ(due(kNow.PlusSeconds(10))->size(), 1u);
+  domain::LedgerEntry expiry = award;
+  expiry.kind = domain::LedgerKind::kExpire;
+  expiry.amount = -100;
+  expiry.expires_at.reset();
+  expiry.related_id = *award_id;
+  ASSERT_TRUE(db_->Write([&](Transaction& tx) { return tx.loyalty().Append(expiry).status(); }).ok());
+  EXPECT_TRUE(due(kNow.PlusSeconds(10))->empty());
+  auto twice = db_->Write([&](Transaction& tx) { return tx.loyalty().Append(expiry).status(); });
+  EXPECT_EQ(twice.code(), StatusCode::kAlreadyExists);
+}
+
+TEST_P(StoreContractTest, AnIdempotencyKeyIsClaimedOncePerBusiness) {
+  auto claim = [&](BusinessId business) {
+    return db_->Write([&](Transaction& tx) { return tx.idempotency().Claim(business, "key-1", "hash", kNow); });
+  };
+  ASSERT_TRUE(claim(business_).ok());
+  EXPECT_EQ(claim(business_).code(), StatusCode::kAlreadyExists);
+  EXPECT_TRUE(claim(other_).ok());
+  ASSERT_TRUE(db_->Write([&](Transaction& tx) {
+                return tx.idempotency().Complete(business_, "key-1", "hash", 201, "{}", kNow);
+              }).ok());
+  ASSERT_TRUE(db_->Write([&](Transaction& tx) {
+                return tx.idempotency().Complete(business_, "key-2", "other", 200, "[]", kNow);
+              }).ok());
+  auto first = ReadValue<std::optional<IdempotencyRecord>>(*db_, [&](Transaction& tx) {
+    return tx.idempotency().Find(business_, "key-1");
+  });
+  ASSERT_TRUE(first.ok() && *first);
+  EXPECT_EQ((*first)->status, 201);
+  EXPECT_EQ((*first)->request_hash, "hash");
+  auto second = ReadValue<std::optional<IdempotencyRecord>>(*db_, [&](Transaction& tx) {
+    return tx.idempotency().Find(business_, "key-2");
+  });
+  ASSERT_TRUE(second.ok() && *second);
+  EXPECT_EQ((*second)->response, "[]");
+}
+
+TEST_P(StoreContractTest, ACouponIsUsedOnceAndItsCodeIsUniqueInTheBusiness) {
+  auto customer = Insert(Draft(business_, "쿠폰", "+821077770003"));
+  ASSERT_TRUE(customer.ok());
+  domain::Coupon coupon;
+  coupon.business_id = business_;
+  coupon.customer_id = *customer;
+  coupon.code = "ABCDEFGHJKMN";
+  coupon.name = "무료 음료";
+  coupon.value = 5000;
+  coupon.issued_at = kNow;
+  coupon.expires_at = kNow.PlusSeconds(86400);
+  auto issued = WriteValue<domain::Coupon>(*db_, [&](Transaction& tx) { return tx.coupons().Insert(coupon); });
+  ASSERT_TRUE(issued.ok()) << issued.status().ToString();
+  auto duplicate = WriteValue<domain::Coupon>(*db_, [&](Transaction& tx) { return tx.coupons().Insert(coupon); });
+  EXPECT_EQ(duplicate.status().code(), StatusCode::kAlreadyExists);
+  auto use = [&] {
+    return db_->Write([&](Transaction& tx) {
+      return tx.coupons().MarkRedeemed(business_, issued->id, kNow, branch_, std::nullopt);
+    });
+  };
+  ASSERT_TRUE(use().ok());
+  EXPECT_EQ(use().code(), StatusCode::kFailedPrecondition);
+  auto loaded = ReadValue<std::optional<domain::Coupon>>(*db_, [&](Transaction& tx) {
+    return tx.coupons().FindByCode(business_, "ABCDEFGHJKMN");
+  });
+  ASSERT_TRUE(loaded.ok() && *loaded);
+  EXPECT_EQ((*loaded)->status, domain::CouponStatus::kRedeemed);
+  EXPECT_EQ((*loaded)->redeemed_branch_id, branch_);
+  auto elsewhere = ReadValue<std::optional<domain::Coupon>>(*db_, [&](Transaction& tx) {
+    return tx.coupons().FindByCode(other_, "ABCDEFGHJKMN");
+  });
+  ASSERT_TRUE(elsewhere.ok());
+  EXPECT_FALSE(*elsewhere);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::Values(Dialect::kSqlite, Dialect::kPostgres),
