@@ -5,7 +5,7 @@
 namespace crm::importing {
 namespace {
 
-constexpr size_t kBlockBytes = 1 << 20;
+constexpr size_t kBlockBytes = 1 << 16;
 constexpr size_t kSniffRecords = 50;
 
 enum class ParseOutcome { kRecord, kNeedMore, kEnd };

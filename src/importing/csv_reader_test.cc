@@ -111,8 +111,8 @@ TEST(CsvReaderTest, ReadsFieldsAcrossBlockBoundaries) {
 }
 
 TEST(CsvReaderTest, Cp949CharacterSplitAcrossBlocksComesOutWhole) {
-  // 이 is two CP949 bytes; they sit either side of the 1 MiB block boundary.
-  const std::string text = "\xC0\xCC\n" + std::string((1 << 20) - 4, 'x') + "\xC0\xCC\n";
+  // 이 is two CP949 bytes; they sit either side of the 64 KiB block boundary.
+  const std::string text = "\xC0\xCC\n" + std::string((1 << 16) - 4, 'x') + "\xC0\xCC\n";
   const Rows rows = ReadAll(text);
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0][0], "이");
