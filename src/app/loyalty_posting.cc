@@ -87,16 +87,8 @@ Status WelcomeCoupon(store::Transaction& tx, const domain::Tier& tier, BusinessI
   if (!coupon_template.ok() || !coupon_template->active) return Status::Ok();  // a removed template gives nothing
   auto expires = domain::CouponExpiry(*coupon_template, now, utc_offset_minutes);
   if (!expires.ok()) return Status::Ok();
-  domain::Coupon coupon;
-  coupon.business_id = business;
-  coupon.template_id = coupon_template->id;
-  coupon.customer_id = customer;
-  coupon.name = coupon_template->name;
-  coupon.kind = coupon_template->kind;
-  coupon.value = coupon_template->value;
-  coupon.source = domain::CouponSource::kTier;
-  coupon.issued_at = now;
-  coupon.expires_at = *expires;
+  domain::Coupon coupon =
+      domain::CouponFromTemplate(*coupon_template, customer, domain::CouponSource::kTier, now, *expires, std::nullopt);
   CRM_ASSIGN_OR_RETURN(domain::Coupon issued, IssueCouponIn(tx, std::move(coupon)));
   out.rewards.push_back(std::move(issued));
   return Status::Ok();

@@ -69,6 +69,18 @@ Result<int64_t> CurrentMetric(store::Transaction& tx, const domain::Program& pro
   return int64_t{0};
 }
 
+// Reads something of one customer after checking the customer is the business's (kNotFound).
+template <typename T, typename ReadFn>
+Result<T> ReadForCustomer(store::Database& database, const Principal& principal, CustomerId customer, ReadFn read) {
+  T value;
+  CRM_RETURN_IF_ERROR(database.Read([&](store::Transaction& tx) -> Status {
+    CRM_RETURN_IF_ERROR(RequireCustomer(tx, principal.business_id, customer));
+    CRM_ASSIGN_OR_RETURN(value, read(tx));
+    return Status::Ok();
+  }));
+  return value;
+}
+
 }  // namespace
 
 LoyaltyService::LoyaltyService(store::Database& database, const Clock& clock) : database_(database), clock_(clock) {}
@@ -152,13 +164,9 @@ Result<LedgerPage> LoyaltyService::Ledger(const Principal& principal, CustomerId
 
 Result<std::vector<domain::TierChangeRecord>> LoyaltyService::TierChanges(const Principal& principal,
                                                                           CustomerId customer) {
-  std::vector<domain::TierChangeRecord> changes;
-  CRM_RETURN_IF_ERROR(database_.Read([&](store::Transaction& tx) -> Status {
-    CRM_RETURN_IF_ERROR(RequireCustomer(tx, principal.business_id, customer));
-    CRM_ASSIGN_OR_RETURN(changes, tx.loyalty().TierChanges(principal.business_id, customer));
-    return Status::Ok();
-  }));
-  return changes;
+  return ReadForCustomer<std::vector<domain::TierChangeRecord>>(
+      database_, principal, customer,
+      [&](store::Transaction& tx) { return tx.loyalty().TierChanges(principal.business_id, customer); });
 }
 
 Result<LedgerWrite> LoyaltyService::Redeem(const Principal& principal, CustomerId customer,
@@ -391,17 +399,8 @@ Result<domain::Coupon> LoyaltyService::IssueCoupon(const Principal& principal, C
     }
     CRM_ASSIGN_OR_RETURN(domain::Business owner, tx.businesses().Get(business));
     CRM_ASSIGN_OR_RETURN(Timestamp expires, domain::CouponExpiry(coupon_template, now, owner.utc_offset_minutes));
-    domain::Coupon coupon;
-    coupon.business_id = business;
-    coupon.template_id = id;
-    coupon.customer_id = customer;
-    coupon.name = coupon_template.name;
-    coupon.kind = coupon_template.kind;
-    coupon.value = coupon_template.value;
-    coupon.source = domain::CouponSource::kManual;
-    coupon.issued_at = now;
-    coupon.expires_at = expires;
-    coupon.issued_by = principal.staff_id;
+    domain::Coupon coupon = domain::CouponFromTemplate(coupon_template, customer, domain::CouponSource::kManual, now,
+                                                       expires, principal.staff_id);
     CRM_ASSIGN_OR_RETURN(issued, IssueCouponIn(tx, std::move(coupon)));
     return Status::Ok();
   }));
@@ -409,13 +408,9 @@ Result<domain::Coupon> LoyaltyService::IssueCoupon(const Principal& principal, C
 }
 
 Result<std::vector<domain::Coupon>> LoyaltyService::Coupons(const Principal& principal, CustomerId customer) {
-  std::vector<domain::Coupon> coupons;
-  CRM_RETURN_IF_ERROR(database_.Read([&](store::Transaction& tx) -> Status {
-    CRM_RETURN_IF_ERROR(RequireCustomer(tx, principal.business_id, customer));
-    CRM_ASSIGN_OR_RETURN(coupons, tx.coupons().ListForCustomer(principal.business_id, customer));
-    return Status::Ok();
-  }));
-  return coupons;
+  return ReadForCustomer<std::vector<domain::Coupon>>(
+      database_, principal, customer,
+      [&](store::Transaction& tx) { return tx.coupons().ListForCustomer(principal.business_id, customer); });
 }
 
 Result<CouponRedemption> LoyaltyService::RedeemCoupon(const Principal& principal, const std::string& code,
@@ -496,13 +491,9 @@ Result<domain::Referral> LoyaltyService::JoinWithReferral(const Principal& princ
 }
 
 Result<std::vector<domain::Referral>> LoyaltyService::Referrals(const Principal& principal, CustomerId referrer) {
-  std::vector<domain::Referral> referrals;
-  CRM_RETURN_IF_ERROR(database_.Read([&](store::Transaction& tx) -> Status {
-    CRM_RETURN_IF_ERROR(RequireCustomer(tx, principal.business_id, referrer));
-    CRM_ASSIGN_OR_RETURN(referrals, tx.coupons().ReferralsBy(principal.business_id, referrer));
-    return Status::Ok();
-  }));
-  return referrals;
+  return ReadForCustomer<std::vector<domain::Referral>>(
+      database_, principal, referrer,
+      [&](store::Transaction& tx) { return tx.coupons().ReferralsBy(principal.business_id, referrer); });
 }
 
 Result<domain::GachaDraw> LoyaltyService::DrawGacha(const Principal& principal, CustomerId customer) {

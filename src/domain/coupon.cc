@@ -58,6 +58,22 @@ std::optional<CouponValidity> ParseCouponValidity(std::string_view text) { retur
 const char* ToString(CouponSource source) { return NameOf(kSources, source); }
 const char* ToString(CouponStatus status) { return NameOf(kStatuses, status); }
 
+Coupon CouponFromTemplate(const CouponTemplate& t, CustomerId customer, CouponSource source, Timestamp issued_at,
+                          Timestamp expires_at, std::optional<StaffId> issued_by) {
+  Coupon coupon;
+  coupon.business_id = t.business_id;
+  coupon.template_id = t.id;
+  coupon.customer_id = customer;
+  coupon.name = t.name;
+  coupon.kind = t.kind;
+  coupon.value = t.value;
+  coupon.source = source;
+  coupon.issued_at = issued_at;
+  coupon.expires_at = expires_at;
+  coupon.issued_by = issued_by;
+  return coupon;
+}
+
 Status ValidateCouponTemplate(const CouponTemplate& t) {
   if (t.name.empty() || t.name.size() > 200) return InvalidArgument("must be 1 to 200 bytes", "name");
   if (t.kind == CouponKind::kPercentOff && (t.value < 1 || t.value > 100)) {

@@ -67,6 +67,10 @@ struct Coupon {
   std::optional<OrderId> redeemed_order_id;
 };
 
+// A coupon of the template for `customer`, without its code (the issuer draws one).
+Coupon CouponFromTemplate(const CouponTemplate& coupon_template, CustomerId customer, CouponSource source,
+                          Timestamp issued_at, Timestamp expires_at, std::optional<StaffId> issued_by);
+
 // kInvalidArgument naming the field.
 Status ValidateCouponTemplate(const CouponTemplate& coupon_template);
 
