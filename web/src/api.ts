@@ -99,6 +99,7 @@ export const api = {
   get: <T>(path: string) => request<T>("GET", path),
   post: <T>(path: string, body: unknown, options?: RequestOptions) => request<T>("POST", path, body, options),
   patch: <T>(path: string, body: unknown, options?: RequestOptions) => request<T>("PATCH", path, body, options),
+  put: <T>(path: string, body: unknown, options?: RequestOptions) => request<T>("PUT", path, body, options),
   del: <T>(path: string, options?: RequestOptions) => request<T>("DELETE", path, undefined, options),
 };
 
@@ -250,4 +251,129 @@ export interface AccessLogEntry {
   action: string;
   ip: string;
   detail: string;
+}
+
+// ---- Loyalty (docs/loyalty.md) ----
+
+export type ProgramKind = "stamps" | "points" | "stars" | "visit_ranks";
+export type Unit = "points" | "stamps" | "stars" | "visits" | "";
+
+export interface Coupon {
+  id: number;
+  template_id: number | null;
+  customer_id: number;
+  code: string;
+  name: string;
+  kind: "percent_off" | "amount_off" | "free_item";
+  value: number;
+  source: string;
+  status: "issued" | "redeemed" | "voided" | "expired" | string;
+  issued_at: string;
+  expires_at: string;
+  redeemed_at: string | null;
+}
+export interface LoyaltyAccount {
+  program: ProgramKind | null;
+  unit: Unit;
+  balance: number;
+  tier: string | null;
+  tier_index: number;
+  tier_reached_at: string | null;
+  tier_metric: string;
+  next_tier: string | null;
+  to_next_tier: number;
+  expiring_within_30_days: number;
+  next_expiry: string | null;
+  referral_code: string | null;
+  referrer_id: number | null;
+  referral_count: number;
+  coupons: Coupon[];
+}
+export interface SaleLoyalty {
+  unit: Unit;
+  earned: number;
+  redeemed: number;
+  balance: number;
+  tier: string | null;
+  promoted_to: string | null;
+  note: string;
+  rewards: Coupon[];
+}
+export interface OrderWithLoyalty extends Order {
+  loyalty: SaleLoyalty | null;
+}
+export interface LedgerEntry {
+  id: number;
+  kind: "earn" | "redeem" | "expire" | "adjust" | "reverse";
+  amount: number;
+  expires_at: string | null;
+  order_id: number | null;
+  related_id: number | null;
+  staff_id: number | null;
+  branch_id: number | null;
+  reason: string;
+  created_at: string;
+}
+export interface LedgerWrite {
+  entry: LedgerEntry;
+  balance: number;
+}
+export interface TierChange {
+  from_index: number;
+  to_index: number;
+  tier_name: string;
+  promoted: boolean;
+  order_id: number | null;
+  created_at: string;
+}
+export interface Tier {
+  name: string;
+  threshold: number;
+  earn_multiplier_percent: number;
+  reward_every: number;
+  welcome_coupon_template: number;
+  benefit: string;
+}
+export interface Program {
+  kind: ProgramKind;
+  name: string;
+  unit: Unit;
+  stamp_basis: string;
+  won_per_stamp: number;
+  rate_permille: number;
+  won_per_star: number;
+  min_order_amount: number;
+  stamps_per_reward: number;
+  reward_value: number;
+  reward_valid_days: number;
+  min_balance_to_redeem: number;
+  max_redeem_percent: number;
+  expiry_months: number;
+  tier_metric: string;
+  tier_window: string;
+  tiers: Tier[];
+  [other: string]: unknown;
+}
+export interface Preset {
+  preset: string;
+  program: Program;
+}
+export interface CouponTemplate {
+  id: number;
+  name: string;
+  kind: Coupon["kind"];
+  value: number;
+  validity: "same_day" | "days" | "date_range";
+  valid_days: number;
+  valid_from: string | null;
+  valid_until: string | null;
+  per_customer_limit: number;
+  active: boolean;
+  created_at: string;
+}
+export interface Referral {
+  customer_id: number;
+  referrer_id: number;
+  rewarded: boolean;
+  created_at: string;
 }

@@ -1,7 +1,8 @@
-// Small shared pieces: the status line under a form, a stage badge, a loyalty slot.
+// Small shared pieces: the status line under a form, a stage badge, a field, and the write hook.
 import type { ComponentChildren } from "preact";
+import { useRef, useState } from "preact/hooks";
 import { t } from "../i18n";
-import type { Stage } from "../api";
+import { errorKey, newIdempotencyKey, NetworkError, type Stage } from "../api";
 
 export type Notice = { kind: "ok" | "error" | "info"; text: string } | null;
 
@@ -18,12 +19,6 @@ export function StageBadge({ stage }: { stage: Stage }) {
   return <span class={`badge stage-${stage}`}>{t(`stage.${stage}`)}</span>;
 }
 
-// Where the loyalty parts (tier, balance, earn and redeem) go when the loyalty API lands. Until
-// then it renders nothing: the UI never shows made-up numbers.
-export function LoyaltySlot(_props: { customerId?: number; part: "tier" | "balance" | "actions" }) {
-  return null;
-}
-
 export function Field({ label, children, hint }: { label: string; children: ComponentChildren; hint?: string }) {
   return (
     <label class="field">
@@ -33,3 +28,34 @@ export function Field({ label, children, hint }: { label: string; children: Comp
     </label>
   );
 }
+
+// Runs a write with an Idempotency-Key that stays the same until it succeeds, so pressing again
+// after a dropped connection repeats the same request rather than making a second one.
+export function useWrite(explain?: (error: unknown) => string | null) {
+  const key = useRef(newIdempotencyKey());
+  const [busy, setBusy] = useState(false);
+  const [notice, setNotice] = useState<Notice>(null);
+  const run = async <T,>(write: (options: { idempotencyKey: string; onRetry: (n: number) => void }) => Promise<T>) => {
+    setBusy(true);
+    setNotice(null);
+    try {
+      const result = await write({
+        idempotencyKey: key.current,
+        onRetry: (attempt) => setNotice({ kind: "info", text: t("error.retrying", { attempt }) }),
+      });
+      key.current = newIdempotencyKey();
+      setNotice(null);
+      return result;
+    } catch (error) {
+      setNotice({
+        kind: "error",
+        text: error instanceof NetworkError ? t("error.retryFailed") : (explain?.(error) ?? t(errorKey(error))),
+      });
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, notice, setNotice, run };
+}
+

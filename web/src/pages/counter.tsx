@@ -4,22 +4,23 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import {
   api,
   errorKey,
-  newIdempotencyKey,
-  NetworkError,
   type Branch,
   type Customer,
   type LookupResult,
   type Note,
   type Order,
+  type OrderWithLoyalty,
   type Page,
   type PreferenceKind,
   type ProspectProgress,
+  type SaleLoyalty,
 } from "../api";
 import { ago, date, t, won, number } from "../i18n";
 import { useSession } from "../session";
-import { Field, LoyaltySlot, StageBadge, StatusLine, type Notice } from "../components/ui";
+import { Field, StageBadge, StatusLine, useWrite, type Notice } from "../components/ui";
+import { CouponList, LoyaltySummary, RedeemForm, SaleResult, useLoyalty } from "../components/loyalty";
 
-type Panel = "order" | "note" | "preference" | "newCustomer" | "prospect" | null;
+type Panel = "order" | "note" | "preference" | "redeem" | "newCustomer" | "prospect" | null;
 
 const branchStorageKey = "dangol.branch";
 
@@ -35,6 +36,8 @@ export function Counter() {
   const [branches, setBranches] = useState<Branch[]>([]);
   const [branchId, setBranchId] = useState<number | null>(null);
   const [progress, setProgress] = useState<ProspectProgress | null>(null);
+  // What the last order on the open card earned; cleared when another card opens.
+  const [sale, setSale] = useState<SaleLoyalty | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
   const resultRef = useRef<HTMLElement>(null);
   // On a phone the keypad fills the screen: bring a new pick list or card into view.
@@ -84,6 +87,7 @@ export function Counter() {
         api.get<Page<Note>>(`/customers/${id}/notes`),
         api.get<Page<Order>>(`/customers/${id}/orders?limit=30`),
       ]);
+      if (full.id !== customer?.id) setSale(null);
       setCustomer(full);
       setNotes(notePage.items);
       setOrders(orderPage.items);
@@ -114,6 +118,7 @@ export function Counter() {
   // A new form starts clean: the last action's message belongs to the last action.
   const choosePanel = (next: Panel) => {
     setNotice(null);
+    if (next) setSale(null);
     setPanel(next);
   };
 
@@ -210,8 +215,10 @@ export function Counter() {
             panel={panel}
             setPanel={choosePanel}
             branchId={branchId}
-            onChanged={(text) => {
+            sale={sale}
+            onChanged={(text, loyalty) => {
               done(text);
+              setSale(loyalty ?? null);
               open(customer.id, true);
             }}
             onClose={() => setCustomer(null)}
@@ -330,10 +337,12 @@ function CustomerCard(props: {
   panel: Panel;
   setPanel: (panel: Panel) => void;
   branchId: number | null;
-  onChanged: (text: string) => void;
+  sale: SaleLoyalty | null;
+  onChanged: (text: string, loyalty?: SaleLoyalty | null) => void;
   onClose: () => void;
 }) {
   const { customer, notes, orders, panel, setPanel } = props;
+  const { account, program } = useLoyalty(customer.id, customer);
   const pinned = notes.filter((n) => n.pinned);
   const usual = usualOrders(orders);
   const likes = customer.preferences.filter((p) => p.kind === "like" || p.kind === "dislike");
@@ -351,13 +360,13 @@ function CustomerCard(props: {
           ))}
         </div>
       ) : null}
+      {props.sale ? <SaleResult loyalty={props.sale} /> : null}
       <header class="card-head">
         <div>
           <h2 id="card-name">{customer.name || t("counter.noName")}</h2>
           <p class="muted">
             {customer.phone_masked} · <StageBadge stage={customer.stage} />
           </p>
-          <LoyaltySlot customerId={customer.id} part="tier" />
         </div>
         <button class="button ghost" type="button" onClick={props.onClose} aria-label={t("card.close")}>
           ✕
@@ -377,7 +386,15 @@ function CustomerCard(props: {
           <dd>{won(customer.total_spend)}</dd>
         </div>
       </dl>
-      <LoyaltySlot customerId={customer.id} part="balance" />
+      {account ? <LoyaltySummary account={account} program={program} /> : null}
+      {account ? (
+        <CouponList
+          coupons={account.coupons}
+          customerId={customer.id}
+          branchId={props.branchId}
+          onUsed={(text) => props.onChanged(text)}
+        />
+      ) : null}
       {birthdaySoon || anniversaries.length ? (
         <div class="celebrate">
           {birthdaySoon ? <p>{t("card.birthdayWeek", { date: customer.birthday!.date.slice(5) })}</p> : null}
@@ -428,7 +445,11 @@ function CustomerCard(props: {
         <button class="button big" type="button" onClick={() => setPanel("preference")} aria-pressed={panel === "preference"}>
           {t("action.preference")}
         </button>
-        <LoyaltySlot customerId={customer.id} part="actions" />
+        {account && account.unit ? (
+          <button class="button big" type="button" onClick={() => setPanel("redeem")} aria-pressed={panel === "redeem"}>
+            {t("action.redeem", { unit: t(`unit.name.${account.unit}`) })}
+          </button>
+        ) : null}
       </div>
       {panel === "order" ? (
         <OrderForm customerId={customer.id} branchId={props.branchId} onCancel={() => setPanel(null)} onDone={props.onChanged} />
@@ -436,36 +457,18 @@ function CustomerCard(props: {
         <NoteForm customerId={customer.id} branchId={props.branchId} onCancel={() => setPanel(null)} onDone={props.onChanged} />
       ) : panel === "preference" ? (
         <PreferenceForm customerId={customer.id} onCancel={() => setPanel(null)} onDone={props.onChanged} />
+      ) : panel === "redeem" && account ? (
+        <RedeemForm
+          account={account}
+          program={program}
+          customerId={customer.id}
+          branchId={props.branchId}
+          onCancel={() => setPanel(null)}
+          onDone={(text) => props.onChanged(text)}
+        />
       ) : null}
     </article>
   );
-}
-
-// Runs a write with an Idempotency-Key that stays the same until it succeeds, so pressing again
-// after a dropped connection repeats the same request rather than making a second one.
-function useWrite() {
-  const key = useRef(newIdempotencyKey());
-  const [busy, setBusy] = useState(false);
-  const [notice, setNotice] = useState<Notice>(null);
-  const run = async <T,>(write: (options: { idempotencyKey: string; onRetry: (n: number) => void }) => Promise<T>) => {
-    setBusy(true);
-    setNotice(null);
-    try {
-      const result = await write({
-        idempotencyKey: key.current,
-        onRetry: (attempt) => setNotice({ kind: "info", text: t("error.retrying", { attempt }) }),
-      });
-      key.current = newIdempotencyKey();
-      setNotice(null);
-      return result;
-    } catch (error) {
-      setNotice({ kind: "error", text: t(error instanceof NetworkError ? "error.retryFailed" : errorKey(error)) });
-      return undefined;
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { busy, notice, setNotice, run };
 }
 
 function FormButtons({ busy, submit, onCancel }: { busy: boolean; submit: string; onCancel: () => void }) {
@@ -481,7 +484,12 @@ function FormButtons({ busy, submit, onCancel }: { busy: boolean; submit: string
   );
 }
 
-function OrderForm(props: { customerId: number; branchId: number | null; onCancel: () => void; onDone: (text: string) => void }) {
+function OrderForm(props: {
+  customerId: number;
+  branchId: number | null;
+  onCancel: () => void;
+  onDone: (text: string, loyalty: SaleLoyalty | null) => void;
+}) {
   const [amount, setAmount] = useState("");
   const [product, setProduct] = useState("");
   const write = useWrite();
@@ -499,8 +507,8 @@ function OrderForm(props: { customerId: number; branchId: number | null; onCance
       total,
       lines: product.trim() ? [{ product: product.trim(), quantity: 1, unit_price: total }] : [],
     };
-    const order = await write.run((options) => api.post<Order>("/orders", body, options));
-    if (order) props.onDone(t("order.done", { amount: won(order.total) }));
+    const order = await write.run((options) => api.post<OrderWithLoyalty>("/orders", body, options));
+    if (order) props.onDone(t("order.done", { amount: won(order.total) }), order.loyalty ?? null);
   };
   return (
     <form class="panel" onSubmit={submit} aria-labelledby="order-title">

@@ -1,13 +1,30 @@
 // The back office's customer page: profile, consents (editable), preferences (add, remove),
-// and a timeline of orders and notes.
+// loyalty (balance, tier, coupons, referrals, the ledger page by page, manual adjustment for
+// managers), and a timeline of orders, notes and tier changes.
 import { useEffect, useState } from "preact/hooks";
-import { api, errorKey, type Channel, type Customer, type Note, type Order, type Page } from "../api";
+import {
+  api,
+  ApiError,
+  errorKey,
+  type Channel,
+  type Coupon,
+  type Customer,
+  type LedgerEntry,
+  type LedgerWrite,
+  type LoyaltyAccount,
+  type Note,
+  type Order,
+  type Page,
+  type TierChange,
+} from "../api";
 import { date, dateTime, number, t, won } from "../i18n";
 import { linkClick } from "../router";
-import { Field, LoyaltySlot, StageBadge, StatusLine, type Notice } from "../components/ui";
+import { Field, StageBadge, StatusLine, useWrite, type Notice } from "../components/ui";
+import { couponValue, LoyaltySummary, units, useLoyalty } from "../components/loyalty";
+import { useSession } from "../session";
 import { PreferenceForm } from "./counter";
 
-type Entry = { at: string; kind: "order" | "refund" | "note"; text: string; key: string };
+type Entry = { at: string; kind: "order" | "refund" | "note" | "tier"; text: string; key: string };
 
 export function CustomerPage({ id }: { id: number }) {
   const [customer, setCustomer] = useState<Customer | null>(null);
@@ -16,6 +33,9 @@ export function CustomerPage({ id }: { id: number }) {
   const [notice, setNotice] = useState<Notice>(null);
   const [adding, setAdding] = useState(false);
   const [editing, setEditing] = useState(false);
+  const [tierChanges, setTierChanges] = useState<TierChange[]>([]);
+  // Bumped after a loyalty write so the loyalty parts read again.
+  const [loyaltyVersion, setLoyaltyVersion] = useState(0);
 
   const load = async () => {
     try {
@@ -27,6 +47,12 @@ export function CustomerPage({ id }: { id: number }) {
       setCustomer(c);
       setNotes(n.items);
       setOrders(o.items);
+      setTierChanges(
+        await api
+          .get<Page<TierChange>>(`/customers/${id}/tier-changes`)
+          .then((page) => page.items)
+          .catch(() => []),
+      );
     } catch (error) {
       setNotice({ kind: "error", text: t(errorKey(error)) });
     }
@@ -65,6 +91,12 @@ export function CustomerPage({ id }: { id: number }) {
       key: `o${o.id}`,
     })),
     ...notes.map((n) => ({ at: n.created_at, kind: "note" as const, text: n.pinned ? `[${t("note.pinned")}] ${n.text}` : n.text, key: `n${n.id}` })),
+    ...tierChanges.map((c, i) => ({
+      at: c.created_at,
+      kind: "tier" as const,
+      text: t(c.promoted ? "tier.promoted" : "tier.demoted", { tier: c.tier_name }),
+      key: `t${i}`,
+    })),
   ].sort((a, b) => b.at.localeCompare(a.at));
 
   const consentOf = (channel: Channel) => customer.consents.find((c) => c.channel === channel);
@@ -88,7 +120,6 @@ export function CustomerPage({ id }: { id: number }) {
       <h1>
         {customer.name || t("counter.noName")} <StageBadge stage={customer.stage} />
       </h1>
-      <LoyaltySlot customerId={customer.id} part="tier" />
       <StatusLine notice={notice} />
       <div class="grid-2">
         <section class="card">
@@ -113,7 +144,6 @@ export function CustomerPage({ id }: { id: number }) {
             <dt>{t("customer.created")}</dt>
             <dd>{date(customer.created_at)}</dd>
           </dl>
-          <LoyaltySlot customerId={customer.id} part="balance" />
           {editing ? (
             <ProfileForm
               customer={customer}
@@ -179,6 +209,15 @@ export function CustomerPage({ id }: { id: number }) {
           )}
         </section>
       </div>
+      <CustomerLoyalty
+        customerId={customer.id}
+        version={loyaltyVersion}
+        onChanged={(text) => {
+          setNotice({ kind: "ok", text });
+          setLoyaltyVersion((v) => v + 1);
+          load();
+        }}
+      />
       <section class="card">
         <h2>{t("customer.timeline")}</h2>
         <ol class="timeline">
@@ -243,6 +282,156 @@ function ProfileForm(props: {
           {t("common.cancel")}
         </button>
       </div>
+    </form>
+  );
+}
+
+function CustomerLoyalty(props: { customerId: number; version: number; onChanged: (text: string) => void }) {
+  const { me } = useSession();
+  const { account, program } = useLoyalty(props.customerId, props.version);
+  const [coupons, setCoupons] = useState<Coupon[]>([]);
+  useEffect(() => {
+    api
+      .get<Page<Coupon>>(`/customers/${props.customerId}/coupons`)
+      .then((page) => setCoupons(page.items))
+      .catch(() => setCoupons([]));
+  }, [props.customerId, props.version]);
+  if (!account) return null;
+  const canAdjust = me.role === "owner" || me.role === "manager";
+  const expired = (c: Coupon) => c.status === "issued" && new Date(c.expires_at).getTime() <= Date.now();
+  return (
+    <section class="card" aria-labelledby="loyalty-title" data-testid="customer-loyalty">
+      <h2 id="loyalty-title">{t("loyalty.title")}</h2>
+      <div class="grid-2">
+        <div>
+          <LoyaltySummary account={account} program={program} />
+          <dl class="defs">
+            <dt>{t("loyalty.referralCode")}</dt>
+            <dd data-testid="referral-code">{account.referral_code ?? "—"}</dd>
+            <dt>{t("loyalty.referralCount")}</dt>
+            <dd>{t("loyalty.referralCountValue", { n: number(account.referral_count) })}</dd>
+          </dl>
+          {canAdjust && account.unit ? <AdjustForm account={account} customerId={props.customerId} onDone={props.onChanged} /> : null}
+        </div>
+        <div>
+          <h3>{t("coupon.all")}</h3>
+          {coupons.length ? (
+            <ul class="coupons" data-testid="customer-coupons">
+              {coupons.map((c) => (
+                <li key={c.id} class="coupon">
+                  <span class="coupon-name">{c.name}</span>
+                  <span class="coupon-meta muted small">
+                    {couponValue(c)} · {t("coupon.until", { date: date(c.expires_at) })}
+                  </span>
+                  <span class={`badge coupon-${expired(c) ? "expired" : c.status}`}>
+                    {t(`coupon.status.${expired(c) ? "expired" : c.status}` as "coupon.status.issued")}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p class="muted">{t("coupon.none")}</p>
+          )}
+        </div>
+      </div>
+      <Ledger customerId={props.customerId} unit={account.unit} version={props.version} />
+    </section>
+  );
+}
+
+function Ledger(props: { customerId: number; unit: LoyaltyAccount["unit"]; version: number }) {
+  const [entries, setEntries] = useState<LedgerEntry[]>([]);
+  const [next, setNext] = useState<string | null>(null);
+  const loadPage = async (cursor: string | null) => {
+    const page = await api.get<Page<LedgerEntry>>(
+      `/customers/${props.customerId}/ledger?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+    );
+    setEntries((before) => (cursor ? [...before, ...page.items] : page.items));
+    setNext(page.next_cursor);
+  };
+  useEffect(() => {
+    loadPage(null).catch(() => setEntries([]));
+  }, [props.customerId, props.version]);
+  return (
+    <div class="ledger">
+      <h3>{t("ledger.title")}</h3>
+      {entries.length ? (
+        <div class="table-wrap">
+          <table class="table" data-testid="ledger">
+            <thead>
+              <tr>
+                <th>{t("ledger.when")}</th>
+                <th>{t("ledger.kind")}</th>
+                <th class="num">
+                  {t("ledger.amount")} ({t(`unit.name.${props.unit || "visits"}` as "unit.name.points")})
+                </th>
+                <th>{t("ledger.reason")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((e) => (
+                <tr key={e.id}>
+                  <td>{dateTime(e.created_at)}</td>
+                  <td>{t(`ledger.kind.${e.kind}`)}</td>
+                  <td class={`num ${e.amount < 0 ? "minus" : "plus"}`}>
+                    {e.amount > 0 ? "+" : ""}
+                    {number(e.amount)}
+                  </td>
+                  <td>{e.reason}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <p class="muted">{t("ledger.empty")}</p>
+      )}
+      {next ? (
+        <button class="button" type="button" onClick={() => loadPage(next)}>
+          {t("common.more")}
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+function AdjustForm(props: { account: LoyaltyAccount; customerId: number; onDone: (text: string) => void }) {
+  const [amount, setAmount] = useState("");
+  const [reason, setReason] = useState("");
+  const write = useWrite((error) =>
+    error instanceof ApiError && error.status === 409 ? t("adjust.belowZero") : null,
+  );
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const value = Number(amount.replace(/[^\d-]/g, ""));
+    if (!Number.isInteger(value) || value === 0 || !reason.trim()) {
+      write.setNotice({ kind: "error", text: t("adjust.invalid") });
+      return;
+    }
+    const done = await write.run((options) =>
+      api.post<LedgerWrite>(`/customers/${props.customerId}/adjust`, { amount: value, reason: reason.trim() }, options),
+    );
+    if (done) {
+      setAmount("");
+      setReason("");
+      props.onDone(t("adjust.done", { balance: units(done.balance, props.account.unit) }));
+    }
+  };
+  return (
+    <form class="panel" onSubmit={submit} aria-labelledby="adjust-title">
+      <h3 id="adjust-title">{t("adjust.title")}</h3>
+      <div class="row">
+        <Field label={t("adjust.amount")}>
+          <input name="adjust-amount" inputMode="numeric" required value={amount} onInput={(e) => setAmount(e.currentTarget.value)} />
+        </Field>
+        <Field label={t("adjust.reason")}>
+          <input name="adjust-reason" required value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+        </Field>
+      </div>
+      <StatusLine notice={write.notice} />
+      <button class="button primary" type="submit" disabled={write.busy}>
+        {t("adjust.submit")}
+      </button>
     </form>
   );
 }

@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { api, errorKey, newIdempotencyKey, type Channel, type LookupResult } from "../api";
 import { t, type MessageKey } from "../i18n";
 import { searchParam } from "../router";
-import { LoyaltySlot } from "../components/ui";
+import { LoyaltySummary, useLoyalty } from "../components/loyalty";
 import { LangSwitch } from "../app";
 
 interface ConsentItem {
@@ -139,9 +139,7 @@ export function Kiosk() {
       ) : (
         <div class="kiosk-body kiosk-done">
           <h1>{t(step.known ? "kiosk.checkedIn" : "kiosk.done")}</h1>
-          <section aria-label={t("kiosk.balance")}>
-            <LoyaltySlot customerId={customerId ?? undefined} part="balance" />
-          </section>
+          <KioskBalance customerId={customerId} />
           <p class="muted">{t("kiosk.resetSoon")}</p>
           <button class="button big" type="button" onClick={reset}>
             {t("kiosk.startOver")}
@@ -154,6 +152,18 @@ export function Kiosk() {
         </p>
       ) : null}
     </div>
+  );
+}
+
+// Only the guest's own balance and tier: no coupons' codes, no ledger, nothing of anyone else.
+function KioskBalance({ customerId }: { customerId: number | null }) {
+  const { account, program } = useLoyalty(customerId, customerId);
+  if (!account) return null;
+  return (
+    <section class="kiosk-balance" aria-label={t("kiosk.balance")} data-testid="kiosk-balance">
+      <h2>{t("kiosk.balance")}</h2>
+      <LoyaltySummary account={account} program={program} />
+    </section>
   );
 }
 
