@@ -68,6 +68,12 @@ export function toNextTier(account: LoyaltyAccount, program: Program | null): st
   return t("loyalty.toNext.units", { amount: units(account.to_next_tier, account.unit), tier: account.next_tier });
 }
 
+// A coupon's expires_at is the first moment it no longer works (midnight after its last day):
+// the guest is told the last day it can be used.
+export function couponLastDay(coupon: { expires_at: string }): string {
+  return date(new Date(Date.parse(coupon.expires_at) - 1).toISOString());
+}
+
 export function couponValue(coupon: { kind: Coupon["kind"]; value: number }): string {
   if (coupon.kind === "percent_off") return t("coupon.percentOff", { n: coupon.value });
   if (coupon.kind === "amount_off") return t("coupon.amountOff", { amount: won(coupon.value) });
@@ -127,7 +133,7 @@ function CouponRow(props: { coupon: Coupon; customerId: number; branchId: number
     <li class="coupon" data-testid="coupon">
       <span class="coupon-name">{coupon.name}</span>
       <span class="coupon-meta muted small">
-        {couponValue(coupon)} · {t("coupon.until", { date: date(coupon.expires_at) })}
+        {couponValue(coupon)} · {t("coupon.until", { date: couponLastDay(coupon) })}
       </span>
       <button class="button small primary" type="button" disabled={write.busy} onClick={use}>
         {t("coupon.use")}
@@ -267,7 +273,7 @@ export function SaleResult({ loyalty }: { loyalty: SaleLoyalty }) {
         <ul class="sale-rewards" data-testid="sale-rewards">
           {loyalty.rewards.map((c) => (
             <li key={c.id}>
-              {t("sale.reward", { name: c.name, value: couponValue(c), date: date(c.expires_at) })}
+              {t("sale.reward", { name: c.name, value: couponValue(c), date: couponLastDay(c) })}
             </li>
           ))}
         </ul>

@@ -20,7 +20,7 @@ import {
 import { date, dateTime, number, t, won } from "../i18n";
 import { linkClick } from "../router";
 import { Field, StageBadge, StatusLine, useWrite, type Notice } from "../components/ui";
-import { couponValue, LoyaltySummary, units, useLoyalty } from "../components/loyalty";
+import { couponLastDay, couponValue, LoyaltySummary, units, useLoyalty } from "../components/loyalty";
 import { useSession } from "../session";
 import { PreferenceForm } from "./counter";
 
@@ -305,7 +305,7 @@ function CustomerLoyalty(props: { customerId: number; version: number; onChanged
       <div class="grid-2">
         <div>
           <LoyaltySummary account={account} program={program} />
-          <dl class="defs">
+          <dl class="loyalty-defs">
             <dt>{t("loyalty.referralCode")}</dt>
             <dd data-testid="referral-code">{account.referral_code ?? "—"}</dd>
             <dt>{t("loyalty.referralCount")}</dt>
@@ -321,7 +321,7 @@ function CustomerLoyalty(props: { customerId: number; version: number; onChanged
                 <li key={c.id} class="coupon">
                   <span class="coupon-name">{c.name}</span>
                   <span class="coupon-meta muted small">
-                    {couponValue(c)} · {t("coupon.until", { date: date(c.expires_at) })}
+                    {couponValue(c)} · {t("coupon.until", { date: couponLastDay(c) })}
                   </span>
                   <span class={`badge coupon-${expired(c) ? "expired" : c.status}`}>
                     {t(`coupon.status.${expired(c) ? "expired" : c.status}` as "coupon.status.issued")}
