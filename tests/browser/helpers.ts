@@ -1,4 +1,4 @@
-// What the specs share: signing in, a fresh phone number, screenshots, CSP watching.
+// What the specs share: signing in, a fresh phone number, screenshots, the owner's API, CSP watching.
 import { expect, type Page, type TestInfo } from "@playwright/test";
 import fs from "node:fs";
 import path from "node:path";
@@ -19,16 +19,49 @@ export function freshPhone(): string {
   return `010-${n()}-${n()}`;
 }
 
-// Saves a screenshot into $DANGOL_SCREENSHOT_DIR (the docs' pictures) when set, and always into
-// the test's own output.
+// Saves a screenshot as <name>-<project>.png into one directory under the run's output
+// (DANGOL_BROWSER_OUT; ctest sets it inside the build directory), never into the source tree.
+export function screenshotDir(info: TestInfo): string {
+  return path.join(info.project.outputDir, "screenshots");
+}
+
 export async function shot(page: Page, info: TestInfo, name: string): Promise<void> {
-  const file = `${name}-${info.project.name}.png`;
-  await page.screenshot({ path: info.outputPath(file), fullPage: false });
-  const dir = process.env.DANGOL_SCREENSHOT_DIR;
-  if (dir) {
-    fs.mkdirSync(dir, { recursive: true });
-    fs.copyFileSync(info.outputPath(file), path.join(dir, file));
-  }
+  const dir = screenshotDir(info);
+  fs.mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}-${info.project.name}.png`), fullPage: false });
+}
+
+// The API as the owner, outside the browser: for a test's own setup (a program, a balance, a coupon).
+export interface OwnerApi {
+  get<T>(url: string): Promise<T>;
+  post<T>(url: string, body: unknown): Promise<T>;
+  put<T>(url: string, body: unknown): Promise<T>;
+}
+
+export async function ownerApi(): Promise<OwnerApi> {
+  const login = await fetch(`${base()}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ email: process.env.DANGOL_OWNER_EMAIL, password: process.env.DANGOL_PASSWORD }),
+  });
+  if (!login.ok) throw new Error(`owner login: ${login.status}`);
+  const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0];
+  const { csrf_token } = (await login.json()) as { csrf_token: string };
+  const call = async <T>(method: string, url: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${base()}/api/v1${url}`, {
+      method,
+      headers: { "Content-Type": "application/json", Cookie: cookie, "X-CSRF-Token": csrf_token },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text}`);
+    return (text ? JSON.parse(text) : null) as T;
+  };
+  return {
+    get: (url) => call("GET", url),
+    post: (url, body) => call("POST", url, body),
+    put: (url, body) => call("PUT", url, body),
+  };
 }
 
 // Collects console messages and page errors that report a Content-Security-Policy violation.
