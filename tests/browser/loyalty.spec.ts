@@ -227,3 +227,36 @@ test("the kiosk shows the guest's own balance and tier, and nothing else", async
   await expect(kiosk.getByRole("button")).toHaveText(["처음으로"]);
   await shot(page, info, "kiosk-balance");
 });
+
+test("a redemption whose answer is lost is sent again with the same key and carried out once", async ({ page }) => {
+  const api = await ownerApi();
+  await api.put("/loyalty/program", { preset: "points" });
+  const guest = await newCustomer(api, "재시도손님");
+  await api.post(`/customers/${guest.id}/adjust`, { amount: 8000, reason: "브라우저 테스트" });
+  await login(page);
+  const card = await openCard(page, guest.phone);
+
+  // The first request reaches the server and is carried out, but its answer never arrives.
+  const keys: string[] = [];
+  const replayed: (string | undefined)[] = [];
+  await page.route(`**/api/v1/customers/${guest.id}/redeem`, async (route) => {
+    keys.push(route.request().headers()["idempotency-key"]);
+    const response = await route.fetch();
+    if (keys.length === 1) {
+      await route.abort("connectionreset");
+    } else {
+      replayed.push(response.headers()["idempotent-replayed"]);
+      await route.fulfill({ response });
+    }
+  });
+  await card.getByRole("button", { name: "포인트 사용" }).click();
+  const form = card.getByRole("form", { name: "적립금 사용" });
+  await form.getByLabel(/사용할 포인트/).fill("1500");
+  await form.getByRole("button", { name: "사용", exact: true }).click();
+  await expect(page.getByTestId("notice").first()).toHaveText("1,500 포인트를 사용했습니다. 남은 잔액 6,500 포인트");
+  expect(keys.length).toBe(2);
+  expect(keys[0]).toBe(keys[1]);
+  expect(replayed).toEqual(["true"]);
+  const account = await api.get<{ balance: number }>(`/customers/${guest.id}/loyalty`);
+  expect(account.balance).toBe(6500);
+});
