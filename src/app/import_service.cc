@@ -402,6 +402,30 @@ Result<ImportOutcome> ImportService::Import(const Principal& principal, std::ist
   return outcome;
 }
 
+Result<std::vector<importing::DuplicateCandidate>> ImportService::FindDuplicates(const Principal& principal,
+                                                                                int limit) {
+  CRM_RETURN_IF_ERROR(principal.Require(domain::Role::kManager));
+  constexpr int kPage = 1000;
+  importing::DuplicateFinder finder;
+  CRM_RETURN_IF_ERROR(database_.Read([&](store::Transaction& tx) -> Status {
+    store::CustomerFilter filter;
+    filter.limit = kPage;
+    while (true) {
+      CRM_ASSIGN_OR_RETURN(auto page, tx.customers().List(principal.business_id, filter));
+      for (const domain::Customer& customer : page) {
+        std::optional<Date> birthday;
+        if (customer.birthday) birthday = customer.birthday->date;
+        finder.Add({customer.id.value(), customer.name, customer.phone_e164, customer.email, birthday});
+      }
+      if (static_cast<int>(page.size()) < kPage) return Status::Ok();
+      filter.after = page.back().id;
+    }
+  }));
+  std::vector<importing::DuplicateCandidate> candidates = finder.Candidates();
+  if (static_cast<int>(candidates.size()) > limit) candidates.resize(static_cast<size_t>(std::max(limit, 0)));
+  return candidates;
+}
+
 Result<store::ImportRun> ImportService::GetRun(const Principal& principal, int64_t id) {
   CRM_RETURN_IF_ERROR(principal.Require(domain::Role::kManager));
   return store::ReadValue<store::ImportRun>(database_, [&](store::Transaction& tx) {

@@ -18,6 +18,7 @@
 #include "app/principal.h"
 #include "common/time.h"
 #include "importing/column_mapping.h"
+#include "importing/duplicate_finder.h"
 #include "importing/import_report.h"
 #include "importing/source_opener.h"
 #include "store/database.h"
@@ -84,6 +85,11 @@ class ImportService {
   // ("mapping") for a mapping that does not fit the header or the kind, ("branch") for a branch
   // not of the business; kFailedPrecondition ("branch") when the business has no branch for orders.
   Result<ImportOutcome> Import(const Principal& principal, std::istream& input, const ImportRequest& request);
+
+  // The duplicate review queue: candidate pairs of the business's customers that may be one person
+  // (see importing/duplicate_finder.h), best first, at most `limit`. Reads every customer once.
+  // kPermissionDenied below manager.
+  Result<std::vector<importing::DuplicateCandidate>> FindDuplicates(const Principal& principal, int limit);
 
   // A committed run. kNotFound when it is not the business's.
   Result<store::ImportRun> GetRun(const Principal& principal, int64_t id);

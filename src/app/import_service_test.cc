@@ -217,6 +217,29 @@ TEST_P(ImportServiceTest, BadFilesAndCallersAreRefused) {
             StatusCode::kPermissionDenied);
 }
 
+TEST_P(ImportServiceTest, DuplicateCandidatesAcrossChannelsAreListedWithReasons) {
+  const std::string text =
+      "이름,휴대폰,이메일,생일\n"
+      "김철수,010-1234-5678,kim@example.com,1990-03-01\n"
+      "김 철수,010-9999-5678,,\n"
+      "류현진,,ryu@example.com,1987-03-25\n"
+      "유현진,,,1987-03-25\n"
+      "박민수,,kim@example.com,\n";
+  auto imported = Run(text, Request(ImportKind::kCustomers, ImportAction::kApply));
+  ASSERT_TRUE(imported.ok() && imported->committed) << imported.status().ToString();
+  // 박민수 shares kim@example.com with 김철수: merged inside the import, as the rule says.
+  EXPECT_EQ(imported->report.Count(IssueCode::kSameCustomerInFile), 1);
+  ImportService service(*db_, clock_);
+  auto candidates = service.FindDuplicates(owner_, 10);
+  ASSERT_TRUE(candidates.ok()) << candidates.status().ToString();
+  ASSERT_EQ(candidates->size(), 2u);
+  EXPECT_EQ((*candidates)[0].reasons, std::vector<importing::DuplicateReason>{importing::DuplicateReason::kSameNameAndBirthday});
+  EXPECT_EQ((*candidates)[1].reasons, std::vector<importing::DuplicateReason>{importing::DuplicateReason::kSameNameAndLast4});
+  Principal staff = owner_;
+  staff.role = domain::Role::kStaff;
+  EXPECT_EQ(service.FindDuplicates(staff, 10).status().code(), StatusCode::kPermissionDenied);
+}
+
 // The whole Online Retail file, when ../shared/data is present: the report's counts must match
 // counts computed here straight from the raw rows.
 TEST_P(ImportServiceTest, OnlineRetailImportsWithCountsThatMatchTheRawFile) {
