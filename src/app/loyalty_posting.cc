@@ -176,6 +176,21 @@ Status SpendOnSale(store::Transaction& tx, const domain::Program& program, Busin
 
 }  // namespace
 
+uint64_t GachaDrawFromSeed(const unsigned char (&seed)[32], int64_t total_weight) {
+  static_assert(randombytes_SEEDBYTES == 32);
+  const auto total = static_cast<uint64_t>(std::max<int64_t>(total_weight, 1));
+  unsigned char stream[64];
+  randombytes_buf_deterministic(stream, sizeof stream, seed);
+  const uint64_t limit = UINT64_MAX - UINT64_MAX % total;
+  uint64_t value = 0;
+  for (size_t chunk = 0; chunk < sizeof stream / 8; ++chunk) {
+    value = 0;
+    for (size_t i = 0; i < 8; ++i) value = (value << 8) | stream[chunk * 8 + i];
+    if (value < limit) break;  // a block at or above the limit (odds under total / 2^64) is skipped
+  }
+  return value % total;
+}
+
 Status ClaimIdempotency(store::Transaction& tx, const Principal& principal, Timestamp now) {
   if (!principal.idempotency) return Status::Ok();
   return tx.idempotency().Claim(principal.business_id, principal.idempotency->key,

@@ -43,6 +43,11 @@ Result<domain::LedgerEntry> AppendEntry(store::Transaction& tx, BusinessId busin
 // Issues a coupon with a fresh unguessable code.
 Result<domain::Coupon> IssueCouponIn(store::Transaction& tx, domain::Coupon coupon);
 
+// A gacha draw in [0, total_weight) from a 32-byte seed: the first 8-byte block of libsodium's
+// deterministic stream for the seed that lies below the largest multiple of the total weight,
+// modulo the weight. Uniform (so the published odds are exact) and repeatable from the seed.
+uint64_t GachaDrawFromSeed(const unsigned char (&seed)[32], int64_t total_weight);
+
 // Earns for a sale (and spends `redeem_units` on it) after the customer's stats include it:
 // multipliers, tier evaluation and promotion, rewards, and the referral reward on a friend's first
 // paid order. nullopt for an anonymous sale or a business without a program. kFailedPrecondition

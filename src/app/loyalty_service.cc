@@ -112,6 +112,23 @@ Result<domain::Program> LoyaltyService::SetProgram(const Principal& principal, d
   return program;
 }
 
+Result<std::optional<LoyaltySummary>> LoyaltyService::Summary(const Principal& principal, CustomerId customer) {
+  return store::ReadValue<std::optional<LoyaltySummary>>(
+      database_, [&](store::Transaction& tx) -> Result<std::optional<LoyaltySummary>> {
+        CRM_ASSIGN_OR_RETURN(auto program, tx.loyalty().GetProgram(principal.business_id));
+        if (!program) return std::optional<LoyaltySummary>();
+        CRM_ASSIGN_OR_RETURN(auto account, tx.loyalty().GetAccount(principal.business_id, customer));
+        LoyaltySummary summary;
+        summary.unit = domain::BalanceUnit(program->kind);
+        const int index = account ? account->tier.index : 0;
+        if (account) summary.balance = account->balance;
+        if (!program->tiers.empty()) {
+          summary.tier = program->tiers[std::clamp(index, 0, static_cast<int>(program->tiers.size()) - 1)].name;
+        }
+        return std::optional<LoyaltySummary>(std::move(summary));
+      });
+}
+
 Result<AccountView> LoyaltyService::Account(const Principal& principal, CustomerId customer) {
   const Timestamp now = clock_.Now();
   AccountView view;
@@ -515,18 +532,10 @@ Result<domain::GachaDraw> LoyaltyService::DrawGacha(const Principal& principal, 
     unsigned char seed[randombytes_SEEDBYTES];
     randombytes_buf(seed, sizeof seed);
     const int64_t total = domain::GachaTotalWeight(program.gacha);
-    // Rejection sampling over 8-byte chunks of the seed's stream keeps the draw exactly uniform.
-    unsigned char stream[64];
-    randombytes_buf_deterministic(stream, sizeof stream, seed);
-    const uint64_t limit = UINT64_MAX - UINT64_MAX % static_cast<uint64_t>(total);
-    uint64_t value = limit;
-    for (size_t chunk = 0; chunk < sizeof stream / 8 && value >= limit; ++chunk) {
-      value = 0;
-      for (size_t i = 0; i < 8; ++i) value = (value << 8) | stream[chunk * 8 + i];
-    }
+    const uint64_t value = GachaDrawFromSeed(seed, total);
     draw.customer_id = customer;
     draw.seed_hex = Hex(seed, sizeof seed);
-    draw.draw = value % static_cast<uint64_t>(total);
+    draw.draw = value;
     draw.total_weight = total;
     draw.prize_index = static_cast<int64_t>(domain::GachaPick(program.gacha, draw.draw));
     draw.prize_label = program.gacha[draw.prize_index].label;

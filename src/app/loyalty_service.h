@@ -33,6 +33,13 @@ struct AccountView {
   int64_t referral_count = 0;
 };
 
+// The standing shown with a profile: no program, no summary.
+struct LoyaltySummary {
+  std::string unit;
+  int64_t balance = 0;
+  std::optional<std::string> tier;
+};
+
 struct LedgerPage {
   std::vector<domain::LedgerEntry> entries;
   std::optional<LedgerEntryId> next_cursor;
@@ -82,6 +89,8 @@ class LoyaltyService {
   // Owner only (kPermissionDenied); kInvalidArgument naming the field.
   Result<domain::Program> SetProgram(const Principal& principal, domain::Program program);
 
+  // The balance and tier for a profile; nullopt when the business has no program.
+  Result<std::optional<LoyaltySummary>> Summary(const Principal& principal, CustomerId customer);
   // kNotFound when the customer is not the business's.
   Result<AccountView> Account(const Principal& principal, CustomerId customer);
   Result<LedgerPage> Ledger(const Principal& principal, CustomerId customer, std::optional<LedgerEntryId> before,

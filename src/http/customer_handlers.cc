@@ -13,8 +13,15 @@ namespace {
 
 constexpr char kTag[] = "customers";
 
-Json ProfileJson(RequestContext& context, const domain::Customer& customer) {
-  return CustomerToJson(customer, context.services.customers.StageOf(customer), CustomerView::kProfile);
+// The profile with the customer's loyalty standing (null when the business has no program).
+Result<Json> ProfileJson(RequestContext& context, const domain::Customer& customer) {
+  Json json = CustomerToJson(customer, context.services.customers.StageOf(customer), CustomerView::kProfile);
+  CRM_ASSIGN_OR_RETURN(auto loyalty, context.services.loyalty.Summary(context.principal(), customer.id));
+  json["loyalty"] = loyalty ? Json{{"unit", loyalty->unit},
+                                   {"balance", loyalty->balance},
+                                   {"tier", loyalty->tier ? Json(*loyalty->tier) : Json(nullptr)}}
+                            : Json(nullptr);
+  return json;
 }
 
 Result<Response> ListCustomers(RequestContext& context) {
@@ -37,7 +44,8 @@ Result<Response> ListCustomers(RequestContext& context) {
 Result<Response> CreateCustomer(RequestContext& context) {
   CRM_ASSIGN_OR_RETURN(domain::CustomerDraft draft, ParseCustomerDraft(context.body));
   CRM_ASSIGN_OR_RETURN(domain::Customer customer, context.services.customers.Create(context.principal(), draft));
-  return Response::Of(ProfileJson(context, customer), 201);
+  CRM_ASSIGN_OR_RETURN(Json profile, ProfileJson(context, customer));
+  return Response::Of(std::move(profile), 201);
 }
 
 Result<Response> LookupCustomers(RequestContext& context) {
@@ -56,14 +64,16 @@ Result<Response> LookupCustomers(RequestContext& context) {
 Result<Response> GetCustomer(RequestContext& context) {
   CRM_ASSIGN_OR_RETURN(domain::Customer customer,
                        context.services.customers.Get(context.principal(), context.PathId<CustomerId>("id")));
-  return Response::Of(ProfileJson(context, customer));
+  CRM_ASSIGN_OR_RETURN(Json profile, ProfileJson(context, customer));
+  return Response::Of(std::move(profile));
 }
 
 Result<Response> UpdateCustomer(RequestContext& context) {
   CRM_ASSIGN_OR_RETURN(domain::CustomerDraft draft, ParseCustomerDraft(context.body));
   CRM_ASSIGN_OR_RETURN(domain::Customer customer,
                        context.services.customers.Update(context.principal(), context.PathId<CustomerId>("id"), draft));
-  return Response::Of(ProfileJson(context, customer));
+  CRM_ASSIGN_OR_RETURN(Json profile, ProfileJson(context, customer));
+  return Response::Of(std::move(profile));
 }
 
 Result<Response> AddPreference(RequestContext& context) {

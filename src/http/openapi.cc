@@ -167,7 +167,11 @@ Json CustomerSchema(bool profile) {
       {"updated_at", TimeSchema()},
   };
   properties.insert(properties.end(), common.begin(), common.end());
-  if (profile) properties.emplace_back("preferences", ArrayOf(Ref("Preference")));
+  if (profile) {
+    properties.emplace_back("preferences", ArrayOf(Ref("Preference")));
+    properties.emplace_back("loyalty", Nullable(Object({{"unit", String()}, {"balance", Integer()},
+                                                        {"tier", Nullable(String())}})));
+  }
   return Object(std::move(properties));
 }
 
