@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cmath>
 #include <filesystem>
 #include <thread>
 
+#include "app/loyalty_posting.h"
 #include "app/services.h"
 
 namespace crm::app {
@@ -375,6 +377,26 @@ TEST_F(LoyaltyServiceTest, GachaDrawsOnceAndItsSeedReproducesTheDraw) {
   EXPECT_EQ(draw->seed_hex.size(), 64u);
   EXPECT_EQ(Balance(customer_), draw->points);
   EXPECT_EQ(services_->loyalty.DrawGacha(owner_, customer_).status().code(), StatusCode::kAlreadyExists);
+}
+
+TEST(GachaDrawTest, TheSameSeedGivesTheSameDrawAndTheOddsAreThePublishedOnes) {
+  const std::vector<domain::GachaPrize> prizes = {{"꽝", 90, 0}, {"100P", 9, 100}, {"1000P", 1, 1'000}};
+  const int64_t total = domain::GachaTotalWeight(prizes);
+  unsigned char seed[32] = {};
+  std::vector<int64_t> counts(prizes.size());
+  constexpr int kDraws = 100'000;
+  for (int i = 0; i < kDraws; ++i) {
+    for (int b = 0; b < 4; ++b) seed[b] = static_cast<unsigned char>(i >> (8 * b));
+    const uint64_t draw = GachaDrawFromSeed(seed, total);
+    ASSERT_LT(draw, static_cast<uint64_t>(total));
+    EXPECT_EQ(GachaDrawFromSeed(seed, total), draw);
+    ++counts[domain::GachaPick(prizes, draw)];
+  }
+  for (size_t i = 0; i < prizes.size(); ++i) {
+    const double p = static_cast<double>(prizes[i].weight) / static_cast<double>(total);
+    const double sigma = std::sqrt(kDraws * p * (1 - p));
+    EXPECT_NEAR(static_cast<double>(counts[i]), kDraws * p, 5 * sigma) << prizes[i].label;
+  }
 }
 
 TEST_F(LoyaltyServiceTest, ProgramSettingsAreOwnerOnlyAndValidated) {
