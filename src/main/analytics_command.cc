@@ -20,6 +20,7 @@
 
 #include "analytics/association_rules.h"
 #include "analytics/clv.h"
+#include "analytics/pareto_nbd.h"
 #include "analytics/rfm.h"
 #include "analytics/text_formats.h"
 #include "common/status.h"
@@ -137,6 +138,7 @@ void AnalyticsCommand::Define(CLI::App& app) {
       ->check(CLI::Range(0.0, 10.0))
       ->capture_default_str();
   clv_->add_option("--output", output_, "Per-customer results CSV");
+  clv_->add_flag("--pareto-nbd", pareto_nbd_, "Also fit Pareto/NBD and report it beside BG/NBD");
 
   rules_ = analytics->add_subcommand("rules", "Association rules, CSV sorted by lift");
   rules_->add_option("--input", input_, "Baskets: one transaction per line, items by commas")
@@ -212,6 +214,7 @@ struct ClvSettings {
   std::string input, format, calibration_end, observation_end, output;
   double period_days, money_unit, discount_rate;
   int horizon_months;
+  bool pareto_nbd;
 };
 
 Result<Date> ParseDay(const std::string& text, const char* flag) {
@@ -284,6 +287,24 @@ std::string CustomerCsv(const CustomerSummary& s, const CustomerValue& v) {
   return out;
 }
 
+// ',\n  "pareto_nbd": {...}' with the fit and, with a holdout, its predicted holdout total.
+Result<std::string> ParetoNbdJson(const CustomerSummary& summary) {
+  CRM_ASSIGN_OR_RETURN(ParetoNbdFit fit, FitParetoNbd(summary));
+  const ParetoNbdParameters& p = fit.parameters;
+  double predicted = 0;
+  for (size_t i = 0; i < summary.size() && summary.holdout_length > 0; ++i) {
+    CRM_ASSIGN_OR_RETURN(double expected,
+                         ParetoNbdConditionalExpectedPurchases(p, summary.holdout_length,
+                                                               summary.x[i], summary.t_x[i],
+                                                               summary.T[i]));
+    predicted += expected;
+  }
+  return fmt::format(
+      ",\n  \"pareto_nbd\": {{\"r\": {:.7g}, \"alpha\": {:.7g}, \"s\": {:.7g}, \"beta\": {:.7g}, "
+      "\"log_likelihood\": {:.10g}, \"converged\": {}, \"holdout_predicted_total\": {:.10g}}}",
+      p.r, p.alpha, p.s, p.beta, fit.log_likelihood, fit.converged, predicted);
+}
+
 Status Clv(const ClvSettings& s, std::ostream& out) {
   const auto start = std::chrono::steady_clock::now();
   CRM_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(s.input));
@@ -305,8 +326,13 @@ Status Clv(const ClvSettings& s, std::ostream& out) {
                        ComputeCustomerValue(bgnbd.parameters, gg.parameters, summary,
                                             {s.horizon_months, s.discount_rate}));
   if (!s.output.empty()) CRM_RETURN_IF_ERROR(WriteWholeFile(s.output, CustomerCsv(summary, value)));
+  std::string json = FitJson(bgnbd, gg, summary, holdout, value);
+  if (s.pareto_nbd) {
+    CRM_ASSIGN_OR_RETURN(std::string pareto, ParetoNbdJson(summary));
+    json.insert(json.size() - 3, pareto);  // before the closing "\n}\n"
+  }
   spdlog::info("done at {:.3f} s", Since(start));
-  out << FitJson(bgnbd, gg, summary, holdout, value);
+  out << json;
   return Status::Ok();
 }
 
@@ -315,7 +341,7 @@ Status Clv(const ClvSettings& s, std::ostream& out) {
 int AnalyticsCommand::RunClv(std::ostream& out, std::ostream& err) const {
   const ClvSettings settings{input_,       format_,      calibration_end_, observation_end_,
                              output_,      period_days_, money_unit_,      discount_rate_,
-                             horizon_months_};
+                             horizon_months_, pareto_nbd_};
   Status status = Clv(settings, out);
   return status.ok() ? kExitOk : ReportFailure(err, status);
 }

@@ -1,7 +1,7 @@
 // `dangol analytics ...`: the analytics module over files, for analysts and for side-by-side
 // comparison with pandas, DuckDB, lifetimes and arules.
 //   rfm    --input TX.csv --output OUT.csv        RFM per customer in the peers' layout
-//   clv    --input FILE --format cdnow|csv --calibration-end DATE [...]
+//   clv    --input FILE --format cdnow|csv --calibration-end DATE [--pareto-nbd] [...]
 //                                                 BG/NBD + Gamma-Gamma fit, JSON on stdout
 //   rules  --input FILE --basket --min-support S --min-confidence C [...]
 //                                                 association rules as CSV, sorted by lift
@@ -47,6 +47,7 @@ class AnalyticsCommand {
   double money_unit_ = 0.0;  // minor units per major unit; 0 picks the format's default
   int horizon_months_ = 12;
   double discount_rate_ = 0.01;
+  bool pareto_nbd_ = false;
   bool basket_ = false;
   double min_support_ = 0.1;
   double min_confidence_ = 0.8;

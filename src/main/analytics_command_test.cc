@@ -92,6 +92,16 @@ TEST_F(AnalyticsCliTest, ClvFitsCdnowAndWritesCustomers) {
   EXPECT_NE(result.out.find("\"actual_total\": 1882"), std::string::npos) << result.out;
   const std::string customers = Slurp(output);
   EXPECT_EQ(std::count(customers.begin(), customers.end(), '\n'), 2358);
+  EXPECT_EQ(result.out.find("pareto_nbd"), std::string::npos);
+}
+
+TEST_F(AnalyticsCliTest, ClvWithParetoNbdReportsBothModels) {
+  CliResult result = RunDangol({"analytics", "clv", "--input", kData + "/CDNOW_sample.txt",
+                                "--format", "cdnow", "--calibration-end", "1997-09-30",
+                                "--pareto-nbd"});
+  ASSERT_EQ(result.code, 0) << result.err;
+  EXPECT_NE(result.out.find("\"pareto_nbd\": {\"r\": 0.553"), std::string::npos) << result.out;
+  EXPECT_EQ(result.out.substr(result.out.size() - 4), "}\n}\n") << result.out;
 }
 
 TEST_F(AnalyticsCliTest, ClvBadArgumentsAreUsageErrors) {
