@@ -100,6 +100,8 @@ test("spending points: under the minimum, more than the balance, then a valid am
   await form.getByLabel(/사용할 포인트/).fill("7000");
   await form.getByRole("button", { name: "사용", exact: true }).click();
   await expect(form.getByTestId("notice")).toHaveText("잔액이 부족합니다. 지금 잔액은 6,000 포인트입니다.");
+  // The refusal reads the balance again: the card shows what the server has.
+  await expect(card.getByTestId("loyalty-balance")).toContainText("6,000 포인트");
   await shot(page, info, "counter-redeem-error");
 
   await form.getByLabel(/사용할 포인트/).fill("1000");

@@ -36,7 +36,7 @@ export function loadProgram(fresh = false): Promise<Program | null> {
 
 // The customer's loyalty view, read again whenever `version` changes. null: no program (or the
 // view could not be read) — then nothing is shown, never made-up numbers.
-export function useLoyalty(customerId: number | null, version: unknown) {
+export function useLoyalty(customerId: number | null, version: unknown, refresh: unknown = 0) {
   const [account, setAccount] = useState<LoyaltyAccount | null>(null);
   const [program, setProgram] = useState<Program | null>(null);
   useEffect(() => {
@@ -55,7 +55,7 @@ export function useLoyalty(customerId: number | null, version: unknown) {
     return () => {
       live = false;
     };
-  }, [customerId, version]);
+  }, [customerId, version, refresh]);
   return { account, program };
 }
 
@@ -175,9 +175,11 @@ export function CouponList(props: {
 }
 
 // Why a redemption was refused, in words the staff can tell the guest.
-function redeemError(account: LoyaltyAccount, program: Program | null, amount: number) {
+function redeemError(account: LoyaltyAccount, program: Program | null, amount: number, onRefused?: () => void) {
   return (error: unknown): string | null => {
     if (!(error instanceof ApiError) || error.status !== 409) return null;
+    // The balance on screen may be old: read it again next to the reason.
+    onRefused?.();
     // The server's reason names the figure that stopped it; the view on screen may be older.
     const min = error.message.match(/can be used from a balance of (\d+)/);
     if (min) return t("redeem.error.minBalance", { min: units(Number(min[1]), account.unit) });
@@ -196,10 +198,11 @@ export function RedeemForm(props: {
   branchId: number | null;
   onCancel: () => void;
   onDone: (text: string) => void;
+  onRefused?: () => void;
 }) {
   const [amount, setAmount] = useState("");
   const value = Number(amount.replace(/[^\d]/g, ""));
-  const write = useWrite(redeemError(props.account, props.program, value));
+  const write = useWrite(redeemError(props.account, props.program, value, props.onRefused));
   const submit = async (event: Event) => {
     event.preventDefault();
     if (!value || props.branchId === null) {

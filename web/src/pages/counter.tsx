@@ -342,7 +342,8 @@ function CustomerCard(props: {
   onClose: () => void;
 }) {
   const { customer, notes, orders, panel, setPanel } = props;
-  const { account, program } = useLoyalty(customer.id, customer);
+  const [refresh, setRefresh] = useState(0);
+  const { account, program } = useLoyalty(customer.id, customer, refresh);
   const pinned = notes.filter((n) => n.pinned);
   const usual = usualOrders(orders);
   const likes = customer.preferences.filter((p) => p.kind === "like" || p.kind === "dislike");
@@ -465,6 +466,7 @@ function CustomerCard(props: {
           branchId={props.branchId}
           onCancel={() => setPanel(null)}
           onDone={(text) => props.onChanged(text)}
+          onRefused={() => setRefresh((n) => n + 1)}
         />
       ) : null}
     </article>
