@@ -157,6 +157,13 @@ test("settings: a preset is saved, and a bad value is explained next to its fiel
   const stamps = await api.get<{ kind: string; stamps_per_reward: number }>("/loyalty/program");
   expect(stamps).toMatchObject({ kind: "stamps", stamps_per_reward: 8 });
 
+  // A preset with tiers fills the tiers table (nothing saved until 저장).
+  await form.getByLabel("프리셋으로 시작").selectOption("starbucks");
+  await expect(form.getByLabel("이름 3", { exact: true })).toHaveValue("Gold");
+  await expect(form.getByLabel("기준 3", { exact: true })).toHaveValue("30");
+  await form.getByLabel("이름 3", { exact: true }).scrollIntoViewIfNeeded();
+  await shot(page, info, "office-loyalty-tiers");
+
   await form.getByLabel("프리셋으로 시작").selectOption("points");
   await form.getByLabel(/적립률/).fill("2.5");
   await form.getByLabel("주문당 최대 사용 비율 (%)").fill("150");
