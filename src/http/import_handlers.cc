@@ -1,4 +1,4 @@
-// Import outcomes as JSON, for the API and the command line.
+// Import outcomes and duplicate candidates as JSON, for the API and the command line.
 #include "http/import_handlers.h"
 
 #include <string>
@@ -61,6 +61,19 @@ Json ImportOutcomeJson(const app::ImportOutcome& outcome, app::ImportAction acti
             {"existing", counts.orders_existing}}},
       {"issues", IssuesJson(outcome.report)},
   };
+}
+
+Json DuplicateCandidatesJson(const std::vector<importing::DuplicateCandidate>& candidates) {
+  Json items = Json::array();
+  for (const importing::DuplicateCandidate& candidate : candidates) {
+    Json reasons = Json::array();
+    for (importing::DuplicateReason reason : candidate.reasons) reasons.push_back(importing::DuplicateReasonName(reason));
+    items.push_back(Json{{"first_id", candidate.first},
+                         {"second_id", candidate.second},
+                         {"score", candidate.score},
+                         {"reasons", std::move(reasons)}});
+  }
+  return Json{{"items", std::move(items)}};
 }
 
 }  // namespace crm::http

@@ -84,6 +84,17 @@ void PrintText(const app::ImportOutcome& outcome, app::ImportAction action, std:
   }
 }
 
+void DefineDuplicates(CLI::App& app, std::string& db_url, std::string& business, int& limit, std::string& format,
+                      CLI::App** command) {
+  *command = app.add_subcommand("duplicates", "List customer pairs that may be one person, best first");
+  (*command)->add_option("--db", db_url, "Database URL: sqlite:PATH or postgresql://... (default: $DANGOL_DB)")
+      ->envname("DANGOL_DB")
+      ->required();
+  (*command)->add_option("--business", business, "The business's slug, e.g. demo")->required();
+  (*command)->add_option("--limit", limit, "At most this many pairs")->check(CLI::Range(1, 100000))->capture_default_str();
+  (*command)->add_option("--format", format, "text or json")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+}
+
 }  // namespace
 
 void ImportCommand::Define(CLI::App& app) {
@@ -118,9 +129,42 @@ void ImportCommand::Define(CLI::App& app) {
   command_->add_option("--utc-offset-minutes", utc_offset_minutes_,
                        "How the file's local times are read (default: the business's time zone)")
       ->check(CLI::Range(-14 * 60, 14 * 60));
+  DefineDuplicates(app, db_url_, business_, limit_, format_, &duplicates_);
 }
 
 int ImportCommand::Run(std::ostream& out, std::ostream& err) {
+  return duplicates_ != nullptr && duplicates_->parsed() ? RunDuplicates(out, err) : RunImport(out, err);
+}
+
+int ImportCommand::RunDuplicates(std::ostream& out, std::ostream& err) {
+  auto database = store::Database::Open(db_url_);
+  if (!database.ok()) return ReportFailure(err, database.status());
+  SystemClock clock;
+  app::Services services(**database, clock);
+  auto business = services.businesses.FindBusiness(business_);
+  if (!business.ok()) return ReportFailure(err, NotFound(fmt::format("unknown business \"{}\"", business_)));
+  app::Principal principal;
+  principal.business_id = business->id;
+  principal.role = domain::Role::kOwner;
+  principal.ip = "cli";
+  auto candidates = services.imports.FindDuplicates(principal, limit_);
+  if (!candidates.ok()) return ReportFailure(err, candidates.status());
+  if (format_ == "json") {
+    out << http::DuplicateCandidatesJson(*candidates).dump(2) << "\n";
+    return kExitOk;
+  }
+  for (const importing::DuplicateCandidate& candidate : *candidates) {
+    std::string reasons;
+    for (importing::DuplicateReason reason : candidate.reasons) {
+      reasons += (reasons.empty() ? "" : ", ") + std::string(importing::DuplicateReasonName(reason));
+    }
+    out << fmt::format("{:.2f}  customer {} and {}: {}\n", candidate.score, candidate.first, candidate.second, reasons);
+  }
+  out << fmt::format("{} candidate pairs\n", candidates->size());
+  return kExitOk;
+}
+
+int ImportCommand::RunImport(std::ostream& out, std::ostream& err) {
   app::ImportRequest request;
   request.kind = *importing::ParseImportKind(kind_);  // checked by IsMember
   request.action = dry_run_ ? app::ImportAction::kDryRun : app::ImportAction::kApply;

@@ -3,6 +3,7 @@
 // run writes everything or, with --valid-rows, the valid rows plus a rejects CSV to fix and import
 // again. Bad input (an unreadable file, a mapping that does not fit, rejected rows in an
 // all-or-nothing run) is one line on standard error and exit code 2.
+// `dangol duplicates`: the review queue of customer pairs that may be one person, with reasons.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -14,14 +15,21 @@ namespace crm::cli {
 
 class ImportCommand {
  public:
-  // Adds the `import` subcommand to `app`.
+  // Adds the `import` and `duplicates` subcommands to `app`.
   void Define(CLI::App& app);
-  bool Parsed() const { return command_ != nullptr && command_->parsed(); }
+  bool Parsed() const {
+    return (command_ != nullptr && command_->parsed()) || (duplicates_ != nullptr && duplicates_->parsed());
+  }
   // Runs the parsed command; returns the exit code (see commands.h).
   int Run(std::ostream& out, std::ostream& err);
 
  private:
+  int RunImport(std::ostream& out, std::ostream& err);
+  int RunDuplicates(std::ostream& out, std::ostream& err);
+
   CLI::App* command_ = nullptr;
+  CLI::App* duplicates_ = nullptr;
+  int limit_ = 100;
   std::string db_url_;
   std::string business_;
   std::string kind_;

@@ -116,5 +116,18 @@ TEST_F(ImportCliTest, BadInputIsOneLineAndExitCode2) {
   }
 }
 
+TEST_F(ImportCliTest, DuplicatesListsCandidatePairs) {
+  const std::string file = Write("d.csv", "이름,휴대폰,생일\n류현진,,1987-03-25\n유현진,,1987-03-25\n김민준,,\n");
+  ASSERT_EQ(RunDangol(Import("customers", file)).code, 0);
+  const CliResult result = RunDangol({"duplicates", "--db", db_, "--business", "shop", "--format", "json"});
+  ASSERT_EQ(result.code, 0) << result.err;
+  const nlohmann::json pairs = nlohmann::json::parse(result.out);
+  ASSERT_EQ(pairs["items"].size(), 1u);
+  EXPECT_EQ(pairs["items"][0]["reasons"][0], "same_name_and_birthday");
+  const CliResult text = RunDangol({"duplicates", "--db", db_, "--business", "shop"});
+  EXPECT_NE(text.out.find("1 candidate pairs"), std::string::npos) << text.out;
+  EXPECT_EQ(RunDangol({"duplicates", "--db", db_, "--business", "nobody"}).code, 2);
+}
+
 }  // namespace
 }  // namespace crm::cli
