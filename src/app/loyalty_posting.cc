@@ -15,6 +15,9 @@ namespace crm::app {
 namespace {
 
 constexpr int kCodeAttempts = 3;
+// Reward coupons one sale may turn out; the rest of the balance waits for the next sale, so that a
+// mistaken adjustment cannot make one transaction write millions of coupons.
+constexpr int kMaxRewardsPerSale = 20;
 
 std::string RandomCode(size_t length) {
   unsigned char bytes[8];
@@ -54,7 +57,7 @@ Status ConvertRewards(store::Transaction& tx, const domain::Program& program, Bu
     source = domain::CouponSource::kStarReward;
   }
   if (every <= 0) return Status::Ok();
-  while (account.balance >= every) {
+  for (int rewards = 0; rewards < kMaxRewardsPerSale && account.balance >= every; ++rewards) {
     domain::LedgerEntry entry;
     entry.kind = domain::LedgerKind::kRedeem;
     entry.amount = -every;
@@ -85,6 +88,10 @@ Status WelcomeCoupon(store::Transaction& tx, const domain::Tier& tier, BusinessI
   if (tier.welcome_coupon_template <= 0) return Status::Ok();
   auto coupon_template = tx.coupons().GetTemplate(business, CouponTemplateId(tier.welcome_coupon_template));
   if (!coupon_template.ok() || !coupon_template->active) return Status::Ok();  // a removed template gives nothing
+  if (coupon_template->per_customer_limit > 0) {
+    CRM_ASSIGN_OR_RETURN(int64_t count, tx.coupons().CountIssued(business, customer, coupon_template->id));
+    if (count >= coupon_template->per_customer_limit) return Status::Ok();
+  }
   auto expires = domain::CouponExpiry(*coupon_template, now, utc_offset_minutes);
   if (!expires.ok()) return Status::Ok();
   domain::Coupon coupon =
@@ -120,6 +127,8 @@ Status EvaluateAndRecordTier(store::Transaction& tx, const domain::Program& prog
 Status RewardReferral(store::Transaction& tx, const domain::Program& program, BusinessId business,
                       domain::LoyaltyAccount& friend_account, const domain::Order& sale, Timestamp now) {
   if (program.referral_reward_points <= 0) return Status::Ok();
+  // Only a paid order counts: not a free one, not one below the program's minimum.
+  if (sale.total.minor_units() < std::max<int64_t>(1, program.min_order_amount)) return Status::Ok();
   CRM_ASSIGN_OR_RETURN(auto referral, tx.coupons().GetReferral(business, friend_account.customer_id));
   if (!referral || referral->rewarded_order_id) return Status::Ok();
   auto reward = [&](domain::LoyaltyAccount& account, const std::string& reason) -> Result<domain::LedgerEntry> {
@@ -172,6 +181,51 @@ Status SpendOnSale(store::Transaction& tx, const domain::Program& program, Busin
   entry.staff_id = sale.staff_id;
   entry.reason = "주문 결제에 사용";
   return AppendEntry(tx, business, account, std::move(entry), now).status();
+}
+
+// Takes back what the entry `reward` gave `holder` (all of it, or as much as the balance allows
+// when the policy clamps at zero); returns whether all of it was taken back.
+Result<bool> TakeBackReward(store::Transaction& tx, BusinessId business, domain::LoyaltyAccount& holder,
+                            std::optional<LedgerEntryId> reward, const domain::Order& refund,
+                            domain::ReversalPolicy policy, Timestamp now) {
+  if (!reward) return true;
+  CRM_ASSIGN_OR_RETURN(domain::LedgerEntry given, tx.loyalty().Entry(business, *reward));
+  int64_t take = given.amount;
+  if (policy == domain::ReversalPolicy::kClampAtZero) take = std::min(take, std::max<int64_t>(holder.balance, 0));
+  if (take > 0) {
+    domain::LedgerEntry entry;
+    entry.kind = domain::LedgerKind::kReverse;
+    entry.amount = -take;
+    entry.order_id = refund.id;
+    entry.related_id = reward;
+    entry.branch_id = refund.branch_id;
+    entry.reason = "환불: 추천 보상 취소";
+    CRM_RETURN_IF_ERROR(AppendEntry(tx, business, holder, std::move(entry), now).status());
+  }
+  return take == given.amount;
+}
+
+// A friend's first order refunded in full takes back both referral rewards, by the amounts that
+// were given. Only when both came back whole does the next paid order earn them again; otherwise
+// the referral stays rewarded, so that spending a reward and refunding cannot repeat it.
+Status TakeBackReferral(store::Transaction& tx, const domain::Order& refund, const domain::Order& original,
+                        domain::LoyaltyAccount& friend_account, domain::ReversalPolicy policy, Timestamp now) {
+  const BusinessId business = original.business_id;
+  CRM_ASSIGN_OR_RETURN(auto referral, tx.coupons().GetReferral(business, friend_account.customer_id));
+  if (!referral || referral->rewarded_order_id != original.id) return Status::Ok();
+  CRM_ASSIGN_OR_RETURN(bool friend_whole,
+                       TakeBackReward(tx, business, friend_account, referral->friend_entry_id, refund, policy, now));
+  CRM_RETURN_IF_ERROR(tx.customers().LockForUpdate(business, referral->referrer_id));
+  CRM_ASSIGN_OR_RETURN(domain::LoyaltyAccount referrer, LoadAccount(tx, business, referral->referrer_id, now));
+  CRM_ASSIGN_OR_RETURN(bool referrer_whole,
+                       TakeBackReward(tx, business, referrer, referral->referrer_entry_id, refund, policy, now));
+  if (!friend_whole || !referrer_whole) return Status::Ok();
+  domain::Referral reset = *referral;
+  reset.rewarded_order_id.reset();
+  reset.rewarded_at.reset();
+  reset.friend_entry_id.reset();
+  reset.referrer_entry_id.reset();
+  return tx.coupons().SetReferralReward(business, reset);
 }
 
 }  // namespace
@@ -314,7 +368,6 @@ Status ReverseRefundLoyalty(store::Transaction& tx, const Principal& principal, 
   const BusinessId business = original.business_id;
   CRM_ASSIGN_OR_RETURN(auto program, tx.loyalty().GetProgram(business));
   CRM_ASSIGN_OR_RETURN(auto entries, tx.loyalty().EntriesForOrder(business, original.id));
-  if (entries.empty()) return Status::Ok();
   const domain::ReversalPolicy policy = program ? program->reversal_policy : domain::ReversalPolicy::kClampAtZero;
   CRM_ASSIGN_OR_RETURN(domain::LoyaltyAccount account, LoadAccount(tx, business, *original.customer_id, now));
   const Money refunded_now = -refund.total;
@@ -338,36 +391,9 @@ Status ReverseRefundLoyalty(store::Transaction& tx, const Principal& principal, 
     if (share > 0 && program && program->expiry_months > 0) entry.expires_at = domain::AddMonths(now, program->expiry_months);
     CRM_RETURN_IF_ERROR(AppendEntry(tx, business, account, std::move(entry), now).status());
   }
-  // A friend's first order refunded in full takes back both referral rewards; the next paid
-  // order earns them again.
-  CRM_ASSIGN_OR_RETURN(auto referral, tx.coupons().GetReferral(business, account.customer_id));
   const bool fully_refunded = refunded_before + refunded_now >= original.total;
-  if (!referral || referral->rewarded_order_id != original.id || !fully_refunded) return Status::Ok();
-  auto take_back = [&](domain::LoyaltyAccount& holder, std::optional<LedgerEntryId> reward) -> Status {
-    if (!reward) return Status::Ok();
-    const int64_t amount = program ? program->referral_reward_points : 0;
-    int64_t take = amount;
-    if (policy == domain::ReversalPolicy::kClampAtZero) take = std::min(take, std::max<int64_t>(holder.balance, 0));
-    if (take <= 0) return Status::Ok();
-    domain::LedgerEntry entry;
-    entry.kind = domain::LedgerKind::kReverse;
-    entry.amount = -take;
-    entry.order_id = refund.id;
-    entry.related_id = reward;
-    entry.branch_id = refund.branch_id;
-    entry.reason = "환불: 추천 보상 취소";
-    return AppendEntry(tx, business, holder, std::move(entry), now).status();
-  };
-  CRM_RETURN_IF_ERROR(take_back(account, referral->friend_entry_id));
-  CRM_RETURN_IF_ERROR(tx.customers().LockForUpdate(business, referral->referrer_id));
-  CRM_ASSIGN_OR_RETURN(domain::LoyaltyAccount referrer, LoadAccount(tx, business, referral->referrer_id, now));
-  CRM_RETURN_IF_ERROR(take_back(referrer, referral->referrer_entry_id));
-  domain::Referral reset = *referral;
-  reset.rewarded_order_id.reset();
-  reset.rewarded_at.reset();
-  reset.friend_entry_id.reset();
-  reset.referrer_entry_id.reset();
-  return tx.coupons().SetReferralReward(business, reset);
+  if (fully_refunded) return TakeBackReferral(tx, refund, original, account, policy, now);
+  return Status::Ok();
 }
 
 }  // namespace crm::app

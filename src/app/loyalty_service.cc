@@ -16,6 +16,7 @@ namespace crm::app {
 namespace {
 
 constexpr int kExpiryBatch = 200;
+constexpr int kMaxReferralDepth = 100;
 constexpr int64_t kMaxAdjustment = 100'000'000;
 
 Status RequireCustomer(store::Transaction& tx, BusinessId business, CustomerId customer) {
@@ -268,7 +269,7 @@ Result<LedgerWrite> LoyaltyService::Adjust(const Principal& principal, CustomerI
     entry.amount = amount;
     entry.branch_id = branch;
     entry.staff_id = principal.staff_id;
-    entry.reason = std::move(reason);
+    entry.reason = reason;  // a copy: the transaction may run again after a serialization failure
     if (amount > 0 && program.expiry_months > 0) entry.expires_at = domain::AddMonths(now, program.expiry_months);
     CRM_ASSIGN_OR_RETURN(result.entry, AppendEntry(tx, business, account, std::move(entry), now));
     result.balance = account.balance;
@@ -287,7 +288,9 @@ Result<ExpiryRun> LoyaltyService::RunExpiry(BusinessId business) {
     }));
     if (batch.empty()) break;
     for (CustomerId customer : batch) {
+      ExpiryRun done;  // counted per attempt: the transaction may run again after a conflict
       CRM_RETURN_IF_ERROR(database_.Write([&](store::Transaction& tx) -> Status {
+        done = ExpiryRun{};
         CRM_RETURN_IF_ERROR(tx.customers().LockForUpdate(business, customer));
         CRM_ASSIGN_OR_RETURN(auto entries, tx.loyalty().Entries(business, customer));
         const std::vector<domain::Award> due = domain::DueForExpiry(entries, now);
@@ -301,12 +304,15 @@ Result<ExpiryRun> LoyaltyService::RunExpiry(BusinessId business) {
           entry.branch_id = award.branch_id;
           entry.reason = fmt::format("유효기간 만료 ({})", award.expires_at->ToIso8601().substr(0, 10));
           CRM_RETURN_IF_ERROR(AppendEntry(tx, business, account, std::move(entry), now).status());
-          ++run.entries;
-          run.units += award.remaining;
+          ++done.entries;
+          done.units += award.remaining;
         }
-        ++run.customers;
+        done.customers = 1;
         return Status::Ok();
       }));
+      run.customers += done.customers;
+      run.entries += done.entries;
+      run.units += done.units;
     }
     after = batch.back();
   }
@@ -399,6 +405,8 @@ Result<std::vector<domain::CouponTemplate>> LoyaltyService::Templates(const Prin
 
 Result<domain::Coupon> LoyaltyService::IssueCoupon(const Principal& principal, CustomerId customer,
                                                    CouponTemplateId id) {
+  // A coupon is worth money like an adjustment: the same role.
+  CRM_RETURN_IF_ERROR(principal.Require(domain::Role::kManager));
   const Timestamp now = clock_.Now();
   domain::Coupon issued;
   CRM_RETURN_IF_ERROR(database_.Write([&](store::Transaction& tx) -> Status {
@@ -432,7 +440,7 @@ Result<std::vector<domain::Coupon>> LoyaltyService::Coupons(const Principal& pri
 
 Result<CouponRedemption> LoyaltyService::RedeemCoupon(const Principal& principal, const std::string& code,
                                                       CustomerId customer, BranchId branch,
-                                                      std::optional<OrderId> order, Money amount) {
+                                                      std::optional<OrderId> order, std::optional<Money> amount) {
   if (!branch.valid()) return InvalidArgument("branch_id is required", "branch_id");
   if (!principal.CanAccessBranch(branch)) return PermissionDenied("no access to this branch");
   const std::string normalized = domain::NormalizeCouponCode(code);
@@ -456,7 +464,10 @@ Result<CouponRedemption> LoyaltyService::RedeemCoupon(const Principal& principal
     coupon->redeemed_at = now;
     coupon->redeemed_branch_id = branch;
     coupon->redeemed_order_id = order;
-    result.discount = domain::CouponDiscount(*coupon, amount);
+    if (!amount && coupon->kind == domain::CouponKind::kPercentOff) {
+      return InvalidArgument("the order amount is required for a percent-off coupon", "amount");
+    }
+    result.discount = domain::CouponDiscount(*coupon, amount.value_or(Money(coupon->value)));
     result.coupon = std::move(*coupon);
     return Status::Ok();
   }));
@@ -493,6 +504,14 @@ Result<domain::Referral> LoyaltyService::JoinWithReferral(const Principal& princ
     }
     CRM_ASSIGN_OR_RETURN(auto existing, tx.coupons().GetReferral(business, customer));
     if (existing) return FailedPrecondition("this customer already has a referrer", "code");
+    // No loops: the friend may not be up the referrer's own chain.
+    std::optional<CustomerId> up = *referrer;
+    for (int depth = 0; up && depth < kMaxReferralDepth; ++depth) {
+      CRM_ASSIGN_OR_RETURN(auto link, tx.coupons().GetReferral(business, *up));
+      if (!link) break;
+      if (link->referrer_id == customer) return FailedPrecondition("this would make a referral loop", "code");
+      up = link->referrer_id;
+    }
     if (friend_profile.stats.visit_count > 0) {
       return FailedPrecondition("only a new customer can join with a referral code", "code");
     }

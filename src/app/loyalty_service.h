@@ -117,14 +117,15 @@ class LoyaltyService {
 
   Result<domain::CouponTemplate> CreateTemplate(const Principal& principal, domain::CouponTemplate coupon_template);
   Result<std::vector<domain::CouponTemplate>> Templates(const Principal& principal);
-  // Issues a coupon from a template; kFailedPrecondition when the per-customer limit is reached
-  // or the template is inactive or over.
+  // Issues a coupon from a template (manager or owner); kFailedPrecondition when the per-customer
+  // limit is reached or the template is inactive or over.
   Result<domain::Coupon> IssueCoupon(const Principal& principal, CustomerId customer, CouponTemplateId id);
   Result<std::vector<domain::Coupon>> Coupons(const Principal& principal, CustomerId customer);
-  // Uses a coupon at the counter; kNotFound for an unknown code; kFailedPrecondition ("code") for
-  // an expired, used, voided or another customer's coupon.
+  // Uses a coupon at the counter against an order amount (unset: the coupon's face value, which a
+  // percent-off coupon does not have: kInvalidArgument "amount"); kNotFound for an unknown code;
+  // kFailedPrecondition ("code") for an expired, used, voided or another customer's coupon.
   Result<CouponRedemption> RedeemCoupon(const Principal& principal, const std::string& code, CustomerId customer,
-                                        BranchId branch, std::optional<OrderId> order, Money amount);
+                                        BranchId branch, std::optional<OrderId> order, std::optional<Money> amount);
   Status VoidCoupon(const Principal& principal, CouponId id);
 
   // Links a customer to the referrer whose code they joined with. kNotFound for an unknown code;

@@ -335,6 +335,75 @@ TEST_F(LoyaltyServiceTest, ReferralRewardsBothOnceAfterTheFriendsFirstPaidOrder)
   ExpectLedgerMatches();
 }
 
+TEST_F(LoyaltyServiceTest, AReferralRewardSpentBeforeTheRefundIsNotPaidAgain) {
+  SetProgram("points", [](domain::Program& p) {
+    p.referral_reward_points = 1'000;
+    p.min_balance_to_redeem = 0;
+  });
+  ASSERT_TRUE(Sale(1'000, customer_).ok());
+  const std::string code = services_->loyalty.Account(owner_, customer_)->account.referral_code;
+  const CustomerId friend_id = NewCustomer("010-5555-7777");
+  ASSERT_TRUE(services_->loyalty.JoinWithReferral(owner_, friend_id, code).ok());
+  // A loop back to the friend is refused.
+  auto loop = services_->loyalty.JoinWithReferral(owner_, customer_, "X");
+  EXPECT_EQ(loop.status().code(), StatusCode::kNotFound);
+  const int64_t referrer_before = Balance(customer_);
+  auto first = Sale(10'000, friend_id);
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(services_->loyalty.Redeem(owner_, friend_id, {.amount = 1'150, .branch_id = branch_}).ok());
+  // The owner raises the reward; the take-back is still what was given.
+  SetProgram("points", [](domain::Program& p) {
+    p.referral_reward_points = 3'000;
+    p.min_balance_to_redeem = 0;
+  });
+  ASSERT_TRUE(services_->orders.Refund(owner_, first->order.id, std::nullopt, "", "").ok());
+  EXPECT_EQ(Balance(customer_), referrer_before);
+  EXPECT_EQ(Balance(friend_id), 0);
+  ASSERT_TRUE(Sale(10'000, friend_id).ok());
+  EXPECT_EQ(Balance(customer_), referrer_before);  // not paid a second time
+  ExpectLedgerMatches();
+}
+
+TEST_F(LoyaltyServiceTest, AFreeOrderDoesNotPayTheReferral) {
+  SetProgram("points", [](domain::Program& p) { p.referral_reward_points = 1'000; });
+  ASSERT_TRUE(Sale(1'000, customer_).ok());
+  const std::string code = services_->loyalty.Account(owner_, customer_)->account.referral_code;
+  const CustomerId friend_id = NewCustomer("010-5555-8888");
+  ASSERT_TRUE(services_->loyalty.JoinWithReferral(owner_, friend_id, code).ok());
+  const int64_t before = Balance(customer_);
+  ASSERT_TRUE(Sale(500, friend_id).ok());  // under the 1,000 won minimum: not a paid order here
+  EXPECT_EQ(Balance(customer_), before);
+  ASSERT_TRUE(Sale(2'000, friend_id).ok());
+  EXPECT_EQ(Balance(customer_), before + 1'000);
+}
+
+TEST_F(LoyaltyServiceTest, OnlyManagersIssueCouponsAndAmountsDefaultToTheFaceValue) {
+  SetProgram("points");
+  domain::CouponTemplate amount_off;
+  amount_off.name = "3천원";
+  amount_off.kind = domain::CouponKind::kAmountOff;
+  amount_off.value = 3'000;
+  auto created = services_->loyalty.CreateTemplate(owner_, amount_off);
+  ASSERT_TRUE(created.ok());
+  EXPECT_EQ(services_->loyalty.IssueCoupon(staff_, customer_, created->id).status().code(),
+            StatusCode::kPermissionDenied);
+  auto coupon = services_->loyalty.IssueCoupon(owner_, customer_, created->id);
+  ASSERT_TRUE(coupon.ok());
+  auto used = services_->loyalty.RedeemCoupon(staff_, coupon->code, customer_, branch_, std::nullopt, std::nullopt);
+  ASSERT_TRUE(used.ok()) << used.status().ToString();
+  EXPECT_EQ(used->discount, Money(3'000));
+  domain::CouponTemplate percent = amount_off;
+  percent.kind = domain::CouponKind::kPercentOff;
+  percent.value = 10;
+  auto percent_template = services_->loyalty.CreateTemplate(owner_, percent);
+  ASSERT_TRUE(percent_template.ok());
+  auto percent_coupon = services_->loyalty.IssueCoupon(owner_, customer_, percent_template->id);
+  ASSERT_TRUE(percent_coupon.ok());
+  EXPECT_EQ(services_->loyalty.RedeemCoupon(staff_, percent_coupon->code, customer_, branch_, std::nullopt,
+                                            std::nullopt).status().field(),
+            "amount");
+}
+
 TEST_F(LoyaltyServiceTest, AClaimedIdempotencyKeyLetsNothingOfASecondWriteCommit) {
   SetProgram("points", [](domain::Program& p) { p.min_balance_to_redeem = 0; });
   ASSERT_TRUE(Sale(100'000, customer_).ok());

@@ -101,6 +101,11 @@ Result<PostedOrder> OrderService::PostSale(const Principal& principal, domain::O
     }
     CRM_RETURN_IF_ERROR(ClaimIdempotency(tx, principal, now));
     CRM_RETURN_IF_ERROR(tx.branches().Get(principal.business_id, order.branch_id).status());
+    // The customer is locked before the order row references it: inserting first would take a
+    // shared key lock that two concurrent sales then both try to upgrade (a deadlock).
+    if (order.customer_id) {
+      CRM_RETURN_IF_ERROR(tx.customers().LockForUpdate(principal.business_id, *order.customer_id));
+    }
     CRM_ASSIGN_OR_RETURN(order.id, tx.orders().Insert(order));
     CRM_RETURN_IF_ERROR(UpdateCustomerStats(tx, order, now, std::nullopt));
     CRM_ASSIGN_OR_RETURN(posted.loyalty, PostSaleLoyalty(tx, principal, order, points_redeemed, now));
@@ -147,7 +152,16 @@ Result<PostedOrder> OrderService::Refund(const Principal& principal, OrderId ori
     CRM_RETURN_IF_ERROR(ClaimIdempotency(tx, principal, now));
     CRM_ASSIGN_OR_RETURN(domain::Order original, tx.orders().Get(principal.business_id, original_id));
     if (!principal.CanAccessBranch(original.branch_id)) return PermissionDenied("no access to this branch");
+    // Customer first, then the order (the order every write takes them in): two refunds of one
+    // order are serialised and the second sees what the first refunded.
+    if (original.customer_id) {
+      CRM_RETURN_IF_ERROR(tx.customers().LockForUpdate(principal.business_id, *original.customer_id));
+    }
+    CRM_RETURN_IF_ERROR(tx.orders().LockForUpdate(principal.business_id, original_id));
     CRM_ASSIGN_OR_RETURN(Money refunded, tx.orders().RefundedTotal(principal.business_id, original_id));
+    if (!amount && refunded >= original.total) {
+      return FailedPrecondition("the order has been refunded in full already", "amount");
+    }
     const Money requested = amount.value_or(original.total - refunded);
     CRM_RETURN_IF_ERROR(domain::ValidateRefund(original, refunded, requested));
     domain::Order refund;
@@ -160,8 +174,9 @@ Result<PostedOrder> OrderService::Refund(const Principal& principal, OrderId ori
     refund.ordered_at = now;
     refund.total = -requested;
     refund.channel = original.channel;
-    refund.external_source = std::move(external_source);
-    refund.external_id = std::move(external_id);
+    // Copies: the transaction may run again after a serialization failure.
+    refund.external_source = external_source;
+    refund.external_id = external_id;
     refund.created_at = now;
     CRM_ASSIGN_OR_RETURN(refund.id, tx.orders().Insert(refund));
     CRM_RETURN_IF_ERROR(UpdateCustomerStats(tx, refund, now, original));

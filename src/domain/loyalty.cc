@@ -82,6 +82,8 @@ Status ValidateTiers(const Program& program) {
 }
 
 Status ValidateEvents(const Program& program) {
+  if (program.events.size() > 50) return InvalidArgument("at most 50 events", "events");
+  if (program.gacha.size() > 100) return InvalidArgument("at most 100 prizes", "gacha");
   for (size_t i = 0; i < program.events.size(); ++i) {
     const EarnEvent& event = program.events[i];
     const std::string prefix = fmt::format("events[{}].", i);
@@ -242,7 +244,7 @@ EarnMultiplier SaleMultiplier(const Program& program, int tier_index, const Orde
   std::vector<std::string> notes;
   auto apply = [&](int64_t percent, const std::string& name) {
     if (percent == 100) return;
-    multiplier.percent = multiplier.percent * percent / 100;
+    multiplier.percent = Saturate(static_cast<__int128>(multiplier.percent) * percent / 100);
     notes.push_back(fmt::format("{} ×{}", name, percent % 100 == 0 ? fmt::format("{}", percent / 100)
                                                                       : fmt::format("{:.2g}", percent / 100.0)));
   };

@@ -360,7 +360,7 @@ Result<CouponRedeemRequest> ParseCouponRedeem(const nlohmann::json& body) {
   request.customer_id = CustomerId(reader.Id("customer_id", Presence::kRequired).value_or(0));
   request.branch_id = BranchId(reader.Id("branch_id", Presence::kRequired).value_or(0));
   if (std::optional<int64_t> order = reader.Id("order_id")) request.order_id = OrderId(*order);
-  request.amount = Money(reader.Integer("amount", 0, domain::kMaxOrderTotal).value_or(0));
+  if (std::optional<int64_t> amount = reader.Integer("amount", 1, domain::kMaxOrderTotal)) request.amount = Money(*amount);
   if (!reader.ok()) return reader.status();
   return request;
 }

@@ -42,7 +42,7 @@ struct CouponRedeemRequest {
   CustomerId customer_id;
   BranchId branch_id;
   std::optional<OrderId> order_id;
-  Money amount;
+  std::optional<Money> amount;  // the order amount the coupon applies to
 };
 Result<CouponRedeemRequest> ParseCouponRedeem(const nlohmann::json& body);
 

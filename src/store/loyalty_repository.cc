@@ -46,6 +46,8 @@ constexpr Statement kPage{"ledger.page",
 constexpr Statement kForOrder{"ledger.for_order",
                               "SELECT " LEDGER_COLUMNS " FROM ledger_entries WHERE business_id = $1 AND order_id = $2 "
                               "AND order_id IS NOT NULL ORDER BY id"};
+constexpr Statement kEntry{"ledger.entry",
+                           "SELECT " LEDGER_COLUMNS " FROM ledger_entries WHERE business_id = $1 AND id = $2"};
 constexpr Statement kSum{"ledger.sum",
                          "SELECT COALESCE(SUM(amount), 0) FROM ledger_entries WHERE business_id = $1 AND customer_id = $2"};
 constexpr Statement kEarnedSince{
@@ -301,6 +303,12 @@ Result<std::vector<domain::LedgerEntry>> LoyaltyRepository::Page(BusinessId busi
 Result<std::vector<domain::LedgerEntry>> LoyaltyRepository::EntriesForOrder(BusinessId business, OrderId order) {
   CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kForOrder, {Int(business.value()), Int(order.value())}));
   return ReadEntries(rows);
+}
+
+Result<domain::LedgerEntry> LoyaltyRepository::Entry(BusinessId business, LedgerEntryId id) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kEntry, {Int(business.value()), Int(id.value())}));
+  if (rows.empty()) return NotFound("ledger entry not found");
+  return ReadEntry(rows[0]);
 }
 
 Result<int64_t> LoyaltyRepository::LedgerSum(BusinessId business, CustomerId customer) {

@@ -52,6 +52,8 @@ class LoyaltyRepository {
   Result<std::vector<domain::LedgerEntry>> Page(BusinessId business, CustomerId customer,
                                                 std::optional<LedgerEntryId> before, int limit);
   Result<std::vector<domain::LedgerEntry>> EntriesForOrder(BusinessId business, OrderId order);
+  // kNotFound when the entry is not the business's.
+  Result<domain::LedgerEntry> Entry(BusinessId business, LedgerEntryId id);
   Result<int64_t> LedgerSum(BusinessId business, CustomerId customer);
   // Units earned since `since` (earn entries less the reversals of earn entries).
   Result<int64_t> EarnedSince(BusinessId business, CustomerId customer, Timestamp since);

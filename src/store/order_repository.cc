@@ -39,6 +39,8 @@ constexpr Statement kCountSales{
     "order.count_sales",
     "SELECT COUNT(*) FROM orders WHERE business_id = $1 AND customer_id = $2 AND kind = 1 AND ordered_at >= $3 "
     "AND ordered_at < $4"};
+constexpr Statement kLockOrder{"order.lock", "SELECT id FROM orders WHERE business_id = $1 AND id = $2",
+                               "SELECT id FROM orders WHERE business_id = $1 AND id = $2 FOR UPDATE"};
 constexpr Statement kNetSpend{
     "order.net_spend",
     "SELECT COALESCE(SUM(total), 0) FROM orders WHERE business_id = $1 AND customer_id = $2 AND ordered_at >= $3 "
@@ -136,6 +138,12 @@ Result<std::vector<domain::Order>> OrderRepository::ListForCustomer(BusinessId b
 Result<Money> OrderRepository::RefundedTotal(BusinessId business, OrderId original) {
   CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kRefunded, {Int(business.value()), Int(original.value())}));
   return Money(rows.at(0).GetInt(0));
+}
+
+Status OrderRepository::LockForUpdate(BusinessId business, OrderId id) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kLockOrder, {Int(business.value()), Int(id.value())}));
+  if (rows.empty()) return NotFound("order not found");
+  return Status::Ok();
 }
 
 Result<Money> OrderRepository::NetSpend(BusinessId business, CustomerId customer, Timestamp from, Timestamp to) {

@@ -26,6 +26,9 @@ class OrderRepository {
   // What was refunded of `original` so far, as a positive amount.
   Result<Money> RefundedTotal(BusinessId business, OrderId original);
   // Sales of the customer with ordered_at in [from, to).
+  // Locks the order's row until the transaction ends (PostgreSQL; SQLite has one writer), so that
+  // two refunds of one order are serialised. kNotFound when it is not the business's.
+  Status LockForUpdate(BusinessId business, OrderId id);
   // Sales less refunds of the customer with ordered_at in [from, to).
   Result<Money> NetSpend(BusinessId business, CustomerId customer, Timestamp from, Timestamp to);
   Result<int64_t> CountSales(BusinessId business, CustomerId customer, Timestamp from, Timestamp to);

@@ -171,6 +171,38 @@ class LoyaltyTests(ServerTestCase):
         self.assertEqual([(r["customer_id"], r["rewarded"]) for r in referrals], [(friend, True)])
         self.assertEqual(self.owner.get(f"/customers/{referrer}/loyalty").json["referral_count"], 1)
 
+    def run_at_once(self, count, send):
+        """Runs send(index) from `count` threads at once; returns the answers' statuses."""
+        statuses = []
+        lock = threading.Lock()
+
+        def worker(index):
+            response = send(self.server.client(self.tenant.owner_token), index)
+            with lock:
+                statuses.append(response.status)
+
+        threads = [threading.Thread(target=worker, args=(index,)) for index in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        return statuses
+
+    def test_concurrent_sales_of_one_customer_all_earn_and_concurrent_refunds_of_one_order_refund_once(self):
+        customer = self.new_customer()
+        statuses = self.run_at_once(COUNTERS, lambda client, index: client.post(
+            "/orders", {"branch_id": self.branch, "customer_id": customer, "total": 10000}))
+        self.assertEqual(statuses, [201] * COUNTERS)
+        self.assertEqual(self.balance(customer), 150 * COUNTERS)
+        self.assertEqual(self.owner.get(f"/customers/{customer}").json["visit_count"], COUNTERS)
+        sale = self.order(customer, 20000, points_redeemed=1000)
+        self.assertEqual(sale.status, 201, sale)
+        before = self.balance(customer)
+        statuses = self.run_at_once(8, lambda client, index: client.post(f"/orders/{sale.json['id']}/refund", {}))
+        self.assertEqual(sorted(statuses), [201] + [409] * 7)
+        self.assertEqual(self.balance(customer), before - 300 + 1000)
+        self.assertEqual(self.ledger_sum(customer), self.balance(customer))
+
     def test_concurrent_redemptions_of_one_balance_never_overdraw_it(self):
         customer = self.new_customer()
         start = self.owner.post(f"/customers/{customer}/adjust", {"amount": 100, "reason": "동시성 시험"})
