@@ -502,13 +502,18 @@ TEST_P(StoreContractTest, LedgerSumsPagesAndReportsAccountsThatDisagree) {
   EXPECT_TRUE(agree->empty());
   account.balance = 999;
   ASSERT_TRUE(db_->Write([&](Transaction& tx) { return tx.loyalty().SaveAccount(business_, account); }).ok());
+  // Every business at once (the database may hold other tests' businesses): this one is listed.
   auto differ = ReadValue<std::vector<BalanceMismatch>>(*db_, [&](Transaction& tx) {
     return tx.loyalty().Mismatches(std::nullopt);
   });
   ASSERT_TRUE(differ.ok());
-  ASSERT_EQ(differ->size(), 1u);
-  EXPECT_EQ((*differ)[0].stored, 999);
-  EXPECT_EQ((*differ)[0].ledger, 120);
+  std::vector<BalanceMismatch> ours;
+  for (const BalanceMismatch& mismatch : *differ) {
+    if (mismatch.business_id == business_) ours.push_back(mismatch);
+  }
+  ASSERT_EQ(ours.size(), 1u);
+  EXPECT_EQ(ours[0].stored, 999);
+  EXPECT_EQ(ours[0].ledger, 120);
   // An entry may not name a customer of another business.
   domain::LedgerEntry stray;
   stray.business_id = other_;

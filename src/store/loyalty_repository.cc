@@ -76,7 +76,7 @@ constexpr Statement kMismatches{
     "FROM ledger_entries l WHERE l.business_id = a.business_id AND l.customer_id = a.customer_id), 0) "
     "UNION ALL SELECT l.business_id, l.customer_id, 0, SUM(l.amount) FROM ledger_entries l WHERE (CAST($1 AS BIGINT) = 0 OR "
     "l.business_id = $1) AND NOT EXISTS (SELECT 1 FROM loyalty_accounts a WHERE a.business_id = l.business_id "
-    "AND a.customer_id = l.customer_id) GROUP BY l.business_id, l.customer_id ORDER BY 1, 2"};
+    "AND a.customer_id = l.customer_id) GROUP BY l.business_id, l.customer_id HAVING SUM(l.amount) <> 0 ORDER BY 1, 2"};
 constexpr Statement kAppendTierChange{
     "loyalty.append_tier_change",
     "INSERT INTO tier_changes (business_id, customer_id, from_index, to_index, tier_name, order_id, created_at) "

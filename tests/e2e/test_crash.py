@@ -256,7 +256,7 @@ class KillDashNineTests(DangolTestCase):
             found = sum(entry["amount"] for entry in entries_by_customer[customer_id]
                         if entry["kind"] == "earn" and entry["order_id"] == order_id)
             self.assertEqual(found, earned, f"order {external_id}: its acknowledged earn is not in the ledger")
-        verify = run_cli(["ledger", "verify", "--db", self.db_url])
+        verify = run_cli(["ledger", "verify", "--db", self.db_url, "--business", self.tenant.slug])
         self.assertIn("ledger ok", verify.stdout)
 
     def retry_unacknowledged_redemptions(self, client, ledger):
