@@ -82,11 +82,12 @@ Status ConvertRewards(store::Transaction& tx, const domain::Program& program, Bu
   return Status::Ok();
 }
 
-// Issues the tier's welcome coupon, if it has one.
-Status WelcomeCoupon(store::Transaction& tx, const domain::Tier& tier, BusinessId business, CustomerId customer,
-                     int utc_offset_minutes, Timestamp now, SaleLoyalty& out) {
-  if (tier.welcome_coupon_template <= 0) return Status::Ok();
-  auto coupon_template = tx.coupons().GetTemplate(business, CouponTemplateId(tier.welcome_coupon_template));
+// Issues a coupon of the template (a tier's welcome coupon, a rule's coupon) within the template's
+// per-customer limit; a removed, inactive or ended template gives nothing.
+Status TemplateCoupon(store::Transaction& tx, int64_t template_id, domain::CouponSource source, BusinessId business,
+                      CustomerId customer, int utc_offset_minutes, Timestamp now, SaleLoyalty& out) {
+  if (template_id <= 0) return Status::Ok();
+  auto coupon_template = tx.coupons().GetTemplate(business, CouponTemplateId(template_id));
   if (!coupon_template.ok() || !coupon_template->active) return Status::Ok();  // a removed template gives nothing
   if (coupon_template->per_customer_limit > 0) {
     CRM_ASSIGN_OR_RETURN(int64_t count, tx.coupons().CountIssued(business, customer, coupon_template->id));
@@ -94,8 +95,7 @@ Status WelcomeCoupon(store::Transaction& tx, const domain::Tier& tier, BusinessI
   }
   auto expires = domain::CouponExpiry(*coupon_template, now, utc_offset_minutes);
   if (!expires.ok()) return Status::Ok();
-  domain::Coupon coupon =
-      domain::CouponFromTemplate(*coupon_template, customer, domain::CouponSource::kTier, now, *expires, std::nullopt);
+  domain::Coupon coupon = domain::CouponFromTemplate(*coupon_template, customer, source, now, *expires, std::nullopt);
   CRM_ASSIGN_OR_RETURN(domain::Coupon issued, IssueCouponIn(tx, std::move(coupon)));
   out.rewards.push_back(std::move(issued));
   return Status::Ok();
@@ -116,7 +116,8 @@ Status EvaluateAndRecordTier(store::Transaction& tx, const domain::Program& prog
     CRM_RETURN_IF_ERROR(tx.loyalty().SaveAccount(business, account));
     if (change.promoted) {
       out.promoted_to = tier.name;
-      CRM_RETURN_IF_ERROR(WelcomeCoupon(tx, tier, business, customer.id, utc_offset_minutes, now, out));
+      CRM_RETURN_IF_ERROR(TemplateCoupon(tx, tier.welcome_coupon_template, domain::CouponSource::kTier, business,
+                                         customer.id, utc_offset_minutes, now, out));
     }
   }
   out.tier_name = program.tiers[std::clamp(account.tier.index, 0, static_cast<int>(program.tiers.size()) - 1)].name;
@@ -335,6 +336,11 @@ Result<std::optional<SaleLoyalty>> PostSaleLoyalty(store::Transaction& tx, const
   CRM_RETURN_IF_ERROR(EvaluateAndRecordTier(tx, *program, business, customer, account, sale.id,
                                             owner.utc_offset_minutes, now, out));
   CRM_RETURN_IF_ERROR(ConvertRewards(tx, *program, business, account, sale, now, out));
+  for (const domain::CouponRule& rule : program->coupon_rules) {
+    if (rule.every_visits <= 0 || customer.stats.visit_count % rule.every_visits != 0) continue;
+    CRM_RETURN_IF_ERROR(TemplateCoupon(tx, rule.coupon_template, domain::CouponSource::kRule, business, customer.id,
+                                       owner.utc_offset_minutes, now, out));
+  }
   CRM_RETURN_IF_ERROR(RewardReferral(tx, *program, business, account, sale, now));
   out.balance = account.balance;
   return std::optional<SaleLoyalty>(std::move(out));

@@ -108,6 +108,12 @@ Result<domain::Program> LoyaltyService::SetProgram(const Principal& principal, d
         return InvalidArgument("no such coupon template", fmt::format("tiers[{}].welcome_coupon_template", i));
       }
     }
+    for (size_t i = 0; i < program.coupon_rules.size(); ++i) {
+      const int64_t id = program.coupon_rules[i].coupon_template;
+      if (!tx.coupons().GetTemplate(principal.business_id, CouponTemplateId(id)).ok()) {
+        return InvalidArgument("no such coupon template", fmt::format("coupon_rules[{}].coupon_template", i));
+      }
+    }
     return tx.loyalty().SaveProgram(principal.business_id, program, now);
   }));
   return program;

@@ -404,6 +404,31 @@ TEST_F(LoyaltyServiceTest, OnlyManagersIssueCouponsAndAmountsDefaultToTheFaceVal
             "amount");
 }
 
+TEST_F(LoyaltyServiceTest, ARuleIssuesACouponEveryFifthVisitWithinTheTemplatesLimit) {
+  domain::CouponTemplate t;
+  t.name = "다섯 번째 방문 감사 쿠폰";
+  t.kind = domain::CouponKind::kAmountOff;
+  t.value = 2'000;
+  t.per_customer_limit = 1;
+  auto created = services_->loyalty.CreateTemplate(owner_, t);
+  ASSERT_TRUE(created.ok());
+  domain::Program program = *domain::ProgramPreset("points");
+  program.coupon_rules = {{.every_visits = 5, .coupon_template = 999'999}};
+  EXPECT_EQ(services_->loyalty.SetProgram(owner_, program).status().field(), "coupon_rules[0].coupon_template");
+  program.coupon_rules[0].coupon_template = created->id.value();
+  ASSERT_TRUE(services_->loyalty.SetProgram(owner_, program).ok());
+  std::vector<int> rewarded_visits;
+  for (int visit = 1; visit <= 10; ++visit) {
+    auto posted = Sale(5'000, customer_);
+    ASSERT_TRUE(posted.ok());
+    for (const domain::Coupon& coupon : posted->loyalty->rewards) {
+      EXPECT_EQ(coupon.source, domain::CouponSource::kRule);
+      rewarded_visits.push_back(visit);
+    }
+  }
+  EXPECT_EQ(rewarded_visits, std::vector<int>{5});  // the 10th is over the limit of one
+}
+
 TEST_F(LoyaltyServiceTest, AClaimedIdempotencyKeyLetsNothingOfASecondWriteCommit) {
   SetProgram("points", [](domain::Program& p) { p.min_balance_to_redeem = 0; });
   ASSERT_TRUE(Sale(100'000, customer_).ok());

@@ -94,6 +94,13 @@ Status ValidateEvents(const Program& program) {
     }
     CRM_RETURN_IF_ERROR(CheckRange(event.multiplier_percent, 0, 1'000, prefix + "multiplier_percent"));
   }
+  if (program.coupon_rules.size() > 20) return InvalidArgument("at most 20 rules", "coupon_rules");
+  for (size_t i = 0; i < program.coupon_rules.size(); ++i) {
+    const std::string prefix = fmt::format("coupon_rules[{}].", i);
+    CRM_RETURN_IF_ERROR(CheckRange(program.coupon_rules[i].every_visits, 1, 1'000, prefix + "every_visits"));
+    CRM_RETURN_IF_ERROR(CheckRange(program.coupon_rules[i].coupon_template, 1, std::numeric_limits<int64_t>::max(),
+                                   prefix + "coupon_template"));
+  }
   for (size_t i = 0; i < program.gacha.size(); ++i) {
     const std::string prefix = fmt::format("gacha[{}].", i);
     if (program.gacha[i].label.empty()) return InvalidArgument("is required", prefix + "label");

@@ -69,6 +69,14 @@ struct GachaPrize {
   bool operator==(const GachaPrize&) const = default;
 };
 
+// A rule that issues a coupon by itself: every `every_visits`-th visit (the 5th, 10th, ...)
+// gets a coupon of the template.
+struct CouponRule {
+  int64_t every_visits = 0;
+  int64_t coupon_template = 0;
+  bool operator==(const CouponRule&) const = default;
+};
+
 struct Program {
   ProgramKind kind = ProgramKind::kPoints;
   std::string name;
@@ -100,6 +108,8 @@ struct Program {
   int64_t birthday_month_percent = 100;  // earn multiplier in the customer's (solar) birthday month
   // Referral: what the referrer and the friend each get after the friend's first paid order.
   int64_t referral_reward_points = 0;
+  // Coupons issued by rule.
+  std::vector<CouponRule> coupon_rules;
   // Gacha for joining the business's Kakao channel; empty: no gacha.
   std::vector<GachaPrize> gacha;
   bool operator==(const Program&) const = default;

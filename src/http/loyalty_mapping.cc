@@ -82,6 +82,21 @@ std::vector<domain::EarnEvent> ReadEvents(FieldReader& reader, std::vector<domai
   return events;
 }
 
+std::vector<domain::CouponRule> ReadCouponRules(FieldReader& reader, std::vector<domain::CouponRule> fallback) {
+  const nlohmann::json* array = reader.Array("coupon_rules");
+  if (!array) return fallback;
+  std::vector<domain::CouponRule> rules;
+  for (size_t i = 0; i < array->size() && reader.ok(); ++i) {
+    FieldReader item((*array)[i], IndexedName("coupon_rules", i) + ".");
+    domain::CouponRule rule;
+    rule.every_visits = item.Integer("every_visits", 0, kWide, Presence::kRequired).value_or(0);
+    rule.coupon_template = item.Id("coupon_template", Presence::kRequired).value_or(0);
+    if (!item.ok()) reader.Fail(item.status());
+    rules.push_back(rule);
+  }
+  return rules;
+}
+
 std::vector<domain::GachaPrize> ReadGacha(FieldReader& reader, std::vector<domain::GachaPrize> fallback) {
   const nlohmann::json* array = reader.Array("gacha");
   if (!array) return fallback;
@@ -123,6 +138,10 @@ Json ToJson(const domain::Program& p) {
                       {"branch_id", IdOrNull(event.branch_id)},
                       {"multiplier_percent", event.multiplier_percent}});
   }
+  Json rules = Json::array();
+  for (const domain::CouponRule& rule : p.coupon_rules) {
+    rules.push_back({{"every_visits", rule.every_visits}, {"coupon_template", rule.coupon_template}});
+  }
   Json gacha = Json::array();
   const int64_t total = domain::GachaTotalWeight(p.gacha);
   for (const domain::GachaPrize& prize : p.gacha) {
@@ -155,6 +174,7 @@ Json ToJson(const domain::Program& p) {
           {"events", events},
           {"birthday_month_percent", p.birthday_month_percent},
           {"referral_reward_points", p.referral_reward_points},
+          {"coupon_rules", rules},
           {"gacha", gacha}};
 }
 
@@ -304,6 +324,7 @@ Result<domain::Program> ParseProgram(const nlohmann::json& body) {
   p.events = ReadEvents(reader, p.events);
   ReadInteger(reader, "birthday_month_percent", p.birthday_month_percent);
   ReadInteger(reader, "referral_reward_points", p.referral_reward_points);
+  p.coupon_rules = ReadCouponRules(reader, p.coupon_rules);
   p.gacha = ReadGacha(reader, p.gacha);
   if (!reader.ok()) return reader.status();
   return p;

@@ -63,7 +63,10 @@ void AddLoyaltySchemas(Json& schemas) {
       {"reversal_policy", Enum({"clamp_at_zero", "allow_negative"})},
       {"tier_metric", Enum({"visits", "spend", "earned"})}, {"tier_window", Enum({"lifetime", "rolling_12_months"})},
       {"tier_keep_months", Integer()}, {"tiers", ArrayOf(tier)}, {"events", ArrayOf(event)},
-      {"birthday_month_percent", Integer()}, {"referral_reward_points", Integer()}, {"gacha", ArrayOf(prize)}};
+      {"birthday_month_percent", Integer()}, {"referral_reward_points", Integer()},
+      {"coupon_rules", ArrayOf(Object({{"every_visits", Integer()}, {"coupon_template", Integer()}},
+                                      {"every_visits", "coupon_template"}))},
+      {"gacha", ArrayOf(prize)}};
   schemas["Program"] = Object(program);
   schemas["Program"]["properties"]["unit"] = String();
   program.insert(program.begin(), {"preset", Enum({"stamps", "points", "starbucks", "visit-ranks"})});

@@ -112,6 +112,10 @@ json ProgramToJson(const domain::Program& p) {
   for (const domain::GachaPrize& prize : p.gacha) {
     gacha.push_back({{"label", prize.label}, {"weight", prize.weight}, {"points", prize.points}});
   }
+  json rules = json::array();
+  for (const domain::CouponRule& rule : p.coupon_rules) {
+    rules.push_back({{"every_visits", rule.every_visits}, {"coupon_template", rule.coupon_template}});
+  }
   return {{"kind", static_cast<int>(p.kind)},
           {"name", p.name},
           {"stamp_basis", static_cast<int>(p.stamp_basis)},
@@ -135,6 +139,7 @@ json ProgramToJson(const domain::Program& p) {
           {"events", events},
           {"birthday_month_percent", p.birthday_month_percent},
           {"referral_reward_points", p.referral_reward_points},
+          {"coupon_rules", rules},
           {"gacha", gacha}};
 }
 
@@ -178,6 +183,10 @@ domain::Program ProgramFromJson(const json& j) {
   }
   p.birthday_month_percent = j.value("birthday_month_percent", int64_t{100});
   p.referral_reward_points = j.value("referral_reward_points", int64_t{0});
+  for (const json& r : j.value("coupon_rules", json::array())) {
+    p.coupon_rules.push_back({.every_visits = r.value("every_visits", int64_t{0}),
+                              .coupon_template = r.value("coupon_template", int64_t{0})});
+  }
   for (const json& g : j.value("gacha", json::array())) {
     p.gacha.push_back({.label = g.value("label", ""), .weight = g.value("weight", int64_t{1}),
                        .points = g.value("points", int64_t{0})});
