@@ -65,6 +65,19 @@ app::Principal Operator(BusinessId business) {
   return principal;
 }
 
+}  // namespace
+
+Result<std::unique_ptr<OperatorSession>> OpenOperatorSession(const std::string& db_url, const std::string& slug) {
+  auto session = std::make_unique<OperatorSession>();
+  CRM_ASSIGN_OR_RETURN(session->database, store::Database::Open(db_url));
+  session->services = std::make_unique<app::Services>(*session->database, session->clock);
+  CRM_ASSIGN_OR_RETURN(domain::Business business, FindBusiness(*session->services, slug));
+  session->principal = Operator(business.id);
+  return session;
+}
+
+namespace {
+
 Result<std::vector<BranchId>> BranchIds(app::Services& services, BusinessId business,
                                         const std::vector<std::string>& names) {
   std::vector<BranchId> ids;

@@ -6,12 +6,17 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "app/principal.h"
+#include "app/services.h"
 #include "common/status.h"
+#include "common/time.h"
 #include "domain/business.h"
+#include "store/database.h"
 #include "main/listen_address.h"
 
 namespace crm::cli {
@@ -22,6 +27,18 @@ inline constexpr int kExitUsage = 2;
 
 // Writes "dangol: <message>" as one line and returns the exit code the status calls for.
 int ReportFailure(std::ostream& err, const Status& status);
+
+// A command acting for the operator of the machine, with an owner's authority in one business:
+// the open database, the services over it and the principal to call them with.
+struct OperatorSession {
+  std::unique_ptr<store::Database> database;
+  SystemClock clock;
+  std::unique_ptr<app::Services> services;
+  app::Principal principal;
+};
+// Opens (and migrates) the database and finds the business by slug; kNotFound "unknown business"
+// for a slug that names none.
+Result<std::unique_ptr<OperatorSession>> OpenOperatorSession(const std::string& db_url, const std::string& slug);
 
 struct ServeCommand {
   std::string db_url;

@@ -137,16 +137,10 @@ int ImportCommand::Run(std::ostream& out, std::ostream& err) {
 }
 
 int ImportCommand::RunDuplicates(std::ostream& out, std::ostream& err) {
-  auto database = store::Database::Open(db_url_);
-  if (!database.ok()) return ReportFailure(err, database.status());
-  SystemClock clock;
-  app::Services services(**database, clock);
-  auto business = services.businesses.FindBusiness(business_);
-  if (!business.ok()) return ReportFailure(err, NotFound(fmt::format("unknown business \"{}\"", business_)));
-  app::Principal principal;
-  principal.business_id = business->id;
-  principal.role = domain::Role::kOwner;
-  principal.ip = "cli";
+  auto session = OpenOperatorSession(db_url_, business_);
+  if (!session.ok()) return ReportFailure(err, session.status());
+  app::Services& services = *(*session)->services;
+  const app::Principal& principal = (*session)->principal;
   auto candidates = services.imports.FindDuplicates(principal, limit_);
   if (!candidates.ok()) return ReportFailure(err, candidates.status());
   if (format_ == "json") {
@@ -186,16 +180,10 @@ int ImportCommand::RunImport(std::ostream& out, std::ostream& err) {
 
   std::ifstream input(file_, std::ios::binary);
   if (!input) return ReportFailure(err, InvalidArgument(fmt::format("cannot open {}", file_), "file"));
-  auto database = store::Database::Open(db_url_);
-  if (!database.ok()) return ReportFailure(err, database.status());
-  SystemClock clock;
-  app::Services services(**database, clock);
-  auto business = services.businesses.FindBusiness(business_);
-  if (!business.ok()) return ReportFailure(err, NotFound(fmt::format("unknown business \"{}\"", business_)));
-  app::Principal principal;
-  principal.business_id = business->id;
-  principal.role = domain::Role::kOwner;
-  principal.ip = "cli";
+  auto session = OpenOperatorSession(db_url_, business_);
+  if (!session.ok()) return ReportFailure(err, session.status());
+  app::Services& services = *(*session)->services;
+  const app::Principal& principal = (*session)->principal;
   if (!branch_.empty()) {
     auto branches = services.businesses.ListBranches(principal);
     if (!branches.ok()) return ReportFailure(err, branches.status());

@@ -57,13 +57,9 @@ int LoyaltyCommand::RunVerify(std::ostream& out, std::ostream& err) {
 }
 
 int LoyaltyCommand::RunExpire(std::ostream& out, std::ostream& err) {
-  auto database = store::Database::Open(db_url_);
-  if (!database.ok()) return ReportFailure(err, database.status());
-  SystemClock clock;
-  app::Services services(**database, clock);
-  auto business = services.businesses.FindBusiness(business_);
-  if (!business.ok()) return ReportFailure(err, NotFound(fmt::format("unknown business \"{}\"", business_)));
-  auto run = services.loyalty.RunExpiry(business->id);
+  auto session = OpenOperatorSession(db_url_, business_);
+  if (!session.ok()) return ReportFailure(err, session.status());
+  auto run = (*session)->services->loyalty.RunExpiry((*session)->principal.business_id);
   if (!run.ok()) return ReportFailure(err, run.status());
   out << fmt::format("expired {} units in {} entries for {} customers\n", run->units, run->entries, run->customers);
   return kExitOk;
