@@ -262,6 +262,9 @@ Result<domain::Preference> CustomerService::AddPreference(const Principal& princ
   preference.created_at = clock_.Now();
   if (principal.staff_id) preference.created_by = *principal.staff_id;
   CRM_RETURN_IF_ERROR(database_.Write([&](store::Transaction& tx) -> Status {
+    // A merged profile's row is still there for its foreign keys; it takes nothing new.
+    CRM_ASSIGN_OR_RETURN(bool exists, tx.customers().Exists(principal.business_id, id));
+    if (!exists) return NotFound("customer not found");
     CRM_ASSIGN_OR_RETURN(preference.id, tx.customers().AddPreference(principal.business_id, id, preference));
     return Status::Ok();
   }));
@@ -285,7 +288,9 @@ Result<domain::Note> CustomerService::AddNote(const Principal& principal, Custom
   if (branch) note.branch_id = *branch;
   note.pinned = pinned;
   note.created_at = clock_.Now();
-  return store::WriteValue<domain::Note>(database_, [&](store::Transaction& tx) {
+  return store::WriteValue<domain::Note>(database_, [&](store::Transaction& tx) -> Result<domain::Note> {
+    CRM_ASSIGN_OR_RETURN(bool exists, tx.customers().Exists(principal.business_id, id));
+    if (!exists) return NotFound("customer not found");
     return tx.notes().Add(principal.business_id, note);
   });
 }

@@ -83,11 +83,19 @@ class ImportWriter final : public importing::RecordSink {
       : tx_(tx), imports_(tx.connection()), settings_(std::move(settings)), report_(report), counts_(counts) {}
 
   Status OnCustomer(CustomerRecord record) override {
-    CRM_ASSIGN_OR_RETURN(std::optional<CustomerId> existing, FindExisting(record));
+    MatchedBy matched_by = MatchedBy::kNothing;
+    CRM_ASSIGN_OR_RETURN(std::optional<CustomerId> existing, FindExisting(record, &matched_by));
     if (!existing) return Create(record).status();
     if (created_.count(existing->value()) > 0) {
       report_.Add({record.row, "", importing::IssueCode::kSameCustomerInFile,
                    "the same phone, e-mail or number as an earlier row: merged into it"});
+    } else if (matched_by == MatchedBy::kPhone || matched_by == MatchedBy::kEmail) {
+      // Only an exact phone or e-mail merges into a customer who was there before the import;
+      // the owner sees each such merge in the report.
+      report_.Add({record.row, matched_by == MatchedBy::kPhone ? "phone" : "email",
+                   importing::IssueCode::kMergedIntoExisting,
+                   fmt::format("the same {} as customer {}: merged into it (only empty fields filled)",
+                               matched_by == MatchedBy::kPhone ? "phone" : "e-mail", existing->value())});
     }
     return Merge(*existing, record);
   }
@@ -140,20 +148,28 @@ class ImportWriter final : public importing::RecordSink {
   }
 
  private:
-  Result<std::optional<CustomerId>> FindExisting(const CustomerRecord& record) {
+  enum class MatchedBy { kNothing, kNumber, kPhone, kEmail, kContent };
+
+  Result<std::optional<CustomerId>> FindExisting(const CustomerRecord& record, MatchedBy* matched_by = nullptr) {
     const BusinessId business = settings_.business;
+    MatchedBy ignored = MatchedBy::kNothing;
+    MatchedBy& how = matched_by != nullptr ? *matched_by : ignored;
     if (!record.external_id.empty()) {
       CRM_ASSIGN_OR_RETURN(auto found, imports_.FindCustomer(business, settings_.source, record.external_id));
+      how = MatchedBy::kNumber;
       if (found) return found;
     }
     if (!record.phone_e164.empty()) {
       CRM_ASSIGN_OR_RETURN(auto found, tx_.customers().FindByPhone(business, record.phone_e164));
+      how = MatchedBy::kPhone;
       if (found) return found;
     }
     if (!record.email.empty()) {
       CRM_ASSIGN_OR_RETURN(auto found, imports_.FindCustomerByEmail(business, record.email));
+      how = MatchedBy::kEmail;
       if (found) return found;
     }
+    how = MatchedBy::kContent;
     if (!record.HasKey()) return imports_.FindCustomer(business, settings_.source, ContentKey(record));
     return std::optional<CustomerId>();
   }

@@ -101,6 +101,17 @@ Status TemplateCoupon(store::Transaction& tx, int64_t template_id, domain::Coupo
   return Status::Ok();
 }
 
+}  // namespace
+
+Result<domain::TierChange> ReevaluateTier(store::Transaction& tx, const domain::Program& program, BusinessId business,
+                                          const domain::Customer& customer, const domain::TierState& current,
+                                          Timestamp now) {
+  CRM_ASSIGN_OR_RETURN(int64_t metric, TierMetricValue(tx, program, business, customer, now));
+  return domain::EvaluateTier(program, current, metric, now);
+}
+
+namespace {
+
 Status EvaluateAndRecordTier(store::Transaction& tx, const domain::Program& program, BusinessId business,
                              const domain::Customer& customer, domain::LoyaltyAccount& account,
                              std::optional<OrderId> order, int utc_offset_minutes, Timestamp now, SaleLoyalty& out) {

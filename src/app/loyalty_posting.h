@@ -40,6 +40,12 @@ Result<domain::LoyaltyAccount> LoadAccount(store::Transaction& tx, BusinessId bu
 Result<domain::LedgerEntry> AppendEntry(store::Transaction& tx, BusinessId business, domain::LoyaltyAccount& account,
                                         domain::LedgerEntry entry, Timestamp now);
 
+// Where the customer stands in the program's tiers now, measured from `current` (the customer's
+// stats must be up to date): EvaluateTier over the program's metric. Writes nothing.
+Result<domain::TierChange> ReevaluateTier(store::Transaction& tx, const domain::Program& program, BusinessId business,
+                                          const domain::Customer& customer, const domain::TierState& current,
+                                          Timestamp now);
+
 // Issues a coupon with a fresh unguessable code.
 Result<domain::Coupon> IssueCouponIn(store::Transaction& tx, domain::Coupon coupon);
 

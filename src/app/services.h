@@ -10,6 +10,7 @@
 #include "app/import_service.h"
 #include "app/idempotency_service.h"
 #include "app/loyalty_service.h"
+#include "app/merge_service.h"
 #include "app/order_service.h"
 
 namespace crm::app {
@@ -23,7 +24,8 @@ struct Services {
         orders(database, clock),
         loyalty(database, clock),
         idempotency(database, clock),
-        imports(database, clock) {}
+        imports(database, clock),
+        merges(database, clock) {}
 
   const Clock& clock;
   AuthService auth;
@@ -33,6 +35,7 @@ struct Services {
   LoyaltyService loyalty;
   IdempotencyService idempotency;
   ImportService imports;
+  MergeService merges;
 };
 
 }  // namespace crm::app

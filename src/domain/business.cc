@@ -42,6 +42,8 @@ const char* ToString(AccessAction action) {
     case AccessAction::kUpdate: return "update";
     case AccessAction::kErase: return "erase";
     case AccessAction::kLookup: return "lookup";
+    case AccessAction::kMerge: return "merge";
+    case AccessAction::kUndoMerge: return "undo_merge";
   }
   return "unknown";
 }

@@ -75,7 +75,8 @@ struct ApiToken {
 };
 
 // Persisted: the values never change.
-enum class AccessAction { kViewProfile = 1, kExport = 2, kCreate = 3, kUpdate = 4, kErase = 5, kLookup = 6 };
+enum class AccessAction { kViewProfile = 1, kExport = 2, kCreate = 3, kUpdate = 4, kErase = 5, kLookup = 6,
+                          kMerge = 11, kUndoMerge = 12 };
 const char* ToString(AccessAction action);
 
 // One line of the personal-data access log (PIPA-06): who, when, from where, which customer, what.

@@ -178,6 +178,26 @@ Json CustomerSchema(bool profile) {
   return Object(std::move(properties));
 }
 
+// The duplicate review queue and merges.
+void AddMergeSchemas(Json& schemas) {
+  const Json side = Enum({"this", "other", "both"});
+  const Json choices = Json{{"type", "object"}, {"additionalProperties", side}};
+  schemas["Duplicate"] = Object({{"first_id", Integer()}, {"second_id", Integer()}, {"score", Type("number")},
+                                 {"reasons", ArrayOf(Enum({"same_phone", "same_email", "same_name_and_birthday",
+                                                          "same_name_and_last4"}))}});
+  schemas["DuplicateList"] = ListOf("Duplicate");
+  schemas["DuplicatePair"] = Object({{"first_id", Integer()}, {"second_id", Integer()}}, {"first_id", "second_id"});
+  schemas["DuplicateDismissal"] = Object({{"first_id", Integer()}, {"second_id", Integer()}, {"dismissed", Boolean()}});
+  schemas["MergePreview"] = Object({{"survivor", Ref("Customer")}, {"other", Ref("Customer")},
+                                    {"differing", ArrayOf(String())}, {"defaults", choices}});
+  schemas["MergeInput"] = Object({{"other_id", Integer()}, {"keep", choices}}, {"other_id"});
+  schemas["MergeResult"] = Object({{"merge_id", Integer()}, {"choices", choices}, {"customer", Ref("Customer")}});
+  schemas["Merge"] = Object({{"id", Integer()}, {"survivor_id", Integer()}, {"merged_id", Integer()},
+                             {"staff_id", Nullable(Integer())}, {"token_id", Nullable(Integer())},
+                             {"choices", choices}, {"created_at", TimeSchema()}, {"undone_at", Nullable(TimeSchema())}});
+  schemas["MergePage"] = Page("Merge");
+}
+
 Json Schemas() {
   Json schemas;
   schemas["Error"] =
@@ -338,6 +358,7 @@ Json Schemas() {
                           {"via", Enum({"session", "token"})},
                           {"csrf_token", Nullable(String())}});
   AddLoyaltySchemas(schemas);
+  AddMergeSchemas(schemas);
   return schemas;
 }
 

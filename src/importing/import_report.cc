@@ -28,6 +28,7 @@ const char* IssueCodeName(IssueCode code) {
     case IssueCode::kInvoiceNotContiguous: return "invoice_not_contiguous";
     case IssueCode::kMixedSignInvoice: return "mixed_sign_invoice";
     case IssueCode::kNoCustomerKey: return "no_customer_key";
+    case IssueCode::kMergedIntoExisting: return "merged_into_existing";
     case IssueCode::kCount: break;
   }
   return "unknown";
@@ -43,6 +44,7 @@ Severity SeverityOf(IssueCode code) {
     case IssueCode::kRefund:
     case IssueCode::kAnonymousSale:
     case IssueCode::kSameCustomerInFile:
+    case IssueCode::kMergedIntoExisting:
       return Severity::kInfo;
     case IssueCode::kZeroPrice:
     case IssueCode::kOutlier:

@@ -49,6 +49,7 @@ enum class IssueCode {
   kInvoiceNotContiguous,
   kMixedSignInvoice,
   kNoCustomerKey,
+  kMergedIntoExisting,  // a row with the exact phone or e-mail of a customer already there: merged into it
   kCount,  // not a code: the number of codes
 };
 

@@ -13,6 +13,7 @@
 #include "main/analytics_command.h"
 #include "main/commands.h"
 #include "main/import_command.h"
+#include "main/merge_command.h"
 #include "main/listen_address.h"
 #include "main/loyalty_command.h"
 
@@ -242,6 +243,8 @@ int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& ou
   import_command.Define(app);
   AnalyticsCommand analytics;
   analytics.Define(app);
+  MergeCommand merge_command;
+  merge_command.Define(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -254,6 +257,7 @@ int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& ou
   if (loyalty.Parsed()) return loyalty.Run(out, err);
   if (import_command.Parsed()) return import_command.Run(out, err);
   if (analytics.Parsed()) return analytics.Run(out, err);
+  if (merge_command.Parsed()) return merge_command.Run(out, err);
   return Dispatch(commands, args, in, out, err);
 }
 

@@ -141,7 +141,7 @@ int ImportCommand::RunDuplicates(std::ostream& out, std::ostream& err) {
   if (!session.ok()) return ReportFailure(err, session.status());
   app::Services& services = *(*session)->services;
   const app::Principal& principal = (*session)->principal;
-  auto candidates = services.imports.FindDuplicates(principal, limit_);
+  auto candidates = services.merges.Duplicates(principal, limit_);
   if (!candidates.ok()) return ReportFailure(err, candidates.status());
   if (format_ == "json") {
     out << http::DuplicateCandidatesJson(*candidates).dump(2) << "\n";

@@ -25,7 +25,8 @@ constexpr Statement kUpdate{
     "birthday_leap_month = $14, gender = $15, source = $16, referrer_id = $17, address = $18, updated_at = $19 "
     "WHERE business_id = $1 AND id = $2 RETURNING id"};
 constexpr Statement kSelect{"customer.get",
-                            "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND id = $2"};
+                            "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND id = $2 "
+                            "AND merged_into IS NULL"};
 // The phone index is partial (phone_e164 <> ''); the planner uses it only when the query implies
 // that condition, hence the redundant-looking term.
 constexpr Statement kByPhone{"customer.by_phone",
@@ -51,15 +52,21 @@ constexpr Statement kByInitials{"customer.lookup_initials",
                                 "AND initials < $3 ORDER BY initials, id LIMIT $4"};
 constexpr Statement kList{"customer.list",
                           "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND id > $2 "
-                          "ORDER BY id LIMIT $3"};
+                          "AND merged_into IS NULL ORDER BY id LIMIT $3"};
 constexpr Statement kListByTag{
     "customer.list_tag",
-    "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND id > $2 AND id IN "
+    "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND id > $2 AND merged_into IS NULL AND id IN "
     "(SELECT customer_id FROM customer_tags WHERE business_id = $1 AND tag = $4) ORDER BY id LIMIT $3"};
-constexpr Statement kExists{"customer.exists", "SELECT id FROM customers WHERE business_id = $1 AND id = $2"};
-constexpr Statement kLock{"customer.lock", "SELECT id FROM customers WHERE business_id = $1 AND id = $2",
-                          "SELECT id FROM customers WHERE business_id = $1 AND id = $2 FOR UPDATE"};
-constexpr Statement kCount{"customer.count", "SELECT COUNT(*) FROM customers WHERE business_id = $1"};
+// A merged profile (merged_into set) keeps its row but is no customer any more: every query here
+// skips it. The lookups need no such term: its phone and search keys are empty.
+constexpr Statement kExists{"customer.exists",
+                            "SELECT id FROM customers WHERE business_id = $1 AND id = $2 AND merged_into IS NULL"};
+constexpr Statement kLock{"customer.lock",
+                          "SELECT id FROM customers WHERE business_id = $1 AND id = $2 AND merged_into IS NULL",
+                          "SELECT id FROM customers WHERE business_id = $1 AND id = $2 AND merged_into IS NULL "
+                          "FOR UPDATE"};
+constexpr Statement kCount{"customer.count",
+                           "SELECT COUNT(*) FROM customers WHERE business_id = $1 AND merged_into IS NULL"};
 constexpr Statement kSaveStats{
     "customer.save_stats",
     "UPDATE customers SET visit_count = $3, visits_last_year = $4, total_spend = $5, first_visit_at = $6, "

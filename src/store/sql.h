@@ -37,6 +37,8 @@ class Row {
   std::string GetText(size_t i) const;      // NULL reads as ""
   std::optional<int64_t> GetOptionalInt(size_t i) const;
   size_t size() const { return values_.size(); }
+  // The value as the driver read it (for code that copies whole rows).
+  const SqlValue& value(size_t i) const { return values_.at(i); }
 
  private:
   std::vector<SqlValue> values_;

@@ -61,6 +61,10 @@ ID_ROUTES = {
     ("POST", "/customers/{}/referral"): lambda p, c: (f"/customers/{c.customer}/referral", {"code": "ABCDEFGH"}),
     ("GET", "/customers/{}/referrals"): lambda p, c: (f"/customers/{c.customer}/referrals", None),
     ("POST", "/customers/{}/gacha"): lambda p, c: (f"/customers/{c.customer}/gacha", None),
+    ("GET", "/customers/{}/merge-preview"):
+        lambda p, c: (f"/customers/{c.customer}/merge-preview?other_id={c.other_customer}", None),
+    ("POST", "/customers/{}/merge"): lambda p, c: (f"/customers/{c.customer}/merge", {"other_id": c.other_customer}),
+    ("POST", "/merges/{}/undo"): lambda p, c: (f"/merges/{c.merge}/undo", None),
 }
 
 # The id routes this issue defines; the OpenAPI document must have them all.
@@ -147,8 +151,14 @@ class TenancyTests(ServerTestCase):
         template = created(token.post("/coupon-templates", {"name": f"쿠폰 {label}", "kind": "amount_off",
                                                             "value": 1000}), "coupon template")
         coupon = created(token.post(f"/customers/{customer}/coupons", {"template_id": template}), "coupon")
+        survivor = created(token.post("/customers", {"name": f"병합{label}"}), "merge survivor")
+        merged = created(token.post("/customers", {"name": f"병합 {label}"}), "merged customer")
+        merge = token.post(f"/customers/{survivor}/merge", {"other_id": merged})
+        if merge.status != 200:
+            raise AssertionError(f"merging customers of {label}: {merge!r}")
         return Ids(branch=branch, customer=customer, other_customer=other_customer, preference=preference,
-                   note=note, order=order, staff=staff, prospect=prospect, template=template, coupon=coupon)
+                   note=note, order=order, staff=staff, prospect=prospect, template=template, coupon=coupon,
+                   merge=merge.json["merge_id"])
 
     def snapshot(self, client, ids):
         """Everything of one business that an attack could change, read with its own token."""
@@ -231,6 +241,12 @@ class TenancyTests(ServerTestCase):
                                            "password": "longenough1", "role": "staff", "branch_ids": [branch]}),
                 ("staff moved to B's branch", "PATCH", f"/staff/{self.a_ids.staff}",
                  lambda branch, customer: {"branch_ids": [branch]}),
+            ]
+            cases += [
+                ("merge with B's customer", "POST", f"/customers/{self.a_ids.customer}/merge",
+                 lambda branch, customer: {"other_id": customer}),
+                ("dismiss a pair with B's customer", "POST", "/duplicates/dismiss",
+                 lambda branch, customer: {"first_id": self.a_ids.customer, "second_id": customer}),
             ]
             if client is self.a_session:
                 cases.append(("prospect at B's branch", "POST", "/prospects",
