@@ -14,6 +14,7 @@
 #include "main/commands.h"
 #include "main/import_command.h"
 #include "main/merge_command.h"
+#include "main/backup_command.h"
 #include "main/listen_address.h"
 #include "main/loyalty_command.h"
 
@@ -245,6 +246,8 @@ int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& ou
   analytics.Define(app);
   MergeCommand merge_command;
   merge_command.Define(app);
+  BackupCommand backup_command;
+  backup_command.Define(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -258,6 +261,7 @@ int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& ou
   if (import_command.Parsed()) return import_command.Run(out, err);
   if (analytics.Parsed()) return analytics.Run(out, err);
   if (merge_command.Parsed()) return merge_command.Run(out, err);
+  if (backup_command.Parsed()) return backup_command.Run(out, err);
   return Dispatch(commands, args, in, out, err);
 }
 

@@ -1,0 +1,23 @@
+#include "app/backup_service.h"
+
+#include <istream>
+
+#include "store/transaction.h"
+
+namespace crm::app {
+
+Result<store::BackupSummary> BackupService::Backup(BusinessId business, std::ostream& out) {
+  return store::ReadValue<store::BackupSummary>(
+      database_, [&](store::Transaction& tx) { return store::WriteBackup(tx.connection(), business, out); });
+}
+
+Result<store::BackupSummary> BackupService::Restore(std::istream& in) {
+  return store::WriteValue<store::BackupSummary>(database_, [&](store::Transaction& tx) {
+    // From the start each time: a PostgreSQL transaction that hit a serialization failure runs again.
+    in.clear();
+    in.seekg(0);
+    return store::RestoreBackup(tx.connection(), in);
+  });
+}
+
+}  // namespace crm::app
