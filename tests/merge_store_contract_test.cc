@@ -44,11 +44,12 @@ class MergeStoreContractTest : public ::testing::TestWithParam<Dialect> {
     db_ = std::move(db).value();
     static std::atomic<int> counter{0};
     domain::Business business;
-    business.slug = "ms" + std::to_string(getpid()) + "-" + std::to_string(counter++) + "-" +
-                    std::to_string(std::rand() % 100000);
+    business.slug =
+        "ms" + std::to_string(getpid()) + "-" + std::to_string(counter++) + "-" + std::to_string(std::rand() % 100000);
     business.name = "병합";
     business.created_at = kNow;
-    auto created = WriteValue<domain::Business>(*db_, [&](Transaction& tx) { return tx.businesses().Create(business); });
+    auto created =
+        WriteValue<domain::Business>(*db_, [&](Transaction& tx) { return tx.businesses().Create(business); });
     ASSERT_TRUE(created.ok()) << created.status().ToString();
     business_ = created->id;
     domain::Branch branch{BranchId(), business_, "본점", kNow};

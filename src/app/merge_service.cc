@@ -1,9 +1,9 @@
 #include "app/merge_service.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "app/loyalty_posting.h"
 #include "store/access_log_repository.h"
@@ -45,7 +45,8 @@ Status CheckCustomer(store::Transaction& tx, store::MergeRepository& merges, Bus
                                           merge->survivor_id.value(), merge->id),
                               field);
   }
-  if (in_body) return FailedPrecondition("is not a customer of this business; only customers of one business merge", field);
+  if (in_body)
+    return FailedPrecondition("is not a customer of this business; only customers of one business merge", field);
   return NotFound("customer not found");
 }
 
@@ -123,11 +124,12 @@ Status FinishLoyalty(store::Transaction& tx, store::MergeRepository& merges, Bus
   account->updated_at = now;
   CRM_ASSIGN_OR_RETURN(auto program, tx.loyalty().GetProgram(business));
   if (program && !program->tiers.empty()) {
-    CRM_ASSIGN_OR_RETURN(domain::TierChange change, ReevaluateTier(tx, *program, business, survivor, account->tier, now));
+    CRM_ASSIGN_OR_RETURN(domain::TierChange change,
+                         ReevaluateTier(tx, *program, business, survivor, account->tier, now));
     if (change.promoted || change.demoted) {
       const int index = std::clamp(change.state.index, 0, static_cast<int>(program->tiers.size()) - 1);
-      CRM_RETURN_IF_ERROR(tx.loyalty().AppendTierChange(
-          business, {survivor.id, account->tier.index, change.state.index, program->tiers[index].name, std::nullopt, now}));
+      CRM_RETURN_IF_ERROR(tx.loyalty().AppendTierChange(business, {survivor.id, account->tier.index, change.state.index,
+                                                                   program->tiers[index].name, std::nullopt, now}));
       CRM_ASSIGN_OR_RETURN(auto created, merges.LastTierChange(business, survivor.id));
       if (created) snapshot.created_tier_changes.push_back(*created);
       account->tier = change.state;
@@ -185,7 +187,8 @@ Status MergeService::Dismiss(const Principal& principal, CustomerId first, Custo
       CRM_ASSIGN_OR_RETURN(bool exists, tx.customers().Exists(principal.business_id, id));
       if (!exists) return NotFound(fmt::format("customer not found ({})", field));
     }
-    return store::MergeRepository(tx.connection()).Dismiss(principal.business_id, first, second, principal.staff_id, now);
+    return store::MergeRepository(tx.connection())
+        .Dismiss(principal.business_id, first, second, principal.staff_id, now);
   });
 }
 
@@ -253,8 +256,8 @@ Result<MergeOutcome> MergeService::Merge(const Principal& principal, CustomerId 
     record.created_at = now;
     record.snapshot = std::move(snapshot);
     CRM_ASSIGN_OR_RETURN(outcome.merge_id, merges.Insert(record));
-    const std::string detail = fmt::format("merge {}: customer {} into {}", outcome.merge_id, other_id.value(),
-                                           survivor_id.value());
+    const std::string detail =
+        fmt::format("merge {}: customer {} into {}", outcome.merge_id, other_id.value(), survivor_id.value());
     CRM_RETURN_IF_ERROR(LogAccess(tx, principal, survivor_id, domain::AccessAction::kMerge, now, detail));
     CRM_RETURN_IF_ERROR(LogAccess(tx, principal, other_id, domain::AccessAction::kMerge, now, detail));
     CRM_ASSIGN_OR_RETURN(outcome.survivor, tx.customers().Get(business, survivor_id));
@@ -286,9 +289,10 @@ Result<store::MergeRecord> MergeService::Undo(const Principal& principal, int64_
     if (locked.code() == StatusCode::kNotFound) {
       CRM_ASSIGN_OR_RETURN(auto later, merges.ActiveMergeOf(business, survivor));
       if (later) {
-        return FailedPrecondition(fmt::format("customer {} was merged into customer {} since (merge {}); undo that "
-                                              "merge first",
-                                              survivor.value(), later->survivor_id.value(), later->id));
+        return FailedPrecondition(
+            fmt::format("customer {} was merged into customer {} since (merge {}); undo that "
+                        "merge first",
+                        survivor.value(), later->survivor_id.value(), later->id));
       }
       return FailedPrecondition("the surviving customer no longer exists");
     }

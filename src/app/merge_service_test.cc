@@ -3,13 +3,12 @@
 // complete data, compared as a canonical dump of every row that belongs to them.
 #include "app/merge_service.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
-
-#include <fmt/format.h>
 
 #include "app/services.h"
 #include "store/sql.h"
@@ -156,12 +155,12 @@ TEST_P(MergeServiceTest, MergeMovesEverythingAndUndoRestoresBothCustomersExactly
   domain::Program program = *domain::ProgramPreset("points");
   ASSERT_TRUE(services_->loyalty.SetProgram(owner_, program).ok());
   const Timestamp t0 = clock_.Now();
-  const CustomerId a = NewCustomer(owner_, "김단골", "010-1111-2222",
-                                   {{domain::ConsentChannel::kSms, true, t0, "kiosk"},
-                                    {domain::ConsentChannel::kEmail, true, t0, "web"}});
+  const CustomerId a = NewCustomer(
+      owner_, "김단골", "010-1111-2222",
+      {{domain::ConsentChannel::kSms, true, t0, "kiosk"}, {domain::ConsentChannel::kEmail, true, t0, "web"}});
   clock_.AdvanceSeconds(1 * 3600);
-  const CustomerId b = NewCustomer(owner_, "김 단골", "010-3333-4444",
-                                   {{domain::ConsentChannel::kSms, false, clock_.Now(), "counter"}});
+  const CustomerId b =
+      NewCustomer(owner_, "김 단골", "010-3333-4444", {{domain::ConsentChannel::kSms, false, clock_.Now(), "counter"}});
   const CustomerId friend_of_b = NewCustomer(owner_, "이친구", "010-5555-6666");
 
   // Profile details on both; one preference on both (a duplicate after the merge).
@@ -338,8 +337,9 @@ TEST_P(MergeServiceTest, DismissedPairsLeaveTheReviewQueue) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, MergeServiceTest,
-                         ::testing::Values(store::Dialect::kSqlite, store::Dialect::kPostgres),
-                         [](const auto& info) { return info.param == store::Dialect::kSqlite ? "Sqlite" : "Postgres"; });
+                         ::testing::Values(store::Dialect::kSqlite, store::Dialect::kPostgres), [](const auto& info) {
+                           return info.param == store::Dialect::kSqlite ? "Sqlite" : "Postgres";
+                         });
 
 }  // namespace
 }  // namespace crm::app

@@ -11,39 +11,64 @@ struct FieldName {
   const char* name;
 };
 constexpr FieldName kFieldNames[] = {
-    {MergeField::kName, "name"},           {MergeField::kPhone, "phone"},     {MergeField::kEmail, "email"},
-    {MergeField::kBirthday, "birthday"},   {MergeField::kGender, "gender"},   {MergeField::kAddress, "address"},
-    {MergeField::kSource, "source"},       {MergeField::kReferrer, "referrer_id"},
-    {MergeField::kAnniversaries, "anniversaries"}, {MergeField::kTags, "tags"},
+    {MergeField::kName, "name"},
+    {MergeField::kPhone, "phone"},
+    {MergeField::kEmail, "email"},
+    {MergeField::kBirthday, "birthday"},
+    {MergeField::kGender, "gender"},
+    {MergeField::kAddress, "address"},
+    {MergeField::kSource, "source"},
+    {MergeField::kReferrer, "referrer_id"},
+    {MergeField::kAnniversaries, "anniversaries"},
+    {MergeField::kTags, "tags"},
 };
 
 bool HasValue(const Customer& customer, MergeField field) {
   switch (field) {
-    case MergeField::kName: return !customer.name.empty();
-    case MergeField::kPhone: return !customer.phone_e164.empty();
-    case MergeField::kEmail: return !customer.email.empty();
-    case MergeField::kBirthday: return customer.birthday.has_value();
-    case MergeField::kGender: return customer.gender != Gender::kUnspecified;
-    case MergeField::kAddress: return !customer.address.empty();
-    case MergeField::kSource: return true;
-    case MergeField::kReferrer: return customer.referrer_id.has_value();
-    case MergeField::kAnniversaries: return !customer.anniversaries.empty();
-    case MergeField::kTags: return !customer.tags.empty();
+    case MergeField::kName:
+      return !customer.name.empty();
+    case MergeField::kPhone:
+      return !customer.phone_e164.empty();
+    case MergeField::kEmail:
+      return !customer.email.empty();
+    case MergeField::kBirthday:
+      return customer.birthday.has_value();
+    case MergeField::kGender:
+      return customer.gender != Gender::kUnspecified;
+    case MergeField::kAddress:
+      return !customer.address.empty();
+    case MergeField::kSource:
+      return true;
+    case MergeField::kReferrer:
+      return customer.referrer_id.has_value();
+    case MergeField::kAnniversaries:
+      return !customer.anniversaries.empty();
+    case MergeField::kTags:
+      return !customer.tags.empty();
   }
   return false;
 }
 
 bool SameValue(const Customer& a, const Customer& b, MergeField field) {
   switch (field) {
-    case MergeField::kName: return a.name == b.name;
-    case MergeField::kPhone: return a.phone_e164 == b.phone_e164;
-    case MergeField::kEmail: return a.email == b.email;
-    case MergeField::kBirthday: return a.birthday == b.birthday;
-    case MergeField::kGender: return a.gender == b.gender;
-    case MergeField::kAddress: return a.address == b.address;
-    case MergeField::kSource: return a.source == b.source;
-    case MergeField::kReferrer: return a.referrer_id == b.referrer_id;
-    case MergeField::kAnniversaries: return a.anniversaries == b.anniversaries;
+    case MergeField::kName:
+      return a.name == b.name;
+    case MergeField::kPhone:
+      return a.phone_e164 == b.phone_e164;
+    case MergeField::kEmail:
+      return a.email == b.email;
+    case MergeField::kBirthday:
+      return a.birthday == b.birthday;
+    case MergeField::kGender:
+      return a.gender == b.gender;
+    case MergeField::kAddress:
+      return a.address == b.address;
+    case MergeField::kSource:
+      return a.source == b.source;
+    case MergeField::kReferrer:
+      return a.referrer_id == b.referrer_id;
+    case MergeField::kAnniversaries:
+      return a.anniversaries == b.anniversaries;
     case MergeField::kTags: {
       std::vector<std::string> left = a.tags, right = b.tags;
       std::sort(left.begin(), left.end());
@@ -72,9 +97,12 @@ const char* ToString(MergeField field) {
 
 const char* ToString(MergeSide side) {
   switch (side) {
-    case MergeSide::kThis: return "this";
-    case MergeSide::kOther: return "other";
-    case MergeSide::kBoth: return "both";
+    case MergeSide::kThis:
+      return "this";
+    case MergeSide::kOther:
+      return "other";
+    case MergeSide::kBoth:
+      return "both";
   }
   return "this";
 }
@@ -116,7 +144,8 @@ Result<std::vector<MergeChoice>> ResolveChoices(const Customer& survivor, const 
                                                 const std::vector<MergeChoice>& given) {
   std::vector<MergeChoice> choices;
   for (MergeField field : AllMergeFields()) {
-    auto explicit_choice = std::find_if(given.begin(), given.end(), [&](const MergeChoice& c) { return c.field == field; });
+    auto explicit_choice =
+        std::find_if(given.begin(), given.end(), [&](const MergeChoice& c) { return c.field == field; });
     MergeSide side;
     if (explicit_choice != given.end()) {
       side = explicit_choice->side;

@@ -24,7 +24,8 @@ Json ChoicesJson(const std::vector<std::pair<std::string, std::string>>& choices
 
 Json ChoicesJson(const std::vector<domain::MergeChoice>& choices) {
   Json json = Json::object();
-  for (const domain::MergeChoice& choice : choices) json[domain::ToString(choice.field)] = domain::ToString(choice.side);
+  for (const domain::MergeChoice& choice : choices)
+    json[domain::ToString(choice.field)] = domain::ToString(choice.side);
   return json;
 }
 
@@ -95,9 +96,9 @@ Result<Response> DismissDuplicate(RequestContext& context) {
 Result<Response> PreviewMerge(RequestContext& context) {
   CRM_ASSIGN_OR_RETURN(std::optional<int64_t> other, ReadIdParam(context.query, "other_id"));
   if (!other) return InvalidArgument("is required", "other_id");
-  CRM_ASSIGN_OR_RETURN(app::MergePreview preview,
-                       context.services.merges.Preview(context.principal(), context.PathId<CustomerId>("id"),
-                                                       CustomerId(*other)));
+  CRM_ASSIGN_OR_RETURN(
+      app::MergePreview preview,
+      context.services.merges.Preview(context.principal(), context.PathId<CustomerId>("id"), CustomerId(*other)));
   Json differing = Json::array();
   for (domain::MergeField field : preview.differing) differing.push_back(domain::ToString(field));
   return Response::Of(Json{{"survivor", ProfileJson(context, preview.survivor)},
@@ -157,7 +158,9 @@ std::vector<Route> MergeRoutes() {
         .pattern = "/api/v1/customers/{id}/merge-preview",
         .summary = "Both profiles, the fields that differ and the default choices (manager; logged)",
         .tag = kTag,
-        .query = {{.name = "other_id", .description = "the customer to merge into this one", .type = "integer",
+        .query = {{.name = "other_id",
+                   .description = "the customer to merge into this one",
+                   .type = "integer",
                    .required = true}},
         .response_schema = "MergePreview"},
        PreviewMerge},

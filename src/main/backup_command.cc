@@ -72,8 +72,8 @@ int BackupCommand::RunRestore(std::ostream& out, std::ostream& err) {
   app::BackupService service(**database);
   auto summary = service.Restore(file);
   if (!summary.ok()) return ReportFailure(err, AsBadInput(summary.status()));
-  out << fmt::format("restored {} (schema {}): {} rows in {} tables\n", summary->business_slug,
-                     summary->schema_version, summary->rows, summary->tables.size());
+  out << fmt::format("restored {} (schema {}): {} rows in {} tables\n", summary->business_slug, summary->schema_version,
+                     summary->rows, summary->tables.size());
   return kExitOk;
 }
 

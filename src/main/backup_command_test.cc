@@ -1,6 +1,7 @@
 // `dangol backup` and `dangol restore` on a demo business: SQLite to SQLite and SQLite to
 // PostgreSQL (a fresh database on the test server) and back give the same file byte for byte, the
 // restored ledger verifies and the restored users log in; damaged files restore nothing.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -10,8 +11,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "app/services.h"
 #include "main/cli.h"
@@ -51,8 +50,8 @@ class BackupCliTest : public ::testing::Test {
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);
     dir_ = pattern;
     source_ = "sqlite:" + dir_ + "/source.db";
-    const CliResult demo = RunDangol({"demo", "--db", source_, "--customers", "60", "--seed", "3", "--as-of",
-                                      "2026-06-01T00:00:00Z"});
+    const CliResult demo =
+        RunDangol({"demo", "--db", source_, "--customers", "60", "--seed", "3", "--as-of", "2026-06-01T00:00:00Z"});
     ASSERT_EQ(demo.code, 0) << demo.err;
     std::smatch match;
     ASSERT_TRUE(std::regex_search(demo.out, match, std::regex("email: +(\\S+)\\n +password: +(\\S+)"))) << demo.out;
@@ -111,9 +110,7 @@ class BackupCliTest : public ::testing::Test {
   std::string password_;
 };
 
-TEST_F(BackupCliTest, SqliteToSqliteGivesTheSameFileAndAWorkingCopy) {
-  RoundTrip("sqlite:" + dir_ + "/copy.db");
-}
+TEST_F(BackupCliTest, SqliteToSqliteGivesTheSameFileAndAWorkingCopy) { RoundTrip("sqlite:" + dir_ + "/copy.db"); }
 
 TEST_F(BackupCliTest, SqliteToPostgresGivesTheSameFileAndAWorkingCopy) {
   const char* env = std::getenv("DANGOL_TEST_POSTGRES_URL");

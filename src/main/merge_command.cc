@@ -59,14 +59,14 @@ int MergeCommand::Run(std::ostream& out, std::ostream& err) {
 }
 
 int MergeCommand::RunMerge(std::ostream& out, std::ostream& err) {
-  if (db_url_.empty() || business_.empty()) return ReportFailure(err, InvalidArgument("--db and --business are required"));
+  if (db_url_.empty() || business_.empty())
+    return ReportFailure(err, InvalidArgument("--db and --business are required"));
   if (into_ <= 0 || from_ <= 0) return ReportFailure(err, InvalidArgument("--into and --from are required"));
   auto keep = ParseKeep(keep_);
   if (!keep.ok()) return ReportFailure(err, keep.status());
   auto session = OpenOperatorSession(db_url_, business_);
   if (!session.ok()) return ReportFailure(err, session.status());
-  auto outcome =
-      (*session)->services->merges.Merge((*session)->principal, CustomerId(into_), CustomerId(from_), *keep);
+  auto outcome = (*session)->services->merges.Merge((*session)->principal, CustomerId(into_), CustomerId(from_), *keep);
   if (!outcome.ok()) return ReportFailure(err, outcome.status());
   std::string choices;
   for (const domain::MergeChoice& choice : outcome->choices) {

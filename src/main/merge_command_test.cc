@@ -36,9 +36,11 @@ class MergeCliTest : public ::testing::Test {
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);
     dir_ = pattern;
     db_ = "sqlite:" + dir_ + "/test.db";
-    ASSERT_EQ(RunDangol({"business", "create", "--db", db_, "--slug", "shop", "--name", "가게", "--branch", "본점"}).code, 0);
+    ASSERT_EQ(
+        RunDangol({"business", "create", "--db", db_, "--slug", "shop", "--name", "가게", "--branch", "본점"}).code, 0);
     const std::string file = dir_ + "/customers.csv";
-    std::ofstream(file, std::ios::binary) << "이름,휴대폰,이메일\n김철수,010-1234-5678,\n김 철수,010-9999-5678,kim@example.com\n";
+    std::ofstream(file, std::ios::binary)
+        << "이름,휴대폰,이메일\n김철수,010-1234-5678,\n김 철수,010-9999-5678,kim@example.com\n";
     const CliResult imported = RunDangol({"import", "--db", db_, "--business", "shop", "--kind", "customers", file});
     ASSERT_EQ(imported.code, 0) << imported.err;
   }
@@ -74,8 +76,9 @@ TEST_F(MergeCliTest, MergesWithChoicesAndUndoesOnce) {
 
 TEST_F(MergeCliTest, AnImportRowWithAnExistingPhoneOrEmailIsReportedAsAMerge) {
   const std::string file = dir_ + "/again.csv";
-  std::ofstream(file, std::ios::binary) << "이름,휴대폰,이메일\n김철수,010-1234-5678,cs@example.com\n새손님,,kim@example.com\n"
-                                           "다른손님,010-5555-0000,\n";
+  std::ofstream(file, std::ios::binary)
+      << "이름,휴대폰,이메일\n김철수,010-1234-5678,cs@example.com\n새손님,,kim@example.com\n"
+         "다른손님,010-5555-0000,\n";
   const CliResult report =
       RunDangol({"import", "--db", db_, "--business", "shop", "--kind", "customers", "--format", "json", file});
   ASSERT_EQ(report.code, 0) << report.err;

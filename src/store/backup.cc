@@ -22,25 +22,47 @@ constexpr int64_t kPageRows = 5000;
 // Tables in an order that satisfies their foreign keys. Tables of the business not named here (a
 // newer schema's) follow in name order.
 constexpr const char* kTableOrder[] = {
-    "businesses",     "branches",        "staff",         "staff_branches",         "sessions",
-    "api_tokens",     "customers",       "customer_tags", "customer_consents",      "customer_anniversaries",
-    "preferences",    "notes",           "prospects",     "orders",                 "order_lines",
-    "access_log",     "loyalty_programs", "loyalty_accounts", "ledger_entries",     "tier_changes",
-    "coupon_templates", "coupons",       "referrals",     "gacha_draws",            "idempotency_keys",
-    "import_runs",    "import_mappings", "customer_external_ids", "customer_merges", "duplicate_dismissals",
+    "businesses",
+    "branches",
+    "staff",
+    "staff_branches",
+    "sessions",
+    "api_tokens",
+    "customers",
+    "customer_tags",
+    "customer_consents",
+    "customer_anniversaries",
+    "preferences",
+    "notes",
+    "prospects",
+    "orders",
+    "order_lines",
+    "access_log",
+    "loyalty_programs",
+    "loyalty_accounts",
+    "ledger_entries",
+    "tier_changes",
+    "coupon_templates",
+    "coupons",
+    "referrals",
+    "gacha_draws",
+    "idempotency_keys",
+    "import_runs",
+    "import_mappings",
+    "customer_external_ids",
+    "customer_merges",
+    "duplicate_dismissals",
 };
 
 constexpr Statement kTables{
-    "backup.tables",
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    "backup.tables", "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
     "SELECT CAST(table_name AS TEXT) FROM information_schema.tables WHERE table_schema = current_schema() AND "
     "table_type = 'BASE TABLE' ORDER BY 1"};
 constexpr Statement kColumns{
     "backup.columns", "SELECT name FROM pragma_table_info($1) ORDER BY cid",
     "SELECT CAST(column_name AS TEXT) FROM information_schema.columns WHERE table_schema = current_schema() AND "
     "table_name = CAST($1 AS TEXT) ORDER BY ordinal_position"};
-constexpr Statement kSchemaVersion{"backup.schema_version",
-                                   "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"};
+constexpr Statement kSchemaVersion{"backup.schema_version", "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"};
 constexpr Statement kBusinessSlug{"backup.business_slug", "SELECT slug FROM businesses WHERE id = $1"};
 constexpr Statement kBusinessBySlug{"backup.business_by_slug", "SELECT id FROM businesses WHERE slug = $1"};
 constexpr Statement kReferrer{"backup.referrer",
@@ -182,19 +204,19 @@ class BackupWriter {
     const std::vector<std::string>& columns = *catalog_.Columns(table);
     const std::string list = Joined(columns);
     if (table == "businesses") {
-      const Statement& select = catalog_.Dynamic("backup.select." + table,
-                                                 "SELECT " + list + " FROM businesses WHERE id = $1");
+      const Statement& select =
+          catalog_.Dynamic("backup.select." + table, "SELECT " + list + " FROM businesses WHERE id = $1");
       return Rows(table, columns, select, {Int(business.value())}, true);
     }
     if (!catalog_.Has(table, "id")) {
-      const Statement& select = catalog_.Dynamic("backup.select." + table,
-                                                 "SELECT " + list + " FROM " + table + " WHERE business_id = $1");
+      const Statement& select =
+          catalog_.Dynamic("backup.select." + table, "SELECT " + list + " FROM " + table + " WHERE business_id = $1");
       return Rows(table, columns, select, {Int(business.value())}, true);
     }
     // In pages of ids, so that a large table is never held whole.
-    const Statement& select = catalog_.Dynamic(
-        "backup.select." + table,
-        "SELECT " + list + " FROM " + table + " WHERE business_id = $1 AND id > $2 ORDER BY id LIMIT $3");
+    const Statement& select =
+        catalog_.Dynamic("backup.select." + table, "SELECT " + list + " FROM " + table +
+                                                       " WHERE business_id = $1 AND id > $2 ORDER BY id LIMIT $3");
     const size_t id_column = std::find(columns.begin(), columns.end(), "id") - columns.begin();
     int64_t after = 0;
     while (true) {
@@ -251,7 +273,8 @@ class BackupReader {
     }
     summary_.schema_version = header.value("schema_version", 0);
     summary_.business_slug = header.value("business", "");
-    if (summary_.schema_version <= 0 || summary_.business_slug.empty()) return DataLoss("the backup's header is incomplete");
+    if (summary_.schema_version <= 0 || summary_.business_slug.empty())
+      return DataLoss("the backup's header is incomplete");
     if (summary_.schema_version > database_version) {
       return FailedPrecondition("the backup has schema version " + std::to_string(summary_.schema_version) +
                                 ", newer than this database's " + std::to_string(database_version) +
@@ -290,9 +313,11 @@ class BackupReader {
     if (connection_.dialect() != Dialect::kPostgres) return Status::Ok();
     for (const auto& [table, count] : summary_.tables) {
       if (!catalog_.Has(table, "id")) continue;
-      const Statement& sequence = catalog_.Dynamic(
-          "restore.sequence." + table, "SELECT setval(pg_get_serial_sequence('" + table + "', 'id'), "
-                                       "COALESCE((SELECT MAX(id) FROM " + table + "), 0) + 1, false)");
+      const Statement& sequence =
+          catalog_.Dynamic("restore.sequence." + table, "SELECT setval(pg_get_serial_sequence('" + table +
+                                                            "', 'id'), "
+                                                            "COALESCE((SELECT MAX(id) FROM " +
+                                                            table + "), 0) + 1, false)");
       CRM_RETURN_IF_ERROR(connection_.Query(sequence, {}).status());
     }
     return Status::Ok();
@@ -311,7 +336,8 @@ class BackupReader {
     const int64_t business = row.at(scope).get<int64_t>();
     if (table == "businesses") {
       if (business_id_ != 0) return DataLoss("the backup holds more than one business");
-      if (row.value("slug", "") != summary_.business_slug) return DataLoss("the business row does not match the header");
+      if (row.value("slug", "") != summary_.business_slug)
+        return DataLoss("the business row does not match the header");
       business_id_ = business;
     } else if (business != business_id_) {
       return DataLoss("a row of " + table + " belongs to another business than the backup's");
@@ -341,11 +367,13 @@ class BackupReader {
     std::string placeholders;
     for (size_t i = 1; i <= columns.size(); ++i) placeholders += (i > 1 ? ", $" : "$") + std::to_string(i);
     const std::string list = Joined(columns);
-    const Statement& insert = catalog_.Dynamic("restore.insert." + table + "(" + list + ")",
-                                               "INSERT INTO " + table + " (" + list + ") VALUES (" + placeholders + ")");
+    const Statement& insert =
+        catalog_.Dynamic("restore.insert." + table + "(" + list + ")",
+                         "INSERT INTO " + table + " (" + list + ") VALUES (" + placeholders + ")");
     Status inserted = connection_.Execute(insert, values);
     if (inserted.code() == StatusCode::kAlreadyExists) {
-      return AlreadyExists("a row of " + table + " has an id this database uses already; restore into an empty database");
+      return AlreadyExists("a row of " + table +
+                           " has an id this database uses already; restore into an empty database");
     }
     if (!inserted.ok()) return Status(inserted.code(), "restoring " + table + ": " + inserted.message());
     ++summary_.rows;

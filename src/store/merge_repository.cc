@@ -1,22 +1,22 @@
 #include "store/merge_repository.h"
 
 #include <algorithm>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace crm::store {
 namespace {
 
 using Json = nlohmann::json;
 
-#define CUSTOMER_ROW_COLUMNS                                                                                    \
-  "id, business_id, name, family_name, given_name, name_key, given_key, initials, phone_e164, phone_last4, "  \
+#define CUSTOMER_ROW_COLUMNS                                                                                     \
+  "id, business_id, name, family_name, given_name, name_key, given_key, initials, phone_e164, phone_last4, "     \
   "email, birthday, birthday_calendar, birthday_leap_month, gender, source, referrer_id, address, visit_count, " \
   "visits_last_year, total_spend, first_visit_at, last_visit_at, created_at, updated_at, merged_into"
 #define ACCOUNT_COLUMNS "business_id, customer_id, balance, tier_index, tier_reached_at, referral_code, updated_at"
-#define REFERRAL_COLUMNS \
-  "business_id, customer_id, referrer_id, rewarded_order_id, friend_entry_id, referrer_entry_id, created_at, rewarded_at"
+#define REFERRAL_COLUMNS                                                                                       \
+  "business_id, customer_id, referrer_id, rewarded_order_id, friend_entry_id, referrer_entry_id, created_at, " \
+  "rewarded_at"
 #define PREFERENCE_COLUMNS "id, business_id, customer_id, kind, subject, created_by, created_at"
 #define GACHA_COLUMNS \
   "id, business_id, customer_id, seed, draw, total_weight, prize_index, prize_label, points, created_at"
@@ -25,9 +25,9 @@ using Json = nlohmann::json;
 #define IN_IDS_SQLITE(n) "(SELECT value FROM json_each(" n "))"
 #define IN_IDS_PG(n) "(SELECT json_array_elements_text(CAST(" n " AS json))::bigint)"
 
-constexpr Statement kCustomerRows{
-    "merge.customer_rows",
-    "SELECT " CUSTOMER_ROW_COLUMNS " FROM customers WHERE business_id = $1 AND id IN ($2, $3) ORDER BY id"};
+constexpr Statement kCustomerRows{"merge.customer_rows",
+                                  "SELECT " CUSTOMER_ROW_COLUMNS
+                                  " FROM customers WHERE business_id = $1 AND id IN ($2, $3) ORDER BY id"};
 constexpr Statement kTagRows{"merge.tag_rows",
                              "SELECT business_id, customer_id, tag FROM customer_tags WHERE business_id = $1 AND "
                              "customer_id IN ($2, $3) ORDER BY customer_id, tag"};
@@ -38,13 +38,13 @@ constexpr Statement kAnniversaryRows{
     "merge.anniversary_rows",
     "SELECT business_id, customer_id, position, label, date FROM customer_anniversaries WHERE business_id = $1 AND "
     "customer_id IN ($2, $3) ORDER BY customer_id, position"};
-constexpr Statement kAccountRows{"merge.account_rows",
-                                 "SELECT " ACCOUNT_COLUMNS " FROM loyalty_accounts WHERE business_id = $1 AND "
-                                 "customer_id IN ($2, $3) ORDER BY customer_id"};
-constexpr Statement kReferralRows{
-    "merge.referral_rows",
-    "SELECT " REFERRAL_COLUMNS " FROM referrals WHERE business_id = $1 AND (customer_id IN ($2, $3) OR "
-    "referrer_id IN ($2, $3)) ORDER BY customer_id"};
+constexpr Statement kAccountRows{"merge.account_rows", "SELECT " ACCOUNT_COLUMNS
+                                                       " FROM loyalty_accounts WHERE business_id = $1 AND "
+                                                       "customer_id IN ($2, $3) ORDER BY customer_id"};
+constexpr Statement kReferralRows{"merge.referral_rows",
+                                  "SELECT " REFERRAL_COLUMNS
+                                  " FROM referrals WHERE business_id = $1 AND (customer_id IN ($2, $3) OR "
+                                  "referrer_id IN ($2, $3)) ORDER BY customer_id"};
 constexpr Statement kLastOrderId{"merge.last_order_id",
                                  "SELECT COALESCE(MAX(id), 0) FROM orders WHERE business_id = $1"};
 constexpr Statement kLastLedgerId{"merge.last_ledger_id",
@@ -56,9 +56,10 @@ constexpr Statement kOrderCount{"merge.order_count",
 constexpr Statement kMoveOrders{"merge.move_orders",
                                 "UPDATE orders SET customer_id = $2 WHERE business_id = $1 AND customer_id = $3 "
                                 "RETURNING id"};
-constexpr Statement kMoveLedger{"merge.move_ledger",
-                                "UPDATE ledger_entries SET customer_id = $2 WHERE business_id = $1 AND customer_id = $3 "
-                                "RETURNING id"};
+constexpr Statement kMoveLedger{
+    "merge.move_ledger",
+    "UPDATE ledger_entries SET customer_id = $2 WHERE business_id = $1 AND customer_id = $3 "
+    "RETURNING id"};
 constexpr Statement kMoveTierChanges{
     "merge.move_tier_changes",
     "UPDATE tier_changes SET customer_id = $2 WHERE business_id = $1 AND customer_id = $3 RETURNING id"};
@@ -86,7 +87,8 @@ constexpr Statement kMoveExternalIds{
 // A preference of the merged profile that the survivor has too (same kind and subject) is a duplicate.
 constexpr Statement kDuplicatePreferences{
     "merge.duplicate_preferences",
-    "SELECT " PREFERENCE_COLUMNS " FROM preferences p WHERE business_id = $1 AND customer_id = $3 AND EXISTS "
+    "SELECT " PREFERENCE_COLUMNS
+    " FROM preferences p WHERE business_id = $1 AND customer_id = $3 AND EXISTS "
     "(SELECT 1 FROM preferences q WHERE q.business_id = $1 AND q.customer_id = $2 AND q.kind = p.kind AND "
     "q.subject = p.subject) ORDER BY id"};
 constexpr Statement kDeletePreference{"merge.delete_preference",
@@ -110,8 +112,8 @@ constexpr Statement kMoveReferralCustomer{
 constexpr Statement kMoveReferralReferrer{
     "merge.move_referral_referrer",
     "UPDATE referrals SET referrer_id = $2 WHERE business_id = $1 AND referrer_id = $3"};
-constexpr Statement kMoveAccount{"merge.move_account",
-                                 "UPDATE loyalty_accounts SET customer_id = $3 WHERE business_id = $1 AND customer_id = $2"};
+constexpr Statement kMoveAccount{
+    "merge.move_account", "UPDATE loyalty_accounts SET customer_id = $3 WHERE business_id = $1 AND customer_id = $2"};
 constexpr Statement kDeleteAccount{"merge.delete_account",
                                    "DELETE FROM loyalty_accounts WHERE business_id = $1 AND customer_id = $2"};
 // The merged profile's row stays (its id is never reused) with no personal data and no statistics.
@@ -124,18 +126,17 @@ constexpr Statement kRetireCustomer{
     "WHERE business_id = $1 AND id = $2 AND merged_into IS NULL RETURNING id"};
 
 // Undo.
-constexpr Statement kRefundsOfMoved{
-    "merge.refunds_of_moved",
-    "SELECT COUNT(*) FROM orders WHERE business_id = $1 AND customer_id = $2 AND id > $4 AND original_order_id IN "
-    IN_IDS_SQLITE("$3"),
-    "SELECT COUNT(*) FROM orders WHERE business_id = $1 AND customer_id = $2 AND id > $4 AND original_order_id IN "
-    IN_IDS_PG("$3")};
+constexpr Statement kRefundsOfMoved{"merge.refunds_of_moved",
+                                    "SELECT COUNT(*) FROM orders WHERE business_id = $1 AND customer_id = $2 AND id > "
+                                    "$4 AND original_order_id IN " IN_IDS_SQLITE("$3"),
+                                    "SELECT COUNT(*) FROM orders WHERE business_id = $1 AND customer_id = $2 AND id > "
+                                    "$4 AND original_order_id IN " IN_IDS_PG("$3")};
 constexpr Statement kEntriesOnMoved{
     "merge.entries_on_moved",
-    "SELECT COUNT(*) FROM ledger_entries WHERE business_id = $1 AND customer_id = $2 AND id > $5 AND (order_id IN "
-    IN_IDS_SQLITE("$3") " OR related_id IN " IN_IDS_SQLITE("$4") ")",
-    "SELECT COUNT(*) FROM ledger_entries WHERE business_id = $1 AND customer_id = $2 AND id > $5 AND (order_id IN "
-    IN_IDS_PG("$3") " OR related_id IN " IN_IDS_PG("$4") ")"};
+    "SELECT COUNT(*) FROM ledger_entries WHERE business_id = $1 AND customer_id = $2 AND id > $5 AND (order_id "
+    "IN " IN_IDS_SQLITE("$3") " OR related_id IN " IN_IDS_SQLITE("$4") ")",
+    "SELECT COUNT(*) FROM ledger_entries WHERE business_id = $1 AND customer_id = $2 AND id > $5 AND (order_id "
+    "IN " IN_IDS_PG("$3") " OR related_id IN " IN_IDS_PG("$4") ")"};
 constexpr Statement kRestoreCustomer{
     "merge.restore_customer",
     "UPDATE customers SET name = $3, family_name = $4, given_name = $5, name_key = $6, given_key = $7, initials = $8, "
@@ -148,7 +149,8 @@ constexpr Statement kClearTags{"merge.clear_tags",
 constexpr Statement kClearConsents{"merge.clear_consents",
                                    "DELETE FROM customer_consents WHERE business_id = $1 AND customer_id IN ($2, $3)"};
 constexpr Statement kClearAnniversaries{
-    "merge.clear_anniversaries", "DELETE FROM customer_anniversaries WHERE business_id = $1 AND customer_id IN ($2, $3)"};
+    "merge.clear_anniversaries",
+    "DELETE FROM customer_anniversaries WHERE business_id = $1 AND customer_id IN ($2, $3)"};
 constexpr Statement kClearAccounts{"merge.clear_accounts",
                                    "DELETE FROM loyalty_accounts WHERE business_id = $1 AND customer_id IN ($2, $3)"};
 constexpr Statement kInsertTag{"merge.insert_tag",
@@ -160,22 +162,19 @@ constexpr Statement kInsertConsent{
 constexpr Statement kInsertAnniversary{
     "merge.insert_anniversary",
     "INSERT INTO customer_anniversaries (business_id, customer_id, position, label, date) VALUES ($1, $2, $3, $4, $5)"};
-constexpr Statement kInsertAccount{"merge.insert_account",
-                                   "INSERT INTO loyalty_accounts (" ACCOUNT_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, $7)"};
+constexpr Statement kInsertAccount{
+    "merge.insert_account", "INSERT INTO loyalty_accounts (" ACCOUNT_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, $7)"};
 constexpr Statement kInsertReferral{
-    "merge.insert_referral",
-    "INSERT INTO referrals (" REFERRAL_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"};
+    "merge.insert_referral", "INSERT INTO referrals (" REFERRAL_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"};
 constexpr Statement kInsertPreference{
-    "merge.insert_preference",
-    "INSERT INTO preferences (" PREFERENCE_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, $7)"};
-constexpr Statement kInsertGacha{
-    "merge.insert_gacha",
-    "INSERT INTO gacha_draws (" GACHA_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"};
+    "merge.insert_preference", "INSERT INTO preferences (" PREFERENCE_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, $7)"};
+constexpr Statement kInsertGacha{"merge.insert_gacha", "INSERT INTO gacha_draws (" GACHA_COLUMNS
+                                                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"};
 
 // Moving back: the rows whose ids the snapshot lists go to the merged profile again.
-#define MOVE_BACK(table)                                                                              \
-  Statement {                                                                                         \
-    "merge.back_" table,                                                                              \
+#define MOVE_BACK(table)                                                                               \
+  Statement {                                                                                          \
+    "merge.back_" table,                                                                               \
         "UPDATE " table " SET customer_id = $2 WHERE business_id = $1 AND id IN " IN_IDS_SQLITE("$3"), \
         "UPDATE " table " SET customer_id = $2 WHERE business_id = $1 AND id IN " IN_IDS_PG("$3")      \
   }
@@ -199,11 +198,9 @@ constexpr Statement kSaleSpan{"merge.sale_span",
                               "customer_id = $2 AND kind = 1"};
 constexpr Statement kLastTierChange{"merge.last_tier_change",
                                     "SELECT MAX(id) FROM tier_changes WHERE business_id = $1 AND customer_id = $2"};
-constexpr Statement kDeleteTierChanges{
-    "merge.delete_tier_changes",
-    "DELETE FROM tier_changes WHERE business_id = $1 AND id IN " IN_IDS_SQLITE("$2"),
-    "DELETE FROM tier_changes WHERE business_id = $1 AND id IN " IN_IDS_PG("$2")};
-
+constexpr Statement kDeleteTierChanges{"merge.delete_tier_changes",
+                                       "DELETE FROM tier_changes WHERE business_id = $1 AND id IN " IN_IDS_SQLITE("$2"),
+                                       "DELETE FROM tier_changes WHERE business_id = $1 AND id IN " IN_IDS_PG("$2")};
 
 constexpr Statement kInsertRecord{
     "merge.insert",
@@ -211,13 +208,15 @@ constexpr Statement kInsertRecord{
     "snapshot, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"};
 #define RECORD_COLUMNS \
   "id, business_id, survivor_id, merged_id, actor_staff_id, actor_token_id, choices, created_at, undone_at"
-constexpr Statement kGetRecord{"merge.get", "SELECT " RECORD_COLUMNS ", snapshot FROM customer_merges WHERE "
+constexpr Statement kGetRecord{"merge.get", "SELECT " RECORD_COLUMNS
+                                            ", snapshot FROM customer_merges WHERE "
                                             "business_id = $1 AND id = $2"};
-constexpr Statement kListRecords{"merge.list", "SELECT " RECORD_COLUMNS " FROM customer_merges WHERE business_id = $1 "
+constexpr Statement kListRecords{"merge.list", "SELECT " RECORD_COLUMNS
+                                               " FROM customer_merges WHERE business_id = $1 "
                                                "AND id < $2 ORDER BY id DESC LIMIT $3"};
-constexpr Statement kActiveMergeOf{"merge.active_of",
-                                   "SELECT " RECORD_COLUMNS " FROM customer_merges WHERE business_id = $1 AND "
-                                   "merged_id = $2 AND undone_at IS NULL ORDER BY id DESC LIMIT 1"};
+constexpr Statement kActiveMergeOf{"merge.active_of", "SELECT " RECORD_COLUMNS
+                                                      " FROM customer_merges WHERE business_id = $1 AND "
+                                                      "merged_id = $2 AND undone_at IS NULL ORDER BY id DESC LIMIT 1"};
 constexpr Statement kMarkUndone{"merge.mark_undone",
                                 "UPDATE customer_merges SET undone_at = $3, undone_by_staff_id = $4, "
                                 "undone_by_token_id = $5 WHERE business_id = $1 AND id = $2 AND undone_at IS NULL "
@@ -426,8 +425,7 @@ Result<MergeSnapshot> MergeRepository::Capture(BusinessId business, CustomerId s
   return snapshot;
 }
 
-Status MergeRepository::MoveRows(BusinessId business, CustomerId survivor, CustomerId merged,
-                                 MergeSnapshot& snapshot) {
+Status MergeRepository::MoveRows(BusinessId business, CustomerId survivor, CustomerId merged, MergeSnapshot& snapshot) {
   const SqlValue b = Int(business.value());
   const std::vector<SqlValue> move{b, Int(survivor.value()), Int(merged.value())};
   auto moved = [&](const Statement& statement, std::vector<int64_t>& into) -> Status {
@@ -444,7 +442,8 @@ Status MergeRepository::MoveRows(BusinessId business, CustomerId survivor, Custo
 
   CRM_ASSIGN_OR_RETURN(auto duplicates, connection_.Query(kDuplicatePreferences, move));
   snapshot.deleted_preferences = RawRows(duplicates);
-  for (const Row& row : duplicates) CRM_RETURN_IF_ERROR(connection_.Execute(kDeletePreference, {b, Int(row.GetInt(0))}));
+  for (const Row& row : duplicates)
+    CRM_RETURN_IF_ERROR(connection_.Execute(kDeletePreference, {b, Int(row.GetInt(0))}));
   CRM_RETURN_IF_ERROR(moved(kMovePreferences, snapshot.preferences));
 
   CRM_ASSIGN_OR_RETURN(auto survivor_draws, connection_.Query(kGachaRows, {b, Int(survivor.value())}));
@@ -541,8 +540,10 @@ Status MergeRepository::Restore(BusinessId business, CustomerId survivor, Custom
   if (snapshot.customers.size() != 2) return DataLoss("merge snapshot lacks a profile");
   std::vector<const RawRow*> rows;
   for (const RawRow& row : snapshot.customers) {
-    if (IntOf(row.at(0)) == merged.value()) rows.push_back(&row);
-    else rows.insert(rows.begin(), &row);
+    if (IntOf(row.at(0)) == merged.value())
+      rows.push_back(&row);
+    else
+      rows.insert(rows.begin(), &row);
   }
   for (const RawRow* row : rows) {
     Status restored = connection_.Execute(kRestoreCustomer, *row);
@@ -577,7 +578,8 @@ Status MergeRepository::Restore(BusinessId business, CustomerId survivor, Custom
   for (const auto& [source, id] : snapshot.external_ids) {
     CRM_RETURN_IF_ERROR(connection_.Execute(kBackExternalId, {b, m, Text(source), Text(id)}));
   }
-  for (const RawRow& row : snapshot.deleted_preferences) CRM_RETURN_IF_ERROR(connection_.Execute(kInsertPreference, row));
+  for (const RawRow& row : snapshot.deleted_preferences)
+    CRM_RETURN_IF_ERROR(connection_.Execute(kInsertPreference, row));
   for (const RawRow& row : snapshot.deleted_gacha_draws) CRM_RETURN_IF_ERROR(connection_.Execute(kInsertGacha, row));
 
   // Referral rows that involved either profile go back as they were.
@@ -610,14 +612,12 @@ Result<std::optional<std::pair<Timestamp, Timestamp>>> MergeRepository::SaleSpan
 }
 
 Result<int64_t> MergeRepository::Insert(const MergeRecord& record) {
-  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kInsertRecord, {Int(record.business_id.value()),
-                                                                    Int(record.survivor_id.value()),
-                                                                    Int(record.merged_id.value()),
-                                                                    OptionalId(record.staff_id),
-                                                                    OptionalId(record.token_id),
-                                                                    Text(ChoicesText(record.choices)),
-                                                                    Text(SnapshotText(record.snapshot)),
-                                                                    Int(record.created_at.micros())}));
+  CRM_ASSIGN_OR_RETURN(
+      auto rows,
+      connection_.Query(kInsertRecord, {Int(record.business_id.value()), Int(record.survivor_id.value()),
+                                        Int(record.merged_id.value()), OptionalId(record.staff_id),
+                                        OptionalId(record.token_id), Text(ChoicesText(record.choices)),
+                                        Text(SnapshotText(record.snapshot)), Int(record.created_at.micros())}));
   return rows.at(0).GetInt(0);
 }
 
@@ -630,9 +630,9 @@ Result<MergeRecord> MergeRepository::Get(BusinessId business, int64_t id) {
 }
 
 Result<std::vector<MergeRecord>> MergeRepository::List(BusinessId business, std::optional<int64_t> before, int limit) {
-  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kListRecords, {Int(business.value()),
-                                                                   Int(before.value_or(INT64_MAX)),
-                                                                   Int(std::clamp(limit, 1, 500))}));
+  CRM_ASSIGN_OR_RETURN(auto rows,
+                       connection_.Query(kListRecords, {Int(business.value()), Int(before.value_or(INT64_MAX)),
+                                                        Int(std::clamp(limit, 1, 500))}));
   std::vector<MergeRecord> records;
   for (const Row& row : rows) records.push_back(RecordFromRow(row));
   return records;
@@ -652,12 +652,12 @@ Status MergeRepository::MarkUndone(BusinessId business, int64_t id, Timestamp at
   return Status::Ok();
 }
 
-Status MergeRepository::Dismiss(BusinessId business, CustomerId first, CustomerId second,
-                                std::optional<StaffId> staff, Timestamp at) {
+Status MergeRepository::Dismiss(BusinessId business, CustomerId first, CustomerId second, std::optional<StaffId> staff,
+                                Timestamp at) {
   const CustomerId low = std::min(first, second);
   const CustomerId high = std::max(first, second);
-  return connection_.Execute(kDismiss, {Int(business.value()), Int(low.value()), Int(high.value()), OptionalId(staff),
-                                        Int(at.micros())});
+  return connection_.Execute(
+      kDismiss, {Int(business.value()), Int(low.value()), Int(high.value()), OptionalId(staff), Int(at.micros())});
 }
 
 Result<std::vector<std::pair<CustomerId, CustomerId>>> MergeRepository::Dismissed(BusinessId business) {

@@ -37,10 +37,10 @@ struct MergeSnapshot {
   std::vector<int64_t> preferences;
   std::vector<int64_t> gacha_draws;
   std::vector<int64_t> prospects;
-  std::vector<int64_t> referred_customers;  // customers whose referrer_id was the merged profile
+  std::vector<int64_t> referred_customers;                        // customers whose referrer_id was the merged profile
   std::vector<std::pair<std::string, std::string>> external_ids;  // (source, external id)
-  int64_t survivor_order_count = 0;  // the survivor's orders before the merge
-  std::vector<int64_t> created_tier_changes;  // the promotion the merge itself recorded, if any
+  int64_t survivor_order_count = 0;                               // the survivor's orders before the merge
+  std::vector<int64_t> created_tier_changes;                      // the promotion the merge itself recorded, if any
   // The highest order and ledger ids of the business at the merge: rows above are written since.
   int64_t last_order_id = 0;
   int64_t last_ledger_id = 0;
