@@ -377,3 +377,32 @@ export interface Referral {
   rewarded: boolean;
   created_at: string;
 }
+
+export type MergeSide = "this" | "other" | "both";
+export interface DuplicateCandidate {
+  first_id: number;
+  second_id: number;
+  score: number;
+  reasons: string[];
+}
+export interface MergePreview {
+  survivor: Customer & Record<string, unknown>;
+  other: Customer & Record<string, unknown>;
+  differing: string[];
+  defaults: Record<string, MergeSide>;
+}
+export interface MergeRecord {
+  id: number;
+  survivor_id: number;
+  merged_id: number;
+  staff_id: number | null;
+  token_id: number | null;
+  choices: Record<string, MergeSide>;
+  created_at: string;
+  undone_at: string | null;
+}
+export interface MergeResult {
+  merge_id: number;
+  choices: Record<string, MergeSide>;
+  customer: Customer;
+}

@@ -12,6 +12,7 @@ import { Customers } from "./pages/customers";
 import { CustomerPage } from "./pages/customer";
 import { Team } from "./pages/team";
 import { AccessLog } from "./pages/access_log";
+import { Duplicates } from "./pages/duplicates";
 import { LoyaltySettings } from "./pages/loyalty_settings";
 import { Account } from "./pages/account";
 
@@ -92,6 +93,8 @@ function Page({ path, me }: { path: string; me: Me }) {
       return <Team />;
     case "/office/loyalty":
       return me.role === "owner" ? <LoyaltySettings /> : <Counter />;
+    case "/office/duplicates":
+      return me.role !== "staff" ? <Duplicates /> : <Counter />;
     case "/office/access-log":
       return me.role === "owner" ? <AccessLog /> : <Counter />;
     case "/account":
@@ -107,6 +110,7 @@ function Nav({ me, path }: { me: Me; path: string }) {
     { href: "/office/customers", label: t("nav.customers"), show: true },
     { href: "/office/team", label: t("nav.team"), show: true },
     { href: "/office/loyalty", label: t("nav.loyalty"), show: me.role === "owner" },
+    { href: "/office/duplicates", label: t("nav.duplicates"), show: me.role !== "staff" },
     { href: "/office/access-log", label: t("nav.accessLog"), show: me.role === "owner" },
     { href: "/kiosk", label: t("nav.kiosk"), show: true },
     { href: "/account", label: t("nav.account"), show: true },
