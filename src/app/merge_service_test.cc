@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <thread>
 #include <cstdlib>
 #include <filesystem>
 
@@ -334,6 +335,45 @@ TEST_P(MergeServiceTest, DismissedPairsLeaveTheReviewQueue) {
   queue = services_->merges.Duplicates(owner_, 10);
   ASSERT_TRUE(queue.ok());
   EXPECT_TRUE(queue->empty());
+}
+
+// Sales to both customers from several counters while one is merged into the other: every sale
+// that was acknowledged ends up with the survivor, with its points, and nothing is counted twice.
+TEST_P(MergeServiceTest, SalesDuringAMergeAreNeverLost) {
+  ASSERT_TRUE(services_->loyalty.SetProgram(owner_, *domain::ProgramPreset("points")).ok());
+  const CustomerId a = NewCustomer(owner_, "동시손님", "010-4000-1111");
+  const CustomerId b = NewCustomer(owner_, "동시 손님", "010-4000-2222");
+  std::atomic<int> acknowledged = 0;
+  std::atomic<int> refused = 0;
+  std::atomic<bool> other_failure = false;
+  std::vector<std::thread> counters;
+  for (int i = 0; i < 4; ++i) {
+    counters.emplace_back([&, i] {
+      for (int attempt = 0; attempt < 5; ++attempt) {
+        auto sale = Sale(i % 2 == 0 ? a : b, 10'000);
+        if (sale.ok()) {
+          ++acknowledged;
+        } else if (sale.status().code() == StatusCode::kNotFound) {
+          ++refused;  // the merged profile is gone: the counter is told, nothing is written
+        } else {
+          other_failure = true;
+        }
+      }
+    });
+  }
+  auto merged = services_->merges.Merge(owner_, a, b, {});
+  for (std::thread& counter : counters) counter.join();
+  ASSERT_TRUE(merged.ok()) << merged.status().ToString();
+  EXPECT_FALSE(other_failure.load());
+  EXPECT_EQ(acknowledged.load() + refused.load(), 20);
+  auto survivor = services_->customers.Get(owner_, a);
+  ASSERT_TRUE(survivor.ok());
+  EXPECT_EQ(survivor->stats.visit_count, acknowledged.load());
+  EXPECT_EQ(survivor->stats.total_spend, Money(10'000 * acknowledged.load()));
+  auto orders = services_->orders.ListForCustomer(owner_, a, std::nullopt, 100);
+  ASSERT_TRUE(orders.ok());
+  EXPECT_EQ(static_cast<int>(orders->orders.size()), acknowledged.load());
+  ExpectLedgerClean();
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, MergeServiceTest,
