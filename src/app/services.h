@@ -7,6 +7,7 @@
 #include "app/auth_service.h"
 #include "app/business_service.h"
 #include "app/customer_service.h"
+#include "app/import_jobs.h"
 #include "app/import_service.h"
 #include "app/idempotency_service.h"
 #include "app/loyalty_service.h"
@@ -23,7 +24,8 @@ struct Services {
         orders(database, clock),
         loyalty(database, clock),
         idempotency(database, clock),
-        imports(database, clock) {}
+        imports(database, clock),
+        import_jobs(imports, clock) {}
 
   const Clock& clock;
   AuthService auth;
@@ -33,6 +35,7 @@ struct Services {
   LoyaltyService loyalty;
   IdempotencyService idempotency;
   ImportService imports;
+  ImportJobs import_jobs;  // after `imports`: destroyed first, waiting for a running import
 };
 
 }  // namespace crm::app

@@ -61,6 +61,8 @@ ID_ROUTES = {
     ("POST", "/customers/{}/referral"): lambda p, c: (f"/customers/{c.customer}/referral", {"code": "ABCDEFGH"}),
     ("GET", "/customers/{}/referrals"): lambda p, c: (f"/customers/{c.customer}/referrals", None),
     ("POST", "/customers/{}/gacha"): lambda p, c: (f"/customers/{c.customer}/gacha", None),
+    ("GET", "/imports/{}"): lambda p, c: (f"/imports/{c.import_job}", None),
+    ("GET", "/imports/{}/rejects"): lambda p, c: (f"/imports/{c.import_job}/rejects", None),
 }
 
 # The id routes this issue defines; the OpenAPI document must have them all.
@@ -122,7 +124,7 @@ class TenancyTests(ServerTestCase):
         """A branch, customers with a preference, notes and orders, a staff member and a
         prospect, all made by the business's own owner."""
         def created(response, what):
-            if response.status not in (200, 201):
+            if response.status not in (200, 201, 202):
                 raise AssertionError(f"creating {what} of {label}: {response!r}")
             return response.json["id"]
 
@@ -147,8 +149,12 @@ class TenancyTests(ServerTestCase):
         template = created(token.post("/coupon-templates", {"name": f"쿠폰 {label}", "kind": "amount_off",
                                                             "value": 1000}), "coupon template")
         coupon = created(token.post(f"/customers/{customer}/coupons", {"template_id": template}), "coupon")
+        import_job = created(token.request("POST", "/imports?kind=customers&dry_run=true&mode=valid_rows",
+                                           raw="이름,휴대폰\n박민수,010-1234\n".encode(),
+                                           headers={"Content-Type": "text/csv"}), "import")
         return Ids(branch=branch, customer=customer, other_customer=other_customer, preference=preference,
-                   note=note, order=order, staff=staff, prospect=prospect, template=template, coupon=coupon)
+                   note=note, order=order, staff=staff, prospect=prospect, template=template, coupon=coupon,
+                   import_job=import_job)
 
     def snapshot(self, client, ids):
         """Everything of one business that an attack could change, read with its own token."""
