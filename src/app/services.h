@@ -7,6 +7,7 @@
 #include "app/auth_service.h"
 #include "app/business_service.h"
 #include "app/customer_service.h"
+#include "app/export_service.h"
 #include "app/import_jobs.h"
 #include "app/import_service.h"
 #include "app/idempotency_service.h"
@@ -25,7 +26,8 @@ struct Services {
         loyalty(database, clock),
         idempotency(database, clock),
         imports(database, clock),
-        import_jobs(imports, clock) {}
+        import_jobs(imports, clock),
+        exports(database, clock) {}
 
   const Clock& clock;
   AuthService auth;
@@ -36,6 +38,7 @@ struct Services {
   IdempotencyService idempotency;
   ImportService imports;
   ImportJobs import_jobs;  // after `imports`: destroyed first, waiting for a running import
+  ExportService exports;
 };
 
 }  // namespace crm::app

@@ -70,6 +70,7 @@ std::vector<Route> CustomerRoutes();
 std::vector<Route> OrderRoutes();
 std::vector<Route> LoyaltyRoutes();
 std::vector<Route> ImportRoutes();
+std::vector<Route> ExportRoutes();
 std::vector<Route> MetaRoutes();  // health and the OpenAPI document
 
 // Every route of the API, in a stable order.

@@ -12,6 +12,7 @@
 
 #include "main/analytics_command.h"
 #include "main/commands.h"
+#include "main/export_command.h"
 #include "main/import_command.h"
 #include "main/listen_address.h"
 #include "main/loyalty_command.h"
@@ -240,6 +241,8 @@ int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& ou
   loyalty.Define(app);
   ImportCommand import_command;
   import_command.Define(app);
+  ExportCommand export_command;
+  export_command.Define(app);
   AnalyticsCommand analytics;
   analytics.Define(app);
   try {
@@ -253,6 +256,7 @@ int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& ou
   ConfigureLogging(args.log_level);
   if (loyalty.Parsed()) return loyalty.Run(out, err);
   if (import_command.Parsed()) return import_command.Run(out, err);
+  if (export_command.Parsed()) return export_command.Run(out, err);
   if (analytics.Parsed()) return analytics.Run(out, err);
   return Dispatch(commands, args, in, out, err);
 }
