@@ -9,6 +9,8 @@
 #include "store/access_log_repository.h"
 #include "store/business_repository.h"
 #include "store/customer_repository.h"
+#include "store/loyalty_repository.h"
+#include "store/note_repository.h"
 #include "store/order_repository.h"
 #include "store/transaction.h"
 
@@ -95,12 +97,13 @@ Status WriteOrder(const domain::Order& order, importing::TableWriter& writer) {
 
 ExportService::ExportService(store::Database& database, const Clock& clock) : database_(database), clock_(clock) {}
 
-Status ExportService::LogExport(const Principal& principal, std::string detail) {
+Status ExportService::LogExport(const Principal& principal, std::string detail, std::optional<CustomerId> customer) {
   domain::AccessLogEntry entry;
   entry.business_id = principal.business_id;
   entry.at = clock_.Now();
   entry.staff_id = principal.staff_id;
   entry.token_id = principal.token_id;
+  entry.customer_id = customer;
   entry.action = domain::AccessAction::kExport;
   entry.ip = principal.ip;
   entry.detail = std::move(detail);
@@ -171,6 +174,36 @@ Result<int64_t> ExportService::Orders(const Principal& principal, const OrderExp
   CRM_RETURN_IF_ERROR(writer.Finish());
   CRM_RETURN_IF_ERROR(LogExport(principal, fmt::format("orders {} rows={} masked=n/a", format, orders)));
   return orders;
+}
+
+Result<CustomerRecord> ExportService::CustomerData(const Principal& principal, CustomerId id) {
+  CRM_RETURN_IF_ERROR(principal.Require(domain::Role::kManager));
+  const Timestamp now = clock_.Now();
+  CustomerRecord record;
+  CRM_RETURN_IF_ERROR(database_.Read([&](store::Transaction& tx) -> Status {
+    const BusinessId business = principal.business_id;
+    record = CustomerRecord();
+    CRM_ASSIGN_OR_RETURN(record.customer, tx.customers().Get(business, id));
+    record.stage = domain::ComputeStage(record.customer.stats, now);
+    CRM_ASSIGN_OR_RETURN(record.notes, tx.notes().List(business, id));
+    std::optional<OrderId> before;
+    while (true) {
+      CRM_ASSIGN_OR_RETURN(auto page, tx.orders().ListForCustomer(business, id, before, 200));
+      for (domain::Order& order : page) record.orders.push_back(std::move(order));
+      if (page.size() < 200) break;
+      before = record.orders.back().id;
+    }
+    CRM_ASSIGN_OR_RETURN(record.account, tx.loyalty().GetAccount(business, id));
+    CRM_ASSIGN_OR_RETURN(record.ledger, tx.loyalty().Entries(business, id));
+    CRM_ASSIGN_OR_RETURN(record.tier_changes, tx.loyalty().TierChanges(business, id));
+    CRM_ASSIGN_OR_RETURN(record.coupons, tx.coupons().ListForCustomer(business, id));
+    CRM_ASSIGN_OR_RETURN(record.referred_by, tx.coupons().GetReferral(business, id));
+    CRM_ASSIGN_OR_RETURN(record.referrals, tx.coupons().ReferralsBy(business, id));
+    CRM_ASSIGN_OR_RETURN(record.gacha_draw, tx.coupons().GetGachaDraw(business, id));
+    return Status::Ok();
+  }));
+  CRM_RETURN_IF_ERROR(LogExport(principal, "customer data json", id));
+  return record;
 }
 
 }  // namespace crm::app

@@ -10,6 +10,9 @@
 
 #include "app/customer_service.h"
 #include "app/principal.h"
+#include "domain/coupon.h"
+#include "domain/loyalty.h"
+#include "domain/order.h"
 #include "common/time.h"
 #include "importing/table_writer.h"
 #include "store/database.h"
@@ -22,6 +25,21 @@ struct OrderExportQuery {
   std::optional<Timestamp> from;  // ordered_at at or after
   std::optional<Timestamp> to;    // ordered_at before
   std::optional<BranchId> branch;
+};
+
+// Everything the business holds about one customer (the right of access, PIPA art. 35).
+struct CustomerRecord {
+  domain::Customer customer;  // the profile with consents, preferences, tags and anniversaries
+  domain::LifecycleStage stage = domain::LifecycleStage::kProspect;
+  std::vector<domain::Note> notes;
+  std::vector<domain::Order> orders;  // newest first, with lines
+  std::optional<domain::LoyaltyAccount> account;
+  std::vector<domain::LedgerEntry> ledger;
+  std::vector<domain::TierChangeRecord> tier_changes;
+  std::vector<domain::Coupon> coupons;
+  std::optional<domain::Referral> referred_by;  // how this customer was referred
+  std::vector<domain::Referral> referrals;      // whom this customer referred
+  std::optional<domain::GachaDraw> gacha_draw;
 };
 
 class ExportService {
@@ -43,8 +61,12 @@ class ExportService {
   Result<int64_t> Orders(const Principal& principal, const OrderExportQuery& query, std::string_view format,
                          importing::TableWriter& writer);
 
+  // Everything about one customer, read in one transaction, and an access-log entry for it.
+  // kPermissionDenied below manager; kNotFound when the customer is not the business's.
+  Result<CustomerRecord> CustomerData(const Principal& principal, CustomerId id);
+
  private:
-  Status LogExport(const Principal& principal, std::string detail);
+  Status LogExport(const Principal& principal, std::string detail, std::optional<CustomerId> customer = {});
 
   store::Database& database_;
   const Clock& clock_;

@@ -1,8 +1,11 @@
 // Exports: customers (with the list's filters) and orders as CSV or XLSX downloads, and one
 // customer's complete data as JSON (the right of access).
+#include "http/export_handlers.h"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -12,6 +15,8 @@
 #include <string>
 
 #include "http/customer_query.h"
+#include "http/json_mapping.h"
+#include "http/loyalty_mapping.h"
 #include "http/route.h"
 
 namespace crm::http {
@@ -102,6 +107,19 @@ Result<Response> ExportOrders(RequestContext& context) {
   });
 }
 
+template <typename T>
+Json ArrayOf(const std::vector<T>& values) {
+  Json items = Json::array();
+  for (const T& value : values) items.push_back(ToJson(value));
+  return items;
+}
+
+Result<Response> ExportCustomerData(RequestContext& context) {
+  CRM_ASSIGN_OR_RETURN(app::CustomerRecord record, context.services.exports.CustomerData(
+                                                       context.principal(), context.PathId<CustomerId>("id")));
+  return Response::Of(CustomerRecordJson(record, context.services.clock.Now()));
+}
+
 std::vector<QueryParamInfo> CustomerExportParams() {
   std::vector<QueryParamInfo> params = {
       {.name = "format", .description = "csv (default; UTF-8 with a BOM) or xlsx"},
@@ -111,6 +129,32 @@ std::vector<QueryParamInfo> CustomerExportParams() {
 }
 
 }  // namespace
+
+Json CustomerRecordJson(const app::CustomerRecord& record, Timestamp exported_at) {
+  Json account = nullptr;
+  if (record.account) {
+    account = Json{{"balance", record.account->balance},
+                   {"tier_index", record.account->tier.index},
+                   {"tier_reached_at", record.account->tier.reached_at ? Json(record.account->tier.reached_at->ToIso8601())
+                                                                      : Json(nullptr)},
+                   {"referral_code", record.account->referral_code}};
+  }
+  return Json{
+      {"exported_at", exported_at.ToIso8601()},
+      {"customer", CustomerToJson(record.customer, record.stage, CustomerView::kProfile)},
+      {"notes", ArrayOf(record.notes)},
+      {"orders", ArrayOf(record.orders)},
+      {"loyalty",
+       Json{{"account", std::move(account)},
+            {"ledger", ArrayOf(record.ledger)},
+            {"tier_changes", ArrayOf(record.tier_changes)}}},
+      {"coupons", ArrayOf(record.coupons)},
+      {"referrals",
+       Json{{"referred_by", record.referred_by ? ToJson(*record.referred_by) : Json(nullptr)},
+            {"referred", ArrayOf(record.referrals)}}},
+      {"gacha_draw", record.gacha_draw ? ToJson(*record.gacha_draw) : Json(nullptr)},
+  };
+}
 
 std::vector<Route> ExportRoutes() {
   return {
@@ -131,6 +175,12 @@ std::vector<Route> ExportRoutes() {
                   {.name = "branch_id", .description = "only this branch", .type = "integer"}},
         .raw_response_types = {importing::kCsvMediaType, importing::kXlsxMediaType}},
        ExportOrders},
+      {{.method = Method::kGet,
+        .pattern = "/api/v1/customers/{id}/export",
+        .summary = "Everything held about one customer as JSON: the right of access (manager or owner; logged)",
+        .tag = kTag,
+        .response_schema = "CustomerRecord"},
+       ExportCustomerData},
   };
 }
 

@@ -366,6 +366,17 @@ Json Schemas() {
                           {"csrf_token", Nullable(String())}});
   AddLoyaltySchemas(schemas);
   AddImportSchemas(schemas);
+  schemas["CustomerRecord"] = Object(
+      {{"exported_at", TimeSchema()}, {"customer", Ref("Customer")}, {"notes", ArrayOf(Ref("Note"))},
+       {"orders", ArrayOf(Ref("Order"))},
+       {"loyalty", Object({{"account", Nullable(Object({{"balance", Integer()}, {"tier_index", Integer()},
+                                                         {"tier_reached_at", Nullable(TimeSchema())},
+                                                         {"referral_code", String()}}))},
+                           {"ledger", ArrayOf(Ref("LedgerEntry"))}, {"tier_changes", ArrayOf(Ref("TierChange"))}})},
+       {"coupons", ArrayOf(Ref("Coupon"))},
+       {"referrals", Object({{"referred_by", Nullable(Ref("Referral"))}, {"referred", ArrayOf(Ref("Referral"))}})},
+       {"gacha_draw", Nullable(Ref("GachaDraw"))}},
+      {"exported_at", "customer", "notes", "orders", "loyalty", "coupons", "referrals"});
   return schemas;
 }
 

@@ -8,6 +8,7 @@
 #include <ostream>
 
 #include "app/services.h"
+#include "http/export_handlers.h"
 #include "main/commands.h"
 
 namespace crm::cli {
@@ -45,7 +46,7 @@ void ExportCommand::Define(CLI::App& app) {
   command_->add_option("--business", business_, "The business's slug, e.g. demo")->required();
   command_->add_option("--kind", kind_, "customers, orders, or customer (one customer's complete data as JSON)")
       ->required()
-      ->check(CLI::IsMember({"customers", "orders"}));
+      ->check(CLI::IsMember({"customers", "orders", "customer"}));
   command_->add_option("--format", format_, "csv or xlsx (customer: always JSON)")
       ->check(CLI::IsMember({"csv", "xlsx"}))
       ->capture_default_str();
@@ -92,6 +93,21 @@ int ExportCommand::Run(std::ostream& out, std::ostream& err) {
     if (!orders.branch) return ReportFailure(err, InvalidArgument(fmt::format("unknown branch \"{}\"", branch_), "branch"));
   }
 
+  if (kind_ == "customer") {
+    auto record = services.exports.CustomerData(principal, CustomerId(customer_id_));
+    if (!record.ok()) return ReportFailure(err, record.status());
+    const std::string json = http::CustomerRecordJson(*record, (*session)->clock.Now()).dump(2) + "\n";
+    Status saved = WriteAtomically(output_, [&](const std::string& path) -> Status {
+      std::ofstream file(path, std::ios::binary | std::ios::trunc);
+      file << json;
+      file.close();
+      if (!file) return InvalidArgument(fmt::format("cannot write {}", output_), "output");
+      return Status::Ok();
+    });
+    if (!saved.ok()) return ReportFailure(err, saved);
+    out << fmt::format("customer {} written to {}\n", customer_id_, output_);
+    return kExitOk;
+  }
   int64_t rows = 0;
   Status written = WriteAtomically(output_, [&](const std::string& path) -> Status {
     std::unique_ptr<importing::TableWriter> writer;

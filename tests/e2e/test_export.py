@@ -6,6 +6,7 @@ SQLite, and on PostgreSQL with DANGOL_E2E_BACKEND=postgres."""
 
 import csv
 import io
+import json
 import os
 import sys
 import time
@@ -39,6 +40,7 @@ class ExportTests(ServerTestCase):
     def set_up_data_before_start(cls):
         cls.tenant = Tenant(cls.db_url, "export")
         cls.copy = Tenant(cls.db_url, "export-copy")
+        cls.access = Tenant(cls.db_url, "export-access")
 
     @classmethod
     def setUpClass(cls):
@@ -224,6 +226,58 @@ class ExportTests(ServerTestCase):
     def test_staff_may_not_export(self):
         self.assertError(self.staff.get("/exports/customers"), 403)
         self.assertError(self.staff.get("/exports/orders"), 403)
+
+    # ---- The right of access ----
+
+    def test_one_customers_complete_data_as_json_is_logged(self):
+        owner = self.server.client(self.access.owner_token)
+        branch = owner.post("/branches", {"name": "본점"}).json["id"]
+        program = owner.request("PUT", "/loyalty/program", {"preset": "points"})
+        self.assertEqual(program.status, 200, repr(program))
+        customer = owner.post("/customers", {"name": "정열람", "phone": "010-4100-0099", "tags": ["열람"],
+                                                  "consents": [{"channel": "kakao", "granted": True, "source": "kiosk"}]}).json["id"]
+        friend = owner.post("/customers", {"name": "정친구", "phone": "010-4100-0098"}).json["id"]
+        self.assertEqual(owner.post(f"/customers/{customer}/preferences",
+                                         {"kind": "allergy", "subject": "땅콩"}).status, 201)
+        self.assertEqual(owner.post(f"/customers/{customer}/notes", {"text": "창가 자리"}).status, 201)
+        order = owner.post("/orders", sale(branch, [("라떼", "커피", 2, 5000)], customer_id=customer))
+        self.assertEqual(order.status, 201, repr(order))
+        template = owner.post("/coupon-templates", {"name": "천원", "kind": "amount_off", "value": 1000}).json["id"]
+        self.assertEqual(owner.post(f"/customers/{customer}/coupons", {"template_id": template}).status, 201)
+        code = owner.get(f"/customers/{customer}/loyalty").json["referral_code"]
+        self.assertEqual(owner.post(f"/customers/{friend}/referral", {"code": code}).status, 201)
+
+        response = owner.get(f"/customers/{customer}/export")
+        self.assertEqual(response.status, 200, repr(response))
+        data = response.json
+        self.assertEqual(data["customer"]["name"], "정열람")
+        self.assertEqual(data["customer"]["phone"], "+821041000099")
+        self.assertEqual([c["channel"] for c in data["customer"]["consents"] if c["granted"]], ["kakao"])
+        self.assertEqual([p["subject"] for p in data["customer"]["preferences"]], ["땅콩"])
+        self.assertEqual([n["text"] for n in data["notes"]], ["창가 자리"])
+        self.assertEqual([(o["total"], len(o["lines"])) for o in data["orders"]], [(10000, 1)])
+        self.assertGreater(len(data["loyalty"]["ledger"]), 0)
+        self.assertEqual(data["loyalty"]["account"]["referral_code"], code)
+        self.assertEqual([c["name"] for c in data["coupons"]], ["천원"])
+        self.assertEqual([r["customer_id"] for r in data["referrals"]["referred"]], [friend])
+        self.assertIsNone(data["referrals"]["referred_by"])
+        log = items_of(owner.get(f"/access-log?customer_id={customer}").json)
+        self.assertIn(("export", "customer data json"), [(entry["action"], entry["detail"]) for entry in log])
+
+        path = os.path.join(self._directory.name, "customer.json")
+        run_cli(["export", "--db", self.db_url, "--business", self.access.slug, "--kind", "customer",
+                 "--customer-id", str(customer), "--output", path])
+        with open(path, encoding="utf-8") as file:
+            from_cli = json.load(file)
+        from_cli.pop("exported_at")
+        data.pop("exported_at")
+        self.assertEqual(from_cli, data)
+        staff = self.server.client(self.access.token("staff"))
+        self.assertError(staff.get(f"/customers/{customer}/export"), 403)
+        self.assertError(self.owner.get(f"/customers/{customer}/export"), 404)
+        missing = run_cli(["export", "--db", self.db_url, "--business", self.access.slug, "--kind", "customer",
+                           "--customer-id", "987654321", "--output", path], expect_success=False)
+        self.assertEqual(missing.returncode, 2, missing.stderr)
 
     # ---- The command line ----
 

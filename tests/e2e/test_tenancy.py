@@ -61,6 +61,7 @@ ID_ROUTES = {
     ("POST", "/customers/{}/referral"): lambda p, c: (f"/customers/{c.customer}/referral", {"code": "ABCDEFGH"}),
     ("GET", "/customers/{}/referrals"): lambda p, c: (f"/customers/{c.customer}/referrals", None),
     ("POST", "/customers/{}/gacha"): lambda p, c: (f"/customers/{c.customer}/gacha", None),
+    ("GET", "/customers/{}/export"): lambda p, c: (f"/customers/{c.customer}/export", None),
     ("GET", "/imports/{}"): lambda p, c: (f"/imports/{c.import_job}", None),
     ("GET", "/imports/{}/rejects"): lambda p, c: (f"/imports/{c.import_job}/rejects", None),
 }
