@@ -23,6 +23,10 @@ constexpr Statement kSelectExternal{
     "order.by_external",
     "SELECT " ORDER_COLUMNS " FROM orders WHERE business_id = $1 AND external_source = $2 AND external_id = $3 "
     "AND external_id <> ''"};  // the index is partial: say so, or SQLite scans every order
+constexpr Statement kExistsExternal{
+    "order.exists_external",
+    "SELECT id FROM orders WHERE business_id = $1 AND external_source = $2 AND external_id = $3 "
+    "AND external_id <> ''"};
 constexpr Statement kSelectLines{
     "order.lines",
     "SELECT product, category, quantity, unit_price FROM order_lines WHERE business_id = $1 AND order_id = $2 "
@@ -127,6 +131,13 @@ Result<std::optional<domain::Order>> OrderRepository::FindByExternalId(BusinessI
   domain::Order order = OrderFromRow(rows[0]);
   CRM_RETURN_IF_ERROR(LoadLines(order));
   return std::optional<domain::Order>(std::move(order));
+}
+
+Result<bool> OrderRepository::ExistsByExternalId(BusinessId business, const std::string& source,
+                                                 const std::string& external_id) {
+  CRM_ASSIGN_OR_RETURN(auto rows,
+                       connection_.Query(kExistsExternal, {Int(business.value()), Text(source), Text(external_id)}));
+  return !rows.empty();
 }
 
 Result<std::vector<domain::Order>> OrderRepository::ListForCustomer(BusinessId business, CustomerId customer,

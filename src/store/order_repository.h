@@ -30,6 +30,9 @@ class OrderRepository {
   Result<domain::Order> Get(BusinessId business, OrderId id);
   Result<std::optional<domain::Order>> FindByExternalId(BusinessId business, const std::string& source,
                                                         const std::string& external_id);
+  // Whether an order with this external id exists, without reading it (an import asks this for
+  // every order of its file).
+  Result<bool> ExistsByExternalId(BusinessId business, const std::string& source, const std::string& external_id);
   // Newest first, ids below `before` when given; with lines.
   Result<std::vector<domain::Order>> ListForCustomer(BusinessId business, CustomerId customer,
                                                      std::optional<OrderId> before, int limit);
