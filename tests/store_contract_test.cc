@@ -366,6 +366,75 @@ TEST_P(StoreContractTest, PreferencesListAlertsFirst) {
   EXPECT_TRUE(db_->Write([&](Transaction& tx) { return tx.customers().DeletePreference(business_, *id, first); }).ok());
 }
 
+TEST_P(StoreContractTest, OrderRangesPageWithTheirLinesByTimeAndBranch) {
+  const BranchId second = NewBranch(business_, "역삼점");
+  // Five orders an hour apart, alternating branches; the third has no lines.
+  std::vector<OrderId> ids;
+  for (int i = 0; i < 5; ++i) {
+    domain::Order order;
+    order.business_id = business_;
+    order.branch_id = i % 2 == 0 ? branch_ : second;
+    order.ordered_at = order.created_at = kNow.PlusSeconds(3600 * i);
+    if (i != 2) order.lines = {{"라떼" + std::to_string(i), "커피", 1, Money(5000)}, {"쿠키", "디저트", 2, Money(1000)}};
+    order.total = Money(7000);
+    order.external_source = "pos";
+    order.external_id = "R-" + std::to_string(i);
+    auto id = WriteValue<OrderId>(*db_, [&](Transaction& tx) { return tx.orders().Insert(order); });
+    ASSERT_TRUE(id.ok()) << id.status().ToString();
+    ids.push_back(*id);
+  }
+  domain::Order theirs;
+  theirs.business_id = other_;
+  theirs.branch_id = other_branch_;
+  theirs.ordered_at = theirs.created_at = kNow;
+  theirs.total = Money(100);
+  ASSERT_TRUE(WriteValue<OrderId>(*db_, [&](Transaction& tx) { return tx.orders().Insert(theirs); }).ok());
+
+  auto range = [&](const std::function<void(OrderRange&)>& set) {
+    OrderRange query;
+    set(query);
+    auto orders = ReadValue<std::vector<domain::Order>>(*db_, [&](Transaction& tx) {
+      return tx.orders().ListRange(business_, query);
+    });
+    EXPECT_TRUE(orders.ok()) << orders.status().ToString();
+    std::vector<std::string> result;
+    for (const domain::Order& order : orders.ok() ? *orders : std::vector<domain::Order>()) {
+      result.push_back(order.external_id + ":" + std::to_string(order.lines.size()));
+    }
+    return result;
+  };
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(range([](OrderRange&) {}), (Names{"R-0:2", "R-1:2", "R-2:0", "R-3:2", "R-4:2"}));
+  EXPECT_EQ(range([](OrderRange& r) {
+              r.from = kNow.PlusSeconds(3600);
+              r.to = kNow.PlusSeconds(3 * 3600);
+            }),
+            (Names{"R-1:2", "R-2:0"}));
+  EXPECT_EQ(range([&](OrderRange& r) { r.branch = second; }), (Names{"R-1:2", "R-3:2"}));
+  EXPECT_EQ(range([&](OrderRange& r) {
+              r.branch = branch_;
+              r.after = ids[0];
+              r.limit = 1;
+            }),
+            Names{"R-2:0"});
+  // The lines of a page are those of its own orders, whichever orders lie between.
+  auto lines = ReadValue<std::vector<domain::Order>>(*db_, [&](Transaction& tx) {
+    OrderRange mine;
+    mine.branch = branch_;
+    return tx.orders().ListRange(business_, mine);
+  });
+  ASSERT_TRUE(lines.ok());
+  ASSERT_EQ(lines->size(), 3u);
+  EXPECT_EQ(lines->at(2).lines.front().product, "라떼4");
+
+  auto exists = [&](BusinessId business, const std::string& id) {
+    return *ReadValue<bool>(*db_, [&](Transaction& tx) { return tx.orders().ExistsByExternalId(business, "pos", id); });
+  };
+  EXPECT_TRUE(exists(business_, "R-3"));
+  EXPECT_FALSE(exists(business_, "R-9"));
+  EXPECT_FALSE(exists(other_, "R-3"));
+}
+
 TEST_P(StoreContractTest, OrdersKeepLinesAndExternalIdsAreUnique) {
   auto customer = Insert(Draft(business_, "정우성", "+821013572468"));
   ASSERT_TRUE(customer.ok());
