@@ -15,8 +15,6 @@ namespace {
 
 constexpr double kMadToSigma = 1.4826;
 
-bool IsLineKind(ImportKind kind) { return kind == ImportKind::kOrderLines || kind == ImportKind::kTransactions; }
-
 // "010-1234-5678" for a Korean mobile number: the form staff write, which needs no report.
 std::string HyphenatedMobile(const std::string& national) {
   if (national.size() != 11 || !national.starts_with("01")) return national;
