@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -23,14 +24,17 @@ using importing::Cell;
 
 std::string TimeText(const std::optional<Timestamp>& time) { return time ? time->ToIso8601() : std::string(); }
 
+std::vector<Cell> HeaderOf(std::initializer_list<const char*> names) {
+  std::vector<Cell> header;
+  for (const char* name : names) header.emplace_back(std::string(name));
+  return header;
+}
+
 // The header's names are the import's own (name, phone, email, birthday, gender, tags), so an
 // export can be imported again; the other columns are ignored by the import.
-const std::vector<Cell> kCustomerHeader = {
-    std::string("id"),          std::string("name"),           std::string("phone"),
-    std::string("email"),       std::string("birthday"),       std::string("gender"),
-    std::string("tags"),        std::string("source"),         std::string("stage"),
-    std::string("visit_count"), std::string("total_spend"),    std::string("first_visit_at"),
-    std::string("last_visit_at"), std::string("registered_at")};
+const std::vector<Cell> kCustomerHeader =
+    HeaderOf({"id", "name", "phone", "email", "birthday", "gender", "tags", "source", "stage", "visit_count",
+              "total_spend", "first_visit_at", "last_visit_at", "registered_at"});
 
 std::vector<Cell> CustomerRow(const domain::Customer& customer, Masking masking, Timestamp now) {
   const bool masked = masking == Masking::kMasked;
@@ -58,28 +62,24 @@ std::vector<Cell> CustomerRow(const domain::Customer& customer, Masking masking,
           customer.created_at.ToIso8601()};
 }
 
-const std::vector<Cell> kOrderHeader = {
-    std::string("order_id"),    std::string("ordered_at"),      std::string("kind"),
-    std::string("original_order_id"), std::string("branch_id"), std::string("customer_id"),
-    std::string("total"),       std::string("channel"),         std::string("external_source"),
-    std::string("external_id"), std::string("product"),         std::string("category"),
-    std::string("quantity"),    std::string("unit_price")};
+const std::vector<Cell> kOrderHeader =
+    HeaderOf({"order_id", "ordered_at", "kind", "original_order_id", "branch_id", "customer_id", "total", "channel",
+              "external_source", "external_id", "product", "category", "quantity", "unit_price"});
 
 Cell OptionalCell(std::optional<int64_t> value) { return value ? Cell(*value) : Cell(std::string()); }
 
 Status WriteOrder(const domain::Order& order, importing::TableWriter& writer) {
-  std::vector<Cell> row = {order.id.value(),
-                           order.ordered_at.ToIso8601(),
-                           std::string(domain::ToString(order.kind)),
-                           OptionalCell(order.original_order_id ? std::optional<int64_t>(order.original_order_id->value())
-                                                                : std::nullopt),
-                           order.branch_id.value(),
-                           OptionalCell(order.customer_id ? std::optional<int64_t>(order.customer_id->value())
-                                                          : std::nullopt),
-                           order.total.minor_units(),
-                           std::string(domain::ToString(order.channel)),
-                           order.external_source,
-                           order.external_id};
+  std::vector<Cell> row = {
+      order.id.value(),
+      order.ordered_at.ToIso8601(),
+      std::string(domain::ToString(order.kind)),
+      OptionalCell(order.original_order_id ? std::optional<int64_t>(order.original_order_id->value()) : std::nullopt),
+      order.branch_id.value(),
+      OptionalCell(order.customer_id ? std::optional<int64_t>(order.customer_id->value()) : std::nullopt),
+      order.total.minor_units(),
+      std::string(domain::ToString(order.channel)),
+      order.external_source,
+      order.external_id};
   if (order.lines.empty()) {
     row.insert(row.end(), {std::string(), std::string(), std::string(), std::string()});
     return writer.AddRow(row);

@@ -10,10 +10,10 @@
 
 #include "app/customer_service.h"
 #include "app/principal.h"
+#include "common/time.h"
 #include "domain/coupon.h"
 #include "domain/loyalty.h"
 #include "domain/order.h"
-#include "common/time.h"
 #include "importing/table_writer.h"
 #include "store/database.h"
 

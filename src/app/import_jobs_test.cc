@@ -1,7 +1,6 @@
 #include "app/import_jobs.h"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cstdlib>

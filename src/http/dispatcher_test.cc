@@ -1,7 +1,6 @@
 #include "http/dispatcher.h"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cstdlib>

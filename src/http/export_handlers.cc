@@ -115,8 +115,8 @@ Json ArrayOf(const std::vector<T>& values) {
 }
 
 Result<Response> ExportCustomerData(RequestContext& context) {
-  CRM_ASSIGN_OR_RETURN(app::CustomerRecord record, context.services.exports.CustomerData(
-                                                       context.principal(), context.PathId<CustomerId>("id")));
+  CRM_ASSIGN_OR_RETURN(app::CustomerRecord record,
+                       context.services.exports.CustomerData(context.principal(), context.PathId<CustomerId>("id")));
   return Response::Of(CustomerRecordJson(record, context.services.clock.Now()));
 }
 
@@ -133,25 +133,24 @@ std::vector<QueryParamInfo> CustomerExportParams() {
 Json CustomerRecordJson(const app::CustomerRecord& record, Timestamp exported_at) {
   Json account = nullptr;
   if (record.account) {
-    account = Json{{"balance", record.account->balance},
-                   {"tier_index", record.account->tier.index},
-                   {"tier_reached_at", record.account->tier.reached_at ? Json(record.account->tier.reached_at->ToIso8601())
-                                                                      : Json(nullptr)},
-                   {"referral_code", record.account->referral_code}};
+    account =
+        Json{{"balance", record.account->balance},
+             {"tier_index", record.account->tier.index},
+             {"tier_reached_at",
+              record.account->tier.reached_at ? Json(record.account->tier.reached_at->ToIso8601()) : Json(nullptr)},
+             {"referral_code", record.account->referral_code}};
   }
   return Json{
       {"exported_at", exported_at.ToIso8601()},
       {"customer", CustomerToJson(record.customer, record.stage, CustomerView::kProfile)},
       {"notes", ArrayOf(record.notes)},
       {"orders", ArrayOf(record.orders)},
-      {"loyalty",
-       Json{{"account", std::move(account)},
-            {"ledger", ArrayOf(record.ledger)},
-            {"tier_changes", ArrayOf(record.tier_changes)}}},
+      {"loyalty", Json{{"account", std::move(account)},
+                       {"ledger", ArrayOf(record.ledger)},
+                       {"tier_changes", ArrayOf(record.tier_changes)}}},
       {"coupons", ArrayOf(record.coupons)},
-      {"referrals",
-       Json{{"referred_by", record.referred_by ? ToJson(*record.referred_by) : Json(nullptr)},
-            {"referred", ArrayOf(record.referrals)}}},
+      {"referrals", Json{{"referred_by", record.referred_by ? ToJson(*record.referred_by) : Json(nullptr)},
+                         {"referred", ArrayOf(record.referrals)}}},
       {"gacha_draw", record.gacha_draw ? ToJson(*record.gacha_draw) : Json(nullptr)},
   };
 }

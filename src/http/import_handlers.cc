@@ -35,8 +35,8 @@ Json IssuesJson(const importing::ImportReport& report) {
 Json ImportOutcomeJson(const app::ImportOutcome& outcome, app::ImportAction action) {
   Json mapping = Json::array();
   for (size_t i = 0; i < outcome.mapping.headers.size(); ++i) {
-    mapping.push_back(Json{{"column", outcome.mapping.headers[i]},
-                           {"field", importing::FieldName(outcome.mapping.fields[i])}});
+    mapping.push_back(
+        Json{{"column", outcome.mapping.headers[i]}, {"field", importing::FieldName(outcome.mapping.fields[i])}});
   }
   const app::ImportCounts& counts = outcome.counts;
   return Json{
@@ -44,25 +44,21 @@ Json ImportOutcomeJson(const app::ImportOutcome& outcome, app::ImportAction acti
       {"committed", outcome.committed},
       {"run_id", OptionalId(outcome.run_id)},
       {"previous_run_id", OptionalId(outcome.previous_run_id)},
-      {"file",
-       Json{{"format", importing::FileFormatName(outcome.format)},
-            {"encoding", importing::EncodingName(outcome.encoding)},
-            {"delimiter", std::string(1, outcome.delimiter)},
-            {"hash", outcome.file_hash}}},
+      {"file", Json{{"format", importing::FileFormatName(outcome.format)},
+                    {"encoding", importing::EncodingName(outcome.encoding)},
+                    {"delimiter", std::string(1, outcome.delimiter)},
+                    {"hash", outcome.file_hash}}},
       {"mapping", std::move(mapping)},
-      {"rows",
-       Json{{"read", outcome.report.rows_read},
-            {"rejected", outcome.report.rows_rejected},
-            {"skipped", outcome.report.rows_skipped}}},
-      {"customers",
-       Json{{"created", counts.customers_created},
-            {"updated", counts.customers_updated},
-            {"unchanged", counts.customers_unchanged}}},
-      {"orders",
-       Json{{"created", counts.orders_created},
-            {"refunds", counts.refunds_created},
-            {"refunds_linked", counts.refunds_linked},
-            {"existing", counts.orders_existing}}},
+      {"rows", Json{{"read", outcome.report.rows_read},
+                    {"rejected", outcome.report.rows_rejected},
+                    {"skipped", outcome.report.rows_skipped}}},
+      {"customers", Json{{"created", counts.customers_created},
+                         {"updated", counts.customers_updated},
+                         {"unchanged", counts.customers_unchanged}}},
+      {"orders", Json{{"created", counts.orders_created},
+                      {"refunds", counts.refunds_created},
+                      {"refunds_linked", counts.refunds_linked},
+                      {"existing", counts.orders_existing}}},
       {"issues", IssuesJson(outcome.report)},
   };
 }
@@ -71,7 +67,8 @@ Json DuplicateCandidatesJson(const std::vector<importing::DuplicateCandidate>& c
   Json items = Json::array();
   for (const importing::DuplicateCandidate& candidate : candidates) {
     Json reasons = Json::array();
-    for (importing::DuplicateReason reason : candidate.reasons) reasons.push_back(importing::DuplicateReasonName(reason));
+    for (importing::DuplicateReason reason : candidate.reasons)
+      reasons.push_back(importing::DuplicateReasonName(reason));
     items.push_back(Json{{"first_id", candidate.first},
                          {"second_id", candidate.second},
                          {"score", candidate.score},
@@ -142,7 +139,8 @@ Result<int> ReadSmallInt(const QueryParams& query, std::string_view name, int lo
 Result<app::ImportRequest> ReadImportRequest(const QueryParams& query) {
   app::ImportRequest request;
   std::optional<std::string> kind = query.Get("kind");
-  if (!kind || kind->empty()) return InvalidArgument("is required: customers, orders, order_lines or transactions", "kind");
+  if (!kind || kind->empty())
+    return InvalidArgument("is required: customers, orders, order_lines or transactions", "kind");
   std::optional<importing::ImportKind> parsed_kind = importing::ParseImportKind(*kind);
   if (!parsed_kind) return InvalidArgument("must be customers, orders, order_lines or transactions", "kind");
   request.kind = *parsed_kind;
@@ -191,22 +189,20 @@ Json JobJson(const app::ImportJobView& job) {
       {"mode", ModeName(job.mode)},
       {"created_at", job.created_at.ToIso8601()},
       {"finished_at", job.finished_at ? Json(job.finished_at->ToIso8601()) : Json(nullptr)},
-      {"progress",
-       Json{{"rows", job.progress.rows},
-            {"bytes_read", job.progress.bytes_read},
-            {"bytes_total", job.progress.bytes_total}}},
+      {"progress", Json{{"rows", job.progress.rows},
+                        {"bytes_read", job.progress.bytes_read},
+                        {"bytes_total", job.progress.bytes_total}}},
       {"report", job.outcome != nullptr ? ImportOutcomeJson(*job.outcome, job.action) : Json(nullptr)},
       {"error", job.state == app::ImportJobState::kFailed ? ErrorBody(job.error)["error"] : Json(nullptr)},
-      {"rejects_url",
-       has_rejects ? Json("/api/v1/imports/" + std::to_string(job.id) + "/rejects") : Json(nullptr)},
+      {"rejects_url", has_rejects ? Json("/api/v1/imports/" + std::to_string(job.id) + "/rejects") : Json(nullptr)},
   };
 }
 
 Result<Response> StartImport(RequestContext& context) {
   CRM_RETURN_IF_ERROR(context.principal().Require(domain::Role::kManager));
   CRM_ASSIGN_OR_RETURN(app::ImportRequest request, ReadImportRequest(context.query));
-  CRM_ASSIGN_OR_RETURN(int64_t id, context.services.import_jobs.Submit(context.principal(),
-                                                                       std::string(context.raw_body), request));
+  CRM_ASSIGN_OR_RETURN(
+      int64_t id, context.services.import_jobs.Submit(context.principal(), std::string(context.raw_body), request));
   CRM_ASSIGN_OR_RETURN(app::ImportJobView job, context.services.import_jobs.Get(context.principal(), id));
   Response response = Response::Of(JobJson(job), 202);
   response.headers.emplace_back("Location", "/api/v1/imports/" + std::to_string(id));

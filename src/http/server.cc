@@ -127,7 +127,8 @@ restinio::request_handling_status_t Server::OnRequest(const restinio::request_ha
     }
     RouteMatch match = dispatcher_.Match(header.method().c_str(), View(header.path()));
     if (std::optional<Response> early = dispatcher_.Precheck(match, request->body().size())) {
-      Send(request, *std::move(early), match.route != nullptr ? std::string_view(match.route->info.pattern) : "(no route)", start);
+      const std::string_view route = match.route != nullptr ? std::string_view(match.route->info.pattern) : "(no route)";
+      Send(request, *std::move(early), route, start);
       return restinio::request_accepted();
     }
     if (!match.route->info.blocking) {

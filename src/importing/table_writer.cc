@@ -1,8 +1,7 @@
 #include "importing/table_writer.h"
 
-#include <xlsxwriter.h>
-
 #include <fmt/format.h>
+#include <xlsxwriter.h>
 
 #include "importing/csv_writer.h"
 
@@ -66,7 +65,8 @@ class XlsxTableWriter final : public TableWriter {
       } else if (const std::string& text = std::get<std::string>(cells[column]); !text.empty()) {
         error = worksheet_write_string(sheet_, row_, col, text.c_str(), nullptr);
       }
-      if (error != LXW_NO_ERROR) return DataLoss(fmt::format("the workbook cannot be written: {}", lxw_strerror(error)));
+      if (error != LXW_NO_ERROR)
+        return DataLoss(fmt::format("the workbook cannot be written: {}", lxw_strerror(error)));
     }
     ++row_;
     return Status::Ok();

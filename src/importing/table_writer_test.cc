@@ -1,7 +1,6 @@
 #include "importing/table_writer.h"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <filesystem>
@@ -27,8 +26,9 @@ TEST(TableWriterTest, CsvHasABomQuotesAndNumbers) {
 TEST(TableWriterTest, CsvDefusesFormulasButKeepsPhoneNumbers) {
   std::ostringstream out;
   auto writer = NewCsvWriter(out);
-  ASSERT_TRUE(writer->AddRow({std::string("=HYPERLINK(\"x\")"), std::string("@SUM(1)"), std::string("+821012345678"),
-                              std::string("-3000"), std::string("-x"), std::string("+")})
+  ASSERT_TRUE(writer
+                  ->AddRow({std::string("=HYPERLINK(\"x\")"), std::string("@SUM(1)"), std::string("+821012345678"),
+                            std::string("-3000"), std::string("-x"), std::string("+")})
                   .ok());
   EXPECT_EQ(out.str(), "\xEF\xBB\xBF\"'=HYPERLINK(\"\"x\"\")\",'@SUM(1),+821012345678,-3000,'-x,'+\r\n");
 }
@@ -43,8 +43,9 @@ TEST(TableWriterTest, XlsxReadsBackWithOurReader) {
     ASSERT_TRUE(writer.ok()) << writer.status().ToString();
     ASSERT_TRUE((*writer)->AddRow({std::string("name"), std::string("phone"), std::string("spend")}).ok());
     for (int i = 0; i < 2000; ++i) {
-      ASSERT_TRUE((*writer)->AddRow({"고객" + std::to_string(i), std::string("+8210") + std::to_string(10000000 + i),
-                                     int64_t{1000} * i})
+      ASSERT_TRUE((*writer)
+                      ->AddRow({"고객" + std::to_string(i), std::string("+8210") + std::to_string(10000000 + i),
+                                int64_t{1000} * i})
                       .ok());
     }
     ASSERT_TRUE((*writer)->AddRow({std::string(""), std::string("=1+1"), int64_t{-5}}).ok());

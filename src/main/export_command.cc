@@ -69,8 +69,8 @@ int ExportCommand::Run(std::ostream& out, std::ostream& err) {
     return ReportFailure(err, InvalidArgument("--from, --to and --branch go with --kind orders only", "kind"));
   }
   if (kind_ == "orders" && mask_) {
-    return ReportFailure(err, InvalidArgument("--mask goes with --kind customers: orders carry no personal data",
-                                              "mask"));
+    return ReportFailure(err,
+                         InvalidArgument("--mask goes with --kind customers: orders carry no personal data", "mask"));
   }
   app::OrderExportQuery orders;
   auto from = ParseTimeOption(from_, "from");
@@ -90,7 +90,8 @@ int ExportCommand::Run(std::ostream& out, std::ostream& err) {
     for (const domain::Branch& branch : *branches) {
       if (branch.name == branch_) orders.branch = branch.id;
     }
-    if (!orders.branch) return ReportFailure(err, InvalidArgument(fmt::format("unknown branch \"{}\"", branch_), "branch"));
+    if (!orders.branch)
+      return ReportFailure(err, InvalidArgument(fmt::format("unknown branch \"{}\"", branch_), "branch"));
   }
 
   if (kind_ == "customer") {
@@ -119,11 +120,11 @@ int ExportCommand::Run(std::ostream& out, std::ostream& err) {
       if (!file) return InvalidArgument(fmt::format("cannot create {}", output_), "output");
       writer = importing::NewCsvWriter(file);
     }
-    Result<int64_t> count = kind_ == "customers"
-                                ? services.exports.Customers(principal, app::CustomerQuery{},
-                                                             mask_ ? app::Masking::kMasked : app::Masking::kNone,
-                                                             format_, *writer)
-                                : services.exports.Orders(principal, orders, format_, *writer);
+    Result<int64_t> count =
+        kind_ == "customers"
+            ? services.exports.Customers(principal, app::CustomerQuery{},
+                                         mask_ ? app::Masking::kMasked : app::Masking::kNone, format_, *writer)
+            : services.exports.Orders(principal, orders, format_, *writer);
     CRM_RETURN_IF_ERROR(count.status());
     rows = *count;
     writer.reset();
