@@ -66,7 +66,10 @@ Result<Response> AnswerFile(const RequestContext& context, std::string_view kind
     CRM_RETURN_IF_ERROR(write(*writer, "csv").status());
     return Response::File(std::move(out).str(), importing::kCsvMediaType, name);
   }
-  std::string path = (std::filesystem::temp_directory_path() / "dangol-export-XXXXXX").string();
+  std::error_code error;
+  const std::filesystem::path directory = std::filesystem::temp_directory_path(error);
+  if (error) return Unavailable("no temporary directory for the workbook");
+  std::string path = (directory / "dangol-export-XXXXXX").string();
   const int descriptor = mkstemp(path.data());
   if (descriptor < 0) return Unavailable("no temporary file for the workbook");
   close(descriptor);
