@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <thread>
 
 #include "store/access_log_repository.h"
@@ -212,6 +213,94 @@ TEST_P(StoreContractTest, ListPagesCarryTagsAndFilterByTag) {
   EXPECT_EQ(vip->at(0).name, "태그있음");
 }
 
+TEST_P(StoreContractTest, ListFiltersEveryConditionInSqlAndKeepsTheCursor) {
+  constexpr int64_t kDay = 86400;
+  // (name, phone, visits, spend, days since the last visit or -1 for none, tier index or -1 for no account)
+  struct Case {
+    const char* name;
+    const char* phone;
+    int64_t visits;
+    int64_t spend;
+    int64_t days_ago;
+    int tier;
+  };
+  const Case rows[] = {{"단골손님", "+821077770001", 12, 500000, 10, 2},
+                      {"뜸한손님", "+821077770002", 3, 30000, 200, 1},
+                      {"예비손님", "+821077770003", 0, 0, -1, -1},
+                      {"새손님", "+821077770004", 1, 8000, 1, 0}};
+  std::vector<CustomerId> ids;
+  for (const Case& row : rows) {
+    domain::Customer customer = Draft(business_, row.name, row.phone);
+    if (ids.empty()) {
+      customer.tags = {"VIP"};
+      customer.consents = {{domain::ConsentChannel::kSms, true, kNow, "kiosk"}};
+    } else if (ids.size() == 1) {
+      customer.consents = {{domain::ConsentChannel::kSms, false, kNow, "kiosk"},
+                           {domain::ConsentChannel::kEmail, true, kNow, "kiosk"}};
+    }
+    auto id = Insert(customer);
+    ASSERT_TRUE(id.ok()) << id.status().ToString();
+    ids.push_back(*id);
+    domain::VisitStats stats;
+    stats.visit_count = stats.visits_last_year = row.visits;
+    stats.total_spend = Money(row.spend);
+    if (row.days_ago >= 0) stats.first_visit_at = stats.last_visit_at = kNow.PlusSeconds(-row.days_ago * kDay);
+    ASSERT_TRUE(db_->Write([&](Transaction& tx) -> Status {
+                      CRM_RETURN_IF_ERROR(tx.customers().SaveStats(business_, *id, stats, kNow));
+                      if (row.tier < 0) return Status::Ok();
+                      domain::LoyaltyAccount account;
+                      account.customer_id = *id;
+                      account.tier.index = row.tier;
+                      account.referral_code = std::string("REF") + row.phone + "X";
+                      account.updated_at = kNow;
+                      return tx.loyalty().CreateAccount(business_, account);
+                    }).ok());
+  }
+  domain::Customer theirs = Draft(other_, "남의단골", "+821077770001");
+  theirs.tags = {"VIP"};
+  theirs.consents = {{domain::ConsentChannel::kSms, true, kNow, "kiosk"}};
+  ASSERT_TRUE(Insert(theirs).ok());
+
+  // The names the filter that `set` makes holds.
+  auto names = [&](const std::function<void(CustomerFilter&)>& set) {
+    CustomerFilter filter;
+    filter.as_of = kNow;
+    set(filter);
+    auto page = ReadValue<std::vector<domain::Customer>>(*db_, [&](Transaction& tx) {
+      return tx.customers().List(business_, filter);
+    });
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    std::vector<std::string> result;
+    if (page.ok()) {
+      for (const domain::Customer& customer : *page) result.push_back(customer.name);
+    }
+    return result;
+  };
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(names([](CustomerFilter&) {}), (Names{"단골손님", "뜸한손님", "예비손님", "새손님"}));
+  EXPECT_EQ(names([](CustomerFilter& f) { f.tag = "VIP"; }), Names{"단골손님"});
+  EXPECT_EQ(names([](CustomerFilter& f) { f.consent = domain::ConsentChannel::kSms; }), Names{"단골손님"});
+  EXPECT_EQ(names([](CustomerFilter& f) { f.consent = domain::ConsentChannel::kEmail; }), Names{"뜸한손님"});
+  EXPECT_EQ(names([](CustomerFilter& f) { f.consent = domain::ConsentChannel::kKakao; }), Names{});
+  EXPECT_EQ(names([](CustomerFilter& f) { f.tier_min = 0; f.tier_max = 0; }), (Names{"예비손님", "새손님"}));
+  EXPECT_EQ(names([](CustomerFilter& f) { f.tier_min = 1; f.tier_max = 1; }), Names{"뜸한손님"});
+  EXPECT_EQ(names([](CustomerFilter& f) { f.tier_min = 1; }), (Names{"단골손님", "뜸한손님"}));
+  EXPECT_EQ(names([](CustomerFilter& f) { f.stage = domain::LifecycleStage::kLoyal; }), Names{"단골손님"});
+  EXPECT_EQ(names([](CustomerFilter& f) { f.stage = domain::LifecycleStage::kLapsed; }), Names{"뜸한손님"});
+  EXPECT_EQ(names([](CustomerFilter& f) { f.stage = domain::LifecycleStage::kProspect; }), Names{"예비손님"});
+  EXPECT_EQ(names([](CustomerFilter& f) { f.stage = domain::LifecycleStage::kNew; }), Names{"새손님"});
+  EXPECT_EQ(names([](CustomerFilter& f) { f.stage = domain::LifecycleStage::kRegular; }), Names{});
+  EXPECT_EQ(names([](CustomerFilter& f) { f.visits_min = 1; f.visits_max = 3; }), (Names{"뜸한손님", "새손님"}));
+  EXPECT_EQ(names([](CustomerFilter& f) { f.spend_min = 8000; f.spend_max = 30000; }), (Names{"뜸한손님", "새손님"}));
+  EXPECT_EQ(names([](CustomerFilter& f) { f.spend_min = 30001; }), Names{"단골손님"});
+  EXPECT_EQ(names([](CustomerFilter& f) { f.last_visit_before = kNow.PlusSeconds(-5 * kDay); }), (Names{"단골손님", "뜸한손님"}));
+  EXPECT_EQ(names([](CustomerFilter& f) { f.last_visit_after = kNow.PlusSeconds(-5 * kDay); }), Names{"새손님"});
+  EXPECT_EQ(names([](CustomerFilter& f) { f.tag = "VIP"; f.stage = domain::LifecycleStage::kLapsed; }), Names{});
+  // The cursor and the limit still apply under a filter.
+  EXPECT_EQ(names([&](CustomerFilter& f) { f.visits_min = 1; f.after = ids[0]; f.limit = 1; }), Names{"뜸한손님"});
+  EXPECT_EQ(names([&](CustomerFilter& f) { f.visits_min = 1; f.after = ids[1]; }), Names{"새손님"});
+}
+
 TEST_P(StoreContractTest, FailedWorkKeepsNothing) {
   Status status = db_->Write([&](Transaction& tx) -> Status {
     CRM_RETURN_IF_ERROR(tx.customers().Insert(Draft(business_, "롤백", "+821077778888")).status());
@@ -275,6 +364,75 @@ TEST_P(StoreContractTest, PreferencesListAlertsFirst) {
   EXPECT_EQ(db_->Write([&](Transaction& tx) { return tx.customers().DeletePreference(other_, *id, first); }).code(),
             StatusCode::kNotFound);
   EXPECT_TRUE(db_->Write([&](Transaction& tx) { return tx.customers().DeletePreference(business_, *id, first); }).ok());
+}
+
+TEST_P(StoreContractTest, OrderRangesPageWithTheirLinesByTimeAndBranch) {
+  const BranchId second = NewBranch(business_, "역삼점");
+  // Five orders an hour apart, alternating branches; the third has no lines.
+  std::vector<OrderId> ids;
+  for (int i = 0; i < 5; ++i) {
+    domain::Order order;
+    order.business_id = business_;
+    order.branch_id = i % 2 == 0 ? branch_ : second;
+    order.ordered_at = order.created_at = kNow.PlusSeconds(3600 * i);
+    if (i != 2) order.lines = {{"라떼" + std::to_string(i), "커피", 1, Money(5000)}, {"쿠키", "디저트", 2, Money(1000)}};
+    order.total = Money(7000);
+    order.external_source = "pos";
+    order.external_id = "R-" + std::to_string(i);
+    auto id = WriteValue<OrderId>(*db_, [&](Transaction& tx) { return tx.orders().Insert(order); });
+    ASSERT_TRUE(id.ok()) << id.status().ToString();
+    ids.push_back(*id);
+  }
+  domain::Order theirs;
+  theirs.business_id = other_;
+  theirs.branch_id = other_branch_;
+  theirs.ordered_at = theirs.created_at = kNow;
+  theirs.total = Money(100);
+  ASSERT_TRUE(WriteValue<OrderId>(*db_, [&](Transaction& tx) { return tx.orders().Insert(theirs); }).ok());
+
+  auto range = [&](const std::function<void(OrderRange&)>& set) {
+    OrderRange query;
+    set(query);
+    auto orders = ReadValue<std::vector<domain::Order>>(*db_, [&](Transaction& tx) {
+      return tx.orders().ListRange(business_, query);
+    });
+    EXPECT_TRUE(orders.ok()) << orders.status().ToString();
+    std::vector<std::string> result;
+    for (const domain::Order& order : orders.ok() ? *orders : std::vector<domain::Order>()) {
+      result.push_back(order.external_id + ":" + std::to_string(order.lines.size()));
+    }
+    return result;
+  };
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(range([](OrderRange&) {}), (Names{"R-0:2", "R-1:2", "R-2:0", "R-3:2", "R-4:2"}));
+  EXPECT_EQ(range([](OrderRange& r) {
+              r.from = kNow.PlusSeconds(3600);
+              r.to = kNow.PlusSeconds(3 * 3600);
+            }),
+            (Names{"R-1:2", "R-2:0"}));
+  EXPECT_EQ(range([&](OrderRange& r) { r.branch = second; }), (Names{"R-1:2", "R-3:2"}));
+  EXPECT_EQ(range([&](OrderRange& r) {
+              r.branch = branch_;
+              r.after = ids[0];
+              r.limit = 1;
+            }),
+            Names{"R-2:0"});
+  // The lines of a page are those of its own orders, whichever orders lie between.
+  auto lines = ReadValue<std::vector<domain::Order>>(*db_, [&](Transaction& tx) {
+    OrderRange mine;
+    mine.branch = branch_;
+    return tx.orders().ListRange(business_, mine);
+  });
+  ASSERT_TRUE(lines.ok());
+  ASSERT_EQ(lines->size(), 3u);
+  EXPECT_EQ(lines->at(2).lines.front().product, "라떼4");
+
+  auto exists = [&](BusinessId business, const std::string& id) {
+    return *ReadValue<bool>(*db_, [&](Transaction& tx) { return tx.orders().ExistsByExternalId(business, "pos", id); });
+  };
+  EXPECT_TRUE(exists(business_, "R-3"));
+  EXPECT_FALSE(exists(business_, "R-9"));
+  EXPECT_FALSE(exists(other_, "R-3"));
 }
 
 TEST_P(StoreContractTest, OrdersKeepLinesAndExternalIdsAreUnique) {

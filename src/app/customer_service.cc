@@ -8,6 +8,7 @@
 #include "domain/phone.h"
 #include "store/access_log_repository.h"
 #include "store/customer_repository.h"
+#include "store/loyalty_repository.h"
 #include "store/note_repository.h"
 #include "store/transaction.h"
 
@@ -230,23 +231,61 @@ Result<LookupResult> CustomerService::Lookup(const Principal& principal, const s
   return result;
 }
 
-Result<CustomerPage> CustomerService::List(const Principal& principal, std::optional<CustomerId> after, int limit,
-                                           std::optional<std::string> tag) {
-  if (tag) {
-    auto normalized = domain::NormalizeText(*tag);
-    if (!normalized.ok() || normalized->empty()) return InvalidArgument("must be a non-empty tag", "tag");
-    tag = std::move(normalized).value();
-  }
+Result<store::CustomerFilter> CustomerService::FilterFor(store::Transaction& tx, BusinessId business,
+                                                         const CustomerQuery& query, Timestamp now) {
   store::CustomerFilter filter;
-  filter.after = after;
-  filter.limit = std::clamp(limit, 1, 200) + 1;  // one more tells whether a next page exists
-  filter.tag = std::move(tag);
+  filter.as_of = now;
+  if (query.tag) {
+    auto normalized = domain::NormalizeText(*query.tag);
+    if (!normalized.ok() || normalized->empty()) return InvalidArgument("must be a non-empty tag", "tag");
+    filter.tag = std::move(normalized).value();
+  }
+  if (query.tier) {
+    CRM_ASSIGN_OR_RETURN(auto program, tx.loyalty().GetProgram(business));
+    const int count = program ? static_cast<int>(program->tiers.size()) : 0;
+    for (int index = 0; index < count && !filter.tier_min; ++index) {
+      if (program->tiers[static_cast<size_t>(index)].name != *query.tier) continue;
+      filter.tier_min = index;
+      // An index past the last tier reads as the last one (as the profile shows it).
+      if (index + 1 < count) filter.tier_max = index;
+    }
+    if (!filter.tier_min) return InvalidArgument("is not a tier of the loyalty program", "tier");
+  }
+  if (query.visits_min && query.visits_max && *query.visits_min > *query.visits_max) {
+    return InvalidArgument("must not be above visits_max", "visits_min");
+  }
+  if (query.spend_min && query.spend_max && *query.spend_min > *query.spend_max) {
+    return InvalidArgument("must not be above spend_max", "spend_min");
+  }
+  if (query.last_visit_before && query.last_visit_after && *query.last_visit_after >= *query.last_visit_before) {
+    return InvalidArgument("must be before last_visit_before", "last_visit_after");
+  }
+  filter.stage = query.stage;
+  filter.consent = query.consent;
+  filter.visits_min = query.visits_min;
+  filter.visits_max = query.visits_max;
+  filter.spend_min = query.spend_min;
+  filter.spend_max = query.spend_max;
+  filter.last_visit_before = query.last_visit_before;
+  filter.last_visit_after = query.last_visit_after;
+  return filter;
+}
+
+Result<CustomerPage> CustomerService::List(const Principal& principal, std::optional<CustomerId> after, int limit,
+                                           const CustomerQuery& query) {
+  const int page_size = std::clamp(limit, 1, 200);
   CustomerPage page;
   CRM_ASSIGN_OR_RETURN(page.customers, store::ReadValue<std::vector<domain::Customer>>(
-                                           database_, [&](store::Transaction& tx) {
+                                           database_, [&](store::Transaction& tx)
+                                                          -> Result<std::vector<domain::Customer>> {
+                                             CRM_ASSIGN_OR_RETURN(store::CustomerFilter filter,
+                                                                  FilterFor(tx, principal.business_id, query,
+                                                                            clock_.Now()));
+                                             filter.after = after;
+                                             filter.limit = page_size + 1;  // one more: is there a next page
                                              return tx.customers().List(principal.business_id, filter);
                                            }));
-  if (static_cast<int>(page.customers.size()) == filter.limit) {
+  if (static_cast<int>(page.customers.size()) == page_size + 1) {
     page.customers.pop_back();
     page.next_cursor = page.customers.back().id;
   }

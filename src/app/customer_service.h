@@ -10,7 +10,9 @@
 #include "app/principal.h"
 #include "common/time.h"
 #include "domain/customer.h"
+#include "store/customer_repository.h"
 #include "store/database.h"
+#include "store/transaction.h"
 
 namespace crm::app {
 
@@ -29,6 +31,20 @@ struct LookupHit {
 struct LookupResult {
   std::string matched_by;  // "last4", "phone", "name", "initials"
   std::vector<LookupHit> hits;
+};
+
+// Conditions on a customer list (and export); every set one must hold.
+struct CustomerQuery {
+  std::optional<std::string> tag;
+  std::optional<std::string> tier;  // the name of a tier of the loyalty program
+  std::optional<domain::LifecycleStage> stage;
+  std::optional<domain::ConsentChannel> consent;  // consent granted on this channel
+  std::optional<int64_t> visits_min;
+  std::optional<int64_t> visits_max;
+  std::optional<int64_t> spend_min;  // minor units, inclusive
+  std::optional<int64_t> spend_max;
+  std::optional<Timestamp> last_visit_before;
+  std::optional<Timestamp> last_visit_after;
 };
 
 struct CustomerPage {
@@ -52,8 +68,16 @@ class CustomerService {
   // returns the masked pick list, never choosing for the caller. kInvalidArgument ("q") when empty
   // or too short to search.
   Result<LookupResult> Lookup(const Principal& principal, const std::string& query, int limit);
+  // One page (limit 1..200) of the customers the query holds, in id order after `after`, with
+  // summaries and tags. kInvalidArgument naming "tag" (empty), "tier" (not a tier of the program),
+  // "visits_min"/"spend_min" (above the maximum) or "last_visit_after" (not before
+  // last_visit_before).
   Result<CustomerPage> List(const Principal& principal, std::optional<CustomerId> after, int limit,
-                            std::optional<std::string> tag);
+                            const CustomerQuery& query);
+  // The store filter for `query` at `now` (a tier name becomes its index range), read inside `tx`;
+  // fails as List does.
+  static Result<store::CustomerFilter> FilterFor(store::Transaction& tx, BusinessId business,
+                                                 const CustomerQuery& query, Timestamp now);
 
   Result<domain::Preference> AddPreference(const Principal& principal, CustomerId id, domain::PreferenceKind kind,
                                            const std::string& subject);

@@ -101,8 +101,8 @@ class ImportWriter final : public importing::RecordSink {
   }
 
   Status OnOrder(OrderRecord record) override {
-    CRM_ASSIGN_OR_RETURN(auto existing,
-                         tx_.orders().FindByExternalId(settings_.business, settings_.source, record.external_id));
+    CRM_ASSIGN_OR_RETURN(bool existing,
+                         tx_.orders().ExistsByExternalId(settings_.business, settings_.source, record.external_id));
     if (existing) {
       ++counts_.orders_existing;
       return Status::Ok();

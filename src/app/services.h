@@ -7,6 +7,8 @@
 #include "app/auth_service.h"
 #include "app/business_service.h"
 #include "app/customer_service.h"
+#include "app/export_service.h"
+#include "app/import_jobs.h"
 #include "app/import_service.h"
 #include "app/idempotency_service.h"
 #include "app/loyalty_service.h"
@@ -25,7 +27,9 @@ struct Services {
         loyalty(database, clock),
         idempotency(database, clock),
         imports(database, clock),
-        merges(database, clock) {}
+        merges(database, clock),
+        import_jobs(imports, clock),
+        exports(database, clock) {}
 
   const Clock& clock;
   AuthService auth;
@@ -36,6 +40,8 @@ struct Services {
   IdempotencyService idempotency;
   ImportService imports;
   MergeService merges;
+  ImportJobs import_jobs;  // after `imports`: destroyed first, waiting for a running import
+  ExportService exports;
 };
 
 }  // namespace crm::app

@@ -1,5 +1,6 @@
 #include "domain/korean_text.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -370,6 +371,18 @@ std::string MaskName(std::string_view nfc_name) {
   if (parts.spaced) out.push_back(' ');
   AppendMaskedGiven(out, parts.given);
   return out;
+}
+
+std::string MaskEmail(std::string_view email) {
+  if (email.empty()) return std::string();
+  const size_t at = std::min(email.find('@'), email.size());
+  // The first byte of an e-mail's local part is ASCII in practice; a multi-byte first character
+  // is masked whole rather than cut.
+  const size_t keep = static_cast<unsigned char>(email[0]) < 0x80 && at > 0 ? 1 : 0;
+  std::string masked(email.substr(0, keep));
+  masked.append(at - keep, '*');
+  masked.append(email.substr(at));
+  return masked;
 }
 
 std::string MaskPhone(std::string_view e164) {

@@ -46,4 +46,8 @@ std::string MaskName(std::string_view nfc_name);
 // "+821012345678" → "010-****-5678"; a non-Korean E.164 number keeps its country code and last 4.
 std::string MaskPhone(std::string_view e164);
 
+// "kim.chulsu@example.com" → "k*********@example.com": the first character of the local part and
+// the domain stay. Text without '@' is masked but for its first character. Empty stays empty.
+std::string MaskEmail(std::string_view email);
+
 }  // namespace crm::domain

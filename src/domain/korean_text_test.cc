@@ -178,3 +178,16 @@ TEST(MaskPhoneTest, TextThatIsNotE164StillHidesAllButLastFourDigits) {
 
 }  // namespace
 }  // namespace crm::domain
+
+namespace crm::domain {
+namespace {
+
+TEST(MaskEmailTest, KeepsTheFirstCharacterAndTheDomain) {
+  EXPECT_EQ(MaskEmail("kim.chulsu@example.com"), "k*********@example.com");
+  EXPECT_EQ(MaskEmail("a@b.kr"), "a@b.kr");
+  EXPECT_EQ(MaskEmail("noatsign"), "n*******");
+  EXPECT_EQ(MaskEmail(""), "");
+}
+
+}  // namespace
+}  // namespace crm::domain

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "http/customer_query.h"
 #include "http/json_mapping.h"
 #include "http/route.h"
 
@@ -26,12 +27,11 @@ Result<Json> ProfileJson(RequestContext& context, const domain::Customer& custom
 
 Result<Response> ListCustomers(RequestContext& context) {
   CRM_ASSIGN_OR_RETURN(PageRequest page, ReadPage(context.query));
-  std::optional<std::string> tag = context.query.Get("tag");
-  if (tag && tag->empty()) tag.reset();
+  CRM_ASSIGN_OR_RETURN(app::CustomerQuery query, ReadCustomerQuery(context.query));
   std::optional<CustomerId> after;
   if (page.cursor) after = CustomerId(*page.cursor);
   CRM_ASSIGN_OR_RETURN(app::CustomerPage result,
-                       context.services.customers.List(context.principal(), after, page.limit, tag));
+                       context.services.customers.List(context.principal(), after, page.limit, query));
   Json items = Json::array();
   for (const domain::Customer& customer : result.customers) {
     items.push_back(CustomerToJson(customer, context.services.customers.StageOf(customer), CustomerView::kSummary));
@@ -133,9 +133,9 @@ std::vector<Route> CustomerRoutes() {
   return {
       {{.method = Method::kGet,
         .pattern = "/api/v1/customers",
-        .summary = "List customers, oldest first",
+        .summary = "List customers, oldest first, filtered on the server",
         .tag = kTag,
-        .query = WithPage({{.name = "tag", .description = "only customers with this tag"}}),
+        .query = WithPage(CustomerQueryParams()),
         .response_schema = "CustomerPage"},
        ListCustomers},
       {{.method = Method::kPost,

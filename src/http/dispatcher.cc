@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <exception>
 #include <typeinfo>
 
@@ -12,7 +13,10 @@
 namespace crm::http {
 
 Dispatcher::Dispatcher(app::Services& services, const ServerSettings& settings)
-    : services_(services), settings_(settings), router_(RouteTable()) {}
+    : Dispatcher(services, settings, RouteTable()) {}
+
+Dispatcher::Dispatcher(app::Services& services, const ServerSettings& settings, std::vector<Route> routes)
+    : services_(services), settings_(settings), router_(std::move(routes)) {}
 
 RouteMatch Dispatcher::Match(std::string_view method, std::string_view path) const {
   return router_.Match(method, path);
@@ -27,12 +31,18 @@ std::optional<Response> Dispatcher::Precheck(const RouteMatch& match, size_t bod
     response.headers.emplace_back("Allow", match.allow);
     return response;
   }
-  if (body_size > settings_.max_body_bytes) {
-    return Response::Of(
-        ErrorBody("payload_too_large", fmt::format("the body is over {} bytes", settings_.max_body_bytes), "body"),
-        413);
+  const size_t limit = match.route->info.max_body_bytes > 0 ? match.route->info.max_body_bytes
+                                                               : settings_.max_body_bytes;
+  if (body_size > limit) {
+    return Response::Of(ErrorBody("payload_too_large", fmt::format("the body is over {} bytes", limit), "body"), 413);
   }
   return std::nullopt;
+}
+
+size_t Dispatcher::LargestBodyLimit() const {
+  size_t largest = settings_.max_body_bytes;
+  for (const Route& route : router_.routes()) largest = std::max(largest, route.info.max_body_bytes);
+  return largest;
 }
 
 namespace {
@@ -100,7 +110,10 @@ Result<Response> Dispatcher::Run(const IncomingRequest& request, const RouteMatc
                          Authenticate(services_.auth, request.credentials, IsStateChanging(info.method), request.ip));
   }
   CRM_ASSIGN_OR_RETURN(context.query, QueryParams::Parse(request.query));
-  if (!info.request_schema.empty()) {
+  if (!info.raw_request_types.empty()) {
+    context.raw_body = request.body;
+    context.content_type = std::string(request.content_type);
+  } else if (!info.request_schema.empty()) {
     CRM_ASSIGN_OR_RETURN(context.body, ParseBody(request.body));
   }
   if (!request.idempotency_key.empty() && IsStateChanging(info.method) && context.auth) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "app/services.h"
 #include "http/auth.h"
@@ -22,6 +23,7 @@ struct IncomingRequest {
   std::string_view path;    // "/api/v1/customers/7", without the query
   std::string_view query;   // the raw query string, without '?'
   std::string_view body;
+  std::string_view content_type;  // the Content-Type header; empty when absent
   std::string ip;
   Credentials credentials;
   std::string_view idempotency_key;  // the Idempotency-Key header; empty when absent
@@ -31,16 +33,20 @@ class Dispatcher {
  public:
   // `services` and `settings` must outlive the dispatcher.
   Dispatcher(app::Services& services, const ServerSettings& settings);
+  // Serves `routes` instead of the API's table (for tests).
+  Dispatcher(app::Services& services, const ServerSettings& settings, std::vector<Route> routes);
 
   RouteMatch Match(std::string_view method, std::string_view path) const;
-  // The answer that needs no handler: 404 (no such route), 405 (with Allow) or 413 (body over
-  // settings.max_body_bytes). nullopt when the request should go on to Handle.
+  // The answer that needs no handler: 404 (no such route), 405 (with Allow) or 413 (body over the
+  // route's limit, or settings.max_body_bytes). nullopt when the request should go on to Handle.
   std::optional<Response> Precheck(const RouteMatch& match, size_t body_size) const;
   // Runs a found route. Never throws: an exception is logged (method, route, exception type; no
   // request data) and answered with 500.
   Response Handle(const IncomingRequest& request, const RouteMatch& match);
   // Match, Precheck and Handle in one call.
   Response Serve(const IncomingRequest& request);
+  // The largest body any route accepts: the transport's own limit must not be below it.
+  size_t LargestBodyLimit() const;
 
  private:
   Result<Response> RunIdempotent(const IncomingRequest& request, RequestContext& context, const RouteMatch& match);

@@ -42,6 +42,8 @@ const char* ReasonPhrase(int http_status) {
       return "OK";
     case 201:
       return "Created";
+    case 202:
+      return "Accepted";
     case 204:
       return "No Content";
     case 400:

@@ -139,6 +139,33 @@ void AddLoyaltySchemas(Json& schemas) {
                                  {"total_weight", Integer()}, {"created_at", TimeSchema()}});
 }
 
+// An import job and its report (the same JSON as `dangol import --format json`).
+void AddImportSchemas(Json& schemas) {
+  schemas["ImportReport"] = Object(
+      {{"dry_run", Boolean()}, {"committed", Boolean()}, {"run_id", Nullable(Integer())},
+       {"previous_run_id", Nullable(Integer())},
+       {"file", Object({{"format", Enum({"csv", "xlsx"})}, {"encoding", String()}, {"delimiter", String()},
+                        {"hash", String()}})},
+       {"mapping", ArrayOf(Object({{"column", String()}, {"field", String()}}))},
+       {"rows", Object({{"read", Integer()}, {"rejected", Integer()}, {"skipped", Integer()}})},
+       {"customers", Object({{"created", Integer()}, {"updated", Integer()}, {"unchanged", Integer()}})},
+       {"orders", Object({{"created", Integer()}, {"refunds", Integer()}, {"refunds_linked", Integer()},
+                          {"existing", Integer()}})},
+       {"issues", ArrayOf(Object({{"code", String()}, {"severity", String()}, {"count", Integer()},
+                                  {"examples", ArrayOf(Object({{"row", Integer()}, {"column", String()},
+                                                               {"message", String()}}))}}))}});
+  schemas["ImportJob"] = Object(
+      {{"id", Integer()}, {"state", Enum({"queued", "running", "finished", "failed"})},
+       {"kind", Enum({"customers", "orders", "order_lines", "transactions"})}, {"dry_run", Boolean()},
+       {"mode", Enum({"all_or_nothing", "valid_rows"})}, {"created_at", TimeSchema()},
+       {"finished_at", Nullable(TimeSchema())},
+       {"progress", Object({{"rows", Integer()}, {"bytes_read", Integer()}, {"bytes_total", Integer()}})},
+       {"report", Nullable(Ref("ImportReport"))},
+       {"error", Nullable(Object({{"code", String()}, {"message", String()}, {"field", String()}}))},
+       {"rejects_url", Nullable(String())}},
+      {"id", "state", "progress"});
+}
+
 Json Roles() { return Enum({"owner", "manager", "staff"}); }
 Json PreferenceKinds() { return Enum({"like", "dislike", "allergy", "never"}); }
 
@@ -359,6 +386,18 @@ Json Schemas() {
                           {"csrf_token", Nullable(String())}});
   AddLoyaltySchemas(schemas);
   AddMergeSchemas(schemas);
+  AddImportSchemas(schemas);
+  schemas["CustomerRecord"] = Object(
+      {{"exported_at", TimeSchema()}, {"customer", Ref("Customer")}, {"notes", ArrayOf(Ref("Note"))},
+       {"orders", ArrayOf(Ref("Order"))},
+       {"loyalty", Object({{"account", Nullable(Object({{"balance", Integer()}, {"tier_index", Integer()},
+                                                         {"tier_reached_at", Nullable(TimeSchema())},
+                                                         {"referral_code", String()}}))},
+                           {"ledger", ArrayOf(Ref("LedgerEntry"))}, {"tier_changes", ArrayOf(Ref("TierChange"))}})},
+       {"coupons", ArrayOf(Ref("Coupon"))},
+       {"referrals", Object({{"referred_by", Nullable(Ref("Referral"))}, {"referred", ArrayOf(Ref("Referral"))}})},
+       {"gacha_draw", Nullable(Ref("GachaDraw"))}},
+      {"exported_at", "customer", "notes", "orders", "loyalty", "coupons", "referrals"});
   return schemas;
 }
 
@@ -404,6 +443,13 @@ Json Parameters(const RouteInfo& route) {
 
 Json JsonContent(const std::string& schema) { return Json{{"application/json", Json{{"schema", Ref(schema)}}}}; }
 
+// A file's bytes in each of `types`.
+Json BinaryContent(const std::vector<std::string>& types) {
+  Json content = Json::object();
+  for (const std::string& type : types) content[type] = Json{{"schema", Json{{"type", "string"}, {"format", "binary"}}}};
+  return content;
+}
+
 Json Operation(const RouteInfo& route) {
   Json operation;
   operation["operationId"] = OperationId(route);
@@ -411,12 +457,20 @@ Json Operation(const RouteInfo& route) {
   operation["tags"] = Json::array({route.tag});
   Json parameters = Parameters(route);
   if (!parameters.empty()) operation["parameters"] = std::move(parameters);
-  if (!route.request_schema.empty()) {
+  if (!route.raw_request_types.empty()) {
+    operation["requestBody"] = Json{{"required", true}, {"content", BinaryContent(route.raw_request_types)}};
+  } else if (!route.request_schema.empty()) {
     operation["requestBody"] = Json{{"required", true}, {"content", JsonContent(route.request_schema)}};
   }
   Json success;
   success["description"] = ReasonPhrase(route.success_status);
-  if (!route.response_schema.empty()) success["content"] = JsonContent(route.response_schema);
+  if (!route.raw_response_types.empty()) {
+    success["content"] = BinaryContent(route.raw_response_types);
+    success["headers"]["Content-Disposition"] =
+        Json{{"description", "attachment; filename=\"...\""}, {"schema", String()}};
+  } else if (!route.response_schema.empty()) {
+    success["content"] = JsonContent(route.response_schema);
+  }
   Json responses;
   responses[std::to_string(route.success_status)] = std::move(success);
   responses["default"] = Json{{"$ref", "#/components/responses/Error"}};

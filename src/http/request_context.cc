@@ -158,6 +158,21 @@ Response Response::NoContent() {
   return response;
 }
 
+Response Response::File(std::string bytes, std::string content_type, std::string_view filename) {
+  std::string safe;
+  for (char c : filename) {
+    const bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+                       c == '_' || c == '-';
+    safe.push_back(plain ? c : '_');
+  }
+  if (safe.empty()) safe = "download";
+  Response response;
+  response.raw_body = std::move(bytes);
+  response.content_type = std::move(content_type);
+  response.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + safe + "\"");
+  return response;
+}
+
 Response Response::Error(const Status& status) {
   Response response;
   response.status = HttpStatusFor(status.code());

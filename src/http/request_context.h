@@ -63,11 +63,17 @@ struct Authenticated {
 
 struct Response {
   int status = 200;
-  std::optional<Json> body;  // none for 204
+  std::optional<Json> body;  // none for 204 and for a file
   std::vector<std::pair<std::string, std::string>> headers;
+  // A file instead of JSON: its bytes and media type (with Content-Disposition among the headers).
+  std::optional<std::string> raw_body;
+  std::string content_type;
 
   static Response Of(Json body, int status = 200);
   static Response NoContent();
+  // A 200 with `bytes` as an attachment named `filename` (characters outside [A-Za-z0-9._-] become
+  // '_', so the header needs no quoting rules).
+  static Response File(std::string bytes, std::string content_type, std::string_view filename);
   // The JSON error for a non-OK status.
   static Response Error(const Status& status);
 };
@@ -83,6 +89,10 @@ struct RequestContext {
   std::vector<std::pair<std::string, int64_t>> path_ids;  // {"id", 7}
   QueryParams query;
   nlohmann::json body = nlohmann::json::object();
+  // The request body as received, on routes that take a raw body (RouteInfo::raw_request_types);
+  // valid for the handler's call only.
+  std::string_view raw_body;
+  std::string content_type;  // the Content-Type header of a raw body; empty when absent
   std::optional<Authenticated> auth;  // set on authenticated routes
 
   // The principal of an authenticated route. Only valid when `auth` is set.

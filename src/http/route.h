@@ -43,6 +43,13 @@ struct RouteInfo {
   std::vector<QueryParamInfo> query = {};
   std::string request_schema = {};   // name under components/schemas; empty: no body
   std::string response_schema = {};  // name under components/schemas; empty: no body
+  // Media types of a raw request body (an uploaded file): the body is handed to the handler as
+  // bytes in RequestContext::raw_body instead of being parsed as JSON. Empty: a JSON body or none.
+  std::vector<std::string> raw_request_types = {};
+  // The body limit of this route in bytes; 0: the server's max_body_bytes.
+  size_t max_body_bytes = 0;
+  // Media types of a raw (file) success response, sent as an attachment; for the OpenAPI document.
+  std::vector<std::string> raw_response_types = {};
   int success_status = 200;
   // False for the few routes that never touch the database (health, this document): they are
   // answered on the I/O thread without a hop through the worker pool.
@@ -63,6 +70,8 @@ std::vector<Route> CustomerRoutes();
 std::vector<Route> OrderRoutes();
 std::vector<Route> LoyaltyRoutes();
 std::vector<Route> MergeRoutes();  // duplicates, merge and undo
+std::vector<Route> ImportRoutes();
+std::vector<Route> ExportRoutes();
 std::vector<Route> MetaRoutes();  // health and the OpenAPI document
 
 // Every route of the API, in a stable order.

@@ -110,7 +110,10 @@ TEST(RouterTest, TableHasTheRoutesOfTheIssue) {
                                "POST /api/v1/prospects",
                                "GET /api/v1/prospects",
                                "GET /api/v1/prospects/progress",
-                               "GET /api/v1/access-log"}) {
+                               "GET /api/v1/access-log",
+                               "POST /api/v1/imports",
+                               "GET /api/v1/imports/{id}",
+                               "GET /api/v1/imports/{id}/rejects"}) {
     EXPECT_TRUE(routes.count(expected)) << expected;
   }
 }
@@ -164,6 +167,32 @@ TEST(OpenApiTest, PathParametersAreDeclared) {
   EXPECT_EQ(operation["parameters"][1]["name"], "nid");
   EXPECT_EQ(operation["parameters"][1]["in"], "path");
   EXPECT_EQ(document["paths"]["/api/v1/health"]["get"]["security"].size(), 0u);
+}
+
+TEST(OpenApiTest, UploadsAndFilesHaveTheirMediaTypes) {
+  const nlohmann::ordered_json document = OpenApiDocument();
+  const auto& upload = document["paths"]["/api/v1/imports"]["post"];
+  const auto& content = upload["requestBody"]["content"];
+  ASSERT_TRUE(content.contains("text/csv"));
+  ASSERT_TRUE(content.contains("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
+  EXPECT_FALSE(content.contains("application/json"));
+  EXPECT_EQ(content["text/csv"]["schema"]["format"], "binary");
+  EXPECT_TRUE(upload["responses"]["202"]["content"].contains("application/json"));
+  const auto& rejects = document["paths"]["/api/v1/imports/{id}/rejects"]["get"]["responses"]["200"];
+  EXPECT_TRUE(rejects["content"].contains("text/csv"));
+  EXPECT_FALSE(rejects["content"].contains("application/json"));
+  EXPECT_TRUE(rejects["headers"].contains("Content-Disposition"));
+}
+
+TEST(RouterTest, OnlyUploadsTakeLargeBodies) {
+  for (const RouteInfo& info : Routes()) {
+    if (info.raw_request_types.empty()) {
+      EXPECT_EQ(info.max_body_bytes, 0u) << info.pattern;
+    } else {
+      EXPECT_EQ(info.method, Method::kPost) << info.pattern;
+      EXPECT_GT(info.max_body_bytes, 0u) << info.pattern;
+    }
+  }
 }
 
 TEST(QueryParamsTest, DecodesEscapesAndPlus) {

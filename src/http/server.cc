@@ -62,7 +62,7 @@ class Server {
   restinio::request_handling_status_t OnRequest(const restinio::request_handle_t& request);
   void Work(const restinio::request_handle_t& request, const RouteMatch& match,
             std::chrono::steady_clock::time_point start);
-  void Send(const restinio::request_handle_t& request, const Response& response, std::string_view route,
+  void Send(const restinio::request_handle_t& request, Response response, std::string_view route,
             std::chrono::steady_clock::time_point start);
   // Answers a GET or HEAD outside /api from the web UI's files, on the I/O thread.
   void SendStatic(const restinio::request_handle_t& request);
@@ -91,9 +91,11 @@ class Server {
 
 restinio::server_settings_t<ServerTraits> Server::MakeSettings() {
   // RESTinio drops the connection of a request whose body passes its limit, without an answer.
-  // It is set well above ours, so that a moderately oversized body still gets a 413 in JSON.
-  const uint64_t hard_body_limit =
-      std::max<uint64_t>(uint64_t{settings_.max_body_bytes} * 8, uint64_t{settings_.max_body_bytes} + (1 << 20));
+  // It is set well above ours, so that a moderately oversized body still gets a 413 in JSON. It
+  // applies before routing, so it is set from the largest limit of any route (file uploads).
+  const uint64_t largest = dispatcher_.LargestBodyLimit();
+  const uint64_t hard_body_limit = std::max<uint64_t>(
+      {uint64_t{settings_.max_body_bytes} * 8, uint64_t{settings_.max_body_bytes} + (1 << 20), largest + (1 << 20)});
   restinio::server_settings_t<ServerTraits> settings;
   settings.address(settings_.host)
       .port(settings_.port)
@@ -125,7 +127,8 @@ restinio::request_handling_status_t Server::OnRequest(const restinio::request_ha
     }
     RouteMatch match = dispatcher_.Match(header.method().c_str(), View(header.path()));
     if (std::optional<Response> early = dispatcher_.Precheck(match, request->body().size())) {
-      Send(request, *early, match.route != nullptr ? std::string_view(match.route->info.pattern) : "(no route)", start);
+      const std::string_view route = match.route != nullptr ? std::string_view(match.route->info.pattern) : "(no route)";
+      Send(request, *std::move(early), route, start);
       return restinio::request_accepted();
     }
     if (!match.route->info.blocking) {
@@ -162,6 +165,8 @@ void Server::Work(const restinio::request_handle_t& request, const RouteMatch& m
     incoming.path = View(header.path());
     incoming.query = View(header.query());
     incoming.body = request->body();
+    const std::string content_type = header.get_field_or(restinio::http_field::content_type, "");
+    incoming.content_type = content_type;
     incoming.ip = request->remote_endpoint().address().to_string();
     incoming.credentials.authorization = header.get_field_or(restinio::http_field::authorization, "");
     incoming.credentials.cookie = header.get_field_or(restinio::http_field::cookie, "");
@@ -185,7 +190,7 @@ void Server::SendInternalError(const restinio::request_handle_t& request, std::s
   }
 }
 
-void Server::Send(const restinio::request_handle_t& request, const Response& response, std::string_view route,
+void Server::Send(const restinio::request_handle_t& request, Response response, std::string_view route,
                   std::chrono::steady_clock::time_point start) {
   const auto status = static_cast<uint16_t>(response.status);
   auto builder = request->create_response(
@@ -193,7 +198,10 @@ void Server::Send(const restinio::request_handle_t& request, const Response& res
   builder.append_header("Cache-Control", "no-store");
   builder.append_header("X-Content-Type-Options", "nosniff");
   for (const auto& [name, value] : response.headers) builder.append_header(name, value);
-  if (response.body) {
+  if (response.raw_body) {
+    builder.append_header(restinio::http_field::content_type, response.content_type);
+    builder.set_body(std::move(*response.raw_body));
+  } else if (response.body) {
     builder.append_header(restinio::http_field::content_type, "application/json; charset=utf-8");
     builder.set_body(response.body->dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
   }

@@ -15,8 +15,6 @@ namespace {
 
 constexpr double kMadToSigma = 1.4826;
 
-bool IsLineKind(ImportKind kind) { return kind == ImportKind::kOrderLines || kind == ImportKind::kTransactions; }
-
 // "010-1234-5678" for a Korean mobile number: the form staff write, which needs no report.
 std::string HyphenatedMobile(const std::string& national) {
   if (national.size() != 11 || !national.starts_with("01")) return national;
@@ -82,7 +80,7 @@ Result<RowOutcome> Cleanser::Add(const Record& record, int64_t row, RecordSink& 
   }
   Fingerprint fingerprint;
   fingerprint.AddFields(record.fields);
-  if (!context.outcome.rejected && !seen_rows_.insert(fingerprint.value()).second) {
+  if (!context.outcome.rejected && !seen_rows_.Insert(fingerprint.value())) {
     Issue(context, Field::kIgnore, IssueCode::kDuplicateRow, "the same as an earlier row; skipped");
     ++report_.rows_skipped;
     return context.outcome;
@@ -194,15 +192,21 @@ std::optional<Timestamp> Cleanser::CleanTime(RowContext& context, Field field) {
     Issue(context, field, IssueCode::kMissingRequired, "no date");
     return std::nullopt;
   }
+  // The lines of one invoice repeat its time: a text seen last time in normal form is not parsed again.
+  if (original == last_time_text_) return last_time_;
   auto value = ParseDateTime(original);
   if (!value.ok()) {
     Issue(context, field, IssueCode::kInvalidDate, fmt::format("\"{}\" is not a date", original));
     return std::nullopt;
   }
+  const Timestamp time = value->ToTimestamp(options_.utc_offset_minutes);
   if (value->ToString() != original) {
     Issue(context, field, IssueCode::kDateNormalized, fmt::format("\"{}\" → {}", original, value->ToString()));
+  } else {
+    last_time_text_.assign(original);
+    last_time_ = time;
   }
-  return value->ToTimestamp(options_.utc_offset_minutes);
+  return time;
 }
 
 std::optional<int64_t> Cleanser::CleanAmount(RowContext& context, Field field) {
@@ -322,16 +326,28 @@ Status Cleanser::AddLineRow(RowContext& context, RecordSink& sink) {
   return Status::Ok();
 }
 
+namespace {
+
+uint64_t SaleKey(const std::string& customer_key, const domain::OrderLine& line) {
+  Fingerprint fingerprint;
+  fingerprint.Add(customer_key);
+  fingerprint.Add("\x1F");
+  fingerprint.Add(line.category);
+  fingerprint.Add("\x1F");
+  fingerprint.Add(line.product);
+  return fingerprint.value();
+}
+
+}  // namespace
+
 void Cleanser::LinkRefund(OrderRecord& order) {
   if (!order.customer.HasKey() || order.lines.empty()) return;
-  const std::string key = CustomerKey(order.customer) + "\x1F" + order.lines.front().category + "\x1F" + order.lines.front().product;
+  const std::string customer_key = CustomerKey(order.customer);
   if (order.kind == domain::OrderKind::kSale) {
-    for (const domain::OrderLine& line : order.lines) {
-      last_sale_[CustomerKey(order.customer) + "\x1F" + line.category + "\x1F" + line.product] = order.external_id;
-    }
+    for (const domain::OrderLine& line : order.lines) last_sale_[SaleKey(customer_key, line)] = order.external_id;
     return;
   }
-  const auto found = last_sale_.find(key);
+  const auto found = last_sale_.find(SaleKey(customer_key, order.lines.front()));
   if (found != last_sale_.end()) order.original_external_id = found->second;
 }
 

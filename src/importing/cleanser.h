@@ -22,6 +22,7 @@
 #include "domain/customer.h"
 #include "domain/order.h"
 #include "importing/column_mapping.h"
+#include "importing/hash_set64.h"
 #include "importing/import_report.h"
 #include "importing/row_source.h"
 
@@ -110,12 +111,16 @@ class Cleanser {
   ColumnMapping mapping_;
   CleanseOptions options_;
   ImportReport& report_;
-  std::unordered_set<uint64_t> seen_rows_;
+  HashSet64 seen_rows_;
   std::optional<OrderRecord> open_order_;
   std::unordered_set<std::string> closed_orders_;
-  // "<customer key>\x1F<product>" → the latest sale's invoice, for linking refunds.
-  std::unordered_map<std::string, std::string> last_sale_;
+  // The hash of (customer key, category, product) → the latest sale's invoice, for linking refunds.
+  // A hash rather than the text: one key is made for every sale line of the file.
+  std::unordered_map<uint64_t, std::string> last_sale_;
   std::vector<std::pair<int64_t, int64_t>> amounts_;  // (row, amount) for the outlier rule
+  // The last date text that parsed without an issue, and its time (see CleanTime).
+  std::string last_time_text_;
+  Timestamp last_time_;
 };
 
 }  // namespace crm::importing

@@ -12,6 +12,7 @@
 
 #include "main/analytics_command.h"
 #include "main/commands.h"
+#include "main/export_command.h"
 #include "main/import_command.h"
 #include "main/merge_command.h"
 #include "main/backup_command.h"
@@ -242,6 +243,8 @@ int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& ou
   loyalty.Define(app);
   ImportCommand import_command;
   import_command.Define(app);
+  ExportCommand export_command;
+  export_command.Define(app);
   AnalyticsCommand analytics;
   analytics.Define(app);
   MergeCommand merge_command;
@@ -259,6 +262,7 @@ int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& ou
   ConfigureLogging(args.log_level);
   if (loyalty.Parsed()) return loyalty.Run(out, err);
   if (import_command.Parsed()) return import_command.Run(out, err);
+  if (export_command.Parsed()) return export_command.Run(out, err);
   if (analytics.Parsed()) return analytics.Run(out, err);
   if (merge_command.Parsed()) return merge_command.Run(out, err);
   if (backup_command.Parsed()) return backup_command.Run(out, err);

@@ -1,6 +1,7 @@
 #include "store/customer_repository.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "domain/korean_text.h"
 
@@ -53,10 +54,30 @@ constexpr Statement kByInitials{"customer.lookup_initials",
 constexpr Statement kList{"customer.list",
                           "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND id > $2 "
                           "AND merged_into IS NULL ORDER BY id LIMIT $3"};
-constexpr Statement kListByTag{
-    "customer.list_tag",
-    "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND id > $2 AND merged_into IS NULL AND id IN "
-    "(SELECT customer_id FROM customer_tags WHERE business_id = $1 AND tag = $4) ORDER BY id LIMIT $3"};
+// Every condition of a CustomerFilter; a NULL parameter switches its condition off. The stage
+// CASE is domain::ComputeStage in SQL ($12: the lapse cutoff, $13 and $14: the loyal and regular
+// visit counts), so the list and the profile agree.
+#define FILTER_CONDITIONS                                                                                        \
+  " AND (CAST($4 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM customer_tags t WHERE t.business_id = $1 AND "        \
+  "t.customer_id = c.id AND t.tag = CAST($4 AS TEXT)))"                                                         \
+  " AND (CAST($5 AS BIGINT) IS NULL OR EXISTS (SELECT 1 FROM customer_consents k WHERE k.business_id = $1 AND "  \
+  "k.customer_id = c.id AND k.channel = CAST($5 AS BIGINT) AND k.granted = 1))"                                 \
+  " AND (CAST($6 AS BIGINT) IS NULL OR COALESCE((SELECT a.tier_index FROM loyalty_accounts a WHERE "              \
+  "a.business_id = $1 AND a.customer_id = c.id), 0) BETWEEN CAST($6 AS BIGINT) AND CAST($7 AS BIGINT))"          \
+  " AND (CAST($8 AS BIGINT) IS NULL OR c.visit_count >= CAST($8 AS BIGINT))"                                     \
+  " AND (CAST($9 AS BIGINT) IS NULL OR c.visit_count <= CAST($9 AS BIGINT))"                                     \
+  " AND (CAST($10 AS BIGINT) IS NULL OR c.total_spend >= CAST($10 AS BIGINT))"                                   \
+  " AND (CAST($11 AS BIGINT) IS NULL OR c.total_spend <= CAST($11 AS BIGINT))"                                   \
+  " AND (CAST($15 AS BIGINT) IS NULL OR (CASE WHEN c.visit_count <= 0 OR c.last_visit_at IS NULL THEN 1 "        \
+  "WHEN c.last_visit_at < CAST($12 AS BIGINT) THEN 5 WHEN c.visits_last_year >= CAST($13 AS BIGINT) THEN 4 "      \
+  "WHEN c.visits_last_year >= CAST($14 AS BIGINT) THEN 3 ELSE 2 END) = CAST($15 AS BIGINT))"                     \
+  " AND (CAST($16 AS BIGINT) IS NULL OR c.last_visit_at < CAST($16 AS BIGINT))"                                  \
+  " AND (CAST($17 AS BIGINT) IS NULL OR c.last_visit_at >= CAST($17 AS BIGINT))"
+
+constexpr Statement kListFiltered{"customer.list_filtered",
+                                  "SELECT " CUSTOMER_COLUMNS " FROM customers c WHERE c.business_id = $1 AND c.id > $2 "
+                                  "AND c.merged_into IS NULL"
+                                  FILTER_CONDITIONS " ORDER BY c.id LIMIT $3"};
 // A merged profile (merged_into set) keeps its row but is no customer any more: every query here
 // skips it. The lookups need no such term: its phone and search keys are empty.
 constexpr Statement kExists{"customer.exists",
@@ -304,11 +325,48 @@ Result<std::vector<domain::Customer>> CustomerRepository::Lookup(BusinessId busi
   return InvalidArgument("unknown lookup kind");
 }
 
+bool CustomerFilter::HasConditions() const {
+  return tag || consent || tier_min || tier_max || stage || visits_min || visits_max || spend_min || spend_max ||
+         last_visit_before || last_visit_after;
+}
+
+namespace {
+
+SqlValue OptionalTime(const std::optional<Timestamp>& time) {
+  return time ? SqlValue(time->micros()) : SqlValue(nullptr);
+}
+
+// The parameters of kListFiltered.
+std::vector<SqlValue> FilterParams(BusinessId business, const CustomerFilter& filter, SqlValue after, SqlValue limit) {
+  const domain::StageRules rules;
+  const bool tier = filter.tier_min || filter.tier_max;
+  return {Int(business.value()),
+          std::move(after),
+          std::move(limit),
+          filter.tag ? Text(*filter.tag) : Null(),
+          filter.consent ? Int(static_cast<int64_t>(*filter.consent)) : Null(),
+          tier ? Int(filter.tier_min.value_or(0)) : Null(),
+          Int(filter.tier_max.value_or(std::numeric_limits<int64_t>::max())),
+          OptionalInt(filter.visits_min),
+          OptionalInt(filter.visits_max),
+          OptionalInt(filter.spend_min),
+          OptionalInt(filter.spend_max),
+          Int((filter.as_of.seconds() - rules.lapsed_after_days * 86400) * 1'000'000),
+          Int(rules.loyal_visits_per_year),
+          Int(rules.regular_visits_per_year),
+          filter.stage ? Int(static_cast<int64_t>(*filter.stage)) : Null(),
+          OptionalTime(filter.last_visit_before),
+          OptionalTime(filter.last_visit_after)};
+}
+
+}  // namespace
+
 Result<std::vector<domain::Customer>> CustomerRepository::List(BusinessId business, const CustomerFilter& filter) {
-  const SqlValue after = Int(filter.after ? filter.after->value() : 0);
-  const SqlValue limit = Int(std::clamp(filter.limit, 1, 500));
-  auto page = filter.tag ? Summaries(connection_.Query(kListByTag, {Int(business.value()), after, limit, Text(*filter.tag)}))
-                        : Summaries(connection_.Query(kList, {Int(business.value()), after, limit}));
+  SqlValue after = Int(filter.after ? filter.after->value() : 0);
+  SqlValue limit = Int(std::clamp(filter.limit, 1, 5000));
+  auto page = filter.HasConditions()
+                  ? Summaries(connection_.Query(kListFiltered, FilterParams(business, filter, after, limit)))
+                  : Summaries(connection_.Query(kList, {Int(business.value()), after, limit}));
   if (!page.ok() || page->empty()) return page;
   // Pages are in id order, so the tags of a page are one range scan of the tag index.
   CRM_ASSIGN_OR_RETURN(auto tags, connection_.Query(kSelectTagsInRange, {Int(business.value()),

@@ -19,10 +19,27 @@ struct LookupQuery {
   int limit = 20;
 };
 
+// Which customers a list holds. Every set condition must hold; unset ones do not filter. The
+// visit and spend bounds are inclusive; the last-visit bounds exclude customers who never visited.
 struct CustomerFilter {
   std::optional<std::string> tag;
+  std::optional<domain::ConsentChannel> consent;  // granted on this channel
+  // The loyalty tier index, inclusive; a customer without an account is at index 0.
+  std::optional<int64_t> tier_min;
+  std::optional<int64_t> tier_max;
+  std::optional<domain::LifecycleStage> stage;  // as domain::ComputeStage with default rules at `as_of`
+  Timestamp as_of;
+  std::optional<int64_t> visits_min;
+  std::optional<int64_t> visits_max;
+  std::optional<int64_t> spend_min;  // minor units
+  std::optional<int64_t> spend_max;
+  std::optional<Timestamp> last_visit_before;  // last visit earlier than this
+  std::optional<Timestamp> last_visit_after;   // last visit at or after this
   std::optional<CustomerId> after;  // cursor: ids greater than this
   int limit = 50;
+
+  // True when a condition beyond the cursor is set.
+  bool HasConditions() const;
 };
 
 class CustomerRepository {
@@ -41,7 +58,8 @@ class CustomerRepository {
   // Pick-list summaries matching the query, at most query.limit: id, name, phone and visit
   // statistics only (no tags, consents, preferences or other profile fields).
   Result<std::vector<domain::Customer>> Lookup(BusinessId business, const LookupQuery& query);
-  // Summaries in id order after the cursor.
+  // Summaries (with tags) of the customers the filter holds, in id order after the cursor; at most
+  // filter.limit (clamped to 1..5000).
   Result<std::vector<domain::Customer>> List(BusinessId business, const CustomerFilter& filter);
   // Alerts (allergy, never) of many customers at once, for pick lists.
   Result<std::vector<std::pair<CustomerId, domain::Preference>>> Alerts(BusinessId business,

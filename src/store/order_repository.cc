@@ -23,6 +23,10 @@ constexpr Statement kSelectExternal{
     "order.by_external",
     "SELECT " ORDER_COLUMNS " FROM orders WHERE business_id = $1 AND external_source = $2 AND external_id = $3 "
     "AND external_id <> ''"};  // the index is partial: say so, or SQLite scans every order
+constexpr Statement kExistsExternal{
+    "order.exists_external",
+    "SELECT id FROM orders WHERE business_id = $1 AND external_source = $2 AND external_id = $3 "
+    "AND external_id <> ''"};
 constexpr Statement kSelectLines{
     "order.lines",
     "SELECT product, category, quantity, unit_price FROM order_lines WHERE business_id = $1 AND order_id = $2 "
@@ -31,6 +35,14 @@ constexpr Statement kListForCustomer{
     "order.list_customer",
     "SELECT " ORDER_COLUMNS " FROM orders WHERE business_id = $1 AND customer_id = $2 AND id < $3 "
     "ORDER BY id DESC LIMIT $4"};
+constexpr Statement kListRange{
+    "order.list_range",
+    "SELECT " ORDER_COLUMNS " FROM orders WHERE business_id = $1 AND id > $2 AND ordered_at >= $3 AND ordered_at < $4 "
+    "AND (CAST($5 AS BIGINT) IS NULL OR branch_id = CAST($5 AS BIGINT)) ORDER BY id LIMIT $6"};
+constexpr Statement kLinesInRange{
+    "order.lines_range",
+    "SELECT order_id, product, category, quantity, unit_price FROM order_lines WHERE business_id = $1 "
+    "AND order_id >= $2 AND order_id <= $3 ORDER BY order_id, line_no"};
 constexpr Statement kRefunded{
     "order.refunded",
     "SELECT COALESCE(SUM(-total), 0) FROM orders WHERE business_id = $1 AND original_order_id = $2 "
@@ -121,6 +133,13 @@ Result<std::optional<domain::Order>> OrderRepository::FindByExternalId(BusinessI
   return std::optional<domain::Order>(std::move(order));
 }
 
+Result<bool> OrderRepository::ExistsByExternalId(BusinessId business, const std::string& source,
+                                                 const std::string& external_id) {
+  CRM_ASSIGN_OR_RETURN(auto rows,
+                       connection_.Query(kExistsExternal, {Int(business.value()), Text(source), Text(external_id)}));
+  return !rows.empty();
+}
+
 Result<std::vector<domain::Order>> OrderRepository::ListForCustomer(BusinessId business, CustomerId customer,
                                                                     std::optional<OrderId> before, int limit) {
   CRM_ASSIGN_OR_RETURN(auto rows,
@@ -131,6 +150,34 @@ Result<std::vector<domain::Order>> OrderRepository::ListForCustomer(BusinessId b
   for (const Row& row : rows) {
     orders.push_back(OrderFromRow(row));
     CRM_RETURN_IF_ERROR(LoadLines(orders.back()));
+  }
+  return orders;
+}
+
+Result<std::vector<domain::Order>> OrderRepository::ListRange(BusinessId business, const OrderRange& range) {
+  CRM_ASSIGN_OR_RETURN(
+      auto rows,
+      connection_.Query(kListRange, {Int(business.value()), Int(range.after ? range.after->value() : 0),
+                                     Int(range.from ? range.from->micros() : INT64_MIN),
+                                     Int(range.to ? range.to->micros() : INT64_MAX),
+                                     range.branch ? Int(range.branch->value()) : Null(),
+                                     Int(std::clamp(range.limit, 1, 5000))}));
+  std::vector<domain::Order> orders;
+  orders.reserve(rows.size());
+  for (const Row& row : rows) orders.push_back(OrderFromRow(row));
+  if (orders.empty()) return orders;
+  // Pages are in id order, so their lines are one range scan; lines of orders outside the range
+  // (another branch or time) are passed over.
+  CRM_ASSIGN_OR_RETURN(auto lines, connection_.Query(kLinesInRange, {Int(business.value()),
+                                                                     Int(orders.front().id.value()),
+                                                                     Int(orders.back().id.value())}));
+  size_t next = 0;
+  for (const Row& row : lines) {
+    const OrderId owner(row.GetInt(0));
+    while (next < orders.size() && orders[next].id < owner) ++next;
+    if (next < orders.size() && orders[next].id == owner) {
+      orders[next].lines.push_back({row.GetText(1), row.GetText(2), row.GetInt(3), Money(row.GetInt(4))});
+    }
   }
   return orders;
 }

@@ -10,6 +10,16 @@
 
 namespace crm::store {
 
+// Which orders an export reads: ordered_at in [from, to), optionally of one branch, ids after the
+// cursor, at most `limit` (1..5000).
+struct OrderRange {
+  std::optional<Timestamp> from;
+  std::optional<Timestamp> to;
+  std::optional<BranchId> branch;
+  std::optional<OrderId> after;
+  int limit = 1000;
+};
+
 class OrderRepository {
  public:
   explicit OrderRepository(SqlConnection& connection) : connection_(connection) {}
@@ -20,9 +30,14 @@ class OrderRepository {
   Result<domain::Order> Get(BusinessId business, OrderId id);
   Result<std::optional<domain::Order>> FindByExternalId(BusinessId business, const std::string& source,
                                                         const std::string& external_id);
+  // Whether an order with this external id exists, without reading it (an import asks this for
+  // every order of its file).
+  Result<bool> ExistsByExternalId(BusinessId business, const std::string& source, const std::string& external_id);
   // Newest first, ids below `before` when given; with lines.
   Result<std::vector<domain::Order>> ListForCustomer(BusinessId business, CustomerId customer,
                                                      std::optional<OrderId> before, int limit);
+  // The orders of the range in id order, with lines (read for the whole page in one query).
+  Result<std::vector<domain::Order>> ListRange(BusinessId business, const OrderRange& range);
   // What was refunded of `original` so far, as a positive amount.
   Result<Money> RefundedTotal(BusinessId business, OrderId original);
   // Sales of the customer with ordered_at in [from, to).

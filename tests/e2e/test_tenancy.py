@@ -65,6 +65,9 @@ ID_ROUTES = {
         lambda p, c: (f"/customers/{c.customer}/merge-preview?other_id={c.other_customer}", None),
     ("POST", "/customers/{}/merge"): lambda p, c: (f"/customers/{c.customer}/merge", {"other_id": c.other_customer}),
     ("POST", "/merges/{}/undo"): lambda p, c: (f"/merges/{c.merge}/undo", None),
+    ("GET", "/customers/{}/export"): lambda p, c: (f"/customers/{c.customer}/export", None),
+    ("GET", "/imports/{}"): lambda p, c: (f"/imports/{c.import_job}", None),
+    ("GET", "/imports/{}/rejects"): lambda p, c: (f"/imports/{c.import_job}/rejects", None),
 }
 
 # The id routes this issue defines; the OpenAPI document must have them all.
@@ -126,7 +129,7 @@ class TenancyTests(ServerTestCase):
         """A branch, customers with a preference, notes and orders, a staff member and a
         prospect, all made by the business's own owner."""
         def created(response, what):
-            if response.status not in (200, 201):
+            if response.status not in (200, 201, 202):
                 raise AssertionError(f"creating {what} of {label}: {response!r}")
             return response.json["id"]
 
@@ -156,9 +159,12 @@ class TenancyTests(ServerTestCase):
         merge = token.post(f"/customers/{survivor}/merge", {"other_id": merged})
         if merge.status != 200:
             raise AssertionError(f"merging customers of {label}: {merge!r}")
+        import_job = created(token.request("POST", "/imports?kind=customers&dry_run=true&mode=valid_rows",
+                                           raw="이름,휴대폰\n박민수,010-1234\n".encode(),
+                                           headers={"Content-Type": "text/csv"}), "import")
         return Ids(branch=branch, customer=customer, other_customer=other_customer, preference=preference,
                    note=note, order=order, staff=staff, prospect=prospect, template=template, coupon=coupon,
-                   merge=merge.json["merge_id"])
+                   merge=merge.json["merge_id"], import_job=import_job)
 
     def snapshot(self, client, ids):
         """Everything of one business that an attack could change, read with its own token."""
