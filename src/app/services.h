@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "app/analytics_service.h"
 #include "app/auth_service.h"
 #include "app/business_service.h"
 #include "app/customer_service.h"
@@ -23,7 +24,10 @@ struct Services {
         orders(database, clock),
         loyalty(database, clock),
         idempotency(database, clock),
-        imports(database, clock) {}
+        imports(database, clock),
+        analytics(database, clock) {
+    orders.SetObserver(&analytics);
+  }
 
   const Clock& clock;
   AuthService auth;
@@ -33,6 +37,7 @@ struct Services {
   LoyaltyService loyalty;
   IdempotencyService idempotency;
   ImportService imports;
+  AnalyticsService analytics;
 };
 
 }  // namespace crm::app

@@ -185,6 +185,7 @@ Json Schemas() {
              {"error"});
   schemas["Health"] = Object({{"status", String()}});
   schemas["OpenApiDocument"] = Type("object");
+  schemas["AnalyticsResult"] = Object({{"as_of", TimeSchema()}, {"orders", Integer()}, {"parameters", Type("object")}});
   schemas["Birthday"] =
       Object({{"date", DateSchema()}, {"calendar", Enum({"solar", "lunar"})}, {"leap_month", Boolean()}}, {"date"});
   schemas["Anniversary"] = Object({{"label", String()}, {"date", DateSchema()}}, {"date"});

@@ -61,6 +61,7 @@ ID_ROUTES = {
     ("POST", "/customers/{}/referral"): lambda p, c: (f"/customers/{c.customer}/referral", {"code": "ABCDEFGH"}),
     ("GET", "/customers/{}/referrals"): lambda p, c: (f"/customers/{c.customer}/referrals", None),
     ("POST", "/customers/{}/gacha"): lambda p, c: (f"/customers/{c.customer}/gacha", None),
+    ("GET", "/customers/{}/analytics"): lambda p, c: (f"/customers/{c.customer}/analytics", None),
 }
 
 # The id routes this issue defines; the OpenAPI document must have them all.
