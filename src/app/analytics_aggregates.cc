@@ -41,8 +41,47 @@ bool BusinessAggregates::MarkApplied(int64_t order_id) {
   return true;
 }
 
+void BusinessAggregates::Unit::CountSale(uint32_t c) {
+  if (c >= sales_by_customer.size()) sales_by_customer.resize(std::max<size_t>(c + 1, sales_by_customer.size() * 2), 0);
+  uint8_t& count = sales_by_customer[c];
+  if (count == 0) ++customers;
+  if (count == 1) ++returning;
+  if (count < 255) ++count;
+}
+
+uint32_t BusinessAggregates::CustomerIndexMap::FindOrInsert(int64_t key, uint32_t next, bool* inserted) {
+  if ((size_ + 1) * 2 > keys_.size()) Grow();
+  const size_t mask = keys_.size() - 1;
+  size_t slot = static_cast<size_t>(static_cast<uint64_t>(key) * 0x9E3779B97F4A7C15ULL >> 20) & mask;
+  while (keys_[slot] != 0) {
+    if (keys_[slot] == key) {
+      *inserted = false;
+      return values_[slot];
+    }
+    slot = (slot + 1) & mask;
+  }
+  keys_[slot] = key;
+  values_[slot] = next;
+  ++size_;
+  *inserted = true;
+  return next;
+}
+
+void BusinessAggregates::CustomerIndexMap::Grow() {
+  std::vector<int64_t> keys = std::move(keys_);
+  std::vector<uint32_t> values = std::move(values_);
+  keys_.assign(std::max<size_t>(64, keys.size() * 2), 0);
+  values_.assign(keys_.size(), 0);
+  size_ = 0;
+  bool inserted = false;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (keys[i] != 0) FindOrInsert(keys[i], values[i], &inserted);
+  }
+}
+
 uint32_t BusinessAggregates::CustomerIndex(int64_t customer_id) {
-  auto [it, inserted] = index_.try_emplace(customer_id, static_cast<uint32_t>(customer_id_.size()));
+  bool inserted = false;
+  const uint32_t index = index_.FindOrInsert(customer_id, static_cast<uint32_t>(customer_id_.size()), &inserted);
   if (inserted) {
     customer_id_.push_back(customer_id);
     first_at_.push_back(INT64_MAX);
@@ -53,7 +92,7 @@ uint32_t BusinessAggregates::CustomerIndex(int64_t customer_id) {
     first_staff_.push_back(0);
     days_.emplace_back();
   }
-  return it->second;
+  return index;
 }
 
 bool BusinessAggregates::Apply(const OrderFact& fact) {
@@ -77,8 +116,8 @@ bool BusinessAggregates::Apply(const OrderFact& fact) {
     return true;
   }
   ApplySale(c, fact);
-  ++branch.sales_by_customer[c];
-  if (staff != nullptr) ++staff->sales_by_customer[c];
+  branch.CountSale(c);
+  if (staff != nullptr) staff->CountSale(c);
   return true;
 }
 
@@ -294,8 +333,8 @@ std::vector<UnitFigures> BusinessAggregates::Figures(const std::unordered_map<in
     f.sales = unit.sales;
     f.refunds = unit.refunds;
     f.revenue_minor = unit.revenue_minor;
-    f.customers = static_cast<int64_t>(unit.sales_by_customer.size());
-    for (const auto& [customer, sales] : unit.sales_by_customer) f.returning_customers += sales >= 2;
+    f.customers = unit.customers;
+    f.returning_customers = unit.returning;
     auto it = new_customers.find(id);
     f.new_customers = it != new_customers.end() ? it->second : 0;
     figures.push_back(f);

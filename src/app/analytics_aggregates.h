@@ -101,7 +101,25 @@ class BusinessAggregates {
     int64_t sales = 0;
     int64_t refunds = 0;
     int64_t revenue_minor = 0;
-    std::unordered_map<uint32_t, int32_t> sales_by_customer;
+    int64_t customers = 0;  // customers with a sale here
+    int64_t returning = 0;  // ... with two or more
+    // Sales here by customer index, saturating at 255: only "one" and "two or more" matter, and a
+    // byte per customer and unit is cheaper than a hash map per unit.
+    std::vector<uint8_t> sales_by_customer;
+    void CountSale(uint32_t c);
+  };
+  // Customer id -> index: open addressing with linear probing, a flat array of slots, as a
+  // std::unordered_map allocates a node per customer and costs a cache miss more per order.
+  class CustomerIndexMap {
+   public:
+    // The index of `key`, inserting `next` when it is new; `inserted` says which.
+    uint32_t FindOrInsert(int64_t key, uint32_t next, bool* inserted);
+
+   private:
+    void Grow();
+    std::vector<int64_t> keys_;  // 0 marks an empty slot (customer ids are positive)
+    std::vector<uint32_t> values_;
+    size_t size_ = 0;
   };
   uint32_t CustomerIndex(int64_t customer_id);
   void ApplySale(uint32_t c, const OrderFact& fact);
@@ -117,7 +135,7 @@ class BusinessAggregates {
   int64_t sales_ = 0;
   int64_t revenue_minor_ = 0;
   std::vector<uint64_t> applied_;  // bit per order id
-  std::unordered_map<int64_t, uint32_t> index_;
+  CustomerIndexMap index_;
   // Per customer, by index.
   std::vector<int64_t> customer_id_;
   std::vector<int64_t> first_at_;  // earliest sale, micros; INT64_MAX before any sale
