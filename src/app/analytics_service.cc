@@ -251,6 +251,26 @@ Result<std::vector<std::string>> AnalyticsService::NamesOf(BusinessId business, 
   return names;
 }
 
+Result<CustomerLabels> AnalyticsService::Labels(BusinessId business) {
+  CRM_ASSIGN_OR_RETURN(auto current, Current(business));
+  State& state = *current.first;
+  const analytics::RfmTable& rfm = RfmOf(state);
+  CustomerLabels labels;
+  labels.stamp = {state.rfm_as_of, state.aggregates->orders_covered()};
+  labels.customer_id = rfm.customer_id;
+  labels.segment.resize(rfm.size());
+  for (size_t i = 0; i < rfm.size(); ++i) labels.segment[i] = static_cast<uint8_t>(rfm.segment[i]);
+  labels.overdue.assign(rfm.size(), 0);
+  CRM_ASSIGN_OR_RETURN(auto rhythm, state.aggregates->Rhythm(labels.stamp.as_of, 2.0));
+  // Both are ascending by customer id and cover the customers with a sale.
+  size_t j = 0;
+  for (const RhythmRow& row : rhythm) {
+    while (j < rfm.size() && rfm.customer_id[j] < row.customer_id) ++j;
+    if (j < rfm.size() && rfm.customer_id[j] == row.customer_id) labels.overdue[j] = row.overdue ? 1 : 0;
+  }
+  return labels;
+}
+
 Result<SummaryReport> AnalyticsService::Summary(const Principal& principal) {
   CRM_RETURN_IF_ERROR(principal.Require(domain::Role::kManager));
   CRM_ASSIGN_OR_RETURN(auto current, Current(principal.business_id));

@@ -162,6 +162,15 @@ struct CustomerAnalytics {
   std::optional<double> clv_12m;
 };
 
+// Per customer with a sale, ascending id: the RFM segment (analytics::RfmSegment value) and
+// whether they are overdue (days since the last visit > 2 x the median gap).
+struct CustomerLabels {
+  AnalyticsStamp stamp;
+  std::vector<int64_t> customer_id;
+  std::vector<uint8_t> segment;
+  std::vector<uint8_t> overdue;
+};
+
 class AnalyticsService : public OrderObserver {
  public:
   AnalyticsService(store::Database& database, const Clock& clock);
@@ -187,6 +196,9 @@ class AnalyticsService : public OrderObserver {
   Result<RulesReport> Rules(const Principal& principal, const analytics::RuleParameters& parameters, int limit);
   // kNotFound when the customer is not the business's.
   Result<CustomerAnalytics> ForCustomer(const Principal& principal, CustomerId customer);
+
+  // For saved segments; the caller has checked the principal.
+  Result<CustomerLabels> Labels(BusinessId business);
 
   // Folds a committed sale or refund into its business's aggregates, when they are built.
   void OnOrderCommitted(const domain::Order& order, const domain::Order* original) override;

@@ -12,6 +12,7 @@
 #include "app/idempotency_service.h"
 #include "app/loyalty_service.h"
 #include "app/order_service.h"
+#include "app/segment_service.h"
 
 namespace crm::app {
 
@@ -25,7 +26,8 @@ struct Services {
         loyalty(database, clock),
         idempotency(database, clock),
         imports(database, clock),
-        analytics(database, clock) {
+        analytics(database, clock),
+        segments(database, clock, analytics) {
     orders.SetObserver(&analytics);
   }
 
@@ -38,6 +40,7 @@ struct Services {
   IdempotencyService idempotency;
   ImportService imports;
   AnalyticsService analytics;
+  SegmentService segments;
 };
 
 }  // namespace crm::app

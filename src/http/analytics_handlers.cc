@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "http/json_mapping.h"
+#include "http/json_reader.h"
 #include "http/route.h"
 
 namespace crm::http {
@@ -354,6 +356,124 @@ Result<Response> GetCustomerAnalytics(RequestContext& context) {
   return Response::Of(std::move(json));
 }
 
+// ---- Saved segments ----
+
+std::optional<analytics::RfmSegment> ParseSegmentKey(std::string_view text) {
+  for (int s = static_cast<int>(analytics::RfmSegment::kChampions); s <= static_cast<int>(analytics::RfmSegment::kLost);
+       ++s) {
+    if (SegmentKey(static_cast<analytics::RfmSegment>(s)) == text) return static_cast<analytics::RfmSegment>(s);
+  }
+  return std::nullopt;
+}
+
+// {"name": ..., "filter": {...}}; every filter field optional.
+Result<domain::SavedSegment> ParseSegment(const nlohmann::json& body) {
+  FieldReader reader(body);
+  domain::SavedSegment segment;
+  segment.name = reader.String("name", Presence::kRequired).value_or("");
+  if (!reader.ok()) return reader.status();
+  const nlohmann::json* filter_json = reader.Object("filter");
+  if (!reader.ok()) return reader.status();
+  if (filter_json == nullptr) return segment;
+  FieldReader f(*filter_json, "filter.");
+  domain::SegmentFilter& filter = segment.filter;
+  if (auto rfm = f.Enumerated<analytics::RfmSegment>("rfm_segment", ParseSegmentKey,
+                                                     "champions, loyal_customers, ..., lost")) {
+    filter.rfm_segment = static_cast<int>(*rfm);
+  }
+  filter.stage = f.Enumerated<domain::LifecycleStage>("stage", domain::ParseLifecycleStage,
+                                                      "prospect, new, regular, loyal, lapsed");
+  filter.tag = f.String("tag").value_or("");
+  filter.consent =
+      f.Enumerated<domain::ConsentChannel>("consent", domain::ParseConsentChannel, "sms, kakao, email, night");
+  if (auto tier = f.Integer("min_tier_index", 0, 100)) filter.min_tier_index = static_cast<int>(*tier);
+  constexpr int64_t kMax = 1'000'000'000'000;
+  filter.min_visits = f.Integer("min_visits", 0, kMax);
+  filter.min_spend = f.Integer("min_spend", 0, kMax);
+  filter.visited_within_days = f.Integer("visited_within_days", 0, kMax);
+  filter.not_visited_for_days = f.Integer("not_visited_for_days", 0, kMax);
+  filter.overdue_only = f.Bool("overdue_only").value_or(false);
+  if (!f.ok()) return f.status();
+  return segment;
+}
+
+Json SegmentJson(const domain::SavedSegment& segment) {
+  const domain::SegmentFilter& f = segment.filter;
+  auto optional = [](const auto& value) { return value ? Json(*value) : Json(nullptr); };
+  Json filter;
+  filter["rfm_segment"] =
+      f.rfm_segment ? Json(SegmentKey(static_cast<analytics::RfmSegment>(*f.rfm_segment))) : Json(nullptr);
+  filter["stage"] = f.stage ? Json(domain::ToString(*f.stage)) : Json(nullptr);
+  filter["tag"] = f.tag.empty() ? Json(nullptr) : Json(f.tag);
+  filter["consent"] = f.consent ? Json(domain::ToString(*f.consent)) : Json(nullptr);
+  filter["min_tier_index"] = optional(f.min_tier_index);
+  filter["min_visits"] = optional(f.min_visits);
+  filter["min_spend"] = optional(f.min_spend);
+  filter["visited_within_days"] = optional(f.visited_within_days);
+  filter["not_visited_for_days"] = optional(f.not_visited_for_days);
+  filter["overdue_only"] = f.overdue_only;
+  return {{"id", segment.id.value()},
+          {"name", segment.name},
+          {"filter", std::move(filter)},
+          {"created_at", segment.created_at.ToIso8601()},
+          {"updated_at", segment.updated_at.ToIso8601()}};
+}
+
+Result<Response> CreateSegment(RequestContext& context) {
+  CRM_ASSIGN_OR_RETURN(domain::SavedSegment segment, ParseSegment(context.body));
+  CRM_ASSIGN_OR_RETURN(segment, context.services.segments.Create(context.principal(), std::move(segment)));
+  return Response::Of(SegmentJson(segment), 201);
+}
+
+Result<Response> ListSegments(RequestContext& context) {
+  CRM_ASSIGN_OR_RETURN(auto segments, context.services.segments.List(context.principal()));
+  Json items = Json::array();
+  for (const domain::SavedSegment& segment : segments) items.push_back(SegmentJson(segment));
+  return Response::Of(Json{{"items", std::move(items)}});
+}
+
+Result<Response> GetSegment(RequestContext& context) {
+  CRM_ASSIGN_OR_RETURN(domain::SavedSegment segment,
+                       context.services.segments.Get(context.principal(), context.PathId<SegmentId>("id")));
+  return Response::Of(SegmentJson(segment));
+}
+
+Result<Response> UpdateSegment(RequestContext& context) {
+  CRM_ASSIGN_OR_RETURN(domain::SavedSegment changed, ParseSegment(context.body));
+  CRM_ASSIGN_OR_RETURN(domain::SavedSegment segment,
+                       context.services.segments.Update(context.principal(), context.PathId<SegmentId>("id"),
+                                                        std::move(changed.name), std::move(changed.filter)));
+  return Response::Of(SegmentJson(segment));
+}
+
+Result<Response> DeleteSegment(RequestContext& context) {
+  CRM_RETURN_IF_ERROR(context.services.segments.Delete(context.principal(), context.PathId<SegmentId>("id")));
+  return Response::NoContent();
+}
+
+Result<Response> SegmentCustomers(RequestContext& context) {
+  CRM_ASSIGN_OR_RETURN(PageRequest page, ReadPage(context.query, 100, 500));
+  std::optional<CustomerId> after;
+  if (page.cursor) after = CustomerId(*page.cursor);
+  CRM_ASSIGN_OR_RETURN(
+      app::SegmentMembers members,
+      context.services.segments.Members(context.principal(), context.PathId<SegmentId>("id"), after, page.limit));
+  Json items = Json::array();
+  for (const app::SegmentMember& member : members.members) {
+    Json item = CustomerToJson(member.customer, member.stage, CustomerView::kSummary);
+    item["rfm_segment"] =
+        member.rfm_segment ? Json(SegmentKey(static_cast<analytics::RfmSegment>(*member.rfm_segment))) : Json(nullptr);
+    item["overdue"] = member.overdue;
+    items.push_back(std::move(item));
+  }
+  std::optional<int64_t> next;
+  if (members.next_cursor) next = members.next_cursor->value();
+  Json json = PageJson(std::move(items), next);
+  json["as_of"] = members.stamp.as_of.ToIso8601();
+  json["orders"] = members.stamp.orders;
+  return Response::Of(std::move(json));
+}
+
 RouteInfo Info(const char* pattern, const char* summary, std::vector<QueryParamInfo> query = {}) {
   return {.method = Method::kGet,
           .pattern = pattern,
@@ -397,6 +517,47 @@ std::vector<Route> AnalyticsRoutes() {
       {Info("/api/v1/customers/{id}/analytics",
             "A customer's segment, RFM scores, churn risk, expected visits and value over 90 days, rhythm"),
        GetCustomerAnalytics},
+      {{.method = Method::kGet,
+        .pattern = "/api/v1/segments",
+        .summary = "Saved segments (named customer filters)",
+        .tag = kTag,
+        .response_schema = "SegmentList"},
+       ListSegments},
+      {{.method = Method::kPost,
+        .pattern = "/api/v1/segments",
+        .summary = "Save a segment: a name and a filter over profile, stage, consent, tier, RFM segment, rhythm",
+        .tag = kTag,
+        .request_schema = "SegmentInput",
+        .response_schema = "Segment",
+        .success_status = 201},
+       CreateSegment},
+      {{.method = Method::kGet,
+        .pattern = "/api/v1/segments/{id}",
+        .summary = "One saved segment",
+        .tag = kTag,
+        .response_schema = "Segment"},
+       GetSegment},
+      {{.method = Method::kPatch,
+        .pattern = "/api/v1/segments/{id}",
+        .summary = "Replace a segment's name and filter",
+        .tag = kTag,
+        .request_schema = "SegmentInput",
+        .response_schema = "Segment"},
+       UpdateSegment},
+      {{.method = Method::kDelete,
+        .pattern = "/api/v1/segments/{id}",
+        .summary = "Delete a saved segment",
+        .tag = kTag,
+        .success_status = 204},
+       DeleteSegment},
+      {{.method = Method::kGet,
+        .pattern = "/api/v1/segments/{id}/customers",
+        .summary = "The customers a segment selects now, ascending id",
+        .tag = kTag,
+        .query = {{.name = "cursor", .description = "next_cursor of the previous page"},
+                  {.name = "limit", .description = "items per page, 1-500 (default 100)", .type = "integer"}},
+        .response_schema = "SegmentCustomerPage"},
+       SegmentCustomers},
   };
 }
 

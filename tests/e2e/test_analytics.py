@@ -314,6 +314,69 @@ class AnalyticsTests(ServerTestCase):
             self.assertIn("parameters", answer)
             self.assertIsInstance(answer["orders"], int)
 
+    def test_saved_segments_select_the_customers_their_filter_describes(self):
+        rfm = {row["customer_id"]: row for row in self.get("/analytics/rfm?limit=1000")["customers"]}
+        overdue = {row["customer_id"] for row in self.get("/analytics/overdue?limit=1000")["customers"]}
+        profiles = {c: self.get(f"/customers/{c}") for c in self.customers}
+        segment = rfm[self.customers[0]]["segment"]
+        created = self.owner.post("/segments", {"name": unique("단골"), "filter": {
+            "rfm_segment": segment, "min_visits": 2, "overdue_only": False}})
+        self.assertEqual(created.status, 201, created)
+        body = created.json
+        self.assertEqual(body["filter"]["rfm_segment"], segment)
+        self.assertEqual(body["filter"]["min_visits"], 2)
+        self.assertIsNone(body["filter"]["stage"])
+        members = self.get(f"/segments/{body['id']}/customers?limit=500")
+        expected = sorted(c for c in self.customers
+                          if rfm[c]["segment"] == segment and profiles[c]["visit_count"] >= 2)
+        self.assertIn(self.customers[0], expected)
+        self.assertEqual([item["id"] for item in members["items"]], expected)
+        self.assertTrue(all(item["rfm_segment"] == segment for item in members["items"]))
+        # Overdue only, stage and consent: the members change with the filter.
+        changed = self.owner.patch(f"/segments/{body['id']}", {"name": body["name"],
+                                                               "filter": {"overdue_only": True}})
+        self.assertEqual(changed.status, 200, changed)
+        members = self.get(f"/segments/{body['id']}/customers")
+        self.assertEqual({item["id"] for item in members["items"]}, overdue & set(self.customers))
+        # Paging: one at a time gives the same customers.
+        paged, cursor = [], None
+        for _ in range(20):
+            page = self.get(f"/segments/{body['id']}/customers?limit=1" + (f"&cursor={cursor}" if cursor else ""))
+            paged += [item["id"] for item in page["items"]]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        self.assertEqual(paged, [item["id"] for item in members["items"]])
+        self.assertIn(body["id"], [item["id"] for item in self.get("/segments")["items"]])
+        # Errors name the field; names are unique; staff may not; deleted is gone.
+        self.assertError(self.owner.post("/segments", {"name": "x", "filter": {"rfm_segment": "vip"}}), 400,
+                         field="filter.rfm_segment")
+        self.assertError(self.owner.post("/segments", {"name": "x", "filter": {"stage": "gold"}}), 400,
+                         field="filter.stage")
+        self.assertError(self.owner.post("/segments", {"name": "x", "filter": {"min_visits": -1}}), 400,
+                         field="filter.min_visits")
+        self.assertError(self.owner.post("/segments", {"filter": {}}), 400, field="name")
+        self.assertError(self.owner.post("/segments", {"name": body["name"]}), 409, field="name")
+        self.assertError(self.staff.get("/segments"), 403)
+        self.assertError(self.staff.get(f"/segments/{body['id']}/customers"), 403)
+        self.assertEqual(self.owner.delete(f"/segments/{body['id']}").status, 204)
+        self.assertError(self.owner.get(f"/segments/{body['id']}"), 404)
+
+    def test_a_segment_by_consent_and_stage(self):
+        customer = self.customers[6]
+        granted = self.owner.patch(f"/customers/{customer}",
+                                   {"consents": [{"channel": "kakao", "granted": True, "source": "counter"}]})
+        self.assertEqual(granted.status, 200, granted)
+        stage = self.get(f"/customers/{customer}")["stage"]
+        created = self.owner.post("/segments", {"name": unique("카톡"), "filter": {"consent": "kakao", "stage": stage}})
+        self.assertEqual(created.status, 201, created)
+        ids = [item["id"] for item in self.get(f"/segments/{created.json['id']}/customers")["items"]]
+        expected = [c for c in self.customers
+                    if self.get(f"/customers/{c}")["stage"] == stage
+                    and any(x["channel"] == "kakao" and x["granted"] for x in self.get(f"/customers/{c}")["consents"])]
+        self.assertIn(customer, ids, (created.json, self.get(f"/customers/{customer}")))
+        self.assertEqual([i for i in ids if i in self.customers], expected)
+
 
 class ImportedOrdersTests(ServerTestCase):
     """Orders written by another process (`dangol import`) reach the next answer too."""

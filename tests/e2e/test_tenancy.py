@@ -62,6 +62,10 @@ ID_ROUTES = {
     ("GET", "/customers/{}/referrals"): lambda p, c: (f"/customers/{c.customer}/referrals", None),
     ("POST", "/customers/{}/gacha"): lambda p, c: (f"/customers/{c.customer}/gacha", None),
     ("GET", "/customers/{}/analytics"): lambda p, c: (f"/customers/{c.customer}/analytics", None),
+    ("GET", "/segments/{}"): lambda p, c: (f"/segments/{c.segment}", None),
+    ("PATCH", "/segments/{}"): lambda p, c: (f"/segments/{c.segment}", {"name": "침입", "filter": {}}),
+    ("DELETE", "/segments/{}"): lambda p, c: (f"/segments/{c.segment}", None),
+    ("GET", "/segments/{}/customers"): lambda p, c: (f"/segments/{c.segment}/customers", None),
 }
 
 # The id routes this issue defines; the OpenAPI document must have them all.
@@ -148,8 +152,11 @@ class TenancyTests(ServerTestCase):
         template = created(token.post("/coupon-templates", {"name": f"쿠폰 {label}", "kind": "amount_off",
                                                             "value": 1000}), "coupon template")
         coupon = created(token.post(f"/customers/{customer}/coupons", {"template_id": template}), "coupon")
+        segment = created(token.post("/segments", {"name": f"세그먼트 {label}", "filter": {"min_visits": 1}}),
+                          "segment")
         return Ids(branch=branch, customer=customer, other_customer=other_customer, preference=preference,
-                   note=note, order=order, staff=staff, prospect=prospect, template=template, coupon=coupon)
+                   note=note, order=order, staff=staff, prospect=prospect, template=template, coupon=coupon,
+                   segment=segment)
 
     def snapshot(self, client, ids):
         """Everything of one business that an attack could change, read with its own token."""
@@ -171,6 +178,7 @@ class TenancyTests(ServerTestCase):
             "loyalty": read(f"/customers/{ids.customer}/loyalty"),
             "ledger": walk_pages(client, f"/customers/{ids.customer}/ledger", 50),
             "coupons": read(f"/customers/{ids.customer}/coupons"),
+            "segment": read(f"/segments/{ids.segment}"),
         }
 
     def attack_clients(self):
