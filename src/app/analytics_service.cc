@@ -1,6 +1,7 @@
 #include "app/analytics_service.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <string_view>
 
@@ -103,7 +104,16 @@ Result<ModelFit> FitModels(const analytics::CustomerSummary& summary, AnalyticsS
 
 }  // namespace
 
+// An order the hook saw, waiting for the state's lock.
+struct PendingOrder {
+  OrderFact fact;
+  std::vector<std::string> products;
+};
+
 struct AnalyticsService::State {
+  std::atomic<bool> started{false};  // a build has begun: the hook queues orders
+  std::mutex pending_mutex;
+  std::vector<PendingOrder> pending;
   std::mutex mutex;
   std::unique_ptr<BusinessAggregates> aggregates;  // null until built
   int64_t watermark = 0;                           // highest order id read from the store
@@ -142,6 +152,9 @@ Status AnalyticsService::Build(State& state, BusinessId business) {
   CRM_ASSIGN_OR_RETURN(domain::Business found,
                        store::ReadValue<domain::Business>(
                            database_, [&](store::Transaction& tx) { return tx.businesses().Get(business); }));
+  // From here on the order hook keeps what it sees for the build to fold in: an order committed
+  // during the build with an id below a batch already read would otherwise be missed.
+  state.started.store(true);
   state.aggregates = std::make_unique<BusinessAggregates>(int64_t{found.utc_offset_minutes} * 60);
   state.watermark = 0;
   return CatchUp(state, business);
@@ -187,8 +200,9 @@ Status AnalyticsService::CatchUp(State& state, BusinessId business) {
 Status AnalyticsService::Refresh(BusinessId business) {
   State& state = StateOf(business);
   std::lock_guard<std::mutex> lock(state.mutex);
-  if (!state.aggregates) return Build(state, business);
-  return CatchUp(state, business);
+  CRM_RETURN_IF_ERROR(state.aggregates ? CatchUp(state, business) : Build(state, business));
+  ApplyPending(state);
+  return Status::Ok();
 }
 
 Result<std::pair<AnalyticsService::State*, std::unique_lock<std::mutex>>> AnalyticsService::Current(
@@ -204,18 +218,41 @@ Result<std::pair<AnalyticsService::State*, std::unique_lock<std::mutex>>> Analyt
   } else {
     CRM_RETURN_IF_ERROR(CatchUp(state, business));
   }
+  ApplyPending(state);
   return std::make_pair(&state, std::move(lock));
 }
 
 void AnalyticsService::OnOrderCommitted(const domain::Order& order, const domain::Order* original) {
   State& state = StateOf(order.business_id);
-  std::lock_guard<std::mutex> lock(state.mutex);
-  if (!state.aggregates) return;  // the build will read it
-  const OrderFact fact = FactOf(order, original);
-  if (!state.aggregates->Apply(fact)) return;
-  if (!fact.refund) {
-    std::vector<std::string_view> basket;
-    for (const domain::OrderLine& line : order.lines) basket.push_back(line.product);
+  // Nobody has asked for this business's analytics: the build will read the order.
+  if (!state.started.load()) return;
+  PendingOrder pending{FactOf(order, original), {}};
+  if (!pending.fact.refund) {
+    for (const domain::OrderLine& line : order.lines) pending.products.push_back(line.product);
+  }
+  {
+    std::lock_guard<std::mutex> lock(state.pending_mutex);
+    state.pending.push_back(std::move(pending));
+  }
+  // A request may hold the state for a while (the first build reads every order): the writer does
+  // not wait for it. Whoever holds the state next folds the pending orders in.
+  std::unique_lock<std::mutex> lock(state.mutex, std::try_to_lock);
+  if (lock.owns_lock()) ApplyPending(state);
+}
+
+void AnalyticsService::ApplyPending(State& state) {
+  // Called with state.mutex held.
+  if (!state.aggregates) return;
+  std::vector<PendingOrder> pending;
+  {
+    std::lock_guard<std::mutex> lock(state.pending_mutex);
+    pending.swap(state.pending);
+  }
+  if (pending.empty()) return;
+  std::vector<std::string_view> basket;
+  for (const PendingOrder& order : pending) {
+    if (!state.aggregates->Apply(order.fact) || order.fact.refund) continue;
+    basket.assign(order.products.begin(), order.products.end());
     state.aggregates->AddBasket(basket);
   }
   state.updated_at = clock_.Now();

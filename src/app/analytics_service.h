@@ -216,6 +216,7 @@ class AnalyticsService : public OrderObserver {
   Status Build(State& state, BusinessId business);
   Status CatchUp(State& state, BusinessId business);
   const analytics::RfmTable& RfmOf(State& state);
+  void ApplyPending(State& state);
   void RequestFit(State& state, BusinessId business);
   void FitLoop();
   Result<std::vector<std::string>> NamesOf(BusinessId business, const std::vector<int64_t>& customers);
