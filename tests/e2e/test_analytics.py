@@ -241,8 +241,15 @@ class AnalyticsTests(ServerTestCase):
         for branch in self.branches:
             firsts = sum(1 for _, first_branch in self.first_sale.values() if first_branch == branch)
             self.assertEqual(items[branch]["new_customers"], firsts)
-        staff = self.get("/analytics/staff")
-        self.assertIn("items", staff)
+        # The orders were posted with tokens, so no staff member has sales; every member is listed
+        # with their daily prospect goal and today's count.
+        staff = self.get("/analytics/staff")["items"]
+        members = self.get("/staff")["items"]
+        self.assertEqual(sorted(row["id"] for row in staff), sorted(member["id"] for member in members))
+        goals = {member["id"]: member["daily_prospect_goal"] for member in members}
+        for row in staff:
+            self.assertEqual(row["daily_prospect_goal"], goals[row["id"]])
+            self.assertEqual((row["sales"], row["revenue"], row["prospects_today"]), (0, 0, 0))
 
     def test_a_new_order_and_a_refund_show_up_in_the_next_answer(self):
         customer = self.customers[3]
