@@ -7,6 +7,7 @@ refund show up in the next answer; staff get 403; bad parameters get 400 naming 
 import math
 import os
 import sys
+import threading
 import time
 import unittest
 from datetime import datetime, timedelta, timezone
@@ -397,7 +398,6 @@ class ImportedOrdersTests(ServerTestCase):
         self.assertEqual(owner.post("/branches", {"name": unique("본점")}).status, 201)
         before = owner.get("/analytics/summary")
         self.assertEqual(before.status, 200, before)
-        self.assertEqual(before.json["orders"], 0)
         path = os.path.join(self._directory.name, "orders.csv")
         with open(path, "w", encoding="utf-8") as file:
             file.write("주문번호,주문일시,고객명,휴대폰,결제금액\n"
@@ -405,9 +405,31 @@ class ImportedOrdersTests(ServerTestCase):
                        "B-2,2024-03-09 12:30,김철수,010-5555-7777,8000\n")
         run_cli(["import", "--db", self.db_url, "--business", self.tenant.slug, "--kind", "orders", path])
         after = owner.get("/analytics/summary").json
-        self.assertEqual(after["orders"], 2)
-        self.assertEqual(after["revenue"], 20000)
-        self.assertEqual(after["funnel"]["second"], 1)
+        self.assertEqual(after["orders"], before.json["orders"] + 2)
+        self.assertEqual(after["revenue"], before.json["revenue"] + 20000)
+        self.assertEqual(after["funnel"]["second"], before.json["funnel"]["second"] + 1)
+
+    def test_concurrent_sales_are_each_counted_once(self):
+        owner = self.server.client(self.tenant.owner_token)
+        branch = owner.post("/branches", {"name": unique("동시")}).json["id"]
+        before = owner.get("/analytics/summary").json
+        results = []
+
+        def post(index):
+            results.append(owner.post("/orders", {"branch_id": branch, "total": 1000 + index}).status)
+
+        threads = [threading.Thread(target=post, args=(i,)) for i in range(16)]
+        for thread in threads:
+            thread.start()
+        # Reads while the sales arrive must not disturb them.
+        for _ in range(5):
+            self.assertEqual(owner.get("/analytics/summary").status, 200)
+        for thread in threads:
+            thread.join()
+        self.assertEqual(results, [201] * 16)
+        after = owner.get("/analytics/summary").json
+        self.assertEqual(after["orders"], before["orders"] + 16)
+        self.assertEqual(after["revenue"], before["revenue"] + sum(1000 + i for i in range(16)))
 
 
 if __name__ == "__main__":
