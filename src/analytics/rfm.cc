@@ -89,7 +89,6 @@ Result<RfmTable> ComputeRfm(const OrderHistory& history, Timestamp as_of) {
   table.recency_days.resize(n);
   table.frequency.resize(n);
   table.monetary_minor.resize(n);
-  std::vector<int64_t> goodness(n);
   for (size_t c = 0; c < n; ++c) {
     const size_t begin = history.order_begin[c], end = history.order_begin[c + 1];
     if (begin >= end || end > history.order_last_micros.size()) {
@@ -102,10 +101,21 @@ Result<RfmTable> ComputeRfm(const OrderHistory& history, Timestamp as_of) {
       sum += history.order_amount_minor[o];
     }
     table.recency_days[c] = FloorDiv(as_of.micros() - last, kMicrosPerDay);
-    goodness[c] = -table.recency_days[c];
     table.frequency[c] = static_cast<int64_t>(end - begin);
     table.monetary_minor[c] = sum;
   }
+  CRM_RETURN_IF_ERROR(ScoreRfm(table));
+  return table;
+}
+
+Status ScoreRfm(RfmTable& table) {
+  const size_t n = table.customer_id.size();
+  if (table.recency_days.size() != n || table.frequency.size() != n ||
+      table.monetary_minor.size() != n) {
+    return InvalidArgument("RFM columns differ in length");
+  }
+  std::vector<int64_t> goodness(n);
+  for (size_t c = 0; c < n; ++c) goodness[c] = -table.recency_days[c];
   table.r = Ntile(SortedBy(goodness), 5);
   table.f = Ntile(SortedBy(table.frequency), 5);
   table.m = Ntile(SortedBy(table.monetary_minor), 5);
@@ -113,7 +123,7 @@ Result<RfmTable> ComputeRfm(const OrderHistory& history, Timestamp as_of) {
   for (size_t c = 0; c < n; ++c) {
     table.segment[c] = SegmentOf(table.r[c], (table.f[c] + table.m[c] + 1) / 2);
   }
-  return table;
+  return Status::Ok();
 }
 
 Result<ParetoSummary> ComputePareto(const std::vector<int64_t>& monetary_minor,

@@ -57,6 +57,12 @@ struct RfmTable {
 // key: the first (n % tiles) tiles get one element more. Tiles are 1-based.
 std::vector<uint8_t> Ntile(const std::vector<uint32_t>& sorted_indices, int tiles);
 
+// Fills r, f, m and segment of a table whose customer_id (ascending), recency_days, frequency and
+// monetary_minor columns are set, with the same NTILE rules as ComputeRfm. For callers that keep
+// per-customer aggregates (the server) rather than order histories. kInvalidArgument when the
+// columns differ in length.
+Status ScoreRfm(RfmTable& table);
+
 // RFM of every customer in the history as of `as_of`. Fails with kInvalidArgument when the
 // history is malformed; an empty history gives an empty table.
 Result<RfmTable> ComputeRfm(const OrderHistory& history, Timestamp as_of);

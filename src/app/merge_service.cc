@@ -263,6 +263,7 @@ Result<MergeOutcome> MergeService::Merge(const Principal& principal, CustomerId 
     CRM_ASSIGN_OR_RETURN(outcome.survivor, tx.customers().Get(business, survivor_id));
     return Status::Ok();
   }));
+  if (on_moved_) on_moved_(principal.business_id);
   return outcome;
 }
 
@@ -335,6 +336,7 @@ Result<store::MergeRecord> MergeService::Undo(const Principal& principal, int64_
     result.undone_at = now;
     return Status::Ok();
   }));
+  if (on_moved_) on_moved_(principal.business_id);
   return result;
 }
 

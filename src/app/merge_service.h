@@ -7,6 +7,8 @@
 // record from which undo restores both profiles. Managers and owners only. Thread-safe.
 #pragma once
 
+#include <functional>
+
 #include <optional>
 #include <vector>
 
@@ -61,9 +63,14 @@ class MergeService {
   // of the merged profile spent or expired since).
   Result<store::MergeRecord> Undo(const Principal& principal, int64_t merge_id);
 
+  // Called after a merge or an undo has committed, with the business whose orders changed hands
+  // (the server's analytics rebuild that business's aggregates).
+  void OnCustomersMoved(std::function<void(BusinessId)> callback) { on_moved_ = std::move(callback); }
+
  private:
   store::Database& database_;
   const Clock& clock_;
+  std::function<void(BusinessId)> on_moved_;
 };
 
 }  // namespace crm::app

@@ -129,6 +129,7 @@ Result<PostedOrder> OrderService::PostSale(const Principal& principal, domain::O
     return replay;
   }
   if (!status.ok()) return status;
+  if (observer_ != nullptr && !posted.replayed) observer_->OnOrderCommitted(posted.order, nullptr);
   return posted;
 }
 
@@ -137,6 +138,7 @@ Result<PostedOrder> OrderService::Refund(const Principal& principal, OrderId ori
   const Timestamp now = clock_.Now();
   CRM_RETURN_IF_ERROR(CleanExternalId(external_source, external_id));
   PostedOrder posted;
+  std::optional<domain::Order> refunded_sale;
   CRM_RETURN_IF_ERROR(database_.Write([&](store::Transaction& tx) -> Status {
     if (!external_id.empty()) {
       CRM_ASSIGN_OR_RETURN(auto existing,
@@ -182,8 +184,12 @@ Result<PostedOrder> OrderService::Refund(const Principal& principal, OrderId ori
     CRM_RETURN_IF_ERROR(UpdateCustomerStats(tx, refund, now, original));
     CRM_RETURN_IF_ERROR(ReverseRefundLoyalty(tx, principal, refund, original, refunded, now));
     posted = PostedOrder{std::move(refund), false, std::nullopt};
+    refunded_sale = original;
     return Status::Ok();
   }));
+  if (observer_ != nullptr && !posted.replayed && refunded_sale) {
+    observer_->OnOrderCommitted(posted.order, &*refunded_sale);
+  }
   return posted;
 }
 

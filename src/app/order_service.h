@@ -14,6 +14,15 @@
 
 namespace crm::app {
 
+// Told about every sale and refund OrderService commits, after the commit (not about replays).
+class OrderObserver {
+ public:
+  virtual ~OrderObserver() = default;
+  // `original` is the refunded sale for a refund, else null. Called on the writing thread: must
+  // be cheap and cannot fail the write.
+  virtual void OnOrderCommitted(const domain::Order& order, const domain::Order* original) = 0;
+};
+
 struct PostedOrder {
   domain::Order order;
   bool replayed = false;  // true when an order with the same external id already existed
@@ -43,10 +52,13 @@ class OrderService {
   Result<domain::Order> Get(const Principal& principal, OrderId id);
   Result<OrderPage> ListForCustomer(const Principal& principal, CustomerId customer, std::optional<OrderId> before,
                                     int limit);
+  // Set once while the services are wired, before any request.
+  void SetObserver(OrderObserver* observer) { observer_ = observer; }
 
  private:
   store::Database& database_;
   const Clock& clock_;
+  OrderObserver* observer_ = nullptr;
 };
 
 }  // namespace crm::app

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "app/analytics_service.h"
 #include "app/auth_service.h"
 #include "app/business_service.h"
 #include "app/customer_service.h"
@@ -14,6 +15,7 @@
 #include "app/loyalty_service.h"
 #include "app/merge_service.h"
 #include "app/order_service.h"
+#include "app/segment_service.h"
 
 namespace crm::app {
 
@@ -29,7 +31,12 @@ struct Services {
         imports(database, clock),
         merges(database, clock),
         import_jobs(imports, clock),
-        exports(database, clock) {}
+        exports(database, clock),
+        analytics(database, clock),
+        segments(database, clock, analytics) {
+    orders.SetObserver(&analytics);
+    merges.OnCustomersMoved([this](BusinessId business) { analytics.Invalidate(business); });
+  }
 
   const Clock& clock;
   AuthService auth;
@@ -42,6 +49,8 @@ struct Services {
   MergeService merges;
   ImportJobs import_jobs;  // after `imports`: destroyed first, waiting for a running import
   ExportService exports;
+  AnalyticsService analytics;
+  SegmentService segments;
 };
 
 }  // namespace crm::app

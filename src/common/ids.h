@@ -29,6 +29,7 @@ using NoteId = Id<struct NoteTag>;
 using PreferenceId = Id<struct PreferenceTag>;
 using ProspectId = Id<struct ProspectTag>;
 using TokenId = Id<struct TokenTag>;
+using SegmentId = Id<struct SegmentTag>;
 
 }  // namespace crm
 

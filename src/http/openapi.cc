@@ -232,6 +232,17 @@ Json Schemas() {
              {"error"});
   schemas["Health"] = Object({{"status", String()}});
   schemas["OpenApiDocument"] = Type("object");
+  const Json segment_filter = Object({{"rfm_segment", Nullable(String())}, {"stage", Nullable(String())},
+                                      {"tag", Nullable(String())}, {"consent", Nullable(String())},
+                                      {"min_tier_index", Nullable(Integer())}, {"min_visits", Nullable(Integer())},
+                                      {"min_spend", Nullable(Integer())}, {"visited_within_days", Nullable(Integer())},
+                                      {"not_visited_for_days", Nullable(Integer())}, {"overdue_only", Boolean()}});
+  schemas["Segment"] = Object({{"id", Integer()}, {"name", String()}, {"filter", segment_filter},
+                               {"created_at", TimeSchema()}, {"updated_at", TimeSchema()}});
+  schemas["SegmentInput"] = Object({{"name", String()}, {"filter", segment_filter}}, {"name"});
+  schemas["SegmentList"] = ListOf("Segment");
+  schemas["SegmentCustomerPage"] = Page("CustomerSummary");
+  schemas["AnalyticsResult"] = Object({{"as_of", TimeSchema()}, {"orders", Integer()}, {"parameters", Type("object")}});
   schemas["Birthday"] =
       Object({{"date", DateSchema()}, {"calendar", Enum({"solar", "lunar"})}, {"leap_month", Boolean()}}, {"date"});
   schemas["Anniversary"] = Object({{"label", String()}, {"date", DateSchema()}}, {"date"});

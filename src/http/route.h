@@ -72,6 +72,7 @@ std::vector<Route> LoyaltyRoutes();
 std::vector<Route> MergeRoutes();  // duplicates, merge and undo
 std::vector<Route> ImportRoutes();
 std::vector<Route> ExportRoutes();
+std::vector<Route> AnalyticsRoutes();
 std::vector<Route> MetaRoutes();  // health and the OpenAPI document
 
 // Every route of the API, in a stable order.

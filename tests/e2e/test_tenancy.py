@@ -68,6 +68,11 @@ ID_ROUTES = {
     ("GET", "/customers/{}/export"): lambda p, c: (f"/customers/{c.customer}/export", None),
     ("GET", "/imports/{}"): lambda p, c: (f"/imports/{c.import_job}", None),
     ("GET", "/imports/{}/rejects"): lambda p, c: (f"/imports/{c.import_job}/rejects", None),
+    ("GET", "/customers/{}/analytics"): lambda p, c: (f"/customers/{c.customer}/analytics", None),
+    ("GET", "/segments/{}"): lambda p, c: (f"/segments/{c.segment}", None),
+    ("PATCH", "/segments/{}"): lambda p, c: (f"/segments/{c.segment}", {"name": "침입", "filter": {}}),
+    ("DELETE", "/segments/{}"): lambda p, c: (f"/segments/{c.segment}", None),
+    ("GET", "/segments/{}/customers"): lambda p, c: (f"/segments/{c.segment}/customers", None),
 }
 
 # The id routes this issue defines; the OpenAPI document must have them all.
@@ -162,9 +167,11 @@ class TenancyTests(ServerTestCase):
         import_job = created(token.request("POST", "/imports?kind=customers&dry_run=true&mode=valid_rows",
                                            raw="이름,휴대폰\n박민수,010-1234\n".encode(),
                                            headers={"Content-Type": "text/csv"}), "import")
+        segment = created(token.post("/segments", {"name": f"세그먼트 {label}", "filter": {"min_visits": 1}}),
+                          "segment")
         return Ids(branch=branch, customer=customer, other_customer=other_customer, preference=preference,
                    note=note, order=order, staff=staff, prospect=prospect, template=template, coupon=coupon,
-                   merge=merge.json["merge_id"], import_job=import_job)
+                   merge=merge.json["merge_id"], import_job=import_job, segment=segment)
 
     def snapshot(self, client, ids):
         """Everything of one business that an attack could change, read with its own token."""
@@ -186,6 +193,7 @@ class TenancyTests(ServerTestCase):
             "loyalty": read(f"/customers/{ids.customer}/loyalty"),
             "ledger": walk_pages(client, f"/customers/{ids.customer}/ledger", 50),
             "coupons": read(f"/customers/{ids.customer}/coupons"),
+            "segment": read(f"/segments/{ids.segment}"),
         }
 
     def attack_clients(self):

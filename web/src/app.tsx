@@ -1,5 +1,6 @@
 // The shell: checks the session, shows the sign-in page or the chosen page with the menu, and
 // puts the sign-in form over the page when the session expires, so nothing typed is lost.
+import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { onSessionExpired, request, setCsrfToken, type Me } from "./api";
 import { lang, onLangChange, setLang, t, type Lang } from "./i18n";
@@ -15,6 +16,21 @@ import { AccessLog } from "./pages/access_log";
 import { Duplicates } from "./pages/duplicates";
 import { LoyaltySettings } from "./pages/loyalty_settings";
 import { Account } from "./pages/account";
+import { isManager } from "./session";
+
+// The dashboard and its chart library are fetched only when the page is opened, so they never
+// weigh on the counter screen.
+function LazyDashboard() {
+  const [Dashboard, setDashboard] = useState<(() => JSX.Element) | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    import("./pages/dashboard")
+      .then((module) => setDashboard(() => module.Dashboard))
+      .catch(() => setFailed(true));
+  }, []);
+  if (failed) return <p class="notice notice-error">{t("error.network")}</p>;
+  return Dashboard ? <Dashboard /> : <p class="loading">{t("app.loading")}</p>;
+}
 
 export function App() {
   const path = usePath();
@@ -91,6 +107,8 @@ function Page({ path, me }: { path: string; me: Me }) {
       return <Customers />;
     case "/office/team":
       return <Team />;
+    case "/office/analytics":
+      return isManager(me) ? <LazyDashboard /> : <Counter />;
     case "/office/loyalty":
       return me.role === "owner" ? <LoyaltySettings /> : <Counter />;
     case "/office/duplicates":
@@ -109,6 +127,7 @@ function Nav({ me, path }: { me: Me; path: string }) {
     { href: "/", label: t("nav.counter"), show: true },
     { href: "/office/customers", label: t("nav.customers"), show: true },
     { href: "/office/team", label: t("nav.team"), show: true },
+    { href: "/office/analytics", label: t("nav.analytics"), show: isManager(me) },
     { href: "/office/loyalty", label: t("nav.loyalty"), show: me.role === "owner" },
     { href: "/office/duplicates", label: t("nav.duplicates"), show: me.role !== "staff" },
     { href: "/office/access-log", label: t("nav.accessLog"), show: me.role === "owner" },

@@ -21,12 +21,14 @@ import { date, dateTime, number, t, won } from "../i18n";
 import { linkClick } from "../router";
 import { Field, StageBadge, StatusLine, useWrite, type Notice } from "../components/ui";
 import { couponLastDay, couponValue, LoyaltySummary, units, useLoyalty } from "../components/loyalty";
-import { useSession } from "../session";
+import { isManager, useSession } from "../session";
+import { CustomerAnalyticsCard } from "../components/customer_analytics";
 import { PreferenceForm } from "./counter";
 
 type Entry = { at: string; kind: "order" | "refund" | "note" | "tier"; text: string; key: string };
 
 export function CustomerPage({ id }: { id: number }) {
+  const session = useSession();
   const [customer, setCustomer] = useState<Customer | null>(null);
   const [notes, setNotes] = useState<Note[]>([]);
   const [orders, setOrders] = useState<Order[]>([]);
@@ -161,6 +163,7 @@ export function CustomerPage({ id }: { id: number }) {
             </button>
           )}
         </section>
+        {isManager(session.me) ? <CustomerAnalyticsCard id={id} /> : null}
         <section class="card">
           <h2>{t("customer.consents")}</h2>
           <ul class="consents">

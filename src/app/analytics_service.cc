@@ -1,0 +1,695 @@
+#include "app/analytics_service.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <string_view>
+
+#include "analytics/clv.h"
+#include "domain/prospect.h"
+#include "store/analytics_repository.h"
+#include "store/business_repository.h"
+#include "store/customer_repository.h"
+#include "store/note_repository.h"
+#include "store/staff_repository.h"
+#include "store/transaction.h"
+
+namespace crm::app {
+namespace {
+
+constexpr int kBatchSize = 50'000;
+constexpr int64_t kRfmCacheMicros = 60'000'000;  // an RFM table is reused for up to a minute
+constexpr double kDaysPerWeek = 7.0;
+constexpr int kHistogramBuckets = 10;
+
+OrderFact FactOf(const domain::Order& order, const domain::Order* original) {
+  OrderFact fact;
+  fact.order_id = order.id.value();
+  fact.customer_id = order.customer_id ? order.customer_id->value() : 0;
+  fact.branch_id = order.branch_id.value();
+  fact.staff_id = order.staff_id ? order.staff_id->value() : 0;
+  fact.refund = order.kind == domain::OrderKind::kRefund;
+  fact.ordered_at_micros = order.ordered_at.micros();
+  fact.total_minor = order.total.minor_units();
+  if (original != nullptr) {
+    fact.original_ordered_at_micros = original->ordered_at.micros();
+    fact.original_staff_id = original->staff_id ? original->staff_id->value() : 0;
+  }
+  return fact;
+}
+
+std::vector<SegmentFigures> SegmentsOf(const analytics::RfmTable& rfm) {
+  std::vector<SegmentFigures> segments;
+  for (int s = static_cast<int>(analytics::RfmSegment::kChampions); s <= static_cast<int>(analytics::RfmSegment::kLost);
+       ++s) {
+    segments.push_back({static_cast<analytics::RfmSegment>(s), 0, 0});
+  }
+  for (size_t i = 0; i < rfm.size(); ++i) {
+    SegmentFigures& figures = segments[static_cast<size_t>(rfm.segment[i]) - 1];
+    ++figures.customers;
+    figures.revenue_minor += rfm.monetary_minor[i];
+  }
+  return segments;
+}
+
+RfmRow RowOf(const analytics::RfmTable& rfm, size_t i) {
+  RfmRow row;
+  row.customer_id = rfm.customer_id[i];
+  row.recency_days = rfm.recency_days[i];
+  row.frequency = rfm.frequency[i];
+  row.monetary_minor = rfm.monetary_minor[i];
+  row.r = rfm.r[i];
+  row.f = rfm.f[i];
+  row.m = rfm.m[i];
+  row.segment = rfm.segment[i];
+  return row;
+}
+
+Status CheckLimit(int limit) {
+  if (limit < 1 || limit > 1000) return InvalidArgument("must be an integer from 1 to 1000", "limit");
+  return Status::Ok();
+}
+
+// The models and what they say of each customer, from a summary taken of the aggregates.
+Result<ModelFit> FitModels(const analytics::CustomerSummary& summary, AnalyticsStamp stamp) {
+  ModelFit fit;
+  fit.stamp = stamp;
+  CRM_ASSIGN_OR_RETURN(fit.purchases, analytics::FitBgNbd(summary));
+  auto spend = analytics::FitGammaGamma(summary);
+  if (spend.ok() && spend->parameters.q > 1.0) fit.spend = *spend;
+  const size_t n = summary.size();
+  fit.customer_id = summary.customer_id;
+  fit.probability_alive.resize(n);
+  fit.expected_visits_90d.resize(n);
+  fit.expected_value_90d.assign(n, 0.0);
+  fit.clv_12m.assign(n, 0.0);
+  const analytics::BgNbdParameters& p = fit.purchases.parameters;
+  for (size_t i = 0; i < n; ++i) {
+    fit.probability_alive[i] = analytics::BgNbdProbabilityAlive(p, summary.x[i], summary.t_x[i], summary.T[i]);
+    CRM_ASSIGN_OR_RETURN(fit.expected_visits_90d[i],
+                         analytics::BgNbdConditionalExpectedPurchases(p, 90.0 / kDaysPerWeek, summary.x[i],
+                                                                      summary.t_x[i], summary.T[i]));
+  }
+  if (fit.spend) {
+    analytics::ClvParameters clv;  // 12 months of 30 days, 1 % a month
+    CRM_ASSIGN_OR_RETURN(analytics::CustomerValue value,
+                         analytics::ComputeCustomerValue(p, fit.spend->parameters, summary, clv));
+    for (size_t i = 0; i < n; ++i) {
+      fit.expected_value_90d[i] = fit.expected_visits_90d[i] * value.expected_spend[i];
+      fit.clv_12m[i] = value.clv[i];
+    }
+  }
+  return fit;
+}
+
+}  // namespace
+
+// An order the hook saw, waiting for the state's lock.
+struct PendingOrder {
+  OrderFact fact;
+  std::vector<std::string> products;
+};
+
+struct AnalyticsService::State {
+  std::atomic<bool> started{false};  // a build has begun: the hook queues orders
+  std::mutex pending_mutex;
+  std::vector<PendingOrder> pending;
+  std::mutex mutex;
+  std::unique_ptr<BusinessAggregates> aggregates;  // null until built
+  int64_t watermark = 0;                           // highest order id read from the store
+  Timestamp updated_at;
+  // The RFM table of `rfm_version`, computed at `rfm_as_of`.
+  uint64_t rfm_version = UINT64_MAX;
+  Timestamp rfm_as_of;
+  analytics::RfmTable rfm;
+  // Models: the latest fit, and whether one is queued or running.
+  std::shared_ptr<const ModelFit> fit;
+  bool fit_pending = false;
+  int64_t fit_requested_orders = -1;
+  std::string fit_error;
+  uint64_t generation = 0;  // counts Invalidate calls: a fit of an older generation is dropped
+};
+
+AnalyticsService::AnalyticsService(store::Database& database, const Clock& clock)
+    : database_(database), clock_(clock) {}
+
+AnalyticsService::~AnalyticsService() {
+  {
+    std::lock_guard<std::mutex> lock(fit_mutex_);
+    stopping_ = true;
+  }
+  fit_wakeup_.notify_all();
+  if (fit_thread_.joinable()) fit_thread_.join();
+}
+
+AnalyticsService::State& AnalyticsService::StateOf(BusinessId business) {
+  std::lock_guard<std::mutex> lock(states_mutex_);
+  std::unique_ptr<State>& state = states_[business.value()];
+  if (!state) state = std::make_unique<State>();
+  return *state;
+}
+
+Status AnalyticsService::Build(State& state, BusinessId business) {
+  CRM_ASSIGN_OR_RETURN(domain::Business found,
+                       store::ReadValue<domain::Business>(
+                           database_, [&](store::Transaction& tx) { return tx.businesses().Get(business); }));
+  // From here on the order hook keeps what it sees for the build to fold in: an order committed
+  // during the build with an id below a batch already read would otherwise be missed.
+  state.started.store(true);
+  state.aggregates = std::make_unique<BusinessAggregates>(int64_t{found.utc_offset_minutes} * 60);
+  state.watermark = 0;
+  return CatchUp(state, business);
+}
+
+Status AnalyticsService::CatchUp(State& state, BusinessId business) {
+  BusinessAggregates& aggregates = *state.aggregates;
+  while (true) {
+    store::OrderFactBatch batch;
+    store::OrderProducts products;
+    CRM_RETURN_IF_ERROR(database_.Read([&](store::Transaction& tx) -> Status {
+      store::AnalyticsRepository repository(tx.connection());
+      CRM_ASSIGN_OR_RETURN(batch, repository.ReadOrderFacts(business, state.watermark, kBatchSize));
+      if (batch.size() == 0) return Status::Ok();
+      CRM_ASSIGN_OR_RETURN(products,
+                           repository.ReadOrderProducts(business, batch.order_id.front(), batch.order_id.back()));
+      return Status::Ok();
+    }));
+    size_t line = 0;
+    std::vector<std::string_view> basket;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      OrderFact fact{batch.order_id[i],         batch.customer_id[i],
+                     batch.branch_id[i],        batch.staff_id[i],
+                     batch.kind[i] == 2,        batch.ordered_at_micros[i],
+                     batch.total_minor[i],      batch.original_ordered_at_micros[i],
+                     batch.original_staff_id[i]};
+      const bool applied = aggregates.Apply(fact);
+      while (line < products.order_id.size() && products.order_id[line] < fact.order_id) ++line;
+      basket.clear();
+      for (; line < products.order_id.size() && products.order_id[line] == fact.order_id; ++line) {
+        basket.push_back(products.product[line]);
+      }
+      if (applied && !fact.refund) aggregates.AddBasket(basket);
+    }
+    if (batch.size() == 0) break;
+    state.watermark = batch.order_id.back();
+    if (batch.size() < static_cast<size_t>(kBatchSize)) break;
+  }
+  state.updated_at = clock_.Now();
+  return Status::Ok();
+}
+
+Status AnalyticsService::Refresh(BusinessId business) {
+  State& state = StateOf(business);
+  std::lock_guard<std::mutex> lock(state.mutex);
+  CRM_RETURN_IF_ERROR(state.aggregates ? CatchUp(state, business) : Build(state, business));
+  ApplyPending(state);
+  return Status::Ok();
+}
+
+void AnalyticsService::Invalidate(BusinessId business) {
+  State& state = StateOf(business);
+  std::lock_guard<std::mutex> lock(state.mutex);
+  state.aggregates.reset();
+  state.rfm_version = UINT64_MAX;
+  state.fit_requested_orders = -1;
+  state.fit.reset();
+  ++state.generation;
+}
+
+Result<std::pair<AnalyticsService::State*, std::unique_lock<std::mutex>>> AnalyticsService::Current(
+    BusinessId business) {
+  State& state = StateOf(business);
+  std::unique_lock<std::mutex> lock(state.mutex);
+  if (!state.aggregates) {
+    Status built = Build(state, business);
+    if (!built.ok()) {
+      state.aggregates.reset();  // a half-read build is thrown away and redone next time
+      return built;
+    }
+  } else {
+    CRM_RETURN_IF_ERROR(CatchUp(state, business));
+  }
+  ApplyPending(state);
+  return std::make_pair(&state, std::move(lock));
+}
+
+void AnalyticsService::OnOrderCommitted(const domain::Order& order, const domain::Order* original) {
+  State& state = StateOf(order.business_id);
+  // Nobody has asked for this business's analytics: the build will read the order.
+  if (!state.started.load()) return;
+  PendingOrder pending{FactOf(order, original), {}};
+  if (!pending.fact.refund) {
+    for (const domain::OrderLine& line : order.lines) pending.products.push_back(line.product);
+  }
+  {
+    std::lock_guard<std::mutex> lock(state.pending_mutex);
+    state.pending.push_back(std::move(pending));
+  }
+  // A request may hold the state for a while (the first build reads every order): the writer does
+  // not wait for it. Whoever holds the state next folds the pending orders in.
+  std::unique_lock<std::mutex> lock(state.mutex, std::try_to_lock);
+  if (lock.owns_lock()) ApplyPending(state);
+}
+
+void AnalyticsService::ApplyPending(State& state) {
+  // Called with state.mutex held.
+  if (!state.aggregates) return;
+  std::vector<PendingOrder> pending;
+  {
+    std::lock_guard<std::mutex> lock(state.pending_mutex);
+    pending.swap(state.pending);
+  }
+  if (pending.empty()) return;
+  std::vector<std::string_view> basket;
+  for (const PendingOrder& order : pending) {
+    if (!state.aggregates->Apply(order.fact) || order.fact.refund) continue;
+    basket.assign(order.products.begin(), order.products.end());
+    state.aggregates->AddBasket(basket);
+  }
+  state.updated_at = clock_.Now();
+}
+
+const analytics::RfmTable& AnalyticsService::RfmOf(State& state) {
+  const Timestamp now = clock_.Now();
+  if (state.rfm_version != state.aggregates->version() || now.micros() - state.rfm_as_of.micros() > kRfmCacheMicros ||
+      now < state.rfm_as_of) {
+    state.rfm = state.aggregates->Rfm(now);
+    state.rfm_version = state.aggregates->version();
+    state.rfm_as_of = now;
+  }
+  return state.rfm;
+}
+
+Result<std::vector<std::string>> AnalyticsService::NamesOf(BusinessId business, const std::vector<int64_t>& customers) {
+  std::vector<std::string> names;
+  CRM_RETURN_IF_ERROR(database_.Read([&](store::Transaction& tx) -> Status {
+    names.clear();
+    for (int64_t id : customers) {
+      auto customer = tx.customers().Get(business, CustomerId(id));
+      if (customer.ok()) {
+        names.push_back(customer->name);
+      } else if (customer.status().code() == StatusCode::kNotFound) {
+        names.emplace_back();  // deleted since
+      } else {
+        return customer.status();
+      }
+    }
+    return Status::Ok();
+  }));
+  return names;
+}
+
+Result<CustomerLabels> AnalyticsService::Labels(BusinessId business) {
+  CRM_ASSIGN_OR_RETURN(auto current, Current(business));
+  State& state = *current.first;
+  const analytics::RfmTable& rfm = RfmOf(state);
+  CustomerLabels labels;
+  labels.stamp = {state.rfm_as_of, state.aggregates->orders_covered()};
+  labels.customer_id = rfm.customer_id;
+  labels.segment.resize(rfm.size());
+  for (size_t i = 0; i < rfm.size(); ++i) labels.segment[i] = static_cast<uint8_t>(rfm.segment[i]);
+  labels.overdue.assign(rfm.size(), 0);
+  CRM_ASSIGN_OR_RETURN(auto rhythm, state.aggregates->Rhythm(labels.stamp.as_of, 2.0));
+  // Both are ascending by customer id and cover the customers with a sale.
+  size_t j = 0;
+  for (const RhythmRow& row : rhythm) {
+    while (j < rfm.size() && rfm.customer_id[j] < row.customer_id) ++j;
+    if (j < rfm.size() && rfm.customer_id[j] == row.customer_id) labels.overdue[j] = row.overdue ? 1 : 0;
+  }
+  return labels;
+}
+
+Result<SummaryReport> AnalyticsService::Summary(const Principal& principal) {
+  CRM_RETURN_IF_ERROR(principal.Require(domain::Role::kManager));
+  CRM_ASSIGN_OR_RETURN(auto current, Current(principal.business_id));
+  State& state = *current.first;
+  const BusinessAggregates& aggregates = *state.aggregates;
+  SummaryReport report;
+  const analytics::RfmTable& rfm = RfmOf(state);
+  report.stamp = {state.rfm_as_of, aggregates.orders_covered()};
+  report.customers = static_cast<int64_t>(rfm.size());
+  report.sales = aggregates.sales();
+  report.revenue_minor = aggregates.revenue_minor();
+  report.revisit = aggregates.Revisit();
+  report.funnel = aggregates.Funnel();
+  CRM_ASSIGN_OR_RETURN(analytics::ParetoSummary pareto, analytics::ComputePareto(rfm.monetary_minor, 0.2, 1));
+  report.top20_share = pareto.top_share;
+  CRM_ASSIGN_OR_RETURN(auto rhythm, aggregates.Rhythm(report.stamp.as_of, 2.0));
+  for (const RhythmRow& row : rhythm) report.overdue += row.overdue;
+  report.segments = SegmentsOf(rfm);
+  return report;
+}
+
+Result<RfmReport> AnalyticsService::Rfm(const Principal& principal, std::optional<analytics::RfmSegment> segment,
+                                        int limit) {
+  CRM_RETURN_IF_ERROR(principal.Require(domain::Role::kManager));
+  CRM_RETURN_IF_ERROR(CheckLimit(limit));
+  RfmReport report;
+  {
+    CRM_ASSIGN_OR_RETURN(auto current, Current(principal.business_id));
+    State& state = *current.first;
+    const analytics::RfmTable& rfm = RfmOf(state);
+    report.stamp = {state.rfm_as_of, state.aggregates->orders_covered()};
+    report.segments = SegmentsOf(rfm);
+    std::vector<size_t> rows;
+    for (size_t i = 0; i < rfm.size(); ++i) {
+      if (!segment || rfm.segment[i] == *segment) rows.push_back(i);
+    }
+    report.matching = static_cast<int64_t>(rows.size());
+    const size_t keep = std::min(rows.size(), static_cast<size_t>(limit));
+    std::partial_sort(
+        rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(keep), rows.end(), [&rfm](size_t a, size_t b) {
+          return rfm.monetary_minor[a] != rfm.monetary_minor[b] ? rfm.monetary_minor[a] > rfm.monetary_minor[b]
+                                                                : rfm.customer_id[a] < rfm.customer_id[b];
+        });
+    for (size_t k = 0; k < keep; ++k) report.customers.push_back(RowOf(rfm, rows[k]));
+  }
+  std::vector<int64_t> ids;
+  for (const RfmRow& row : report.customers) ids.push_back(row.customer_id);
+  CRM_ASSIGN_OR_RETURN(auto names, NamesOf(principal.business_id, ids));
+  for (size_t k = 0; k < names.size(); ++k) report.customers[k].name = std::move(names[k]);
+  return report;
+}
+
+Result<ParetoReport> AnalyticsService::Pareto(const Principal& principal, double top_fraction, int points) {
+  CRM_RETURN_IF_ERROR(principal.Require(domain::Role::kManager));
+  if (!(top_fraction > 0.0 && top_fraction <= 1.0)) return InvalidArgument("must be in (0, 1]", "top");
+  if (points < 1 || points > 1000) return InvalidArgument("must be an integer from 1 to 1000", "points");
+  CRM_ASSIGN_OR_RETURN(auto current, Current(principal.business_id));
+  State& state = *current.first;
+  ParetoReport report;
+  const analytics::RfmTable& rfm = RfmOf(state);
+  report.stamp = {state.rfm_as_of, state.aggregates->orders_covered()};
+  report.top_fraction = top_fraction;
+  CRM_ASSIGN_OR_RETURN(report.pareto, analytics::ComputePareto(rfm.monetary_minor, top_fraction, points));
+  return report;
+}
+
+Result<CohortReport> AnalyticsService::Cohorts(const Principal& principal) {
+  CRM_RETURN_IF_ERROR(principal.Require(domain::Role::kManager));
+  CRM_ASSIGN_OR_RETURN(auto current, Current(principal.business_id));
+  CohortReport report;
+  report.stamp = {clock_.Now(), current.first->aggregates->orders_covered()};
+  report.cohorts = current.first->aggregates->Cohorts();
+  return report;
+}
+
+Result<FunnelReport> AnalyticsService::Funnel(const Principal& principal) {
+  CRM_RETURN_IF_ERROR(principal.Require(domain::Role::kManager));
+  CRM_ASSIGN_OR_RETURN(auto current, Current(principal.business_id));
+  FunnelReport report;
+  report.stamp = {clock_.Now(), current.first->aggregates->orders_covered()};
+  report.funnel = current.first->aggregates->Funnel();
+  report.revisit = current.first->aggregates->Revisit();
+  return report;
+}
+
+Result<OverdueReport> AnalyticsService::Overdue(const Principal& principal, double multiple, int limit) {
+  CRM_RETURN_IF_ERROR(principal.Require(domain::Role::kManager));
+  if (!(multiple > 0.0 && multiple <= 100.0)) return InvalidArgument("must be a number in (0, 100]", "multiple");
+  CRM_RETURN_IF_ERROR(CheckLimit(limit));
+  OverdueReport report;
+  report.overdue_multiple = multiple;
+  {
+    CRM_ASSIGN_OR_RETURN(auto current, Current(principal.business_id));
+    State& state = *current.first;
+    report.stamp = {clock_.Now(), state.aggregates->orders_covered()};
+    CRM_ASSIGN_OR_RETURN(auto rhythm, state.aggregates->Rhythm(report.stamp.as_of, multiple));
+    const analytics::RfmTable& rfm = RfmOf(state);
+    for (const RhythmRow& row : rhythm) {
+      if (!row.overdue) continue;
+      ++report.overdue;
+      OverdueRow out;
+      out.rhythm = row;
+      auto it = std::lower_bound(rfm.customer_id.begin(), rfm.customer_id.end(), row.customer_id);
+      if (it != rfm.customer_id.end() && *it == row.customer_id) {
+        out.monetary_minor = rfm.monetary_minor[static_cast<size_t>(it - rfm.customer_id.begin())];
+      }
+      report.customers.push_back(out);
+    }
+  }
+  auto lateness = [](const OverdueRow& row) {
+    return static_cast<double>(row.rhythm.days_since_last) / std::max(row.rhythm.median_gap_days, 1.0);
+  };
+  std::sort(report.customers.begin(), report.customers.end(), [&](const OverdueRow& a, const OverdueRow& b) {
+    const double la = lateness(a), lb = lateness(b);
+    return la != lb ? la > lb : a.rhythm.customer_id < b.rhythm.customer_id;
+  });
+  if (report.customers.size() > static_cast<size_t>(limit)) report.customers.resize(static_cast<size_t>(limit));
+  std::vector<int64_t> ids;
+  for (const OverdueRow& row : report.customers) ids.push_back(row.rhythm.customer_id);
+  CRM_ASSIGN_OR_RETURN(auto names, NamesOf(principal.business_id, ids));
+  for (size_t k = 0; k < names.size(); ++k) report.customers[k].name = std::move(names[k]);
+  return report;
+}
+
+Result<UnitReport> AnalyticsService::Branches(const Principal& principal) {
+  CRM_RETURN_IF_ERROR(principal.Require(domain::Role::kManager));
+  UnitReport report;
+  std::vector<UnitFigures> figures;
+  {
+    CRM_ASSIGN_OR_RETURN(auto current, Current(principal.business_id));
+    report.stamp = {clock_.Now(), current.first->aggregates->orders_covered()};
+    figures = current.first->aggregates->Branches();
+  }
+  CRM_ASSIGN_OR_RETURN(
+      auto branches, store::ReadValue<std::vector<domain::Branch>>(
+                         database_, [&](store::Transaction& tx) { return tx.branches().List(principal.business_id); }));
+  for (const domain::Branch& branch : branches) {
+    UnitReportRow row;
+    row.figures.id = branch.id.value();
+    row.name = branch.name;
+    for (const UnitFigures& f : figures) {
+      if (f.id == branch.id.value()) row.figures = f;
+    }
+    report.rows.push_back(std::move(row));
+  }
+  return report;
+}
+
+Result<UnitReport> AnalyticsService::Staff(const Principal& principal) {
+  CRM_RETURN_IF_ERROR(principal.Require(domain::Role::kManager));
+  UnitReport report;
+  std::vector<UnitFigures> figures;
+  {
+    CRM_ASSIGN_OR_RETURN(auto current, Current(principal.business_id));
+    report.stamp = {clock_.Now(), current.first->aggregates->orders_covered()};
+    figures = current.first->aggregates->Staff();
+  }
+  CRM_RETURN_IF_ERROR(database_.Read([&](store::Transaction& tx) -> Status {
+    report.rows.clear();
+    CRM_ASSIGN_OR_RETURN(domain::Business business, tx.businesses().Get(principal.business_id));
+    const domain::DayBounds today = domain::LocalDay(report.stamp.as_of, business.utc_offset_minutes);
+    CRM_ASSIGN_OR_RETURN(auto counts, tx.prospects().CountByStaff(principal.business_id, today.start, today.end));
+    CRM_ASSIGN_OR_RETURN(auto staff, tx.staff().List(principal.business_id));
+    for (const domain::Staff& member : staff) {
+      UnitReportRow row;
+      row.figures.id = member.id.value();
+      row.name = member.display_name;
+      row.daily_prospect_goal = member.daily_prospect_goal;
+      for (const auto& [id, count] : counts) {
+        if (id == member.id) row.prospects_today = count;
+      }
+      for (const UnitFigures& f : figures) {
+        if (f.id == member.id.value()) row.figures = f;
+      }
+      report.rows.push_back(std::move(row));
+    }
+    return Status::Ok();
+  }));
+  return report;
+}
+
+void AnalyticsService::RequestFit(State& state, BusinessId business) {
+  // Called with state.mutex held.
+  const int64_t orders = state.aggregates->orders_covered();
+  if (state.fit_pending || state.fit_requested_orders == orders) return;
+  state.fit_pending = true;
+  state.fit_requested_orders = orders;
+  std::lock_guard<std::mutex> lock(fit_mutex_);
+  fit_queue_.emplace_back(business.value(), &state);
+  if (!fit_thread_.joinable()) fit_thread_ = std::thread([this] { FitLoop(); });
+  fit_wakeup_.notify_one();
+}
+
+void AnalyticsService::FitLoop() {
+  while (true) {
+    State* state = nullptr;
+    {
+      std::unique_lock<std::mutex> lock(fit_mutex_);
+      fit_wakeup_.wait(lock, [this] { return stopping_ || !fit_queue_.empty(); });
+      if (stopping_) return;
+      state = fit_queue_.front().second;
+      fit_queue_.pop_front();
+      fit_running_ = true;
+    }
+    analytics::CustomerSummary summary;
+    AnalyticsStamp stamp;
+    uint64_t generation = 0;
+    bool invalidated = false;
+    {
+      std::lock_guard<std::mutex> lock(state->mutex);
+      generation = state->generation;
+      if (state->aggregates) {
+        stamp = {clock_.Now(), state->aggregates->orders_covered()};
+        summary = state->aggregates->ModelSummary(stamp.as_of);
+      } else {
+        invalidated = true;
+      }
+    }
+    Result<ModelFit> fit = invalidated ? Result<ModelFit>(Aborted("the aggregates were invalidated")) :
+                                         FitModels(summary, stamp);
+    {
+      std::lock_guard<std::mutex> lock(state->mutex);
+      state->fit_pending = false;
+      if (state->generation != generation) {
+        // Dropped: the next request asks for a fit of the rebuilt aggregates.
+      } else if (fit.ok()) {
+        state->fit = std::make_shared<const ModelFit>(std::move(fit).value());
+        state->fit_error.clear();
+      } else {
+        state->fit_error = fit.status().message();
+      }
+    }
+    {
+      std::lock_guard<std::mutex> lock(fit_mutex_);
+      fit_running_ = false;
+    }
+    fit_idle_.notify_all();
+  }
+}
+
+void AnalyticsService::WaitForFits() {
+  std::unique_lock<std::mutex> lock(fit_mutex_);
+  fit_idle_.wait(lock, [this] { return stopping_ || (fit_queue_.empty() && !fit_running_); });
+}
+
+Result<ClvReport> AnalyticsService::Clv(const Principal& principal, int limit) {
+  CRM_RETURN_IF_ERROR(principal.Require(domain::Role::kManager));
+  CRM_RETURN_IF_ERROR(CheckLimit(limit));
+  ClvReport report;
+  {
+    CRM_ASSIGN_OR_RETURN(auto current, Current(principal.business_id));
+    State& state = *current.first;
+    report.stamp = {clock_.Now(), state.aggregates->orders_covered()};
+    RequestFit(state, principal.business_id);
+    report.fit = state.fit;
+    if (state.fit && state.fit->stamp.orders == report.stamp.orders) {
+      report.status = ModelStatus::kReady;
+    } else if (!state.fit_pending && !state.fit_error.empty()) {
+      report.status = ModelStatus::kInsufficientData;
+      report.message = state.fit_error;
+    } else {
+      report.status = ModelStatus::kFitting;
+    }
+  }
+  if (!report.fit) return report;
+  const ModelFit& fit = *report.fit;
+  const size_t n = fit.clv_12m.size();
+  if (n > 0) {
+    const double high = *std::max_element(fit.clv_12m.begin(), fit.clv_12m.end());
+    const double width = high > 0 ? high / kHistogramBuckets : 1.0;
+    for (int k = 0; k <= kHistogramBuckets; ++k) report.histogram_edges.push_back(k * width);
+    report.histogram_counts.assign(kHistogramBuckets, 0);
+    for (double value : fit.clv_12m) {
+      const int bucket = std::clamp(static_cast<int>(value / width), 0, kHistogramBuckets - 1);
+      ++report.histogram_counts[static_cast<size_t>(bucket)];
+    }
+  }
+  std::vector<size_t> rows(n);
+  for (size_t i = 0; i < n; ++i) rows[i] = i;
+  const size_t keep = std::min(n, static_cast<size_t>(limit));
+  std::partial_sort(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(keep), rows.end(),
+                    [&fit](size_t a, size_t b) {
+                      return fit.clv_12m[a] != fit.clv_12m[b] ? fit.clv_12m[a] > fit.clv_12m[b]
+                                                              : fit.customer_id[a] < fit.customer_id[b];
+                    });
+  rows.resize(keep);
+  std::vector<int64_t> ids;
+  for (size_t row : rows) ids.push_back(fit.customer_id[row]);
+  CRM_ASSIGN_OR_RETURN(auto names, NamesOf(principal.business_id, ids));
+  for (size_t k = 0; k < keep; ++k) report.top_customers.emplace_back(ids[k], std::move(names[k]));
+  report.top_rows = std::move(rows);
+  return report;
+}
+
+Result<RulesReport> AnalyticsService::Rules(const Principal& principal, const analytics::RuleParameters& parameters,
+                                            int limit) {
+  CRM_RETURN_IF_ERROR(principal.Require(domain::Role::kManager));
+  CRM_RETURN_IF_ERROR(CheckLimit(limit));
+  if (!(parameters.min_support > 0 && parameters.min_support <= 1)) {
+    return InvalidArgument("must be in (0, 1]", "min_support");
+  }
+  if (!(parameters.min_confidence > 0 && parameters.min_confidence <= 1)) {
+    return InvalidArgument("must be in (0, 1]", "min_confidence");
+  }
+  if (parameters.min_length < 1 || parameters.min_length > parameters.max_length) {
+    return InvalidArgument("must be an integer from 1 to max_length", "min_length");
+  }
+  CRM_ASSIGN_OR_RETURN(auto current, Current(principal.business_id));
+  const analytics::Baskets& baskets = current.first->aggregates->baskets();
+  RulesReport report;
+  report.stamp = {clock_.Now(), current.first->aggregates->orders_covered()};
+  report.parameters = parameters;
+  report.transactions = static_cast<int64_t>(baskets.transaction_count());
+  report.item_labels = baskets.item_labels;
+  if (report.transactions == 0) return report;
+  CRM_ASSIGN_OR_RETURN(analytics::RuleTable rules, analytics::MineRules(baskets, parameters));
+  report.total_rules = static_cast<int64_t>(rules.size());
+  const size_t keep = std::min(rules.size(), static_cast<size_t>(limit));
+  report.rules.lhs_begin.assign(rules.lhs_begin.begin(),
+                                rules.lhs_begin.begin() + static_cast<std::ptrdiff_t>(keep) + 1);
+  report.rules.lhs_items.assign(rules.lhs_items.begin(),
+                                rules.lhs_items.begin() + static_cast<std::ptrdiff_t>(rules.lhs_begin[keep]));
+  auto head = [keep](const auto& column) {
+    return std::vector(column.begin(), column.begin() + static_cast<std::ptrdiff_t>(keep));
+  };
+  report.rules.rhs = head(rules.rhs);
+  report.rules.count = head(rules.count);
+  report.rules.support = head(rules.support);
+  report.rules.confidence = head(rules.confidence);
+  report.rules.lift = head(rules.lift);
+  return report;
+}
+
+Result<CustomerAnalytics> AnalyticsService::ForCustomer(const Principal& principal, CustomerId customer) {
+  CRM_RETURN_IF_ERROR(principal.Require(domain::Role::kManager));
+  CRM_ASSIGN_OR_RETURN(bool exists, store::ReadValue<bool>(database_, [&](store::Transaction& tx) {
+                         return tx.customers().Exists(principal.business_id, customer);
+                       }));
+  if (!exists) return NotFound("customer not found");
+  CRM_ASSIGN_OR_RETURN(auto current, Current(principal.business_id));
+  State& state = *current.first;
+  CustomerAnalytics out;
+  const analytics::RfmTable& rfm = RfmOf(state);
+  out.stamp = {state.rfm_as_of, state.aggregates->orders_covered()};
+  auto it = std::lower_bound(rfm.customer_id.begin(), rfm.customer_id.end(), customer.value());
+  if (it != rfm.customer_id.end() && *it == customer.value()) {
+    out.rfm = RowOf(rfm, static_cast<size_t>(it - rfm.customer_id.begin()));
+  }
+  CRM_ASSIGN_OR_RETURN(auto rhythm, state.aggregates->Rhythm(out.stamp.as_of, 2.0));
+  auto row = std::lower_bound(rhythm.begin(), rhythm.end(), customer.value(),
+                              [](const RhythmRow& r, int64_t id) { return r.customer_id < id; });
+  if (row != rhythm.end() && row->customer_id == customer.value()) out.rhythm = *row;
+  RequestFit(state, principal.business_id);
+  if (state.fit) {
+    const ModelFit& fit = *state.fit;
+    out.model_status = fit.stamp.orders == out.stamp.orders ? ModelStatus::kReady : ModelStatus::kFitting;
+    out.model_stamp = fit.stamp;
+    auto at = std::lower_bound(fit.customer_id.begin(), fit.customer_id.end(), customer.value());
+    if (at != fit.customer_id.end() && *at == customer.value()) {
+      const size_t i = static_cast<size_t>(at - fit.customer_id.begin());
+      out.probability_alive = fit.probability_alive[i];
+      out.expected_visits_90d = fit.expected_visits_90d[i];
+      if (fit.spend) {
+        out.expected_value_90d = fit.expected_value_90d[i];
+        out.clv_12m = fit.clv_12m[i];
+      }
+    }
+  } else if (!state.fit_pending && !state.fit_error.empty()) {
+    out.model_status = ModelStatus::kInsufficientData;
+  }
+  return out;
+}
+
+}  // namespace crm::app

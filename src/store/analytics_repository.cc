@@ -1,0 +1,62 @@
+#include "store/analytics_repository.h"
+
+#include <algorithm>
+
+namespace crm::store {
+namespace {
+
+constexpr Statement kOrderFacts{
+    "analytics.order_facts",
+    "SELECT o.id, COALESCE(o.customer_id, 0), o.branch_id, COALESCE(o.staff_id, 0), o.kind, o.ordered_at, "
+    "o.total, COALESCE(r.ordered_at, 0), COALESCE(r.staff_id, 0) FROM orders o "
+    "LEFT JOIN orders r ON r.business_id = o.business_id AND r.id = o.original_order_id "
+    "WHERE o.business_id = $1 AND o.id > $2 ORDER BY o.id LIMIT $3"};
+constexpr Statement kOrderProducts{
+    "analytics.order_products",
+    "SELECT order_id, product FROM order_lines WHERE business_id = $1 AND order_id >= $2 AND order_id <= $3 "
+    "ORDER BY order_id, line_no"};
+
+}  // namespace
+
+Result<OrderFactBatch> AnalyticsRepository::ReadOrderFacts(BusinessId business, int64_t after_id, int limit) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kOrderFacts, {Int(business.value()), Int(after_id),
+                                                                  Int(std::clamp(limit, 1, 100'000))}));
+  OrderFactBatch batch;
+  const size_t n = rows.size();
+  batch.order_id.reserve(n);
+  batch.customer_id.reserve(n);
+  batch.branch_id.reserve(n);
+  batch.staff_id.reserve(n);
+  batch.kind.reserve(n);
+  batch.ordered_at_micros.reserve(n);
+  batch.total_minor.reserve(n);
+  batch.original_ordered_at_micros.reserve(n);
+  batch.original_staff_id.reserve(n);
+  for (const Row& row : rows) {
+    batch.order_id.push_back(row.GetInt(0));
+    batch.customer_id.push_back(row.GetInt(1));
+    batch.branch_id.push_back(row.GetInt(2));
+    batch.staff_id.push_back(row.GetInt(3));
+    batch.kind.push_back(static_cast<uint8_t>(row.GetInt(4)));
+    batch.ordered_at_micros.push_back(row.GetInt(5));
+    batch.total_minor.push_back(row.GetInt(6));
+    batch.original_ordered_at_micros.push_back(row.GetInt(7));
+    batch.original_staff_id.push_back(row.GetInt(8));
+  }
+  return batch;
+}
+
+Result<OrderProducts> AnalyticsRepository::ReadOrderProducts(BusinessId business, int64_t first_id, int64_t last_id) {
+  CRM_ASSIGN_OR_RETURN(auto rows,
+                       connection_.Query(kOrderProducts, {Int(business.value()), Int(first_id), Int(last_id)}));
+  OrderProducts products;
+  products.order_id.reserve(rows.size());
+  products.product.reserve(rows.size());
+  for (const Row& row : rows) {
+    products.order_id.push_back(row.GetInt(0));
+    products.product.push_back(row.GetText(1));
+  }
+  return products;
+}
+
+}  // namespace crm::store

@@ -1,0 +1,51 @@
+// What the server's analytics read from the store: the business's orders as compact facts, in
+// id order and in batches, with what a refund needs of its original, and the products of order
+// lines for "bought together" rules. Read-only; constructed over a transaction's connection
+// (AnalyticsRepository(tx.connection())). Not thread-safe, like the connection.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/ids.h"
+#include "store/sql.h"
+
+namespace crm::store {
+
+// Order facts as columns, row i one order or refund. Absent ids are 0.
+struct OrderFactBatch {
+  std::vector<int64_t> order_id;
+  std::vector<int64_t> customer_id;
+  std::vector<int64_t> branch_id;
+  std::vector<int64_t> staff_id;
+  std::vector<uint8_t> kind;  // domain::OrderKind: 1 sale, 2 refund
+  std::vector<int64_t> ordered_at_micros;
+  std::vector<int64_t> total_minor;  // negative for a refund
+  // For a refund: its original's time and staff member (0 for a sale).
+  std::vector<int64_t> original_ordered_at_micros;
+  std::vector<int64_t> original_staff_id;
+
+  size_t size() const { return order_id.size(); }
+};
+
+// The line products of orders, row i one line: (order_id[i], product[i]), ascending order id.
+struct OrderProducts {
+  std::vector<int64_t> order_id;
+  std::vector<std::string> product;
+};
+
+class AnalyticsRepository {
+ public:
+  explicit AnalyticsRepository(SqlConnection& connection) : connection_(connection) {}
+
+  // Up to `limit` (1..100,000) orders of the business with id > after_id, ascending id.
+  Result<OrderFactBatch> ReadOrderFacts(BusinessId business, int64_t after_id, int limit);
+  // The products of the lines of the business's orders with id in [first_id, last_id].
+  Result<OrderProducts> ReadOrderProducts(BusinessId business, int64_t first_id, int64_t last_id);
+
+ private:
+  SqlConnection& connection_;
+};
+
+}  // namespace crm::store

@@ -1,0 +1,102 @@
+// The analytics dashboard on the demo data: its figures are the API's, in Korean and in English;
+// a table downloads as CSV; a customer in a list opens their profile with its analytics card; the
+// counter screen never loads the dashboard's code.
+import { expect, test } from "@playwright/test";
+import fs from "node:fs";
+import { login, ownerApi, shot, watchCsp } from "./helpers";
+
+interface SegmentFigures {
+  segment: string;
+  customers: number;
+  revenue: number;
+}
+interface Summary {
+  customers: number;
+  revenue: number;
+  overdue: number;
+  segments: SegmentFigures[];
+}
+interface Cohorts {
+  cohorts: { cohort: string; active: number[] }[];
+}
+interface Units {
+  items: { id: number; revenue: number }[];
+}
+
+const koNumber = (n: number) => new Intl.NumberFormat("ko-KR").format(n);
+
+test("the dashboard shows the API's figures and opens a customer's profile", async ({ page }, info) => {
+  const csp = watchCsp(page);
+  const chunks: string[] = [];
+  page.on("request", (request) => chunks.push(request.url()));
+  await login(page);
+  // The counter screen loads no dashboard code and no chart library.
+  expect(chunks.filter((url) => /dashboard/.test(url))).toEqual([]);
+
+  const api = await ownerApi();
+  const summary = await api.get<Summary>("/analytics/summary");
+  const cohorts = await api.get<Cohorts>("/analytics/cohorts");
+  const branches = await api.get<Units>("/analytics/branches");
+  expect(summary.customers).toBeGreaterThan(0);
+
+  await page.getByRole("link", { name: "분석", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "분석 대시보드" })).toBeVisible();
+  expect(chunks.some((url) => /dashboard/.test(url))).toBe(true);
+  await expect(page.getByTestId("figure-customers")).toHaveText(koNumber(summary.customers));
+  await expect(page.getByTestId("figure-revenue")).toHaveText(`${koNumber(summary.revenue)}원`);
+  await expect(page.getByTestId("figure-overdue")).toHaveText(koNumber(summary.overdue));
+  for (const segment of summary.segments) {
+    const row = page.getByTestId(`segment-${segment.segment}`);
+    await expect(row.locator("td").nth(1)).toHaveText(koNumber(segment.customers));
+    await expect(row.locator("td").nth(2)).toHaveText(`${koNumber(segment.revenue)}원`);
+  }
+  await expect(page.getByTestId("segment-champions").locator("td").first()).toHaveText("챔피언");
+  const firstCohort = cohorts.cohorts[0];
+  await expect(page.getByTestId(`cohort-${firstCohort.cohort}`).locator("td").first()).toHaveText(
+    String(firstCohort.active[0]),
+  );
+  for (const branch of branches.items) {
+    await expect(page.getByTestId(`branch-${branch.id}`).locator("td").nth(2)).toHaveText(
+      `${koNumber(branch.revenue)}원`,
+    );
+  }
+  await shot(page, info, "analytics-dashboard");
+
+  // The segments table as CSV: the same figures, one line per segment.
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("csv-segments").click()]);
+  expect(download.suggestedFilename()).toBe("segments.csv");
+  const csv = fs.readFileSync(await download.path(), "utf-8").replace(/^\ufeff/, "").trim().split(/\r\n/);
+  expect(csv[0]).toBe("segment,customers,revenue");
+  expect(csv.slice(1)).toEqual(summary.segments.map((s) => `${s.segment},${s.customers},${s.revenue}`));
+
+  // A customer in one of the lists opens their profile, with the analytics card.
+  const link = page.getByTestId("customer-link").first();
+  await expect(link).toBeVisible();
+  const name = (await link.textContent())!;
+  await link.click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText(name);
+  const card = page.getByTestId("customer-analytics");
+  await expect(card.getByRole("heading", { name: "고객 분석" })).toBeVisible();
+  await expect(card.getByTestId("ca-scores")).toHaveText(/^R[1-5] F[1-5] M[1-5]$/);
+  const id = Number(page.url().match(/customers\/(\d+)/)![1]);
+  const mine = await api.get<{ segment: string; rfm: { r: number; f: number; m: number } }>(
+    `/customers/${id}/analytics`,
+  );
+  await expect(card.getByTestId("ca-scores")).toHaveText(`R${mine.rfm.r} F${mine.rfm.f} M${mine.rfm.m}`);
+  await shot(page, info, "analytics-customer");
+  expect(csp).toEqual([]);
+});
+
+test("the dashboard in English", async ({ page }, info) => {
+  await login(page);
+  const api = await ownerApi();
+  const summary = await api.get<Summary>("/analytics/summary");
+  await page.getByLabel("언어").selectOption("en");
+  await page.getByRole("link", { name: "Analytics", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Analytics dashboard" })).toBeVisible();
+  await expect(page.getByTestId("figure-revenue")).toHaveText(`₩${koNumber(summary.revenue)}`);
+  await expect(page.getByTestId("segment-cannot_lose_them").locator("td").first()).toHaveText("Cannot Lose Them");
+  await expect(page.getByRole("heading", { name: "Monthly retention cohorts" })).toBeVisible();
+  await shot(page, info, "analytics-dashboard-en");
+  await page.getByLabel("Language").selectOption("ko");
+});
