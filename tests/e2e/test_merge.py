@@ -167,6 +167,27 @@ class MergeTests(ServerTestCase):
         # Nothing of the refused merges happened.
         self.assertEqual(self.owner.get(f"/customers/{second}").status, 200)
 
+    def test_the_analytics_follow_a_merge_and_its_undo(self):
+        survivor = self.new_customer("분석" + unique("a")[-4:])
+        merged = self.new_customer("분석" + unique("b")[-4:])
+        self.sale(survivor, 12000)
+        self.sale(survivor, 8000)
+        self.sale(merged, 5000)
+
+        def monetary(customer):
+            response = self.owner.get(f"/customers/{customer}/analytics")
+            self.assertEqual(response.status, 200, response)
+            return response.json["rfm"]["monetary"]
+
+        self.assertEqual((monetary(survivor), monetary(merged)), (20000, 5000))
+        merge = self.manager.post(f"/customers/{survivor}/merge", {"other_id": merged})
+        self.assertEqual(merge.status, 200, merge)
+        self.assertEqual(monetary(survivor), 25000)
+        self.assertEqual(self.owner.get(f"/customers/{merged}/analytics").status, 404)
+        undone = self.manager.post(f"/merges/{merge.json['merge_id']}/undo")
+        self.assertEqual(undone.status, 200, undone)
+        self.assertEqual((monetary(survivor), monetary(merged)), (20000, 5000))
+
     def test_a_dismissed_pair_leaves_the_queue(self):
         name = "서" + unique("d")[-5:]
         last4 = str(abs(hash(name)) % 10**4).zfill(4)
