@@ -465,7 +465,7 @@ Result<CouponRedemption> LoyaltyService::RedeemCoupon(const Principal& principal
       CRM_ASSIGN_OR_RETURN(domain::Order sale, tx.orders().Get(business, *order));
       if (sale.customer_id != customer) return FailedPrecondition("the order is not this customer's", "order_id");
     }
-    CRM_RETURN_IF_ERROR(tx.coupons().MarkRedeemed(business, coupon->id, now, branch, order));
+    CRM_RETURN_IF_ERROR(tx.coupons().MarkRedeemed(business, coupon->id, now, branch, order, principal.staff_id));
     coupon->status = domain::CouponStatus::kRedeemed;
     coupon->redeemed_at = now;
     coupon->redeemed_branch_id = branch;

@@ -11,6 +11,7 @@
 #include "app/idempotency_service.h"
 #include "app/loyalty_service.h"
 #include "app/order_service.h"
+#include "app/undo_service.h"
 
 namespace crm::app {
 
@@ -23,7 +24,8 @@ struct Services {
         orders(database, clock),
         loyalty(database, clock),
         idempotency(database, clock),
-        imports(database, clock) {}
+        imports(database, clock),
+        undo(database, clock) {}
 
   const Clock& clock;
   AuthService auth;
@@ -33,6 +35,7 @@ struct Services {
   LoyaltyService loyalty;
   IdempotencyService idempotency;
   ImportService imports;
+  UndoService undo;
 };
 
 }  // namespace crm::app

@@ -42,12 +42,22 @@ class [[nodiscard]] Status {
   const std::string& message() const { return message_; }
   // The input field the error is about ("phone"), or empty when it is about no single field.
   const std::string& field() const { return field_; }
+  // A stable, machine-readable code for a refusal ("coupon_used", "insufficient_balance"), beside
+  // the human message; clients translate it. Empty when the status carries none.
+  const std::string& reason() const { return reason_; }
+  // The same status with `reason` set.
+  Status WithReason(std::string reason) && {
+    reason_ = std::move(reason);
+    return std::move(*this);
+  }
+  Status WithReason(std::string reason) const& { return Status(*this).WithReason(std::move(reason)); }
   std::string ToString() const;
 
  private:
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
   std::string field_;
+  std::string reason_;
 };
 
 inline Status InvalidArgument(std::string message, std::string field = {}) {

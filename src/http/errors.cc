@@ -83,7 +83,9 @@ nlohmann::ordered_json ErrorBody(std::string_view code, std::string_view message
 nlohmann::ordered_json ErrorBody(const Status& status) {
   if (status.ok()) return ErrorBody("internal", "an OK status is not an error");
   if (HttpStatusFor(status.code()) == 500) return ErrorBody(StatusCodeName(status.code()), "internal error");
-  return ErrorBody(StatusCodeName(status.code()), status.message(), status.field());
+  nlohmann::ordered_json body = ErrorBody(StatusCodeName(status.code()), status.message(), status.field());
+  if (!status.reason().empty()) body["error"]["reason"] = status.reason();
+  return body;
 }
 
 }  // namespace crm::http

@@ -181,7 +181,8 @@ Json CustomerSchema(bool profile) {
 Json Schemas() {
   Json schemas;
   schemas["Error"] =
-      Object({{"error", Object({{"code", String()}, {"message", String()}, {"field", String()}}, {"code", "message"})}},
+      Object({{"error", Object({{"code", String()}, {"message", String()}, {"field", String()}, {"reason", String()}},
+                                      {"code", "message"})}},
              {"error"});
   schemas["Health"] = Object({{"status", String()}});
   schemas["OpenApiDocument"] = Type("object");
@@ -338,6 +339,20 @@ Json Schemas() {
                           {"via", Enum({"session", "token"})},
                           {"csrf_token", Nullable(String())}});
   AddLoyaltySchemas(schemas);
+  const Json action_kind = Enum({"order", "redemption", "coupon_use", "note", "preference"});
+  schemas["CounterAction"] = Object({{"kind", action_kind},
+                                     {"id", Integer()},
+                                     {"customer_id", Integer()},
+                                     {"staff_id", Nullable(Integer())},
+                                     {"at", TimeSchema()},
+                                     {"amount", Integer()},
+                                     {"label", String()}},
+                                    {"kind", "id", "at"});
+  schemas["LastAction"] = Object({{"action", Nullable(Ref("CounterAction"))}}, {"action"});
+  schemas["UndoInput"] = Object({{"kind", action_kind}, {"id", Integer()}}, {"kind", "id"});
+  schemas["UndoResult"] = Object(
+      {{"undone", Ref("CounterAction")}, {"refund", Nullable(Ref("Order"))}, {"balance", Nullable(Integer())}},
+      {"undone"});
   return schemas;
 }
 

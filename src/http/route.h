@@ -62,6 +62,7 @@ std::vector<Route> BusinessRoutes();
 std::vector<Route> CustomerRoutes();
 std::vector<Route> OrderRoutes();
 std::vector<Route> LoyaltyRoutes();
+std::vector<Route> UndoRoutes();
 std::vector<Route> MetaRoutes();  // health and the OpenAPI document
 
 // Every route of the API, in a stable order.

@@ -10,6 +10,7 @@
 #include "store/note_repository.h"
 #include "store/order_repository.h"
 #include "store/staff_repository.h"
+#include "store/undo_repository.h"
 
 namespace crm::store {
 
@@ -27,6 +28,7 @@ struct Transaction::Repositories {
   std::optional<LoyaltyRepository> loyalty;
   std::optional<CouponRepository> coupons;
   std::optional<IdempotencyRepository> idempotency;
+  std::optional<UndoRepository> undo;
 };
 
 Transaction::Transaction(SqlConnection& connection)
@@ -51,5 +53,6 @@ AccessLogRepository& Transaction::access_log() { return Lazy(repositories_->acce
 LoyaltyRepository& Transaction::loyalty() { return Lazy(repositories_->loyalty, connection_); }
 CouponRepository& Transaction::coupons() { return Lazy(repositories_->coupons, connection_); }
 IdempotencyRepository& Transaction::idempotency() { return Lazy(repositories_->idempotency, connection_); }
+UndoRepository& Transaction::undo() { return Lazy(repositories_->undo, connection_); }
 
 }  // namespace crm::store

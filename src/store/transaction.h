@@ -20,6 +20,7 @@ class NoteRepository;
 class OrderRepository;
 class ProspectRepository;
 class StaffRepository;
+class UndoRepository;
 
 class Transaction {
  public:
@@ -42,6 +43,7 @@ class Transaction {
   LoyaltyRepository& loyalty();
   CouponRepository& coupons();
   IdempotencyRepository& idempotency();
+  UndoRepository& undo();
 
  private:
   struct Repositories;

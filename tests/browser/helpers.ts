@@ -5,11 +5,22 @@ import path from "node:path";
 
 export const base = () => process.env.DANGOL_BASE_URL!;
 
-export async function login(page: Page, email = process.env.DANGOL_OWNER_EMAIL!): Promise<void> {
+export type Lang = "ko" | "en";
+
+// The sign-in form's labels in each language.
+export const loginLabels: Record<Lang, { email: string; password: string; submit: string }> = {
+  ko: { email: "이메일", password: "비밀번호", submit: "로그인" },
+  en: { email: "E-mail", password: "Password", submit: "Sign in" },
+};
+
+// Signs in through the form, in `lang` (remembered on the device as the app does).
+export async function login(page: Page, email = process.env.DANGOL_OWNER_EMAIL!, lang: Lang = "ko"): Promise<void> {
+  if (lang !== "ko") await page.addInitScript((chosen) => localStorage.setItem("dangol.lang", chosen), lang);
   await page.goto(`${base()}/`);
-  await page.getByLabel("이메일").fill(email);
-  await page.getByLabel("비밀번호").fill(process.env.DANGOL_PASSWORD!);
-  await page.getByRole("button", { name: "로그인" }).click();
+  const labels = loginLabels[lang];
+  await page.getByLabel(labels.email).fill(email);
+  await page.getByLabel(labels.password).fill(process.env.DANGOL_PASSWORD!);
+  await page.getByRole("button", { name: labels.submit }).click();
   await expect(page.getByRole("search")).toBeVisible();
 }
 

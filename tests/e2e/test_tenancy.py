@@ -61,6 +61,9 @@ ID_ROUTES = {
     ("POST", "/customers/{}/referral"): lambda p, c: (f"/customers/{c.customer}/referral", {"code": "ABCDEFGH"}),
     ("GET", "/customers/{}/referrals"): lambda p, c: (f"/customers/{c.customer}/referrals", None),
     ("POST", "/customers/{}/gacha"): lambda p, c: (f"/customers/{c.customer}/gacha", None),
+    ("GET", "/customers/{}/last-action"): lambda p, c: (f"/customers/{c.customer}/last-action", None),
+    ("POST", "/customers/{}/undo"):
+        lambda p, c: (f"/customers/{c.customer}/undo", {"kind": "order", "id": c.order}),
 }
 
 # The id routes this issue defines; the OpenAPI document must have them all.

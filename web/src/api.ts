@@ -2,7 +2,7 @@
 // token on every state-changing request, and an Idempotency-Key on writes from the counter. A
 // write whose connection drops is sent again with the same key, so the server can answer the
 // first result instead of doing it twice.
-import type { MessageKey } from "./i18n";
+import { hasMessage, type MessageKey } from "./i18n";
 
 export class ApiError extends Error {
   constructor(
@@ -10,6 +10,10 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
+    // The stable reason code of a refusal ("coupon_used"): the UI translates it, never the prose.
+    readonly reason?: string,
+    // Every bad field at once, when the server reports them all (the loyalty program).
+    readonly errors: { field: string; message: string; reason?: string }[] = [],
   ) {
     super(message);
   }
@@ -88,11 +92,26 @@ export async function request<T>(method: string, path: string, body?: unknown, o
     }
   }
   if (!response.ok) {
-    const error = (data as { error?: { code?: string; message?: string; field?: string } } | null)?.error;
+    const error = (data as { error?: ErrorBody } | null)?.error;
     if (response.status === 401 && !options.authRequest) expiryListeners.forEach((listener) => listener());
-    throw new ApiError(response.status, error?.code ?? "unknown", error?.message ?? response.statusText, error?.field);
+    throw new ApiError(
+      response.status,
+      error?.code ?? "unknown",
+      error?.message ?? response.statusText,
+      error?.field,
+      error?.reason,
+      error?.errors ?? [],
+    );
   }
   return data as T;
+}
+
+interface ErrorBody {
+  code?: string;
+  message?: string;
+  field?: string;
+  reason?: string;
+  errors?: { field: string; message: string; reason?: string }[];
 }
 
 export const api = {
@@ -107,6 +126,7 @@ export const api = {
 export function errorKey(error: unknown): MessageKey {
   if (error instanceof NetworkError) return "error.network";
   if (!(error instanceof ApiError)) return "error.generic";
+  if (error.reason && hasMessage(`reason.${error.reason}`)) return `reason.${error.reason}` as MessageKey;
   switch (error.status) {
     case 400:
       return "error.invalid";
@@ -376,4 +396,22 @@ export interface Referral {
   referrer_id: number;
   rewarded: boolean;
   created_at: string;
+}
+
+// ---- Undo of the last action of today ----
+
+export type CounterActionKind = "order" | "redemption" | "coupon_use" | "note" | "preference";
+export interface CounterAction {
+  kind: CounterActionKind;
+  id: number;
+  customer_id: number;
+  staff_id: number | null;
+  at: string;
+  amount: number;
+  label: string;
+}
+export interface UndoResult {
+  undone: CounterAction;
+  refund: Order | null;
+  balance: number | null;
 }
