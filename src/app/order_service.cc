@@ -70,7 +70,7 @@ Result<PostedOrder> RefundInTransaction(store::Transaction& tx, const Principal&
   CRM_RETURN_IF_ERROR(tx.orders().LockForUpdate(principal.business_id, original_id));
   CRM_ASSIGN_OR_RETURN(Money refunded, tx.orders().RefundedTotal(principal.business_id, original_id));
   if (!amount && refunded >= original.total) {
-    return FailedPrecondition("the order has been refunded in full already", "amount");
+    return FailedPrecondition("the order has been refunded in full already", "amount").WithReason("already_refunded");
   }
   const Money requested = amount.value_or(original.total - refunded);
   CRM_RETURN_IF_ERROR(domain::ValidateRefund(original, refunded, requested));
@@ -180,7 +180,8 @@ Result<PostedOrder> OrderService::Refund(const Principal& principal, OrderId ori
                            tx.orders().FindByExternalId(principal.business_id, external_source, external_id));
       if (existing) {
         if (existing->original_order_id != original_id) {
-          return AlreadyExists("this external id belongs to another order", "external_id");
+          return AlreadyExists("this external id belongs to another order", "external_id")
+              .WithReason("external_id_taken");
         }
         posted = PostedOrder{std::move(*existing), true, std::nullopt};
         return Status::Ok();

@@ -50,13 +50,15 @@ Response ReplayOf(const store::IdempotencyRecord& record) {
 // for another request, or a 409 while the first has not recorded its response.
 Response AnswerForUsedKey(const store::IdempotencyRecord& record, const std::string& request_hash) {
   if (record.request_hash != request_hash) {
-    return Response::Error(AlreadyExists("this Idempotency-Key was used for a different request", "Idempotency-Key"));
+    return Response::Error(AlreadyExists("this Idempotency-Key was used for a different request", "Idempotency-Key")
+                               .WithReason("idempotency_conflict"));
   }
   if (record.status == 0) {
     return Response::Error(
         AlreadyExists("a request with this Idempotency-Key is being processed, or was carried out and its answer "
                       "was lost; read the resource before trying again",
-                      "Idempotency-Key"));
+                      "Idempotency-Key")
+            .WithReason("idempotency_in_progress"));
   }
   return ReplayOf(record);
 }

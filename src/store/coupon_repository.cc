@@ -221,19 +221,21 @@ Status CouponRepository::MarkRedeemed(BusinessId business, CouponId id, Timestam
   CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kMarkRedeemed, {Int(business.value()), Int(id.value()),
                                                                     Int(at.micros()), Int(branch.value()),
                                                                     OptionalIdValue(order), OptionalIdValue(by)}));
-  if (rows.empty()) return FailedPrecondition("this coupon has already been used", "code");
+  if (rows.empty()) return FailedPrecondition("this coupon has already been used", "code").WithReason("coupon_used");
   return Status::Ok();
 }
 
 Status CouponRepository::RestoreRedeemed(BusinessId business, CouponId id) {
   CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kRestoreRedeemed, {Int(business.value()), Int(id.value())}));
-  if (rows.empty()) return FailedPrecondition("this coupon is not used", "id");
+  if (rows.empty()) return FailedPrecondition("this coupon is not used", "id").WithReason("coupon_not_used");
   return Status::Ok();
 }
 
 Status CouponRepository::MarkVoided(BusinessId business, CouponId id) {
   CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kMarkVoided, {Int(business.value()), Int(id.value())}));
-  if (rows.empty()) return FailedPrecondition("only an unused coupon can be voided", "id");
+  if (rows.empty()) {
+    return FailedPrecondition("only an unused coupon can be voided", "id").WithReason("coupon_not_issued");
+  }
   return Status::Ok();
 }
 

@@ -111,7 +111,7 @@ test("a new customer with only a phone number", async ({ page }) => {
   await page.getByRole("button", { name: "새 고객" }).click();
   await page.getByLabel("전화번호").fill(phone);
   await page.getByRole("button", { name: "저장" }).click();
-  await expect(page.getByTestId("notice")).toHaveText("이미 있거나 지금은 할 수 없는 작업입니다.");
+  await expect(page.getByTestId("notice")).toHaveText("이미 등록된 전화번호입니다.");
 });
 
 test("a prospect card counts towards the daily goal", async ({ page }) => {

@@ -165,15 +165,19 @@ test("settings: a preset is saved, and a bad value is explained next to its fiel
   await shot(page, info, "office-loyalty-tiers");
 
   await form.getByLabel("프리셋으로 시작").selectOption("points");
-  await form.getByLabel(/적립률/).fill("2.5");
+  // Two bad fields: the server reports both at once and each is marked beside its field.
+  await form.getByLabel(/적립률/).fill("150");
   await form.getByLabel("주문당 최대 사용 비율 (%)").fill("150");
   await form.getByRole("button", { name: "저장" }).click();
   const error = form.getByTestId("error-max_redeem_percent");
   await expect(error).toHaveText("0부터 100까지 입력하세요.");
+  await expect(form.getByTestId("error-rate_permille")).toHaveText("0%부터 100%까지 입력하세요.");
   await expect(form.getByLabel("주문당 최대 사용 비율 (%)")).toHaveAttribute("aria-invalid", "true");
+  await expect(form.getByLabel(/적립률/)).toHaveAttribute("aria-invalid", "true");
   await shot(page, info, "office-loyalty-error");
   expect((await api.get<{ kind: string }>("/loyalty/program")).kind).toBe("stamps");
 
+  await form.getByLabel(/적립률/).fill("2.5");
   await form.getByLabel("주문당 최대 사용 비율 (%)").fill("50");
   await form.getByRole("button", { name: "저장" }).click();
   await expect(page.getByTestId("notice").first()).toHaveText("적립 프로그램을 저장했습니다.");

@@ -13,7 +13,9 @@ export class ApiError extends Error {
     // The stable reason code of a refusal ("coupon_used"): the UI translates it, never the prose.
     readonly reason?: string,
     // Every bad field at once, when the server reports them all (the loyalty program).
-    readonly errors: { field: string; message: string; reason?: string }[] = [],
+    readonly errors: FieldProblem[] = [],
+    // The numbers behind a refusal ({"balance": 6000}), for the UI's own sentence.
+    readonly figures: Record<string, number> = {},
   ) {
     super(message);
   }
@@ -101,9 +103,18 @@ export async function request<T>(method: string, path: string, body?: unknown, o
       error?.field,
       error?.reason,
       error?.errors ?? [],
+      error?.figures ?? {},
     );
   }
   return data as T;
+}
+
+// One bad field of a form the server checked whole (the loyalty program).
+export interface FieldProblem {
+  field: string;
+  message: string;
+  reason?: string;
+  figures?: Record<string, number>;
 }
 
 interface ErrorBody {
@@ -111,7 +122,8 @@ interface ErrorBody {
   message?: string;
   field?: string;
   reason?: string;
-  errors?: { field: string; message: string; reason?: string }[];
+  errors?: FieldProblem[];
+  figures?: Record<string, number>;
 }
 
 export const api = {

@@ -356,6 +356,7 @@ export const en: Record<MessageKey, string> = {
   "settings.range": "Enter {min} to {max}.",
   "settings.rising": "Each tier must start above the one before.",
   "settings.firstZero": "The first tier starts at 0.",
+  "settings.fixMarked": "Fix the {count} marked fields.",
   "settings.required": "Required.",
   "templates.title": "Coupon templates",
   "templates.empty": "No coupon templates.",

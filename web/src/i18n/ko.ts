@@ -354,6 +354,7 @@ export const ko = {
   "settings.range": "{min}부터 {max}까지 입력하세요.",
   "settings.rising": "등급 기준은 위로 갈수록 커야 합니다.",
   "settings.firstZero": "첫 등급의 기준은 0이어야 합니다.",
+  "settings.fixMarked": "표시된 {count}곳을 고치세요.",
   "settings.required": "입력하세요.",
   "templates.title": "쿠폰 템플릿",
   "templates.empty": "쿠폰 템플릿이 없습니다.",
