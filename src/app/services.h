@@ -7,8 +7,9 @@
 #include "app/auth_service.h"
 #include "app/business_service.h"
 #include "app/customer_service.h"
-#include "app/import_service.h"
 #include "app/idempotency_service.h"
+#include "app/import_service.h"
+#include "app/kiosk_service.h"
 #include "app/loyalty_service.h"
 #include "app/order_service.h"
 #include "app/undo_service.h"
@@ -25,7 +26,8 @@ struct Services {
         loyalty(database, clock),
         idempotency(database, clock),
         imports(database, clock),
-        undo(database, clock) {}
+        undo(database, clock),
+        kiosk(database, clock, customers, loyalty) {}
 
   const Clock& clock;
   AuthService auth;
@@ -36,6 +38,7 @@ struct Services {
   IdempotencyService idempotency;
   ImportService imports;
   UndoService undo;
+  KioskService kiosk;
 };
 
 }  // namespace crm::app

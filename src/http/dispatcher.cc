@@ -100,6 +100,9 @@ Result<Response> Dispatcher::Run(const IncomingRequest& request, const RouteMatc
   if (info.access == Access::kAuthenticated) {
     CRM_ASSIGN_OR_RETURN(context.auth,
                          Authenticate(services_.auth, request.credentials, IsStateChanging(info.method), request.ip));
+    if (context.auth->principal.kiosk_device_id && !info.kiosk) {
+      return PermissionDenied("a kiosk device may use only the kiosk routes").WithReason("kiosk_not_allowed");
+    }
   }
   CRM_ASSIGN_OR_RETURN(context.query, QueryParams::Parse(request.query));
   if (!info.request_schema.empty()) {

@@ -102,8 +102,8 @@ bool IsStateChanging(Method method) { return method != Method::kGet; }
 const std::vector<Route>& RouteTable() {
   static const std::vector<Route> kTable = [] {
     std::vector<Route> table;
-    for (auto routes : {MetaRoutes, AuthRoutes, BusinessRoutes, CustomerRoutes, OrderRoutes, LoyaltyRoutes,
-                        UndoRoutes}) {
+    for (auto routes : {MetaRoutes, AuthRoutes, BusinessRoutes, CustomerRoutes, OrderRoutes, LoyaltyRoutes, UndoRoutes,
+                        KioskRoutes}) {
       for (Route& route : routes()) table.push_back(std::move(route));
     }
     return table;

@@ -6,6 +6,7 @@
 #include "store/auth_repository.h"
 #include "store/business_repository.h"
 #include "store/customer_repository.h"
+#include "store/kiosk_repository.h"
 #include "store/loyalty_repository.h"
 #include "store/note_repository.h"
 #include "store/order_repository.h"
@@ -29,6 +30,7 @@ struct Transaction::Repositories {
   std::optional<CouponRepository> coupons;
   std::optional<IdempotencyRepository> idempotency;
   std::optional<UndoRepository> undo;
+  std::optional<KioskRepository> kiosk;
 };
 
 Transaction::Transaction(SqlConnection& connection)
@@ -54,5 +56,6 @@ LoyaltyRepository& Transaction::loyalty() { return Lazy(repositories_->loyalty, 
 CouponRepository& Transaction::coupons() { return Lazy(repositories_->coupons, connection_); }
 IdempotencyRepository& Transaction::idempotency() { return Lazy(repositories_->idempotency, connection_); }
 UndoRepository& Transaction::undo() { return Lazy(repositories_->undo, connection_); }
+KioskRepository& Transaction::kiosk() { return Lazy(repositories_->kiosk, connection_); }
 
 }  // namespace crm::store

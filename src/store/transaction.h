@@ -15,6 +15,7 @@ class BusinessRepository;
 class CouponRepository;
 class CustomerRepository;
 class IdempotencyRepository;
+class KioskRepository;
 class LoyaltyRepository;
 class NoteRepository;
 class OrderRepository;
@@ -44,6 +45,7 @@ class Transaction {
   CouponRepository& coupons();
   IdempotencyRepository& idempotency();
   UndoRepository& undo();
+  KioskRepository& kiosk();
 
  private:
   struct Repositories;

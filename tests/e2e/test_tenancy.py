@@ -61,6 +61,7 @@ ID_ROUTES = {
     ("POST", "/customers/{}/referral"): lambda p, c: (f"/customers/{c.customer}/referral", {"code": "ABCDEFGH"}),
     ("GET", "/customers/{}/referrals"): lambda p, c: (f"/customers/{c.customer}/referrals", None),
     ("POST", "/customers/{}/gacha"): lambda p, c: (f"/customers/{c.customer}/gacha", None),
+    ("POST", "/kiosk-devices/{}/disable"): lambda p, c: (f"/kiosk-devices/{c.kiosk_device}/disable", None),
     ("GET", "/customers/{}/last-action"): lambda p, c: (f"/customers/{c.customer}/last-action", None),
     ("POST", "/customers/{}/undo"):
         lambda p, c: (f"/customers/{c.customer}/undo", {"kind": "order", "id": c.order}),
@@ -150,8 +151,10 @@ class TenancyTests(ServerTestCase):
         template = created(token.post("/coupon-templates", {"name": f"쿠폰 {label}", "kind": "amount_off",
                                                             "value": 1000}), "coupon template")
         coupon = created(token.post(f"/customers/{customer}/coupons", {"template_id": template}), "coupon")
+        kiosk_device = created(token.post("/kiosk-devices", {"name": f"키오스크 {label}"}), "kiosk device")
         return Ids(branch=branch, customer=customer, other_customer=other_customer, preference=preference,
-                   note=note, order=order, staff=staff, prospect=prospect, template=template, coupon=coupon)
+                   note=note, order=order, staff=staff, prospect=prospect, template=template, coupon=coupon,
+                   kiosk_device=kiosk_device)
 
     def snapshot(self, client, ids):
         """Everything of one business that an attack could change, read with its own token."""
@@ -162,6 +165,7 @@ class TenancyTests(ServerTestCase):
 
         return {
             "customer": read(f"/customers/{ids.customer}"),
+            "kiosk_devices": read("/kiosk-devices"),
             "other_customer": read(f"/customers/{ids.other_customer}"),
             "notes": read(f"/customers/{ids.customer}/notes"),
             "orders": walk_pages(client, f"/customers/{ids.customer}/orders", 50),
