@@ -71,6 +71,7 @@ Json StandingJson(const app::KioskStanding& standing) {
                           "to_next_tier", "expiring_within_30_days", "next_expiry"}) {
     loyalty[key] = account[key];
   }
+  loyalty["tier_by"] = domain::ToString(standing.account->program->tier_metric);  // visits, spend, earned
   loyalty["coupons"] = Json::array();
   json["loyalty"] = std::move(loyalty);
   return json;

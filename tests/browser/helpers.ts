@@ -86,3 +86,17 @@ export function watchCsp(page: Page): string[] {
   });
   return violations;
 }
+
+// Turns this browser into a kiosk the way a manager does (signed in, /kiosk, "키오스크 켜기"), then
+// signs the staff session out: from then on only the device's own credential is used.
+export async function openKiosk(page: Page, timeoutSeconds: number): Promise<void> {
+  await login(page);
+  await page.goto(`${base()}/kiosk?timeout=${timeoutSeconds}`);
+  const setup = page.getByTestId("kiosk-setup");
+  await setup.getByLabel("태블릿 이름").fill("입구 태블릿");
+  await setup.getByRole("button", { name: "키오스크 켜기" }).click();
+  await expect(page.getByTestId("kiosk")).toBeVisible();
+  await page.context().clearCookies();
+  await page.reload();
+  await expect(page.getByTestId("kiosk").getByRole("heading", { name: "어서 오세요!" })).toBeVisible();
+}

@@ -4,7 +4,7 @@
 // ledger and manual adjustment, and the kiosk showing the guest's own balance only. Each test
 // sets the program it needs through the API first: there is one program per business.
 import { expect, test, type Page } from "@playwright/test";
-import { base, freshPhone, login, ownerApi, shot, watchCsp, type OwnerApi } from "./helpers";
+import { base, openKiosk, freshPhone, login, ownerApi, shot, watchCsp, type OwnerApi } from "./helpers";
 
 async function newCustomer(api: OwnerApi, name: string): Promise<{ id: number; phone: string }> {
   const phone = freshPhone();
@@ -224,8 +224,7 @@ test("the kiosk shows the guest's own balance and tier, and nothing else", async
   await api.put("/loyalty/program", { preset: "starbucks" });
   const guest = await newCustomer(api, "키오스크손님");
   await api.post("/orders", { branch_id: await firstBranch(api), customer_id: guest.id, total: 7000, lines: [] });
-  await login(page);
-  await page.goto(`${base()}/kiosk?timeout=60`);
+  await openKiosk(page, 60);
   const kiosk = page.getByTestId("kiosk");
   for (const digit of guest.phone.replace(/\D/g, "")) await kiosk.getByRole("button", { name: digit, exact: true }).click();
   await kiosk.getByRole("button", { name: "다음" }).click();

@@ -53,6 +53,9 @@ export interface RequestOptions {
   onRetry?: (attempt: number) => void;
   // A 401 here is an answer (a wrong password), not an expired session.
   authRequest?: boolean;
+  // A credential of its own (the kiosk device's): sent as a bearer token, without the session
+  // cookie or the CSRF token.
+  bearer?: string;
 }
 
 const retryDelaysMs = [400, 1000, 2000];
@@ -62,7 +65,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
+  if (options.bearer) headers.Authorization = `Bearer ${options.bearer}`;
+  else if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
   if (options.idempotencyKey) headers["Idempotency-Key"] = options.idempotencyKey;
   // Reads are always safe to repeat; writes only with a key the server can recognise.
   const retries = method === "GET" || options.idempotencyKey ? retryDelaysMs.length : 0;
@@ -74,7 +78,7 @@ export async function request<T>(method: string, path: string, body?: unknown, o
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        credentials: "same-origin",
+        credentials: options.bearer ? "omit" : "same-origin",
       });
       break;
     } catch {
@@ -95,7 +99,9 @@ export async function request<T>(method: string, path: string, body?: unknown, o
   }
   if (!response.ok) {
     const error = (data as { error?: ErrorBody } | null)?.error;
-    if (response.status === 401 && !options.authRequest) expiryListeners.forEach((listener) => listener());
+    if (response.status === 401 && !options.authRequest && !options.bearer) {
+      expiryListeners.forEach((listener) => listener());
+    }
     throw new ApiError(
       response.status,
       error?.code ?? "unknown",
@@ -426,4 +432,38 @@ export interface UndoResult {
   undone: CounterAction;
   refund: Order | null;
   balance: number | null;
+}
+
+// ---- The kiosk device (docs/web.md): its credential lives on the tablet, not in a staff session ----
+
+const kioskStorageKey = "dangol.kioskDevice";
+
+export const kioskDevice = {
+  token: (): string | null => localStorage.getItem(kioskStorageKey),
+  remember: (token: string) => localStorage.setItem(kioskStorageKey, token),
+  forget: () => localStorage.removeItem(kioskStorageKey),
+};
+
+// The kiosk routes, called with the device's credential.
+export const kioskApi = {
+  get: <T>(path: string) => request<T>("GET", path, undefined, { bearer: kioskDevice.token() ?? "" }),
+  post: <T>(path: string, body: unknown, options: RequestOptions = {}) =>
+    request<T>("POST", path, body, { ...options, bearer: kioskDevice.token() ?? "" }),
+};
+
+export interface KioskDevice {
+  id: number;
+  name: string;
+  created_at: string;
+  disabled_at: string | null;
+  token?: string;
+}
+export interface KioskNotice {
+  item: "terms" | "privacy";
+  version: string;
+  required: boolean;
+}
+export interface KioskStanding {
+  known: boolean;
+  loyalty: Partial<LoyaltyAccount> | null;
 }

@@ -417,4 +417,10 @@ export const en: Record<MessageKey, string> = {
   "reason.conflict": "This clashed with another change. Try again.",
   "reason.required_consent_missing": "The required items must be accepted.",
   "reason.kiosk_disabled": "This kiosk has been turned off.",
+  "kioskSetup.title": "Use this tablet as the guest kiosk",
+  "kioskSetup.lead": "Name it and turn it on: from then on this tablet is only a kiosk, with no staff sign-in.",
+  "kioskSetup.askManager": "A manager or the owner can turn the kiosk on.",
+  "kioskSetup.name": "Tablet name",
+  "kioskSetup.defaultName": "Entrance tablet",
+  "kioskSetup.enable": "Turn the kiosk on",
 };

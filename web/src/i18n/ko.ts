@@ -415,6 +415,12 @@ export const ko = {
   "reason.conflict": "다른 작업과 겹쳤습니다. 다시 시도하세요.",
   "reason.required_consent_missing": "필수 항목에 동의해야 합니다.",
   "reason.kiosk_disabled": "이 키오스크는 사용 중지되었습니다.",
+  "kioskSetup.title": "이 태블릿을 고객용 키오스크로",
+  "kioskSetup.lead": "이름을 정하고 켜면, 이 태블릿은 직원 로그인 없이 키오스크로만 쓰입니다.",
+  "kioskSetup.askManager": "키오스크는 매니저나 사장님이 켤 수 있습니다.",
+  "kioskSetup.name": "태블릿 이름",
+  "kioskSetup.defaultName": "입구 태블릿",
+  "kioskSetup.enable": "키오스크 켜기",
 };
 
 export type MessageKey = keyof typeof ko;
