@@ -36,10 +36,33 @@ export function screenshotDir(info: TestInfo): string {
   return path.join(info.project.outputDir, "screenshots");
 }
 
+// The screenshots docs/web.md shows. `run --docs` (DANGOL_DOCS_SCREENSHOTS=1) also writes these
+// into docs/screenshots, so the documentation shows the UI as the tests last saw it; an ordinary
+// run leaves the source tree alone.
+const docsScreenshots = new Set([
+  "counter-pick-list",
+  "counter-card",
+  "counter-earned",
+  "counter-undo",
+  "kiosk-phone",
+  "kiosk-consent-required",
+  "kiosk-balance",
+  "office-customers",
+  "office-customer",
+  "office-loyalty-error",
+  "office-team",
+]);
+
 export async function shot(page: Page, info: TestInfo, name: string): Promise<void> {
   const dir = screenshotDir(info);
   fs.mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: path.join(dir, `${name}-${info.project.name}.png`), fullPage: false });
+  const file = path.join(dir, `${name}-${info.project.name}.png`);
+  await page.screenshot({ path: file, fullPage: false });
+  if (process.env.DANGOL_DOCS_SCREENSHOTS === "1" && docsScreenshots.has(name)) {
+    const docs = path.resolve(__dirname, "../../docs/screenshots");
+    fs.mkdirSync(docs, { recursive: true });
+    fs.copyFileSync(file, path.join(docs, `${name}-${info.project.name}.png`));
+  }
 }
 
 // The API as the owner, outside the browser: for a test's own setup (a program, a balance, a coupon).
