@@ -112,11 +112,11 @@ export function watchCsp(page: Page): string[] {
 
 // Turns this browser into a kiosk the way a manager does (signed in, /kiosk, "키오스크 켜기"), then
 // signs the staff session out: from then on only the device's own credential is used.
-export async function openKiosk(page: Page, timeoutSeconds: number): Promise<void> {
+export async function openKiosk(page: Page, timeoutSeconds: number, name = "입구 태블릿"): Promise<void> {
   await login(page);
   await page.goto(`${base()}/kiosk?timeout=${timeoutSeconds}`);
   const setup = page.getByTestId("kiosk-setup");
-  await setup.getByLabel("태블릿 이름").fill("입구 태블릿");
+  await setup.getByLabel("태블릿 이름").fill(name);
   await setup.getByRole("button", { name: "키오스크 켜기" }).click();
   await expect(page.getByTestId("kiosk")).toBeVisible();
   await page.context().clearCookies();

@@ -76,3 +76,20 @@ test("a half-finished kiosk form is cleared after the timeout", async ({ page })
   await expect(page.getByLabel("휴대폰 번호")).toHaveValue("010-9");
   await expect(page.getByLabel("휴대폰 번호")).toHaveValue("", { timeout: 15_000 });
 });
+
+test("a kiosk turned off in the back office is refused at once", async ({ page, browser }) => {
+  const name = `태블릿 ${Date.now()}`;
+  await openKiosk(page, 60, name);
+  const office = await browser.newPage();
+  await login(office);
+  await office.goto(`${base()}/office/team`);
+  const devices = office.getByTestId("kiosk-devices");
+  await devices.getByRole("listitem").filter({ hasText: name }).getByRole("button", { name: "끄기" }).click();
+  await expect(devices.getByRole("status")).toHaveText(`'${name}' 키오스크를 껐습니다.`);
+  await office.close();
+
+  const kiosk = page.getByTestId("kiosk");
+  for (const digit of freshPhone().replace(/\D/g, "")) await kiosk.getByRole("button", { name: digit, exact: true }).click();
+  await kiosk.getByRole("button", { name: "다음" }).click();
+  await expect(page.getByRole("alert")).toHaveText("이 키오스크는 사용 중지되었습니다.");
+});

@@ -423,4 +423,9 @@ export const en: Record<MessageKey, string> = {
   "kioskSetup.name": "Tablet name",
   "kioskSetup.defaultName": "Entrance tablet",
   "kioskSetup.enable": "Turn the kiosk on",
+  "kioskDevices.title": "Guest tablets (kiosks)",
+  "kioskDevices.hint": "Open 'Kiosk' in the menu on the tablet to turn it on. A tablet turned off here stops working at once.",
+  "kioskDevices.disable": "Turn off",
+  "kioskDevices.off": "Off",
+  "kioskDevices.disabled": "Kiosk '{name}' turned off.",
 };

@@ -421,6 +421,11 @@ export const ko = {
   "kioskSetup.name": "태블릿 이름",
   "kioskSetup.defaultName": "입구 태블릿",
   "kioskSetup.enable": "키오스크 켜기",
+  "kioskDevices.title": "고객 태블릿(키오스크)",
+  "kioskDevices.hint": "태블릿에서 '고객 태블릿' 메뉴를 열어 키오스크로 켭니다. 끄면 그 태블릿은 바로 쓸 수 없습니다.",
+  "kioskDevices.disable": "끄기",
+  "kioskDevices.off": "꺼짐",
+  "kioskDevices.disabled": "'{name}' 키오스크를 껐습니다.",
 };
 
 export type MessageKey = keyof typeof ko;
