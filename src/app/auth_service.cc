@@ -7,6 +7,7 @@
 #include "domain/korean_text.h"
 #include "store/auth_repository.h"
 #include "store/business_repository.h"
+#include "store/kiosk_repository.h"
 #include "store/staff_repository.h"
 #include "store/transaction.h"
 
@@ -201,6 +202,18 @@ Result<std::pair<Principal, std::string>> AuthService::AuthenticateSession(const
 Result<Principal> AuthService::AuthenticateToken(const std::string& token) {
   if (token.empty()) return Unauthenticated("empty token");
   const std::string hash = HashSecret(token);
+  // Kiosk credentials are looked up every time (never cached), so that disabling a device takes
+  // effect at its next request.
+  if (token.starts_with(kKioskTokenPrefix)) {
+    auto device = store::ReadValue<std::optional<domain::KioskDevice>>(
+        database_, [&](store::Transaction& tx) { return tx.kiosk().FindDevice(hash); });
+    if (!device.ok() || !*device || (*device)->disabled_at) return Unauthenticated("unknown or disabled kiosk device");
+    Principal principal;
+    principal.business_id = (*device)->business_id;
+    principal.role = domain::Role::kStaff;
+    principal.kiosk_device_id = (*device)->id;
+    return principal;
+  }
   const Timestamp now = clock_.Now();
   if (auto cached = FromCache(hash, now); cached && cached->csrf_token.empty()) return cached->principal;
   auto found = store::ReadValue<domain::ApiToken>(database_,

@@ -13,6 +13,9 @@
 
 namespace crm::app {
 
+// The start of a kiosk device's credential ("kio_..."); API tokens start with "dgl_".
+inline constexpr char kKioskTokenPrefix[] = "kio_";
+
 struct AuthSettings {
   int64_t session_seconds = 12 * 3600;
   int max_failed_logins = 5;             // per e-mail and per address, within the window
@@ -51,7 +54,9 @@ class AuthService {
   Status Logout(const std::string& session_token);
   // The principal of a live session and its CSRF token; kUnauthenticated when unknown or expired.
   Result<std::pair<Principal, std::string>> AuthenticateSession(const std::string& session_token);
-  // kUnauthenticated when the token is unknown or revoked.
+  // kUnauthenticated when the token is unknown or revoked. A kiosk device's credential (it starts
+  // with kKioskTokenPrefix) gives a principal with kiosk_device_id set, unless the device is
+  // disabled.
   Result<Principal> AuthenticateToken(const std::string& token);
 
   // Creates an API token for the business and returns the secret (shown once).

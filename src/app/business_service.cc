@@ -49,7 +49,7 @@ Result<domain::Business> BusinessService::CreateBusiness(const std::string& slug
   auto created = store::WriteValue<domain::Business>(
       database_, [&](store::Transaction& tx) { return tx.businesses().Create(business); });
   if (!created.ok() && created.status().code() == StatusCode::kAlreadyExists) {
-    return AlreadyExists("a business with this slug exists", "slug");
+    return AlreadyExists("a business with this slug exists", "slug").WithReason("slug_taken");
   }
   return created;
 }
@@ -95,7 +95,7 @@ Result<domain::Staff> BusinessService::CreateStaff(BusinessId business, const Ne
     return tx.staff().Create(staff);
   });
   if (!created.ok() && created.status().code() == StatusCode::kAlreadyExists) {
-    return AlreadyExists("this e-mail already has an account here", "email");
+    return AlreadyExists("this e-mail already has an account here", "email").WithReason("email_taken");
   }
   return created;
 }
@@ -109,7 +109,7 @@ Result<domain::Branch> BusinessService::CreateBranch(const Principal& principal,
   auto created = store::WriteValue<domain::Branch>(database_,
                                                    [&](store::Transaction& tx) { return tx.branches().Create(branch); });
   if (!created.ok() && created.status().code() == StatusCode::kAlreadyExists) {
-    return AlreadyExists("a branch with this name exists", "name");
+    return AlreadyExists("a branch with this name exists", "name").WithReason("name_taken");
   }
   return created;
 }

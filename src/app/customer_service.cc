@@ -1,13 +1,14 @@
 #include "app/customer_service.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "domain/korean_text.h"
 #include "domain/phone.h"
 #include "store/access_log_repository.h"
 #include "store/customer_repository.h"
+#include "store/kiosk_repository.h"
 #include "store/loyalty_repository.h"
 #include "store/note_repository.h"
 #include "store/transaction.h"
@@ -135,6 +136,10 @@ Result<domain::Customer> CustomerService::Create(const Principal& principal, con
   CRM_RETURN_IF_ERROR(database_.Write([&](store::Transaction& tx) -> Status {
     if (customer.referrer_id) CRM_RETURN_IF_ERROR(tx.customers().Get(principal.business_id, *customer.referrer_id).status());
     CRM_ASSIGN_OR_RETURN(customer.id, tx.customers().Insert(customer));
+    for (const domain::Agreement& agreement : draft.agreements) {
+      CRM_RETURN_IF_ERROR(tx.kiosk().AddAgreement(principal.business_id, customer.id, agreement));
+    }
+    customer.agreements = draft.agreements;
     Status logged;
     AppendAccess(tx, principal, customer.id, domain::AccessAction::kCreate, customer.created_at, "", &logged);
     return logged;
@@ -165,9 +170,13 @@ Result<domain::Customer> CustomerService::Update(const Principal& principal, Cus
 }
 
 Result<domain::Customer> CustomerService::Get(const Principal& principal, CustomerId id) {
-  CRM_ASSIGN_OR_RETURN(domain::Customer customer, store::ReadValue<domain::Customer>(database_, [&](store::Transaction& tx) {
-                         return tx.customers().Get(principal.business_id, id);
-                       }));
+  CRM_ASSIGN_OR_RETURN(
+      domain::Customer customer,
+      store::ReadValue<domain::Customer>(database_, [&](store::Transaction& tx) -> Result<domain::Customer> {
+        CRM_ASSIGN_OR_RETURN(domain::Customer found, tx.customers().Get(principal.business_id, id));
+        CRM_ASSIGN_OR_RETURN(found.agreements, tx.kiosk().Agreements(principal.business_id, id));
+        return found;
+      }));
   // The view is logged before the profile is answered: no log line, no profile.
   CRM_RETURN_IF_ERROR(database_.Write([&](store::Transaction& tx) -> Status {
     Status logged;

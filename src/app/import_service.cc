@@ -385,7 +385,7 @@ Result<ImportOutcome> ImportService::Import(const Principal& principal, std::ist
   if (request.branch && !principal.CanAccessBranch(*request.branch)) return PermissionDenied("no access to this branch");
   CRM_RETURN_IF_ERROR(importing::ValidateMapping(outcome.mapping, request.kind));
   if (request.kind != importing::ImportKind::kCustomers && !settings.branch.valid()) {
-    return FailedPrecondition("the business has no branch to put imported orders in", "branch");
+    return FailedPrecondition("the business has no branch to put imported orders in", "branch").WithReason("no_branch");
   }
 
   // Ends the transaction without keeping anything: a dry run, or rejected rows in all-or-nothing mode.

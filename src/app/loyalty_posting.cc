@@ -170,19 +170,30 @@ Status SpendOnSale(store::Transaction& tx, const domain::Program& program, Busin
                    domain::LoyaltyAccount& account, const domain::Order& sale, int64_t units, Timestamp now) {
   if (units <= 0) return Status::Ok();
   if (program.kind == domain::ProgramKind::kVisitRanks) {
-    return FailedPrecondition("this program has no balance to spend", "points_redeemed");
+    return FailedPrecondition("this program has no balance to spend", "points_redeemed")
+        .WithReason("no_balance_program");
   }
   if (account.balance < program.min_balance_to_redeem) {
     return FailedPrecondition(fmt::format("points can be used from a balance of {}", program.min_balance_to_redeem),
-                              "points_redeemed");
+                              "points_redeemed")
+        .WithReason("below_min_balance")
+        .WithFigure("min_balance", program.min_balance_to_redeem)
+        .WithFigure("balance", account.balance);
   }
-  if (units > account.balance) return FailedPrecondition("more than the balance", "points_redeemed");
+  if (units > account.balance) {
+    return FailedPrecondition("more than the balance", "points_redeemed")
+        .WithReason("insufficient_balance")
+        .WithFigure("balance", account.balance);
+  }
   if (program.kind == domain::ProgramKind::kPoints) {
     const int64_t payable = domain::EligibleAmount(sale, program.spend_excluded).minor_units();
     if (units > payable * program.max_redeem_percent / 100) {
       return FailedPrecondition(fmt::format("points may pay at most {} % of the eligible amount ({} won)",
                                             program.max_redeem_percent, payable),
-                                "points_redeemed");
+                                "points_redeemed")
+          .WithReason("over_redeem_share")
+          .WithFigure("max_percent", program.max_redeem_percent)
+          .WithFigure("eligible", payable);
     }
   }
   domain::LedgerEntry entry;
@@ -311,7 +322,9 @@ Result<std::optional<SaleLoyalty>> PostSaleLoyalty(store::Transaction& tx, const
   }
   CRM_ASSIGN_OR_RETURN(auto program, tx.loyalty().GetProgram(business));
   if (!program) {
-    if (redeem_units > 0) return FailedPrecondition("the business has no loyalty program", "points_redeemed");
+    if (redeem_units > 0) {
+      return FailedPrecondition("the business has no loyalty program", "points_redeemed").WithReason("no_program");
+    }
     return std::optional<SaleLoyalty>();
   }
   CRM_ASSIGN_OR_RETURN(domain::Business owner, tx.businesses().Get(business));

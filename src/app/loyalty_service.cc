@@ -27,7 +27,7 @@ Status RequireCustomer(store::Transaction& tx, BusinessId business, CustomerId c
 
 Result<domain::Program> RequireProgram(store::Transaction& tx, BusinessId business) {
   CRM_ASSIGN_OR_RETURN(auto program, tx.loyalty().GetProgram(business));
-  if (!program) return FailedPrecondition("the business has no loyalty program");
+  if (!program) return FailedPrecondition("the business has no loyalty program").WithReason("no_program");
   return std::move(*program);
 }
 
@@ -209,20 +209,26 @@ Result<LedgerWrite> LoyaltyService::Redeem(const Principal& principal, CustomerI
     CRM_RETURN_IF_ERROR(tx.branches().Get(business, request.branch_id).status());
     CRM_ASSIGN_OR_RETURN(domain::Program program, RequireProgram(tx, business));
     if (program.kind == domain::ProgramKind::kVisitRanks) {
-      return FailedPrecondition("this program has no balance to spend", "amount");
+      return FailedPrecondition("this program has no balance to spend", "amount").WithReason("no_balance_program");
     }
     CRM_ASSIGN_OR_RETURN(domain::LoyaltyAccount account, LoadAccount(tx, business, customer, now));
     if (account.balance < program.min_balance_to_redeem) {
       return FailedPrecondition(fmt::format("can be used from a balance of {}", program.min_balance_to_redeem),
-                                "amount");
+                                "amount")
+          .WithReason("below_min_balance")
+          .WithFigure("min_balance", program.min_balance_to_redeem)
+          .WithFigure("balance", account.balance);
     }
     if (request.amount > account.balance) {
-      return FailedPrecondition(fmt::format("the balance is {}", account.balance), "amount");
+      return FailedPrecondition(fmt::format("the balance is {}", account.balance), "amount")
+          .WithReason("insufficient_balance")
+          .WithFigure("balance", account.balance);
     }
     if (request.order_id) {
       CRM_ASSIGN_OR_RETURN(domain::Order order, tx.orders().Get(business, *request.order_id));
       if (order.customer_id != customer || order.kind != domain::OrderKind::kSale) {
-        return FailedPrecondition("the order is not this customer's sale", "order_id");
+        return FailedPrecondition("the order is not this customer's sale", "order_id")
+            .WithReason("not_customers_order");
       }
       CRM_ASSIGN_OR_RETURN(auto spent_entries, tx.loyalty().EntriesForOrder(business, order.id));
       int64_t spent = 0;
@@ -233,7 +239,10 @@ Result<LedgerWrite> LoyaltyService::Redeem(const Principal& principal, CustomerI
       if (spent + request.amount > payable * program.max_redeem_percent / 100) {
         return FailedPrecondition(fmt::format("points may pay at most {} % of the order's eligible {} won",
                                               program.max_redeem_percent, payable),
-                                  "amount");
+                                  "amount")
+            .WithReason("over_redeem_share")
+            .WithFigure("max_percent", program.max_redeem_percent)
+            .WithFigure("eligible", payable);
       }
     }
     domain::LedgerEntry entry;
@@ -268,7 +277,9 @@ Result<LedgerWrite> LoyaltyService::Adjust(const Principal& principal, CustomerI
     CRM_ASSIGN_OR_RETURN(domain::Program program, RequireProgram(tx, business));
     CRM_ASSIGN_OR_RETURN(domain::LoyaltyAccount account, LoadAccount(tx, business, customer, now));
     if (account.balance + amount < 0) {
-      return FailedPrecondition(fmt::format("the balance is {}", account.balance), "amount");
+      return FailedPrecondition(fmt::format("the balance is {}", account.balance), "amount")
+          .WithReason("insufficient_balance")
+          .WithFigure("balance", account.balance);
     }
     domain::LedgerEntry entry;
     entry.kind = domain::LedgerKind::kAdjust;
@@ -420,12 +431,16 @@ Result<domain::Coupon> LoyaltyService::IssueCoupon(const Principal& principal, C
     CRM_RETURN_IF_ERROR(ClaimIdempotency(tx, principal, now));
     CRM_RETURN_IF_ERROR(tx.customers().LockForUpdate(business, customer));
     CRM_ASSIGN_OR_RETURN(domain::CouponTemplate coupon_template, tx.coupons().GetTemplate(business, id));
-    if (!coupon_template.active) return FailedPrecondition("the template is not active", "template_id");
+    if (!coupon_template.active) {
+      return FailedPrecondition("the template is not active", "template_id").WithReason("coupon_template_inactive");
+    }
     if (coupon_template.per_customer_limit > 0) {
       CRM_ASSIGN_OR_RETURN(int64_t count, tx.coupons().CountIssued(business, customer, id));
       if (count >= coupon_template.per_customer_limit) {
-        return FailedPrecondition(fmt::format("the limit of {} per customer is reached", coupon_template.per_customer_limit),
-                                  "template_id");
+        return FailedPrecondition(
+                   fmt::format("the limit of {} per customer is reached", coupon_template.per_customer_limit),
+                   "template_id")
+            .WithReason("coupon_limit_reached");
       }
     }
     CRM_ASSIGN_OR_RETURN(domain::Business owner, tx.businesses().Get(business));
@@ -459,13 +474,15 @@ Result<CouponRedemption> LoyaltyService::RedeemCoupon(const Principal& principal
     CRM_RETURN_IF_ERROR(tx.customers().LockForUpdate(business, customer));
     CRM_RETURN_IF_ERROR(tx.branches().Get(business, branch).status());
     CRM_ASSIGN_OR_RETURN(auto coupon, tx.coupons().FindByCode(business, normalized));
-    if (!coupon) return NotFound("no coupon has this code");
+    if (!coupon) return NotFound("no coupon has this code").WithReason("coupon_not_found");
     CRM_RETURN_IF_ERROR(domain::CheckRedeemable(*coupon, customer, now));
     if (order) {
       CRM_ASSIGN_OR_RETURN(domain::Order sale, tx.orders().Get(business, *order));
-      if (sale.customer_id != customer) return FailedPrecondition("the order is not this customer's", "order_id");
+      if (sale.customer_id != customer) {
+        return FailedPrecondition("the order is not this customer's", "order_id").WithReason("not_customers_order");
+      }
     }
-    CRM_RETURN_IF_ERROR(tx.coupons().MarkRedeemed(business, coupon->id, now, branch, order));
+    CRM_RETURN_IF_ERROR(tx.coupons().MarkRedeemed(business, coupon->id, now, branch, order, principal.staff_id));
     coupon->status = domain::CouponStatus::kRedeemed;
     coupon->redeemed_at = now;
     coupon->redeemed_branch_id = branch;
@@ -501,25 +518,30 @@ Result<domain::Referral> LoyaltyService::JoinWithReferral(const Principal& princ
     CRM_RETURN_IF_ERROR(ClaimIdempotency(tx, principal, now));
     CRM_RETURN_IF_ERROR(tx.customers().LockForUpdate(business, customer));
     CRM_ASSIGN_OR_RETURN(auto referrer, tx.loyalty().FindByReferralCode(business, normalized));
-    if (!referrer) return NotFound("no customer has this referral code");
+    if (!referrer) return NotFound("no customer has this referral code").WithReason("referral_code_not_found");
     CRM_ASSIGN_OR_RETURN(domain::Customer friend_profile, tx.customers().Get(business, customer));
     CRM_ASSIGN_OR_RETURN(domain::Customer referrer_profile, tx.customers().Get(business, *referrer));
     if (*referrer == customer ||
         (!friend_profile.phone_e164.empty() && friend_profile.phone_e164 == referrer_profile.phone_e164)) {
-      return FailedPrecondition("a customer cannot refer themselves", "code");
+      return FailedPrecondition("a customer cannot refer themselves", "code").WithReason("self_referral");
     }
     CRM_ASSIGN_OR_RETURN(auto existing, tx.coupons().GetReferral(business, customer));
-    if (existing) return FailedPrecondition("this customer already has a referrer", "code");
+    if (existing) {
+      return FailedPrecondition("this customer already has a referrer", "code").WithReason("already_referred");
+    }
     // No loops: the friend may not be up the referrer's own chain.
     std::optional<CustomerId> up = *referrer;
     for (int depth = 0; up && depth < kMaxReferralDepth; ++depth) {
       CRM_ASSIGN_OR_RETURN(auto link, tx.coupons().GetReferral(business, *up));
       if (!link) break;
-      if (link->referrer_id == customer) return FailedPrecondition("this would make a referral loop", "code");
+      if (link->referrer_id == customer) {
+        return FailedPrecondition("this would make a referral loop", "code").WithReason("referral_loop");
+      }
       up = link->referrer_id;
     }
     if (friend_profile.stats.visit_count > 0) {
-      return FailedPrecondition("only a new customer can join with a referral code", "code");
+      return FailedPrecondition("only a new customer can join with a referral code", "code")
+          .WithReason("not_new_customer");
     }
     referral.customer_id = customer;
     referral.referrer_id = *referrer;
@@ -546,11 +568,11 @@ Result<domain::GachaDraw> LoyaltyService::DrawGacha(const Principal& principal, 
     CRM_RETURN_IF_ERROR(ClaimIdempotency(tx, principal, now));
     CRM_RETURN_IF_ERROR(tx.customers().LockForUpdate(business, customer));
     CRM_ASSIGN_OR_RETURN(domain::Program program, RequireProgram(tx, business));
-    if (program.gacha.empty()) return FailedPrecondition("the program has no gacha table");
+    if (program.gacha.empty()) return FailedPrecondition("the program has no gacha table").WithReason("no_gacha");
     CRM_ASSIGN_OR_RETURN(auto previous, tx.coupons().GetGachaDraw(business, customer));
     if (previous) {
       draw = std::move(*previous);
-      return AlreadyExists("this customer has drawn already");
+      return AlreadyExists("this customer has drawn already").WithReason("gacha_already_drawn");
     }
     // The seed is logged with the draw: the same seed always gives the same draw, so anyone can
     // check it, and the draw is uniform over the total weight, so the published odds are exact.

@@ -57,6 +57,43 @@ Status UpdateCustomerStats(store::Transaction& tx, const domain::Order& order, T
 
 }  // namespace
 
+Result<PostedOrder> RefundInTransaction(store::Transaction& tx, const Principal& principal, OrderId original_id,
+                                        std::optional<Money> amount, const std::string& external_source,
+                                        const std::string& external_id, Timestamp now) {
+  CRM_ASSIGN_OR_RETURN(domain::Order original, tx.orders().Get(principal.business_id, original_id));
+  if (!principal.CanAccessBranch(original.branch_id)) return PermissionDenied("no access to this branch");
+  // Customer first, then the order (the order every write takes them in): two refunds of one
+  // order are serialised and the second sees what the first refunded.
+  if (original.customer_id) {
+    CRM_RETURN_IF_ERROR(tx.customers().LockForUpdate(principal.business_id, *original.customer_id));
+  }
+  CRM_RETURN_IF_ERROR(tx.orders().LockForUpdate(principal.business_id, original_id));
+  CRM_ASSIGN_OR_RETURN(Money refunded, tx.orders().RefundedTotal(principal.business_id, original_id));
+  if (!amount && refunded >= original.total) {
+    return FailedPrecondition("the order has been refunded in full already", "amount").WithReason("already_refunded");
+  }
+  const Money requested = amount.value_or(original.total - refunded);
+  CRM_RETURN_IF_ERROR(domain::ValidateRefund(original, refunded, requested));
+  domain::Order refund;
+  refund.business_id = principal.business_id;
+  refund.branch_id = original.branch_id;
+  refund.staff_id = principal.staff_id;
+  refund.customer_id = original.customer_id;
+  refund.kind = domain::OrderKind::kRefund;
+  refund.original_order_id = original.id;
+  refund.ordered_at = now;
+  refund.total = -requested;
+  refund.channel = original.channel;
+  // Copies: the transaction may run again after a serialization failure.
+  refund.external_source = external_source;
+  refund.external_id = external_id;
+  refund.created_at = now;
+  CRM_ASSIGN_OR_RETURN(refund.id, tx.orders().Insert(refund));
+  CRM_RETURN_IF_ERROR(UpdateCustomerStats(tx, refund, now, original));
+  CRM_RETURN_IF_ERROR(ReverseRefundLoyalty(tx, principal, refund, original, refunded, now));
+  return PostedOrder{std::move(refund), false, std::nullopt};
+}
+
 OrderService::OrderService(store::Database& database, const Clock& clock) : database_(database), clock_(clock) {}
 
 Result<PostedOrder> OrderService::PostSale(const Principal& principal, domain::Order order, int64_t points_redeemed) {
@@ -145,46 +182,18 @@ Result<PostedOrder> OrderService::Refund(const Principal& principal, OrderId ori
                            tx.orders().FindByExternalId(principal.business_id, external_source, external_id));
       if (existing) {
         if (existing->original_order_id != original_id) {
-          return AlreadyExists("this external id belongs to another order", "external_id");
+          return AlreadyExists("this external id belongs to another order", "external_id")
+              .WithReason("external_id_taken");
         }
         posted = PostedOrder{std::move(*existing), true, std::nullopt};
         return Status::Ok();
       }
     }
     CRM_RETURN_IF_ERROR(ClaimIdempotency(tx, principal, now));
-    CRM_ASSIGN_OR_RETURN(domain::Order original, tx.orders().Get(principal.business_id, original_id));
-    if (!principal.CanAccessBranch(original.branch_id)) return PermissionDenied("no access to this branch");
-    // Customer first, then the order (the order every write takes them in): two refunds of one
-    // order are serialised and the second sees what the first refunded.
-    if (original.customer_id) {
-      CRM_RETURN_IF_ERROR(tx.customers().LockForUpdate(principal.business_id, *original.customer_id));
-    }
-    CRM_RETURN_IF_ERROR(tx.orders().LockForUpdate(principal.business_id, original_id));
-    CRM_ASSIGN_OR_RETURN(Money refunded, tx.orders().RefundedTotal(principal.business_id, original_id));
-    if (!amount && refunded >= original.total) {
-      return FailedPrecondition("the order has been refunded in full already", "amount");
-    }
-    const Money requested = amount.value_or(original.total - refunded);
-    CRM_RETURN_IF_ERROR(domain::ValidateRefund(original, refunded, requested));
-    domain::Order refund;
-    refund.business_id = principal.business_id;
-    refund.branch_id = original.branch_id;
-    refund.staff_id = principal.staff_id;
-    refund.customer_id = original.customer_id;
-    refund.kind = domain::OrderKind::kRefund;
-    refund.original_order_id = original.id;
-    refund.ordered_at = now;
-    refund.total = -requested;
-    refund.channel = original.channel;
-    // Copies: the transaction may run again after a serialization failure.
-    refund.external_source = external_source;
-    refund.external_id = external_id;
-    refund.created_at = now;
-    CRM_ASSIGN_OR_RETURN(refund.id, tx.orders().Insert(refund));
-    CRM_RETURN_IF_ERROR(UpdateCustomerStats(tx, refund, now, original));
-    CRM_RETURN_IF_ERROR(ReverseRefundLoyalty(tx, principal, refund, original, refunded, now));
-    posted = PostedOrder{std::move(refund), false, std::nullopt};
-    refunded_sale = original;
+    CRM_ASSIGN_OR_RETURN(posted,
+                         RefundInTransaction(tx, principal, original_id, amount, external_source, external_id, now));
+    // The sale as it was, for the order observer (the analytics fold the refund into its customer).
+    CRM_ASSIGN_OR_RETURN(refunded_sale, tx.orders().Get(principal.business_id, original_id));
     return Status::Ok();
   }));
   if (observer_ != nullptr && !posted.replayed && refunded_sale) {

@@ -11,6 +11,7 @@
 #include "common/time.h"
 #include "domain/order.h"
 #include "store/database.h"
+#include "store/transaction.h"
 
 namespace crm::app {
 
@@ -33,6 +34,13 @@ struct OrderPage {
   std::vector<domain::Order> orders;
   std::optional<OrderId> next_cursor;
 };
+
+// The refund of `amount` of an order (the whole rest when unset) inside the caller's transaction:
+// the refund row, the customer's stats and the loyalty reversal (see OrderService::Refund). Claims
+// no idempotency key.
+Result<PostedOrder> RefundInTransaction(store::Transaction& tx, const Principal& principal, OrderId original_id,
+                                        std::optional<Money> amount, const std::string& external_source,
+                                        const std::string& external_id, Timestamp now);
 
 class OrderService {
  public:

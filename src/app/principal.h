@@ -9,6 +9,7 @@
 #include "common/ids.h"
 #include "common/status.h"
 #include "domain/business.h"
+#include "domain/kiosk.h"
 
 namespace crm::app {
 
@@ -24,6 +25,8 @@ struct Principal {
   BusinessId business_id;
   std::optional<StaffId> staff_id;  // set for a logged-in staff member
   std::optional<TokenId> token_id;  // set for an API token
+  // Set for a kiosk device: it may use the kiosk routes and nothing else (http/ enforces this).
+  std::optional<KioskDeviceId> kiosk_device_id;
   domain::Role role = domain::Role::kStaff;
   std::vector<BranchId> branch_ids;  // empty: every branch
   std::string ip;                    // for the access log

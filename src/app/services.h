@@ -12,10 +12,12 @@
 #include "app/import_jobs.h"
 #include "app/import_service.h"
 #include "app/idempotency_service.h"
+#include "app/kiosk_service.h"
 #include "app/loyalty_service.h"
 #include "app/merge_service.h"
 #include "app/order_service.h"
 #include "app/segment_service.h"
+#include "app/undo_service.h"
 
 namespace crm::app {
 
@@ -33,7 +35,9 @@ struct Services {
         import_jobs(imports, clock),
         exports(database, clock),
         analytics(database, clock),
-        segments(database, clock, analytics) {
+        segments(database, clock, analytics),
+        undo(database, clock),
+        kiosk(database, clock, customers, loyalty) {
     orders.SetObserver(&analytics);
     merges.OnCustomersMoved([this](BusinessId business) { analytics.Invalidate(business); });
   }
@@ -51,6 +55,8 @@ struct Services {
   ExportService exports;
   AnalyticsService analytics;
   SegmentService segments;
+  UndoService undo;
+  KioskService kiosk;
 };
 
 }  // namespace crm::app

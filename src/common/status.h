@@ -2,10 +2,12 @@
 // absl::Status and std::expected; nothing in our code throws. A Status is cheap to copy when OK.
 #pragma once
 
+#include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace crm {
 
@@ -42,12 +44,37 @@ class [[nodiscard]] Status {
   const std::string& message() const { return message_; }
   // The input field the error is about ("phone"), or empty when it is about no single field.
   const std::string& field() const { return field_; }
+  // A stable, machine-readable code for a refusal ("coupon_used", "insufficient_balance"), beside
+  // the human message; clients translate it. Empty when the status carries none.
+  const std::string& reason() const { return reason_; }
+  // The same status with `reason` set.
+  Status WithReason(std::string reason) && {
+    reason_ = std::move(reason);
+    return std::move(*this);
+  }
+  Status WithReason(std::string reason) const& { return Status(*this).WithReason(std::move(reason)); }
+  // The errors reported together with this one (every bad field of a form, this one first), or
+  // empty when the status stands alone.
+  const std::vector<Status>& details() const { return details_; }
+  Status WithDetails(std::vector<Status> details) && {
+    details_ = std::move(details);
+    return std::move(*this);
+  }
+  // Numbers a client needs to explain a refusal in its own words ({"balance", 6000}).
+  const std::vector<std::pair<std::string, int64_t>>& figures() const { return figures_; }
+  Status WithFigure(std::string name, int64_t value) && {
+    figures_.emplace_back(std::move(name), value);
+    return std::move(*this);
+  }
   std::string ToString() const;
 
  private:
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
   std::string field_;
+  std::string reason_;
+  std::vector<Status> details_;
+  std::vector<std::pair<std::string, int64_t>> figures_;
 };
 
 inline Status InvalidArgument(std::string message, std::string field = {}) {

@@ -107,7 +107,10 @@ Result<Timestamp> CouponExpiry(const CouponTemplate& t, Timestamp issued_at, int
     case CouponValidity::kDateRange: {
       const Date after = CivilFromDays(DaysFromCivil(t.valid_until->year, t.valid_until->month, t.valid_until->day) + 1);
       const Timestamp end = LocalMidnight(after, utc_offset_minutes);
-      if (end <= issued_at) return FailedPrecondition("the template's date range has ended", "template_id");
+      if (end <= issued_at) {
+        return FailedPrecondition("the template's date range has ended", "template_id")
+            .WithReason("coupon_template_ended");
+      }
       return end;
     }
   }
@@ -115,10 +118,18 @@ Result<Timestamp> CouponExpiry(const CouponTemplate& t, Timestamp issued_at, int
 }
 
 Status CheckRedeemable(const Coupon& coupon, CustomerId customer, Timestamp now) {
-  if (coupon.customer_id != customer) return FailedPrecondition("this coupon belongs to another customer", "code");
-  if (coupon.status == CouponStatus::kRedeemed) return FailedPrecondition("this coupon has already been used", "code");
-  if (coupon.status == CouponStatus::kVoided) return FailedPrecondition("this coupon has been voided", "code");
-  if (now >= coupon.expires_at) return FailedPrecondition("this coupon has expired", "code");
+  if (coupon.customer_id != customer) {
+    return FailedPrecondition("this coupon belongs to another customer", "code").WithReason("coupon_other_customer");
+  }
+  if (coupon.status == CouponStatus::kRedeemed) {
+    return FailedPrecondition("this coupon has already been used", "code").WithReason("coupon_used");
+  }
+  if (coupon.status == CouponStatus::kVoided) {
+    return FailedPrecondition("this coupon has been voided", "code").WithReason("coupon_voided");
+  }
+  if (now >= coupon.expires_at) {
+    return FailedPrecondition("this coupon has expired", "code").WithReason("coupon_expired");
+  }
   return Status::Ok();
 }
 

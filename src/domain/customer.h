@@ -10,6 +10,7 @@
 #include "common/ids.h"
 #include "common/money.h"
 #include "common/time.h"
+#include "domain/kiosk.h"
 
 namespace crm::domain {
 
@@ -103,6 +104,7 @@ struct Customer {
   Timestamp created_at;
   Timestamp updated_at;
   std::vector<Preference> preferences;  // Filled when the whole profile is loaded.
+  std::vector<Agreement> agreements;    // The notices accepted; filled with the whole profile.
 };
 
 // The editable part of a profile, as a create or a partial update carries it. An unset optional
@@ -119,6 +121,7 @@ struct CustomerDraft {
   std::optional<std::optional<CustomerId>> referrer_id;
   std::optional<std::string> address;
   std::vector<Consent> consents;  // appended decisions; the latest per channel wins
+  std::vector<Agreement> agreements;  // terms and privacy notices accepted (kept with the customer)
 };
 
 const char* ToString(LifecycleStage stage);

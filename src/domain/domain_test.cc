@@ -102,3 +102,25 @@ TEST(ProspectTest, LocalDayFollowsTheBusinessOffset) {
 
 }  // namespace
 }  // namespace crm::domain
+
+namespace crm::domain {
+namespace {
+
+TEST(KioskTest, RequiredNoticesCannotBeSkippedOrOutdated) {
+  const Agreement terms{AgreementItem::kTerms, std::string(kTermsVersion), Timestamp(), "kiosk"};
+  const Agreement privacy{AgreementItem::kPrivacy, std::string(kPrivacyVersion), Timestamp(), "kiosk"};
+  EXPECT_TRUE(CheckRequiredAgreements({terms, privacy}).ok());
+  Status missing = CheckRequiredAgreements({privacy});
+  EXPECT_EQ(missing.field(), "agreements.terms");
+  EXPECT_EQ(missing.reason(), "required_consent_missing");
+  Agreement old = privacy;
+  old.version = "2019-01";
+  Status outdated = CheckRequiredAgreements({terms, old});
+  EXPECT_EQ(outdated.field(), "agreements.privacy");
+  EXPECT_EQ(outdated.reason(), "notice_version_outdated");
+  EXPECT_EQ(ParseAgreementItem("privacy"), AgreementItem::kPrivacy);
+  EXPECT_FALSE(ParseAgreementItem("marketing"));
+}
+
+}  // namespace
+}  // namespace crm::domain

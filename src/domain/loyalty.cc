@@ -57,57 +57,68 @@ bool Excluded(const OrderLine& line, const std::vector<std::string>& excluded) {
          (!line.category.empty() && std::find(excluded.begin(), excluded.end(), line.category) != excluded.end());
 }
 
+// Keeps `status` when it is an error.
+void Collect(std::vector<Status>& errors, Status status) {
+  if (!status.ok()) errors.push_back(std::move(status));
+}
+
 Status CheckRange(int64_t value, int64_t min, int64_t max, const std::string& field) {
-  if (value < min || value > max) return InvalidArgument(fmt::format("must be from {} to {}", min, max), field);
+  if (value < min || value > max) {
+    return InvalidArgument(fmt::format("must be from {} to {}", min, max), field)
+        .WithReason("out_of_range")
+        .WithFigure("min", min)
+        .WithFigure("max", max);
+  }
   return Status::Ok();
 }
 
-Status ValidateTiers(const Program& program) {
+void TierErrors(const Program& program, std::vector<Status>& errors) {
   for (size_t i = 0; i < program.tiers.size(); ++i) {
     const Tier& tier = program.tiers[i];
     const std::string prefix = fmt::format("tiers[{}].", i);
-    if (tier.name.empty() || tier.name.size() > 100) return InvalidArgument("must be 1 to 100 bytes", prefix + "name");
-    if (i == 0 && tier.threshold != 0) return InvalidArgument("the first tier starts at 0", prefix + "threshold");
+    if (tier.name.empty() || tier.name.size() > 100)
+      errors.push_back(InvalidArgument("must be 1 to 100 bytes", prefix + "name").WithReason("length"));
+    if (i == 0 && tier.threshold != 0)
+      errors.push_back(InvalidArgument("the first tier starts at 0", prefix + "threshold").WithReason("first_tier_not_zero"));
     if (i > 0 && tier.threshold <= program.tiers[i - 1].threshold) {
-      return InvalidArgument("thresholds must rise from tier to tier", prefix + "threshold");
+      errors.push_back(InvalidArgument("thresholds must rise from tier to tier", prefix + "threshold").WithReason("not_rising"));
     }
-    CRM_RETURN_IF_ERROR(CheckRange(tier.threshold, 0, kMaxUnits, prefix + "threshold"));
-    CRM_RETURN_IF_ERROR(CheckRange(tier.earn_multiplier_percent, 0, 1'000, prefix + "earn_multiplier_percent"));
-    CRM_RETURN_IF_ERROR(CheckRange(tier.reward_every, 0, 1'000'000, prefix + "reward_every"));
-    CRM_RETURN_IF_ERROR(CheckRange(tier.welcome_coupon_template, 0, std::numeric_limits<int64_t>::max(),
-                                   prefix + "welcome_coupon_template"));
-    if (tier.benefit.size() > 500) return InvalidArgument("must be at most 500 bytes", prefix + "benefit");
+    Collect(errors, CheckRange(tier.threshold, 0, kMaxUnits, prefix + "threshold"));
+    Collect(errors, CheckRange(tier.earn_multiplier_percent, 0, 1'000, prefix + "earn_multiplier_percent"));
+    Collect(errors, CheckRange(tier.reward_every, 0, 1'000'000, prefix + "reward_every"));
+    Collect(errors, CheckRange(tier.welcome_coupon_template, 0, std::numeric_limits<int64_t>::max(),
+                               prefix + "welcome_coupon_template"));
+    if (tier.benefit.size() > 500) errors.push_back(InvalidArgument("must be at most 500 bytes", prefix + "benefit").WithReason("length"));
   }
-  return Status::Ok();
 }
 
-Status ValidateEvents(const Program& program) {
-  if (program.events.size() > 50) return InvalidArgument("at most 50 events", "events");
-  if (program.gacha.size() > 100) return InvalidArgument("at most 100 prizes", "gacha");
+void EventErrors(const Program& program, std::vector<Status>& errors) {
+  if (program.events.size() > 50) errors.push_back(InvalidArgument("at most 50 events", "events").WithReason("too_many"));
+  if (program.gacha.size() > 100) errors.push_back(InvalidArgument("at most 100 prizes", "gacha").WithReason("too_many"));
   for (size_t i = 0; i < program.events.size(); ++i) {
     const EarnEvent& event = program.events[i];
     const std::string prefix = fmt::format("events[{}].", i);
-    if (event.name.empty() || event.name.size() > 100) return InvalidArgument("must be 1 to 100 bytes", prefix + "name");
-    if (!event.first_day.IsValid()) return InvalidArgument("must be a date", prefix + "first_day");
+    if (event.name.empty() || event.name.size() > 100)
+      errors.push_back(InvalidArgument("must be 1 to 100 bytes", prefix + "name").WithReason("length"));
+    if (!event.first_day.IsValid()) errors.push_back(InvalidArgument("must be a date", prefix + "first_day").WithReason("not_a_date"));
     if (!event.last_day.IsValid() || event.last_day < event.first_day) {
-      return InvalidArgument("must be a date on or after first_day", prefix + "last_day");
+      errors.push_back(InvalidArgument("must be a date on or after first_day", prefix + "last_day").WithReason("date_order"));
     }
-    CRM_RETURN_IF_ERROR(CheckRange(event.multiplier_percent, 0, 1'000, prefix + "multiplier_percent"));
+    Collect(errors, CheckRange(event.multiplier_percent, 0, 1'000, prefix + "multiplier_percent"));
   }
-  if (program.coupon_rules.size() > 20) return InvalidArgument("at most 20 rules", "coupon_rules");
+  if (program.coupon_rules.size() > 20) errors.push_back(InvalidArgument("at most 20 rules", "coupon_rules").WithReason("too_many"));
   for (size_t i = 0; i < program.coupon_rules.size(); ++i) {
     const std::string prefix = fmt::format("coupon_rules[{}].", i);
-    CRM_RETURN_IF_ERROR(CheckRange(program.coupon_rules[i].every_visits, 1, 1'000, prefix + "every_visits"));
-    CRM_RETURN_IF_ERROR(CheckRange(program.coupon_rules[i].coupon_template, 1, std::numeric_limits<int64_t>::max(),
-                                   prefix + "coupon_template"));
+    Collect(errors, CheckRange(program.coupon_rules[i].every_visits, 1, 1'000, prefix + "every_visits"));
+    Collect(errors, CheckRange(program.coupon_rules[i].coupon_template, 1, std::numeric_limits<int64_t>::max(),
+                               prefix + "coupon_template"));
   }
   for (size_t i = 0; i < program.gacha.size(); ++i) {
     const std::string prefix = fmt::format("gacha[{}].", i);
-    if (program.gacha[i].label.empty()) return InvalidArgument("is required", prefix + "label");
-    CRM_RETURN_IF_ERROR(CheckRange(program.gacha[i].weight, 1, 1'000'000, prefix + "weight"));
-    CRM_RETURN_IF_ERROR(CheckRange(program.gacha[i].points, 0, 1'000'000, prefix + "points"));
+    if (program.gacha[i].label.empty()) errors.push_back(InvalidArgument("is required", prefix + "label").WithReason("required"));
+    Collect(errors, CheckRange(program.gacha[i].weight, 1, 1'000'000, prefix + "weight"));
+    Collect(errors, CheckRange(program.gacha[i].points, 0, 1'000'000, prefix + "points"));
   }
-  return Status::Ok();
 }
 
 }  // namespace
@@ -172,29 +183,45 @@ std::optional<Program> ProgramPreset(std::string_view preset) {
   return std::nullopt;
 }
 
-Status ValidateProgram(const Program& program) {
-  if (program.name.empty() || program.name.size() > 200) return InvalidArgument("must be 1 to 200 bytes", "name");
-  CRM_RETURN_IF_ERROR(CheckRange(program.won_per_stamp, 1, 100'000'000, "won_per_stamp"));
-  CRM_RETURN_IF_ERROR(CheckRange(program.rate_permille, 0, 1'000, "rate_permille"));
-  CRM_RETURN_IF_ERROR(CheckRange(program.won_per_star, 1, 100'000'000, "won_per_star"));
-  CRM_RETURN_IF_ERROR(CheckRange(program.min_order_amount, 0, kMaxOrderTotal, "min_order_amount"));
-  CRM_RETURN_IF_ERROR(CheckRange(program.stamps_per_reward, 1, 1'000, "stamps_per_reward"));
-  CRM_RETURN_IF_ERROR(CheckRange(program.reward_value.minor_units(), 0, 100'000'000, "reward_value"));
-  CRM_RETURN_IF_ERROR(CheckRange(program.reward_valid_days, 1, 3'650, "reward_valid_days"));
-  CRM_RETURN_IF_ERROR(CheckRange(program.min_balance_to_redeem, 0, kMaxUnits, "min_balance_to_redeem"));
-  CRM_RETURN_IF_ERROR(CheckRange(program.max_redeem_percent, 0, 100, "max_redeem_percent"));
-  CRM_RETURN_IF_ERROR(CheckRange(program.expiry_months, 0, 120, "expiry_months"));
-  CRM_RETURN_IF_ERROR(CheckRange(program.tier_keep_months, 0, 120, "tier_keep_months"));
-  CRM_RETURN_IF_ERROR(CheckRange(program.birthday_month_percent, 100, 1'000, "birthday_month_percent"));
-  CRM_RETURN_IF_ERROR(CheckRange(program.referral_reward_points, 0, 1'000'000, "referral_reward_points"));
-  for (const auto* list : {&program.earn_excluded, &program.spend_excluded}) {
-    if (list->size() > 200) return InvalidArgument("at most 200 entries", list == &program.earn_excluded ? "earn_excluded" : "spend_excluded");
-  }
+std::vector<Status> ProgramErrors(const Program& program) {
+  std::vector<Status> errors;
+  if (program.name.empty() || program.name.size() > 200)
+    errors.push_back(InvalidArgument("must be 1 to 200 bytes", "name").WithReason("length"));
+  Collect(errors, CheckRange(program.won_per_stamp, 1, 100'000'000, "won_per_stamp"));
+  Collect(errors, CheckRange(program.rate_permille, 0, 1'000, "rate_permille"));
+  Collect(errors, CheckRange(program.won_per_star, 1, 100'000'000, "won_per_star"));
+  Collect(errors, CheckRange(program.min_order_amount, 0, kMaxOrderTotal, "min_order_amount"));
+  Collect(errors, CheckRange(program.stamps_per_reward, 1, 1'000, "stamps_per_reward"));
+  Collect(errors, CheckRange(program.reward_value.minor_units(), 0, 100'000'000, "reward_value"));
+  Collect(errors, CheckRange(program.reward_valid_days, 1, 3'650, "reward_valid_days"));
+  Collect(errors, CheckRange(program.min_balance_to_redeem, 0, kMaxUnits, "min_balance_to_redeem"));
+  Collect(errors, CheckRange(program.max_redeem_percent, 0, 100, "max_redeem_percent"));
+  Collect(errors, CheckRange(program.expiry_months, 0, 120, "expiry_months"));
+  Collect(errors, CheckRange(program.tier_keep_months, 0, 120, "tier_keep_months"));
+  Collect(errors, CheckRange(program.birthday_month_percent, 100, 1'000, "birthday_month_percent"));
+  Collect(errors, CheckRange(program.referral_reward_points, 0, 1'000'000, "referral_reward_points"));
+  if (program.earn_excluded.size() > 200) errors.push_back(InvalidArgument("at most 200 entries", "earn_excluded").WithReason("too_many"));
+  if (program.spend_excluded.size() > 200) errors.push_back(InvalidArgument("at most 200 entries", "spend_excluded").WithReason("too_many"));
   if (program.kind == ProgramKind::kVisitRanks && program.tiers.empty()) {
-    return InvalidArgument("a visit-ranks program needs its ranks", "tiers");
+    errors.push_back(InvalidArgument("a visit-ranks program needs its ranks", "tiers").WithReason("required"));
   }
-  CRM_RETURN_IF_ERROR(ValidateTiers(program));
-  return ValidateEvents(program);
+  TierErrors(program, errors);
+  EventErrors(program, errors);
+  // One message per field: a first tier at -1 is not also reported as out of range.
+  std::vector<Status> first_per_field;
+  for (Status& error : errors) {
+    const bool seen = std::any_of(first_per_field.begin(), first_per_field.end(),
+                                  [&](const Status& kept) { return kept.field() == error.field(); });
+    if (!seen) first_per_field.push_back(std::move(error));
+  }
+  return first_per_field;
+}
+
+Status ValidateProgram(const Program& program) {
+  std::vector<Status> errors = ProgramErrors(program);
+  if (errors.empty()) return Status::Ok();
+  Status first = errors.front();
+  return std::move(first).WithDetails(std::move(errors));
 }
 
 const char* BalanceUnit(ProgramKind kind) {

@@ -118,7 +118,11 @@ struct Program {
 // The program a preset starts from: "stamps", "points", "starbucks" or "visit-ranks".
 std::optional<Program> ProgramPreset(std::string_view preset);
 
-// Checks the settings a business gave: kInvalidArgument naming the field ("tiers[1].threshold").
+// Every bad setting of a program, in the order of the fields, each a kInvalidArgument naming its
+// field ("tiers[1].threshold"); empty when the program is valid.
+std::vector<Status> ProgramErrors(const Program& program);
+// The first of ProgramErrors, carrying all of them as its details (Status::details); OK when
+// there are none.
 Status ValidateProgram(const Program& program);
 
 // The unit the balance is counted in: "stamps", "points", "stars" or "" (visit ranks).

@@ -181,6 +181,22 @@ TEST(LoyaltyTest, ValidationNamesTheField) {
   EXPECT_FALSE(ProgramPreset("nonsense"));
 }
 
+TEST(LoyaltyTest, EveryBadFieldIsReportedOnceInFieldOrder) {
+  Program program = *ProgramPreset("starbucks");
+  program.rate_permille = -5;
+  program.max_redeem_percent = 101;
+  program.tiers[0].threshold = -1;  // both "starts at 0" and out of range: reported once
+  program.tiers[1].name = "";
+  std::vector<std::string> fields;
+  for (const Status& error : ProgramErrors(program)) fields.push_back(error.field());
+  EXPECT_EQ(fields,
+            (std::vector<std::string>{"rate_permille", "max_redeem_percent", "tiers[0].threshold", "tiers[1].name"}));
+  Status status = ValidateProgram(program);
+  EXPECT_EQ(status.field(), "rate_permille");
+  EXPECT_EQ(status.details().size(), 4u);
+  EXPECT_TRUE(ProgramErrors(*ProgramPreset("points")).empty());
+}
+
 TEST(LoyaltyTest, GachaPicksByCumulativeWeight) {
   const std::vector<GachaPrize> prizes = {{"꽝", 90, 0}, {"100P", 9, 100}, {"1000P", 1, 1'000}};
   EXPECT_EQ(GachaTotalWeight(prizes), 100);

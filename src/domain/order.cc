@@ -54,12 +54,16 @@ Status ValidateSale(const Order& order) {
 }
 
 Status ValidateRefund(const Order& original, Money already_refunded, Money requested) {
-  if (original.kind != OrderKind::kSale) return FailedPrecondition("only a sale can be refunded", "original_order_id");
+  if (original.kind != OrderKind::kSale) {
+    return FailedPrecondition("only a sale can be refunded", "original_order_id").WithReason("not_a_sale");
+  }
   if (requested.minor_units() <= 0) return InvalidArgument("refund amount must be positive", "amount");
   const Money left = original.total - already_refunded;
   if (requested > left) {
     return FailedPrecondition(fmt::format("refund exceeds what is left of the order ({})", left.minor_units()),
-                              "amount");
+                              "amount")
+        .WithReason("over_refund")
+        .WithFigure("left", left.minor_units());
   }
   return Status::Ok();
 }

@@ -60,13 +60,15 @@ Response ReplayOf(const store::IdempotencyRecord& record) {
 // for another request, or a 409 while the first has not recorded its response.
 Response AnswerForUsedKey(const store::IdempotencyRecord& record, const std::string& request_hash) {
   if (record.request_hash != request_hash) {
-    return Response::Error(AlreadyExists("this Idempotency-Key was used for a different request", "Idempotency-Key"));
+    return Response::Error(AlreadyExists("this Idempotency-Key was used for a different request", "Idempotency-Key")
+                               .WithReason("idempotency_conflict"));
   }
   if (record.status == 0) {
     return Response::Error(
         AlreadyExists("a request with this Idempotency-Key is being processed, or was carried out and its answer "
                       "was lost; read the resource before trying again",
-                      "Idempotency-Key"));
+                      "Idempotency-Key")
+            .WithReason("idempotency_in_progress"));
   }
   return ReplayOf(record);
 }
@@ -108,6 +110,9 @@ Result<Response> Dispatcher::Run(const IncomingRequest& request, const RouteMatc
   if (info.access == Access::kAuthenticated) {
     CRM_ASSIGN_OR_RETURN(context.auth,
                          Authenticate(services_.auth, request.credentials, IsStateChanging(info.method), request.ip));
+    if (context.auth->principal.kiosk_device_id && !info.kiosk) {
+      return PermissionDenied("a kiosk device may use only the kiosk routes").WithReason("kiosk_not_allowed");
+    }
   }
   CRM_ASSIGN_OR_RETURN(context.query, QueryParams::Parse(request.query));
   if (!info.raw_request_types.empty()) {

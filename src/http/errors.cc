@@ -77,15 +77,41 @@ nlohmann::ordered_json ErrorBody(std::string_view code, std::string_view message
   error["code"] = code;
   error["message"] = message;
   if (!field.empty()) error["field"] = field;
+  error["reason"] = code;
   nlohmann::ordered_json body;
   body["error"] = std::move(error);
   return body;
 }
 
+std::string ReasonFor(const Status& status) {
+  if (!status.reason().empty()) return status.reason();
+  // A conflict the code did not name: a unique key or a check of the database, or a transaction
+  // that lost a race. Clients may retry "conflict".
+  if (status.code() == StatusCode::kAborted) return "conflict";
+  return StatusCodeName(status.code());
+}
+
 nlohmann::ordered_json ErrorBody(const Status& status) {
   if (status.ok()) return ErrorBody("internal", "an OK status is not an error");
   if (HttpStatusFor(status.code()) == 500) return ErrorBody(StatusCodeName(status.code()), "internal error");
-  return ErrorBody(StatusCodeName(status.code()), status.message(), status.field());
+  nlohmann::ordered_json body = ErrorBody(StatusCodeName(status.code()), status.message(), status.field());
+  body["error"]["reason"] = ReasonFor(status);
+  if (!status.figures().empty()) {
+    nlohmann::ordered_json figures = nlohmann::ordered_json::object();
+    for (const auto& [name, value] : status.figures()) figures[name] = value;
+    body["error"]["figures"] = std::move(figures);
+  }
+  if (!status.details().empty()) {
+    nlohmann::ordered_json errors = nlohmann::ordered_json::array();
+    for (const Status& detail : status.details()) {
+      nlohmann::ordered_json item = {
+          {"field", detail.field()}, {"message", detail.message()}, {"reason", ReasonFor(detail)}};
+      for (const auto& [name, value] : detail.figures()) item["figures"][name] = value;
+      errors.push_back(std::move(item));
+    }
+    body["error"]["errors"] = std::move(errors);
+  }
+  return body;
 }
 
 }  // namespace crm::http

@@ -24,7 +24,27 @@ TEST(ErrorsTest, EveryCodeMapsToItsStatus) {
 
 TEST(ErrorsTest, BodyNamesCodeMessageAndField) {
   const nlohmann::ordered_json body = ErrorBody(InvalidArgument("not a phone number", "phone"));
-  EXPECT_EQ(body.dump(), R"({"error":{"code":"invalid_argument","message":"not a phone number","field":"phone"}})");
+  EXPECT_EQ(body.dump(), R"({"error":{"code":"invalid_argument","message":"not a phone number","field":"phone",)"
+                         R"("reason":"invalid_argument"}})");
+}
+
+TEST(ErrorsTest, ARefusalCarriesItsReasonAndAConflictWithoutOneIsNamedByItsCode) {
+  EXPECT_EQ(
+      ErrorBody(FailedPrecondition("this coupon has expired", "code").WithReason("coupon_expired"))["error"]["reason"],
+      "coupon_expired");
+  EXPECT_EQ(ErrorBody(AlreadyExists("UNIQUE constraint failed"))["error"]["reason"], "already_exists");
+  EXPECT_EQ(ErrorBody(Aborted("could not serialize access"))["error"]["reason"], "conflict");
+  EXPECT_EQ(ErrorBody("not_found", "no such route")["error"]["reason"], "not_found");
+}
+
+TEST(ErrorsTest, EveryBadFieldIsListedWhenTheStatusCarriesThem) {
+  Status first = InvalidArgument("must be from 0 to 1000", "rate_permille");
+  Status all = Status(first).WithDetails({first, InvalidArgument("the first tier starts at 0", "tiers[0].threshold")});
+  const nlohmann::ordered_json body = ErrorBody(all);
+  EXPECT_EQ(body["error"]["field"], "rate_permille");
+  ASSERT_EQ(body["error"]["errors"].size(), 2u);
+  EXPECT_EQ(body["error"]["errors"][1].dump(),
+            R"({"field":"tiers[0].threshold","message":"the first tier starts at 0","reason":"invalid_argument"})");
 }
 
 TEST(ErrorsTest, BodyOmitsFieldWhenThereIsNone) {

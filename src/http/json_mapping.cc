@@ -403,6 +403,14 @@ Json CustomerToJson(const domain::Customer& customer, domain::LifecycleStage sta
     Json preferences = Json::array();
     for (const domain::Preference& preference : customer.preferences) preferences.push_back(ToJson(preference));
     json["preferences"] = std::move(preferences);
+    Json agreements = Json::array();
+    for (const domain::Agreement& agreement : customer.agreements) {
+      agreements.push_back({{"item", domain::AgreementItemName(agreement.item)},
+                            {"version", agreement.version},
+                            {"accepted_at", agreement.accepted_at.ToIso8601()},
+                            {"source", agreement.source}});
+    }
+    json["agreements"] = std::move(agreements);
   }
   return json;
 }

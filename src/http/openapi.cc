@@ -199,6 +199,10 @@ Json CustomerSchema(bool profile) {
   properties.insert(properties.end(), common.begin(), common.end());
   if (profile) {
     properties.emplace_back("preferences", ArrayOf(Ref("Preference")));
+    properties.emplace_back("agreements", ArrayOf(Object({{"item", Enum({"terms", "privacy"})},
+                                                          {"version", String()},
+                                                          {"accepted_at", TimeSchema()},
+                                                          {"source", String()}})));
     properties.emplace_back("loyalty", Nullable(Object({{"unit", String()}, {"balance", Integer()},
                                                         {"tier", Nullable(String())}})));
   }
@@ -228,7 +232,8 @@ void AddMergeSchemas(Json& schemas) {
 Json Schemas() {
   Json schemas;
   schemas["Error"] =
-      Object({{"error", Object({{"code", String()}, {"message", String()}, {"field", String()}}, {"code", "message"})}},
+      Object({{"error", Object({{"code", String()}, {"message", String()}, {"field", String()}, {"reason", String()}},
+                                      {"code", "message"})}},
              {"error"});
   schemas["Health"] = Object({{"status", String()}});
   schemas["OpenApiDocument"] = Type("object");
@@ -409,6 +414,41 @@ Json Schemas() {
        {"referrals", Object({{"referred_by", Nullable(Ref("Referral"))}, {"referred", ArrayOf(Ref("Referral"))}})},
        {"gacha_draw", Nullable(Ref("GachaDraw"))}},
       {"exported_at", "customer", "notes", "orders", "loyalty", "coupons", "referrals"});
+  const Json action_kind = Enum({"order", "redemption", "coupon_use", "note", "preference"});
+  schemas["CounterAction"] = Object({{"kind", action_kind},
+                                     {"id", Integer()},
+                                     {"customer_id", Integer()},
+                                     {"staff_id", Nullable(Integer())},
+                                     {"at", TimeSchema()},
+                                     {"amount", Integer()},
+                                     {"label", String()}},
+                                    {"kind", "id", "at"});
+  schemas["LastAction"] = Object({{"action", Nullable(Ref("CounterAction"))}}, {"action"});
+  schemas["KioskDevice"] = Object({{"id", Integer()},
+                                   {"name", String()},
+                                   {"created_at", TimeSchema()},
+                                   {"disabled_at", Nullable(TimeSchema())},
+                                   {"token", String()}},
+                                  {"id", "name", "created_at"});
+  schemas["KioskDeviceList"] = ListOf("KioskDevice");
+  schemas["KioskDeviceInput"] = Object({{"name", String()}}, {"name"});
+  const Json notice_item = Enum({"terms", "privacy"});
+  schemas["KioskNotices"] = Object(
+      {{"items", ArrayOf(Object({{"item", notice_item}, {"version", String()}, {"required", Boolean()}}))}}, {"items"});
+  schemas["KioskStanding"] = Object({{"known", Boolean()},
+                                     {"loyalty", Nullable(Type("object"))},
+                                     {"agreements", ArrayOf(Object({{"item", notice_item}, {"version", String()}}))}},
+                                    {"known"});
+  schemas["KioskRegistration"] = Object(
+      {{"phone", String()},
+       {"agreements", ArrayOf(Object({{"item", notice_item}, {"version", String()}}, {"item", "version"}))},
+       {"consents", ArrayOf(Object({{"channel", Enum({"sms", "kakao", "email", "night"})}, {"granted", Boolean()}},
+                                   {"channel", "granted"}))}},
+      {"phone", "agreements"});
+  schemas["UndoInput"] = Object({{"kind", action_kind}, {"id", Integer()}}, {"kind", "id"});
+  schemas["UndoResult"] = Object(
+      {{"undone", Ref("CounterAction")}, {"refund", Nullable(Ref("Order"))}, {"balance", Nullable(Integer())}},
+      {"undone"});
   return schemas;
 }
 

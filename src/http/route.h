@@ -54,6 +54,9 @@ struct RouteInfo {
   // False for the few routes that never touch the database (health, this document): they are
   // answered on the I/O thread without a hop through the worker pool.
   bool blocking = true;
+  // True for the few routes a kiosk device's credential may call; every other route refuses it
+  // (403, reason "kiosk_not_allowed").
+  bool kiosk = false;
 };
 
 using Handler = std::function<Result<Response>(RequestContext&)>;
@@ -73,6 +76,8 @@ std::vector<Route> MergeRoutes();  // duplicates, merge and undo
 std::vector<Route> ImportRoutes();
 std::vector<Route> ExportRoutes();
 std::vector<Route> AnalyticsRoutes();
+std::vector<Route> UndoRoutes();
+std::vector<Route> KioskRoutes();
 std::vector<Route> MetaRoutes();  // health and the OpenAPI document
 
 // Every route of the API, in a stable order.

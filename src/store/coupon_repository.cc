@@ -37,8 +37,12 @@ constexpr Statement kCountIssued{
     "SELECT COUNT(*) FROM coupons WHERE business_id = $1 AND customer_id = $2 AND template_id = $3 AND status <> 3"};
 constexpr Statement kMarkRedeemed{
     "coupon.mark_redeemed",
-    "UPDATE coupons SET status = 2, redeemed_at = $3, redeemed_branch_id = $4, redeemed_order_id = $5 "
-    "WHERE business_id = $1 AND id = $2 AND status = 1 RETURNING id"};
+    "UPDATE coupons SET status = 2, redeemed_at = $3, redeemed_branch_id = $4, redeemed_order_id = $5, "
+    "redeemed_by = $6 WHERE business_id = $1 AND id = $2 AND status = 1 RETURNING id"};
+constexpr Statement kRestoreRedeemed{
+    "coupon.restore_redeemed",
+    "UPDATE coupons SET status = 1, redeemed_at = NULL, redeemed_branch_id = NULL, redeemed_order_id = NULL, "
+    "redeemed_by = NULL WHERE business_id = $1 AND id = $2 AND status = 2 RETURNING id"};
 constexpr Statement kMarkVoided{"coupon.mark_voided",
                                 "UPDATE coupons SET status = 3 WHERE business_id = $1 AND id = $2 AND status = 1 "
                                 "RETURNING id"};
@@ -213,17 +217,25 @@ Result<int64_t> CouponRepository::CountIssued(BusinessId business, CustomerId cu
 }
 
 Status CouponRepository::MarkRedeemed(BusinessId business, CouponId id, Timestamp at, BranchId branch,
-                                      std::optional<OrderId> order) {
+                                      std::optional<OrderId> order, std::optional<StaffId> by) {
   CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kMarkRedeemed, {Int(business.value()), Int(id.value()),
                                                                     Int(at.micros()), Int(branch.value()),
-                                                                    OptionalIdValue(order)}));
-  if (rows.empty()) return FailedPrecondition("this coupon has already been used", "code");
+                                                                    OptionalIdValue(order), OptionalIdValue(by)}));
+  if (rows.empty()) return FailedPrecondition("this coupon has already been used", "code").WithReason("coupon_used");
+  return Status::Ok();
+}
+
+Status CouponRepository::RestoreRedeemed(BusinessId business, CouponId id) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kRestoreRedeemed, {Int(business.value()), Int(id.value())}));
+  if (rows.empty()) return FailedPrecondition("this coupon is not used", "id").WithReason("coupon_not_used");
   return Status::Ok();
 }
 
 Status CouponRepository::MarkVoided(BusinessId business, CouponId id) {
   CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kMarkVoided, {Int(business.value()), Int(id.value())}));
-  if (rows.empty()) return FailedPrecondition("only an unused coupon can be voided", "id");
+  if (rows.empty()) {
+    return FailedPrecondition("only an unused coupon can be voided", "id").WithReason("coupon_not_issued");
+  }
   return Status::Ok();
 }
 

@@ -209,10 +209,11 @@ std::vector<SqlValue> ProfileValues(const domain::Customer& customer) {
 
 Status PhoneConflict(const Status& status) {
   if (status.code() == StatusCode::kAlreadyExists) {
-    return AlreadyExists("another customer already has this phone number", "phone");
+    return AlreadyExists("another customer already has this phone number", "phone").WithReason("phone_taken");
   }
   if (status.code() == StatusCode::kFailedPrecondition) {
-    return FailedPrecondition("referrer is not a customer of this business", "referrer_id");
+    return FailedPrecondition("referrer is not a customer of this business", "referrer_id")
+        .WithReason("referrer_not_found");
   }
   return status;
 }

@@ -92,7 +92,11 @@ class CouponRepository {
   Result<std::vector<domain::Coupon>> ListForCustomer(BusinessId business, CustomerId customer);
   Result<int64_t> CountIssued(BusinessId business, CustomerId customer, CouponTemplateId coupon_template);
   // Marks an issued coupon used; kFailedPrecondition when it was no longer issued (a concurrent use).
-  Status MarkRedeemed(BusinessId business, CouponId id, Timestamp at, BranchId branch, std::optional<OrderId> order);
+  Status MarkRedeemed(BusinessId business, CouponId id, Timestamp at, BranchId branch, std::optional<OrderId> order,
+                      std::optional<StaffId> by = std::nullopt);
+  // Makes a used coupon usable again (the undo of a use at the counter); kFailedPrecondition when
+  // it is not used.
+  Status RestoreRedeemed(BusinessId business, CouponId id);
   Status MarkVoided(BusinessId business, CouponId id);
 
   Status InsertReferral(BusinessId business, const domain::Referral& referral);

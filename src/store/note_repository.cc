@@ -16,6 +16,8 @@ constexpr Statement kListNotes{
 constexpr Statement kPinNote{
     "note.pin",
     "UPDATE notes SET pinned = $4 WHERE business_id = $1 AND customer_id = $2 AND id = $3 RETURNING id"};
+constexpr Statement kDeleteNote{
+    "note.delete", "DELETE FROM notes WHERE business_id = $1 AND customer_id = $2 AND id = $3 RETURNING id"};
 constexpr Statement kInsertProspect{
     "prospect.insert",
     "INSERT INTO prospects (business_id, staff_id, branch_id, name, phone_e164, how_met, liked, customer_id, "
@@ -65,6 +67,13 @@ Result<std::vector<domain::Note>> NoteRepository::List(BusinessId business, Cust
 Status NoteRepository::SetPinned(BusinessId business, CustomerId customer, NoteId id, bool pinned) {
   CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kPinNote, {Int(business.value()), Int(customer.value()),
                                                                 Int(id.value()), Int(pinned ? 1 : 0)}));
+  if (rows.empty()) return NotFound("note not found");
+  return Status::Ok();
+}
+
+Status NoteRepository::Delete(BusinessId business, CustomerId customer, NoteId id) {
+  CRM_ASSIGN_OR_RETURN(auto rows,
+                       connection_.Query(kDeleteNote, {Int(business.value()), Int(customer.value()), Int(id.value())}));
   if (rows.empty()) return NotFound("note not found");
   return Status::Ok();
 }

@@ -18,6 +18,8 @@ class NoteRepository {
   Result<std::vector<domain::Note>> List(BusinessId business, CustomerId customer);
   // kNotFound when the note is not this customer's.
   Status SetPinned(BusinessId business, CustomerId customer, NoteId id, bool pinned);
+  // Removes the note; kNotFound when it is not this customer's.
+  Status Delete(BusinessId business, CustomerId customer, NoteId id);
 
  private:
   SqlConnection& connection_;

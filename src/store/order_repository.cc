@@ -92,7 +92,7 @@ Result<OrderId> OrderRepository::Insert(const domain::Order& order) {
       return NotFound("branch, customer or original order not found");
     }
     if (rows.status().code() == StatusCode::kAlreadyExists) {
-      return AlreadyExists("an order with this external id exists", "external_id");
+      return AlreadyExists("an order with this external id exists", "external_id").WithReason("external_id_taken");
     }
     return rows.status();
   }

@@ -6,10 +6,12 @@
 #include "store/auth_repository.h"
 #include "store/business_repository.h"
 #include "store/customer_repository.h"
+#include "store/kiosk_repository.h"
 #include "store/loyalty_repository.h"
 #include "store/note_repository.h"
 #include "store/order_repository.h"
 #include "store/staff_repository.h"
+#include "store/undo_repository.h"
 
 namespace crm::store {
 
@@ -27,6 +29,8 @@ struct Transaction::Repositories {
   std::optional<LoyaltyRepository> loyalty;
   std::optional<CouponRepository> coupons;
   std::optional<IdempotencyRepository> idempotency;
+  std::optional<UndoRepository> undo;
+  std::optional<KioskRepository> kiosk;
 };
 
 Transaction::Transaction(SqlConnection& connection)
@@ -51,5 +55,7 @@ AccessLogRepository& Transaction::access_log() { return Lazy(repositories_->acce
 LoyaltyRepository& Transaction::loyalty() { return Lazy(repositories_->loyalty, connection_); }
 CouponRepository& Transaction::coupons() { return Lazy(repositories_->coupons, connection_); }
 IdempotencyRepository& Transaction::idempotency() { return Lazy(repositories_->idempotency, connection_); }
+UndoRepository& Transaction::undo() { return Lazy(repositories_->undo, connection_); }
+KioskRepository& Transaction::kiosk() { return Lazy(repositories_->kiosk, connection_); }
 
 }  // namespace crm::store

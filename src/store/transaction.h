@@ -15,11 +15,13 @@ class BusinessRepository;
 class CouponRepository;
 class CustomerRepository;
 class IdempotencyRepository;
+class KioskRepository;
 class LoyaltyRepository;
 class NoteRepository;
 class OrderRepository;
 class ProspectRepository;
 class StaffRepository;
+class UndoRepository;
 
 class Transaction {
  public:
@@ -42,6 +44,8 @@ class Transaction {
   LoyaltyRepository& loyalty();
   CouponRepository& coupons();
   IdempotencyRepository& idempotency();
+  UndoRepository& undo();
+  KioskRepository& kiosk();
 
  private:
   struct Repositories;

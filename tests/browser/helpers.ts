@@ -5,11 +5,22 @@ import path from "node:path";
 
 export const base = () => process.env.DANGOL_BASE_URL!;
 
-export async function login(page: Page, email = process.env.DANGOL_OWNER_EMAIL!): Promise<void> {
+export type Lang = "ko" | "en";
+
+// The sign-in form's labels in each language.
+export const loginLabels: Record<Lang, { email: string; password: string; submit: string }> = {
+  ko: { email: "이메일", password: "비밀번호", submit: "로그인" },
+  en: { email: "E-mail", password: "Password", submit: "Sign in" },
+};
+
+// Signs in through the form, in `lang` (remembered on the device as the app does).
+export async function login(page: Page, email = process.env.DANGOL_OWNER_EMAIL!, lang: Lang = "ko"): Promise<void> {
+  if (lang !== "ko") await page.addInitScript((chosen) => localStorage.setItem("dangol.lang", chosen), lang);
   await page.goto(`${base()}/`);
-  await page.getByLabel("이메일").fill(email);
-  await page.getByLabel("비밀번호").fill(process.env.DANGOL_PASSWORD!);
-  await page.getByRole("button", { name: "로그인" }).click();
+  const labels = loginLabels[lang];
+  await page.getByLabel(labels.email).fill(email);
+  await page.getByLabel(labels.password).fill(process.env.DANGOL_PASSWORD!);
+  await page.getByRole("button", { name: labels.submit }).click();
   await expect(page.getByRole("search")).toBeVisible();
 }
 
@@ -25,10 +36,33 @@ export function screenshotDir(info: TestInfo): string {
   return path.join(info.project.outputDir, "screenshots");
 }
 
+// The screenshots docs/web.md shows. `run --docs` (DANGOL_DOCS_SCREENSHOTS=1) also writes these
+// into docs/screenshots, so the documentation shows the UI as the tests last saw it; an ordinary
+// run leaves the source tree alone.
+const docsScreenshots = new Set([
+  "counter-pick-list",
+  "counter-card",
+  "counter-earned",
+  "counter-undo",
+  "kiosk-phone",
+  "kiosk-consent-required",
+  "kiosk-balance",
+  "office-customers",
+  "office-customer",
+  "office-loyalty-error",
+  "office-team",
+]);
+
 export async function shot(page: Page, info: TestInfo, name: string): Promise<void> {
   const dir = screenshotDir(info);
   fs.mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: path.join(dir, `${name}-${info.project.name}.png`), fullPage: false });
+  const file = path.join(dir, `${name}-${info.project.name}.png`);
+  await page.screenshot({ path: file, fullPage: false });
+  if (process.env.DANGOL_DOCS_SCREENSHOTS === "1" && docsScreenshots.has(name)) {
+    const docs = path.resolve(__dirname, "../../docs/screenshots");
+    fs.mkdirSync(docs, { recursive: true });
+    fs.copyFileSync(file, path.join(docs, `${name}-${info.project.name}.png`));
+  }
 }
 
 // The API as the owner, outside the browser: for a test's own setup (a program, a balance, a coupon).
@@ -74,4 +108,18 @@ export function watchCsp(page: Page): string[] {
     if (/Content Security Policy/i.test(error.message)) violations.push(error.message);
   });
   return violations;
+}
+
+// Turns this browser into a kiosk the way a manager does (signed in, /kiosk, "키오스크 켜기"), then
+// signs the staff session out: from then on only the device's own credential is used.
+export async function openKiosk(page: Page, timeoutSeconds: number, name = "입구 태블릿"): Promise<void> {
+  await login(page);
+  await page.goto(`${base()}/kiosk?timeout=${timeoutSeconds}`);
+  const setup = page.getByTestId("kiosk-setup");
+  await setup.getByLabel("태블릿 이름").fill(name);
+  await setup.getByRole("button", { name: "키오스크 켜기" }).click();
+  await expect(page.getByTestId("kiosk")).toBeVisible();
+  await page.context().clearCookies();
+  await page.reload();
+  await expect(page.getByTestId("kiosk").getByRole("heading", { name: "어서 오세요!" })).toBeVisible();
 }

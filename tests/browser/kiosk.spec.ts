@@ -1,11 +1,10 @@
 // The customer kiosk: required consent cannot be skipped, optional consent can, and the screen
 // starts over by itself.
 import { expect, test } from "@playwright/test";
-import { base, freshPhone, login, shot } from "./helpers";
+import { freshPhone, login, openKiosk, ownerApi, shot, base } from "./helpers";
 
 test("a new guest accepts the items one by one and the kiosk starts over", async ({ page }, info) => {
-  await login(page);
-  await page.goto(`${base()}/kiosk?timeout=6`);
+  await openKiosk(page, 6);
   const kiosk = page.getByTestId("kiosk");
   await expect(kiosk.getByRole("heading", { name: "어서 오세요!" })).toBeVisible();
   // No staff controls and no other customer's data.
@@ -36,15 +35,28 @@ test("a new guest accepts the items one by one and the kiosk starts over", async
   await expect(kiosk.getByRole("heading", { name: /카카오톡 광고 수신/ })).toBeVisible();
   await kiosk.getByRole("button", { name: "동의합니다" }).click();
   await expect(kiosk.getByRole("heading", { name: /야간/ })).toBeVisible();
-  const created = page.waitForResponse((r) => r.url().endsWith("/api/v1/customers") && r.request().method() === "POST");
+  const created = page.waitForRequest((r) => r.url().endsWith("/api/v1/kiosk/register") && r.method() === "POST");
   await kiosk.getByRole("button", { name: "동의하지 않습니다" }).click();
-  const body = await (await created).json();
-  expect(body.source).toBe("kiosk");
-  const consent = (channel: string) => body.consents.find((c: { channel: string }) => c.channel === channel)?.granted;
+  const request = await created;
+  // The device's own credential, no staff session.
+  expect(request.headers()["authorization"]).toMatch(/^Bearer kio_/);
+  expect(request.headers()["cookie"]).toBeUndefined();
+  await expect(kiosk.getByRole("heading", { name: "등록되었습니다. 감사합니다!" })).toBeVisible();
+  // Stored on the customer: the notices with their versions, and each marketing choice.
+  const owner = await ownerApi();
+  const found = await owner.get<{ items: { id: number }[] }>(`/customers/lookup?q=${phone.replace(/-/g, "")}`);
+  const profile = await owner.get<{
+    source: string;
+    agreements: { item: string; version: string }[];
+    consents: { channel: string; granted: boolean }[];
+  }>(`/customers/${found.items[0].id}`);
+  expect(profile.source).toBe("kiosk");
+  expect(profile.agreements.map((a) => a.item)).toEqual(["terms", "privacy"]);
+  expect(profile.agreements.every((a) => /^\d{4}-\d{2}$/.test(a.version))).toBe(true);
+  const consent = (channel: string) => profile.consents.find((c) => c.channel === channel)?.granted;
   expect(consent("sms")).toBe(false);
   expect(consent("kakao")).toBe(true);
   expect(consent("night")).toBe(false);
-  await expect(kiosk.getByRole("heading", { name: "등록되었습니다. 감사합니다!" })).toBeVisible();
   await shot(page, info, "kiosk-done");
 
   // Left alone, the kiosk starts over.
@@ -58,10 +70,26 @@ test("a new guest accepts the items one by one and the kiosk starts over", async
 });
 
 test("a half-finished kiosk form is cleared after the timeout", async ({ page }) => {
-  await login(page);
-  await page.goto(`${base()}/kiosk?timeout=5`);
+  await openKiosk(page, 5);
   const kiosk = page.getByTestId("kiosk");
   for (const digit of "0109") await kiosk.getByRole("button", { name: digit, exact: true }).click();
   await expect(page.getByLabel("휴대폰 번호")).toHaveValue("010-9");
   await expect(page.getByLabel("휴대폰 번호")).toHaveValue("", { timeout: 15_000 });
+});
+
+test("a kiosk turned off in the back office is refused at once", async ({ page, browser }) => {
+  const name = `태블릿 ${Date.now()}`;
+  await openKiosk(page, 60, name);
+  const office = await browser.newPage();
+  await login(office);
+  await office.goto(`${base()}/office/team`);
+  const devices = office.getByTestId("kiosk-devices");
+  await devices.getByRole("listitem").filter({ hasText: name }).getByRole("button", { name: "끄기" }).click();
+  await expect(devices.getByRole("status")).toHaveText(`'${name}' 키오스크를 껐습니다.`);
+  await office.close();
+
+  const kiosk = page.getByTestId("kiosk");
+  for (const digit of freshPhone().replace(/\D/g, "")) await kiosk.getByRole("button", { name: digit, exact: true }).click();
+  await kiosk.getByRole("button", { name: "다음" }).click();
+  await expect(page.getByRole("alert")).toHaveText("이 키오스크는 사용 중지되었습니다.");
 });

@@ -4,7 +4,7 @@
 // ledger and manual adjustment, and the kiosk showing the guest's own balance only. Each test
 // sets the program it needs through the API first: there is one program per business.
 import { expect, test, type Page } from "@playwright/test";
-import { base, freshPhone, login, ownerApi, shot, watchCsp, type OwnerApi } from "./helpers";
+import { base, openKiosk, freshPhone, login, ownerApi, shot, watchCsp, type OwnerApi } from "./helpers";
 
 async function newCustomer(api: OwnerApi, name: string): Promise<{ id: number; phone: string }> {
   const phone = freshPhone();
@@ -165,15 +165,19 @@ test("settings: a preset is saved, and a bad value is explained next to its fiel
   await shot(page, info, "office-loyalty-tiers");
 
   await form.getByLabel("프리셋으로 시작").selectOption("points");
-  await form.getByLabel(/적립률/).fill("2.5");
+  // Two bad fields: the server reports both at once and each is marked beside its field.
+  await form.getByLabel(/적립률/).fill("150");
   await form.getByLabel("주문당 최대 사용 비율 (%)").fill("150");
   await form.getByRole("button", { name: "저장" }).click();
   const error = form.getByTestId("error-max_redeem_percent");
   await expect(error).toHaveText("0부터 100까지 입력하세요.");
+  await expect(form.getByTestId("error-rate_permille")).toHaveText("0%부터 100%까지 입력하세요.");
   await expect(form.getByLabel("주문당 최대 사용 비율 (%)")).toHaveAttribute("aria-invalid", "true");
+  await expect(form.getByLabel(/적립률/)).toHaveAttribute("aria-invalid", "true");
   await shot(page, info, "office-loyalty-error");
   expect((await api.get<{ kind: string }>("/loyalty/program")).kind).toBe("stamps");
 
+  await form.getByLabel(/적립률/).fill("2.5");
   await form.getByLabel("주문당 최대 사용 비율 (%)").fill("50");
   await form.getByRole("button", { name: "저장" }).click();
   await expect(page.getByTestId("notice").first()).toHaveText("적립 프로그램을 저장했습니다.");
@@ -220,8 +224,7 @@ test("the kiosk shows the guest's own balance and tier, and nothing else", async
   await api.put("/loyalty/program", { preset: "starbucks" });
   const guest = await newCustomer(api, "키오스크손님");
   await api.post("/orders", { branch_id: await firstBranch(api), customer_id: guest.id, total: 7000, lines: [] });
-  await login(page);
-  await page.goto(`${base()}/kiosk?timeout=60`);
+  await openKiosk(page, 60);
   const kiosk = page.getByTestId("kiosk");
   for (const digit of guest.phone.replace(/\D/g, "")) await kiosk.getByRole("button", { name: digit, exact: true }).click();
   await kiosk.getByRole("button", { name: "다음" }).click();

@@ -154,6 +154,58 @@ class LoyaltyTests(ServerTestCase):
         self.assertIn("already been used", again.json["error"]["message"])
         self.assertError(self.owner.post("/coupons/redeem", {**use, "code": "ZZZZZZZZZZZZ"}), 404)
 
+    def assertReason(self, response, status, reason):
+        self.assertError(response, status)
+        self.assertEqual(response.json["error"].get("reason"), reason, response)
+
+    def test_every_refusal_carries_a_stable_reason_and_its_figures(self):
+        customer = self.new_customer()
+        self.order(customer, 10000)  # 150 points
+        short = self.owner.post(f"/customers/{customer}/redeem", {"amount": 500, "branch_id": self.branch})
+        self.assertReason(short, 409, "insufficient_balance")
+        self.assertEqual(short.json["error"]["figures"], {"balance": 150})
+        self.set_program({"preset": "points", "min_balance_to_redeem": 1000})
+        under = self.owner.post(f"/customers/{customer}/redeem", {"amount": 100, "branch_id": self.branch})
+        self.assertReason(under, 409, "below_min_balance")
+        self.assertEqual(under.json["error"]["figures"], {"min_balance": 1000, "balance": 150})
+        self.set_program({"preset": "points", "min_balance_to_redeem": 0})
+
+        template = self.owner.post("/coupon-templates", {"name": unique("쿠폰"), "kind": "amount_off", "value": 1000,
+                                                         "validity": "days", "valid_days": 7})
+        coupon = self.owner.post(f"/customers/{customer}/coupons", {"template_id": template.json["id"]}).json
+        use = {"code": coupon["code"], "customer_id": self.new_customer(), "branch_id": self.branch}
+        self.assertReason(self.owner.post("/coupons/redeem", use), 409, "coupon_other_customer")
+        use["customer_id"] = customer
+        self.assertEqual(self.owner.post("/coupons/redeem", use).status, 200)
+        self.assertReason(self.owner.post("/coupons/redeem", use), 409, "coupon_used")
+        self.assertReason(self.owner.post("/coupons/redeem", {**use, "code": "ZZZZZZZZZZZZ"}), 404, "coupon_not_found")
+
+        key = {"Idempotency-Key": unique("key")}
+        body = {"amount": 10, "branch_id": self.branch}
+        self.assertEqual(self.owner.post(f"/customers/{customer}/redeem", body, headers=key).status, 201)
+        other = self.owner.post(f"/customers/{customer}/redeem", {**body, "amount": 11}, headers=key)
+        self.assertReason(other, 409, "idempotency_conflict")
+
+        order = self.order(customer, 5000).json
+        self.assertEqual(self.owner.post(f"/orders/{order['id']}/refund", {}).status, 201)
+        self.assertReason(self.owner.post(f"/orders/{order['id']}/refund", {}), 409, "already_refunded")
+        phone = self.owner.get(f"/customers/{customer}").json["phone"]
+        self.assertReason(self.owner.post("/customers", {"phone": phone}), 409, "phone_taken")
+        self.assertReason(self.owner.post("/customers", {"phone": "12"}), 400, "invalid_argument")
+
+    def test_a_program_save_reports_every_bad_field_at_once(self):
+        bad = self.owner.request("PUT", "/loyalty/program", {
+            "preset": "starbucks", "rate_permille": 5000, "max_redeem_percent": 101,
+            "tiers": [{"name": "A", "threshold": 0}, {"name": "", "threshold": 0}]})
+        self.assertError(bad, 400, field="rate_permille")
+        problems = bad.json["error"]["errors"]
+        self.assertEqual([p["field"] for p in problems],
+                         ["rate_permille", "max_redeem_percent", "tiers[1].name", "tiers[1].threshold"])
+        self.assertEqual(problems[0]["reason"], "out_of_range")
+        self.assertEqual(problems[0]["figures"], {"min": 0, "max": 1000})
+        self.assertEqual(problems[3]["reason"], "not_rising")
+        self.assertEqual(self.owner.get("/loyalty/program").json["rate_permille"], 15)
+
     def test_a_referral_rewards_both_once_after_the_friends_first_paid_order(self):
         referrer = self.new_customer()
         self.order(referrer, 10000)

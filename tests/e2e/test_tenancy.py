@@ -73,6 +73,10 @@ ID_ROUTES = {
     ("PATCH", "/segments/{}"): lambda p, c: (f"/segments/{c.segment}", {"name": "침입", "filter": {}}),
     ("DELETE", "/segments/{}"): lambda p, c: (f"/segments/{c.segment}", None),
     ("GET", "/segments/{}/customers"): lambda p, c: (f"/segments/{c.segment}/customers", None),
+    ("POST", "/kiosk-devices/{}/disable"): lambda p, c: (f"/kiosk-devices/{c.kiosk_device}/disable", None),
+    ("GET", "/customers/{}/last-action"): lambda p, c: (f"/customers/{c.customer}/last-action", None),
+    ("POST", "/customers/{}/undo"):
+        lambda p, c: (f"/customers/{c.customer}/undo", {"kind": "order", "id": c.order}),
 }
 
 # The id routes this issue defines; the OpenAPI document must have them all.
@@ -169,9 +173,10 @@ class TenancyTests(ServerTestCase):
                                            headers={"Content-Type": "text/csv"}), "import")
         segment = created(token.post("/segments", {"name": f"세그먼트 {label}", "filter": {"min_visits": 1}}),
                           "segment")
+        kiosk_device = created(token.post("/kiosk-devices", {"name": f"키오스크 {label}"}), "kiosk device")
         return Ids(branch=branch, customer=customer, other_customer=other_customer, preference=preference,
                    note=note, order=order, staff=staff, prospect=prospect, template=template, coupon=coupon,
-                   merge=merge.json["merge_id"], import_job=import_job, segment=segment)
+                   merge=merge.json["merge_id"], import_job=import_job, segment=segment, kiosk_device=kiosk_device)
 
     def snapshot(self, client, ids):
         """Everything of one business that an attack could change, read with its own token."""
@@ -182,6 +187,7 @@ class TenancyTests(ServerTestCase):
 
         return {
             "customer": read(f"/customers/{ids.customer}"),
+            "kiosk_devices": read("/kiosk-devices"),
             "other_customer": read(f"/customers/{ids.other_customer}"),
             "notes": read(f"/customers/{ids.customer}/notes"),
             "orders": walk_pages(client, f"/customers/{ids.customer}/orders", 50),

@@ -2,7 +2,7 @@
 // token on every state-changing request, and an Idempotency-Key on writes from the counter. A
 // write whose connection drops is sent again with the same key, so the server can answer the
 // first result instead of doing it twice.
-import type { MessageKey } from "./i18n";
+import { hasMessage, type MessageKey } from "./i18n";
 
 export class ApiError extends Error {
   constructor(
@@ -10,6 +10,12 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
+    // The stable reason code of a refusal ("coupon_used"): the UI translates it, never the prose.
+    readonly reason?: string,
+    // Every bad field at once, when the server reports them all (the loyalty program).
+    readonly errors: FieldProblem[] = [],
+    // The numbers behind a refusal ({"balance": 6000}), for the UI's own sentence.
+    readonly figures: Record<string, number> = {},
   ) {
     super(message);
   }
@@ -47,6 +53,9 @@ export interface RequestOptions {
   onRetry?: (attempt: number) => void;
   // A 401 here is an answer (a wrong password), not an expired session.
   authRequest?: boolean;
+  // A credential of its own (the kiosk device's): sent as a bearer token, without the session
+  // cookie or the CSRF token.
+  bearer?: string;
 }
 
 const retryDelaysMs = [400, 1000, 2000];
@@ -56,7 +65,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
+  if (options.bearer) headers.Authorization = `Bearer ${options.bearer}`;
+  else if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
   if (options.idempotencyKey) headers["Idempotency-Key"] = options.idempotencyKey;
   // Reads are always safe to repeat; writes only with a key the server can recognise.
   const retries = method === "GET" || options.idempotencyKey ? retryDelaysMs.length : 0;
@@ -68,7 +78,7 @@ export async function request<T>(method: string, path: string, body?: unknown, o
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        credentials: "same-origin",
+        credentials: options.bearer ? "omit" : "same-origin",
       });
       break;
     } catch {
@@ -88,11 +98,38 @@ export async function request<T>(method: string, path: string, body?: unknown, o
     }
   }
   if (!response.ok) {
-    const error = (data as { error?: { code?: string; message?: string; field?: string } } | null)?.error;
-    if (response.status === 401 && !options.authRequest) expiryListeners.forEach((listener) => listener());
-    throw new ApiError(response.status, error?.code ?? "unknown", error?.message ?? response.statusText, error?.field);
+    const error = (data as { error?: ErrorBody } | null)?.error;
+    if (response.status === 401 && !options.authRequest && !options.bearer) {
+      expiryListeners.forEach((listener) => listener());
+    }
+    throw new ApiError(
+      response.status,
+      error?.code ?? "unknown",
+      error?.message ?? response.statusText,
+      error?.field,
+      error?.reason,
+      error?.errors ?? [],
+      error?.figures ?? {},
+    );
   }
   return data as T;
+}
+
+// One bad field of a form the server checked whole (the loyalty program).
+export interface FieldProblem {
+  field: string;
+  message: string;
+  reason?: string;
+  figures?: Record<string, number>;
+}
+
+interface ErrorBody {
+  code?: string;
+  message?: string;
+  field?: string;
+  reason?: string;
+  errors?: FieldProblem[];
+  figures?: Record<string, number>;
 }
 
 export const api = {
@@ -107,6 +144,7 @@ export const api = {
 export function errorKey(error: unknown): MessageKey {
   if (error instanceof NetworkError) return "error.network";
   if (!(error instanceof ApiError)) return "error.generic";
+  if (error.reason && hasMessage(`reason.${error.reason}`)) return `reason.${error.reason}` as MessageKey;
   switch (error.status) {
     case 400:
       return "error.invalid";
@@ -405,4 +443,55 @@ export interface MergeResult {
   merge_id: number;
   choices: Record<string, MergeSide>;
   customer: Customer;
+}
+// ---- Undo of the last action of today ----
+
+export type CounterActionKind = "order" | "redemption" | "coupon_use" | "note" | "preference";
+export interface CounterAction {
+  kind: CounterActionKind;
+  id: number;
+  customer_id: number;
+  staff_id: number | null;
+  at: string;
+  amount: number;
+  label: string;
+}
+export interface UndoResult {
+  undone: CounterAction;
+  refund: Order | null;
+  balance: number | null;
+}
+
+// ---- The kiosk device (docs/web.md): its credential lives on the tablet, not in a staff session ----
+
+const kioskStorageKey = "dangol.kioskDevice";
+
+export const kioskDevice = {
+  token: (): string | null => localStorage.getItem(kioskStorageKey),
+  remember: (token: string) => localStorage.setItem(kioskStorageKey, token),
+  forget: () => localStorage.removeItem(kioskStorageKey),
+};
+
+// The kiosk routes, called with the device's credential.
+export const kioskApi = {
+  get: <T>(path: string) => request<T>("GET", path, undefined, { bearer: kioskDevice.token() ?? "" }),
+  post: <T>(path: string, body: unknown, options: RequestOptions = {}) =>
+    request<T>("POST", path, body, { ...options, bearer: kioskDevice.token() ?? "" }),
+};
+
+export interface KioskDevice {
+  id: number;
+  name: string;
+  created_at: string;
+  disabled_at: string | null;
+  token?: string;
+}
+export interface KioskNotice {
+  item: "terms" | "privacy";
+  version: string;
+  required: boolean;
+}
+export interface KioskStanding {
+  known: boolean;
+  loyalty: Partial<LoyaltyAccount> | null;
 }

@@ -2,13 +2,13 @@
 // puts the sign-in form over the page when the session expires, so nothing typed is lost.
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { onSessionExpired, request, setCsrfToken, type Me } from "./api";
+import { kioskDevice, onSessionExpired, request, setCsrfToken, type Me } from "./api";
 import { lang, onLangChange, setLang, t, type Lang } from "./i18n";
 import { linkClick, navigate, usePath } from "./router";
 import { SessionContext } from "./session";
 import { Login } from "./pages/login";
 import { Counter } from "./pages/counter";
-import { Kiosk } from "./pages/kiosk";
+import { Kiosk, KioskSetup } from "./pages/kiosk";
 import { Customers } from "./pages/customers";
 import { CustomerPage } from "./pages/customer";
 import { Team } from "./pages/team";
@@ -37,6 +37,7 @@ export function App() {
   const [me, setMeState] = useState<Me | null | undefined>(undefined);
   const [expired, setExpired] = useState(false);
   const [, setLangVersion] = useState(0);
+  const [kioskReady, setKioskReady] = useState(() => kioskDevice.token() !== null);
 
   const setMe = (next: Me | null) => {
     setCsrfToken(next?.csrf_token ?? null);
@@ -51,6 +52,8 @@ export function App() {
       .catch(() => setMe(null));
   }, []);
 
+  // A tablet enabled as a kiosk needs no staff session: the device's credential is enough.
+  if (path === "/kiosk" && kioskReady) return <Kiosk />;
   if (me === undefined) return <p class="loading">{t("app.loading")}</p>;
   if (me === null) {
     return (
@@ -80,7 +83,7 @@ export function App() {
   if (path === "/kiosk") {
     return (
       <SessionContext.Provider value={session}>
-        <Kiosk />
+        <KioskSetup canEnable={me.role !== "staff"} onEnabled={() => setKioskReady(true)} />
         {relogin}
       </SessionContext.Provider>
     );

@@ -145,14 +145,19 @@ function CouponRow(props: { coupon: Coupon; customerId: number; branchId: number
 
 export function couponError(error: unknown): string | null {
   if (!(error instanceof ApiError)) return null;
-  if (error.status === 404) return t("coupon.error.unknown");
-  if (error.status !== 409) return null;
-  const m = error.message;
-  if (/already been used/.test(m)) return t("coupon.error.used");
-  if (/voided/.test(m)) return t("coupon.error.voided");
-  if (/expired/.test(m)) return t("coupon.error.expired");
-  if (/another customer/.test(m)) return t("coupon.error.other");
-  return `${t("error.conflict")} (${m})`;
+  switch (error.reason) {
+    case "coupon_not_found":
+      return t("coupon.error.unknown");
+    case "coupon_used":
+      return t("coupon.error.used");
+    case "coupon_voided":
+      return t("coupon.error.voided");
+    case "coupon_expired":
+      return t("coupon.error.expired");
+    case "coupon_other_customer":
+      return t("coupon.error.other");
+  }
+  return null;
 }
 
 export function CouponList(props: {
@@ -180,14 +185,18 @@ function redeemError(account: LoyaltyAccount, program: Program | null, amount: n
     if (!(error instanceof ApiError) || error.status !== 409) return null;
     // The balance on screen may be old: read it again next to the reason.
     onRefused?.();
-    // The server's reason names the figure that stopped it; the view on screen may be older.
-    const min = error.message.match(/can be used from a balance of (\d+)/);
-    if (min) return t("redeem.error.minBalance", { min: units(Number(min[1]), account.unit) });
-    const balance = error.message.match(/the balance is (-?\d+)/);
-    if (balance) return t("redeem.error.short", { balance: units(Number(balance[1]), account.unit) });
+    // The answer's figures are the server's view at the refusal; the one on screen may be older.
+    const figures = error.figures;
+    switch (error.reason) {
+      case "below_min_balance":
+        return t("redeem.error.minBalance", { min: units(figures.min_balance ?? program?.min_balance_to_redeem ?? 0, account.unit) });
+      case "insufficient_balance":
+        return t("redeem.error.short", { balance: units(figures.balance ?? account.balance, account.unit) });
+      case "over_redeem_share":
+        return t("redeem.error.maxShare", { percent: figures.max_percent ?? program?.max_redeem_percent ?? 0 });
+    }
     if (amount > account.balance) return t("redeem.error.short", { balance: units(account.balance, account.unit) });
-    if (/at most/.test(error.message)) return t("redeem.error.maxShare", { percent: program?.max_redeem_percent ?? 0 });
-    return `${t("error.conflict")} (${error.message})`;
+    return null;
   };
 }
 

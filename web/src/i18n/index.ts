@@ -37,6 +37,11 @@ export function onLangChange(listener: () => void): () => void {
   return () => listeners.delete(listener);
 }
 
+// Whether the catalog has `key` (for keys built from server codes, such as "reason.coupon_used").
+export function hasMessage(key: string): key is MessageKey {
+  return Object.prototype.hasOwnProperty.call(ko, key);
+}
+
 export function t(key: MessageKey, params?: Record<string, string | number>): string {
   let text = catalogs[current][key] ?? key;
   if (params) {

@@ -14,6 +14,8 @@ import {
   type PreferenceKind,
   type ProspectProgress,
   type SaleLoyalty,
+  type CounterAction,
+  type UndoResult,
 } from "../api";
 import { ago, date, t, won, number } from "../i18n";
 import { useSession } from "../session";
@@ -436,6 +438,7 @@ function CustomerCard(props: {
           ) : null}
         </section>
       ) : null}
+      <UndoBar customer={customer} unit={account?.unit ?? ""} onUndone={(text) => props.onChanged(text)} />
       <div class="actions">
         <button class="button primary big" type="button" onClick={() => setPanel("order")} aria-pressed={panel === "order"}>
           {t("action.order")}
@@ -470,6 +473,65 @@ function CustomerCard(props: {
         />
       ) : null}
     </article>
+  );
+}
+
+// What an action is, in the staff's language: "주문 12,000원", "메모 “창가 자리”".
+function describeAction(action: CounterAction, unit: string): string {
+  const amount =
+    action.kind === "order" ? won(action.amount) : unit ? `${number(action.amount)} ${t(`unit.name.${unit}` as "unit.name.points")}` : number(action.amount);
+  const label = action.label.length > 24 ? `${action.label.slice(0, 24)}…` : action.label;
+  return t(`undo.kind.${action.kind}`, { amount, label });
+}
+
+// The undo of the last action of today: one tap shows what would be undone and asks; the second
+// undoes it. The server decides what may be undone (own actions, today), so the bar shows only
+// what GET /last-action answers, and a refusal is explained from its reason code.
+function UndoBar(props: { customer: Customer; unit: string; onUndone: (text: string) => void }) {
+  const [action, setAction] = useState<CounterAction | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const write = useWrite();
+  useEffect(() => {
+    setConfirming(false);
+    api
+      .get<{ action: CounterAction | null }>(`/customers/${props.customer.id}/last-action`)
+      .then((answer) => setAction(answer.action))
+      .catch(() => setAction(null));
+  }, [props.customer]);
+  if (!action) return null;
+  const what = describeAction(action, props.unit);
+  const undo = async () => {
+    const result = await write.run((options) =>
+      api.post<UndoResult>(`/customers/${props.customer.id}/undo`, { kind: action.kind, id: action.id }, options),
+    );
+    setConfirming(false);
+    if (!result) return;
+    // Hidden until the card reloads and says what (if anything) may be undone next.
+    setAction(null);
+    props.onUndone(t("undo.done", { what }));
+  };
+  return (
+    <div class="undo" data-testid="undo">
+      {confirming ? (
+        <div class="undo-confirm" role="alertdialog" aria-labelledby="undo-question">
+          <p id="undo-question">{t("undo.confirm", { what })}</p>
+          {action.kind === "order" ? <p class="muted small">{t("undo.orderHint")}</p> : null}
+          <div class="form-buttons">
+            <button class="button danger" type="button" disabled={write.busy} onClick={undo} data-testid="undo-yes">
+              {t("undo.yes")}
+            </button>
+            <button class="button" type="button" onClick={() => setConfirming(false)}>
+              {t("common.cancel")}
+            </button>
+          </div>
+        </div>
+      ) : (
+        <button class="button ghost undo-button" type="button" onClick={() => setConfirming(true)} data-testid="undo-button">
+          ↶ {t("undo.button", { what })}
+        </button>
+      )}
+      <StatusLine notice={write.notice} />
+    </div>
   );
 }
 

@@ -1,12 +1,26 @@
 // The customer-facing tablet: the guest keys a mobile number; a known guest is checked in, a new
 // one accepts the terms and privacy items (required) and the marketing items (optional) one at a
 // time, and joins. It shows nobody else's data and no staff controls, and starts over after a
-// while without a touch (?timeout=SECONDS; 60 by default).
+// while without a touch (?timeout=SECONDS; 60 by default). It runs under the kiosk device's own
+// credential (kioskApi), never a staff session: a manager enables the tablet once (KioskSetup).
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, errorKey, newIdempotencyKey, type Channel, type LookupResult } from "../api";
+import {
+  api,
+  ApiError,
+  errorKey,
+  kioskApi,
+  kioskDevice,
+  newIdempotencyKey,
+  type Channel,
+  type KioskDevice,
+  type KioskNotice,
+  type KioskStanding,
+  type LoyaltyAccount,
+  type Program,
+} from "../api";
 import { t, type MessageKey } from "../i18n";
 import { searchParam } from "../router";
-import { LoyaltySummary, useLoyalty } from "../components/loyalty";
+import { LoyaltySummary } from "../components/loyalty";
 import { LangSwitch } from "../app";
 
 interface ConsentItem {
@@ -36,7 +50,8 @@ export function Kiosk() {
   const [answers, setAnswers] = useState<Record<string, boolean>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [customerId, setCustomerId] = useState<number | null>(null);
+  const [standing, setStanding] = useState<KioskStanding | null>(null);
+  const [notices, setNotices] = useState<KioskNotice[]>([]);
   const key = useRef(newIdempotencyKey());
   const timer = useRef<number | undefined>(undefined);
 
@@ -45,9 +60,17 @@ export function Kiosk() {
     setPhone("");
     setAnswers({});
     setMessage(null);
-    setCustomerId(null);
+    setStanding(null);
     key.current = newIdempotencyKey();
   };
+
+  // The notices' current versions: what the guest accepts is recorded with them.
+  useEffect(() => {
+    kioskApi
+      .get<{ items: KioskNotice[] }>("/kiosk/notices")
+      .then((answer) => setNotices(answer.items))
+      .catch((error) => setMessage(kioskError(error)));
+  }, []);
 
   // Any touch or key restarts the countdown; when it runs out the screen starts over.
   useEffect(() => {
@@ -76,16 +99,15 @@ export function Kiosk() {
     setBusy(true);
     setMessage(null);
     try {
-      const found = await api.get<LookupResult>(`/customers/lookup?q=${digits}&limit=1`);
-      const hit = found.matched_by === "phone" ? found.items[0] : undefined;
-      if (hit) {
-        setCustomerId(hit.id);
+      const found = await kioskApi.get<KioskStanding>(`/kiosk/lookup?phone=${digits}`);
+      if (found.known) {
+        setStanding(found);
         setStep({ at: "done", known: true });
       } else {
         setStep({ at: "consent", index: 0 });
       }
     } catch (error) {
-      setMessage(t(errorKey(error)));
+      setMessage(kioskError(error));
     } finally {
       setBusy(false);
     }
@@ -109,16 +131,19 @@ export function Kiosk() {
     try {
       const consents = items
         .filter((i) => !i.required)
-        .map((i) => ({ channel: i.id, granted: Boolean(next[i.id]), source: "kiosk" }));
-      const created = await api.post<{ id: number }>(
-        "/customers",
-        { phone: digits, source: "kiosk", consents },
+        .map((i) => ({ channel: i.id, granted: Boolean(next[i.id]) }));
+      const agreements = notices
+        .filter((notice) => next[notice.item])
+        .map((notice) => ({ item: notice.item, version: notice.version }));
+      const created = await kioskApi.post<KioskStanding>(
+        "/kiosk/register",
+        { phone: digits, agreements, consents },
         { idempotencyKey: key.current },
       );
-      setCustomerId(created.id);
+      setStanding(created);
       setStep({ at: "done", known: false });
     } catch (error) {
-      setMessage(t(errorKey(error)));
+      setMessage(kioskError(error));
     } finally {
       setBusy(false);
     }
@@ -139,7 +164,7 @@ export function Kiosk() {
       ) : (
         <div class="kiosk-body kiosk-done">
           <h1>{t(step.known ? "kiosk.checkedIn" : "kiosk.done")}</h1>
-          <KioskBalance customerId={customerId} />
+          <KioskBalance standing={standing} />
           <p class="muted">{t("kiosk.resetSoon")}</p>
           <button class="button big" type="button" onClick={reset}>
             {t("kiosk.startOver")}
@@ -155,15 +180,68 @@ export function Kiosk() {
   );
 }
 
+// A refusal in the guest's language; a disabled device says so instead of a generic error.
+function kioskError(error: unknown): string {
+  if (error instanceof ApiError && error.status === 401) return t("reason.kiosk_disabled");
+  return t(errorKey(error));
+}
+
 // Only the guest's own balance and tier: no coupons' codes, no ledger, nothing of anyone else.
-function KioskBalance({ customerId }: { customerId: number | null }) {
-  const { account, program } = useLoyalty(customerId, customerId);
-  if (!account) return null;
+function KioskBalance({ standing }: { standing: KioskStanding | null }) {
+  const loyalty = standing?.loyalty;
+  if (!loyalty) return null;
+  const account = { expiring_within_30_days: 0, coupons: [], ...loyalty } as LoyaltyAccount;
+  const program = { tier_metric: (loyalty as { tier_by?: string }).tier_by ?? "earned" } as Program;
   return (
     <section class="kiosk-balance" aria-label={t("kiosk.balance")} data-testid="kiosk-balance">
       <h2>{t("kiosk.balance")}</h2>
       <LoyaltySummary account={account} program={program} />
     </section>
+  );
+}
+
+// Turns this browser into a kiosk: a manager names the tablet, the server answers the device's
+// credential, and the tablet keeps it. From then on no staff session is needed here.
+export function KioskSetup(props: { canEnable: boolean; onEnabled: () => void }) {
+  const [name, setName] = useState(t("kioskSetup.defaultName"));
+  const [message, setMessage] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const enable = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    try {
+      const device = await api.post<KioskDevice>("/kiosk-devices", { name: name.trim() });
+      kioskDevice.remember(device.token ?? "");
+      props.onEnabled();
+    } catch (error) {
+      setMessage(t(errorKey(error)));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="kiosk" data-testid="kiosk-setup">
+      <form class="kiosk-body" onSubmit={enable}>
+        <h1>{t("kioskSetup.title")}</h1>
+        <p class="kiosk-lead">{t(props.canEnable ? "kioskSetup.lead" : "kioskSetup.askManager")}</p>
+        {props.canEnable ? (
+          <>
+            <label class="field">
+              <span class="field-label">{t("kioskSetup.name")}</span>
+              <input name="device-name" required value={name} onInput={(e) => setName(e.currentTarget.value)} />
+            </label>
+            <button class="button primary huge" type="submit" disabled={busy}>
+              {t("kioskSetup.enable")}
+            </button>
+          </>
+        ) : null}
+        {message ? (
+          <p class="kiosk-message" role="alert">
+            {message}
+          </p>
+        ) : null}
+      </form>
+    </div>
   );
 }
 

@@ -1,8 +1,18 @@
 // The owner's loyalty settings: start from a preset, edit the main fields and the tiers, save with
-// PUT /loyalty/program; a 400 names the field, and the message is shown next to it. Below, the
+// PUT /loyalty/program; a 400 lists every bad field, and each message is shown next to its field. Below, the
 // coupon templates and a form for a new one.
 import { useEffect, useState } from "preact/hooks";
-import { api, ApiError, errorKey, type CouponTemplate, type Page, type Preset, type Program, type Tier } from "../api";
+import {
+  api,
+  ApiError,
+  errorKey,
+  type CouponTemplate,
+  type FieldProblem,
+  type Page,
+  type Preset,
+  type Program,
+  type Tier,
+} from "../api";
 import { date, t, type MessageKey } from "../i18n";
 import { Field, StatusLine, useWrite, type Notice } from "../components/ui";
 import { couponValue, loadProgram } from "../components/loyalty";
@@ -12,19 +22,31 @@ type FieldErrors = Record<string, string>;
 const shownFields =
   /^(name|rate_permille|stamps_per_reward|reward_value|min_order_amount|min_balance_to_redeem|max_redeem_percent|expiry_months|tiers|tiers\[\d+\]\.(name|threshold|earn_multiplier_percent))$/;
 
-// The server's English reason, in the staff's language where it is one of the usual ones.
-function explainField(field: string, message: string): string {
-  const range = message.match(/must be from (-?\d+) to (-?\d+)/);
-  if (range) {
-    const [min, max] = [Number(range[1]), Number(range[2])];
-    // The rate is edited in percent, stored in tenths of a percent.
-    if (field === "rate_permille") return t("settings.range", { min: `${min / 10}%`, max: `${max / 10}%` });
-    return t("settings.range", { min, max });
+// A field's problem in the staff's words, from the reason code and figures the server sent.
+function explainField(problem: FieldProblem): string {
+  const figures = problem.figures ?? {};
+  switch (problem.reason) {
+    case "out_of_range": {
+      const [min, max] = [figures.min ?? 0, figures.max ?? 0];
+      // The rate is edited in percent, stored in tenths of a percent.
+      if (problem.field === "rate_permille") return t("settings.range", { min: `${min / 10}%`, max: `${max / 10}%` });
+      return t("settings.range", { min, max });
+    }
+    case "not_rising":
+      return t("settings.rising");
+    case "first_tier_not_zero":
+      return t("settings.firstZero");
+    case "required":
+    case "length":
+      return t("settings.required");
   }
-  if (/thresholds must rise/.test(message)) return t("settings.rising");
-  if (/first tier starts at 0/.test(message)) return t("settings.firstZero");
-  if (/must be 1 to|is required|needs/.test(message)) return t("settings.required");
-  return message;
+  return t("error.invalid");
+}
+
+// Every problem of a refused save: the answer's list, or its one field.
+function problemsOf(error: ApiError): FieldProblem[] {
+  if (error.errors.length) return error.errors;
+  return error.field ? [{ field: error.field, message: error.message, reason: error.reason, figures: error.figures }] : [];
 }
 
 function FieldError({ errors, name }: { errors: FieldErrors; name: string }) {
@@ -64,8 +86,9 @@ export function LoyaltySettings() {
   // A 400 is explained next to its field; one about a field this form does not show is explained here.
   const write = useWrite((error) => {
     if (!(error instanceof ApiError) || error.status !== 400) return null;
-    const field = error.field ?? "";
-    return shownFields.test(field) ? t("error.invalid") : `${t("settings.fieldError", { field })} — ${explainField(field, error.message)}`;
+    const hidden = problemsOf(error).filter((problem) => !shownFields.test(problem.field));
+    if (!hidden.length) return t("settings.fixMarked", { count: problemsOf(error).length });
+    return hidden.map((problem) => `${t("settings.fieldError", { field: problem.field })} — ${explainField(problem)}`).join(" · ");
   });
 
   useEffect(() => {
@@ -124,8 +147,10 @@ export function LoyaltySettings() {
       setPreset("");
       loadProgram(true).catch(() => undefined);
       setNotice({ kind: "ok", text: t("settings.saved") });
-    } else if (failure instanceof ApiError && failure.status === 400 && failure.field) {
-      setErrors({ [failure.field]: explainField(failure.field, failure.message) });
+    } else if (failure instanceof ApiError && failure.status === 400) {
+      const marked: FieldErrors = {};
+      for (const problem of problemsOf(failure)) marked[problem.field] ??= explainField(problem);
+      setErrors(marked);
     }
   };
 
@@ -340,7 +365,7 @@ function CouponTemplates() {
   const [done, setDone] = useState<Notice>(null);
   const write = useWrite((error) =>
     error instanceof ApiError && error.status === 400
-      ? `${t("error.invalid")} (${error.field ?? ""}: ${explainField(error.field ?? "", error.message)})`
+      ? `${t("error.invalid")} (${error.field ?? ""}: ${problemsOf(error).map(explainField).join(", ")})`
       : null,
   );
   const load = () =>

@@ -1,7 +1,17 @@
-// Branches and staff: roles, branch access, the daily prospect goal and today's progress.
+// Branches and staff: roles, branch access, the daily prospect goal and today's progress; for
+// managers, the kiosk devices (enabled from /kiosk on the tablet itself) and turning one off.
 import { useEffect, useState } from "preact/hooks";
-import { api, errorKey, type Branch, type Page, type ProspectProgress, type Role, type Staff } from "../api";
-import { t } from "../i18n";
+import {
+  api,
+  errorKey,
+  type Branch,
+  type KioskDevice,
+  type Page,
+  type ProspectProgress,
+  type Role,
+  type Staff,
+} from "../api";
+import { dateTime, t } from "../i18n";
 import { isManager, useSession } from "../session";
 import { Field, StatusLine, type Notice } from "../components/ui";
 
@@ -181,6 +191,51 @@ export function Team() {
           </table>
         </div>
       </section>
+      {manager ? <KioskDevices /> : null}
     </div>
+  );
+}
+
+// The kiosk tablets of the business; turning one off refuses its credential from its next request.
+function KioskDevices() {
+  const [devices, setDevices] = useState<KioskDevice[]>([]);
+  const [notice, setNotice] = useState<Notice>(null);
+  const load = () =>
+    api
+      .get<{ items: KioskDevice[] }>("/kiosk-devices")
+      .then((answer) => setDevices(answer.items))
+      .catch((error) => setNotice({ kind: "error", text: t(errorKey(error)) }));
+  useEffect(() => {
+    load();
+  }, []);
+  const disable = async (device: KioskDevice) => {
+    try {
+      await api.post(`/kiosk-devices/${device.id}/disable`, {});
+      setNotice({ kind: "ok", text: t("kioskDevices.disabled", { name: device.name }) });
+      load();
+    } catch (error) {
+      setNotice({ kind: "error", text: t(errorKey(error)) });
+    }
+  };
+  return (
+    <section class="card" aria-labelledby="kiosk-devices-title" data-testid="kiosk-devices">
+      <h2 id="kiosk-devices-title">{t("kioskDevices.title")}</h2>
+      <p class="muted small">{t("kioskDevices.hint")}</p>
+      <StatusLine notice={notice} />
+      <ul class="plain-list">
+        {devices.map((device) => (
+          <li key={device.id}>
+            <span>{device.name}</span> <span class="muted small">{dateTime(device.created_at)}</span>{" "}
+            {device.disabled_at ? (
+              <span class="badge">{t("kioskDevices.off")}</span>
+            ) : (
+              <button class="button" type="button" onClick={() => disable(device)}>
+                {t("kioskDevices.disable")}
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
