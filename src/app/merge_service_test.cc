@@ -25,6 +25,8 @@ constexpr store::Statement kDumpStatements[] = {
     {"test.dump_tags", "SELECT * FROM customer_tags WHERE business_id = $1 AND customer_id = $2 ORDER BY tag"},
     {"test.dump_consents",
      "SELECT * FROM customer_consents WHERE business_id = $1 AND customer_id = $2 ORDER BY channel"},
+    {"test.dump_agreements",
+     "SELECT * FROM customer_agreements WHERE business_id = $1 AND customer_id = $2 ORDER BY item, version"},
     {"test.dump_anniversaries",
      "SELECT * FROM customer_anniversaries WHERE business_id = $1 AND customer_id = $2 ORDER BY position"},
     {"test.dump_preferences", "SELECT * FROM preferences WHERE business_id = $1 AND customer_id = $2 ORDER BY id"},
@@ -203,6 +205,21 @@ TEST_P(MergeServiceTest, MergeMovesEverythingAndUndoRestoresBothCustomersExactly
   const int64_t balance_b = services_->loyalty.Account(owner_, b)->account.balance;
   ASSERT_GT(balance_b, 0);
 
+  // Notices accepted at the kiosk: both accepted the terms (B first), only B the privacy notice.
+  const auto agree = [&](CustomerId customer, int item, const std::string& version, int64_t at) {
+    static constexpr store::Statement kAgree{
+        "test.agree",
+        "INSERT INTO customer_agreements (business_id, customer_id, item, version, accepted_at, source) VALUES "
+        "($1, $2, $3, $4, $5, 'kiosk')"};
+    return db_->Write([&](store::Transaction& tx) {
+      return tx.connection().Execute(kAgree, {store::Int(owner_.business_id.value()), store::Int(customer.value()),
+                                              store::Int(item), store::Text(version), store::Int(at)});
+    });
+  };
+  ASSERT_TRUE(agree(a, 1, "2026-01", t0.micros() + 500).ok());
+  ASSERT_TRUE(agree(b, 1, "2026-01", t0.micros() + 100).ok());
+  ASSERT_TRUE(agree(b, 2, "2026-01", t0.micros() + 200).ok());
+
   const std::string before_a = Dump(a);
   const std::string before_b = Dump(b);
   const std::string before_friend = Dump(friend_of_b);
@@ -223,6 +240,12 @@ TEST_P(MergeServiceTest, MergeMovesEverythingAndUndoRestoresBothCustomersExactly
   EXPECT_EQ(survivor.consents[0].channel, domain::ConsentChannel::kSms);
   EXPECT_FALSE(survivor.consents[0].granted);  // B's withdrawal wins over A's grant
   EXPECT_EQ(survivor.preferences.size(), 2u);  // the allergy once, the like
+  auto survivor_profile = services_->customers.Get(owner_, a);
+  ASSERT_TRUE(survivor_profile.ok());
+  ASSERT_EQ(survivor_profile->agreements.size(), 2u);  // the terms once (B's earlier time), the privacy notice
+  EXPECT_EQ(survivor_profile->agreements[0].item, domain::AgreementItem::kTerms);
+  EXPECT_EQ(survivor_profile->agreements[0].accepted_at.micros(), t0.micros() + 100);
+  EXPECT_EQ(survivor_profile->agreements[1].item, domain::AgreementItem::kPrivacy);
   EXPECT_EQ(services_->customers.Get(owner_, b).status().code(), StatusCode::kNotFound);
   auto merged_account = services_->loyalty.Account(owner_, a);
   ASSERT_TRUE(merged_account.ok());

@@ -34,6 +34,10 @@ constexpr Statement kTagRows{"merge.tag_rows",
 constexpr Statement kConsentRows{"merge.consent_rows",
                                  "SELECT business_id, customer_id, channel, granted, at, source FROM customer_consents "
                                  "WHERE business_id = $1 AND customer_id IN ($2, $3) ORDER BY customer_id, channel"};
+constexpr Statement kAgreementRows{
+    "merge.agreement_rows",
+    "SELECT business_id, customer_id, item, version, accepted_at, source FROM customer_agreements WHERE "
+    "business_id = $1 AND customer_id IN ($2, $3) ORDER BY customer_id, item, version"};
 constexpr Statement kAnniversaryRows{
     "merge.anniversary_rows",
     "SELECT business_id, customer_id, position, label, date FROM customer_anniversaries WHERE business_id = $1 AND "
@@ -148,6 +152,30 @@ constexpr Statement kClearTags{"merge.clear_tags",
                                "DELETE FROM customer_tags WHERE business_id = $1 AND customer_id IN ($2, $3)"};
 constexpr Statement kClearConsents{"merge.clear_consents",
                                    "DELETE FROM customer_consents WHERE business_id = $1 AND customer_id IN ($2, $3)"};
+constexpr Statement kClearAgreements{
+    "merge.clear_agreements", "DELETE FROM customer_agreements WHERE business_id = $1 AND customer_id IN ($2, $3)"};
+// The notices the merged profile accepted go to the survivor (the one accepted first is kept when
+// both accepted the same version).
+constexpr Statement kMoveAgreements{
+    "merge.move_agreements",
+    "INSERT INTO customer_agreements (business_id, customer_id, item, version, accepted_at, source) "
+    "SELECT business_id, CAST($3 AS BIGINT), item, version, accepted_at, source FROM customer_agreements m WHERE "
+    "m.business_id = $1 AND m.customer_id = $2 AND NOT EXISTS (SELECT 1 FROM customer_agreements s WHERE "
+    "s.business_id = $1 AND s.customer_id = $3 AND s.item = m.item AND s.version = m.version)"};
+constexpr Statement kEarlierAgreements{
+    "merge.earlier_agreements",
+    "UPDATE customer_agreements SET accepted_at = (SELECT m.accepted_at FROM customer_agreements m WHERE "
+    "m.business_id = $1 AND m.customer_id = $2 AND m.item = customer_agreements.item AND "
+    "m.version = customer_agreements.version), source = (SELECT m.source FROM customer_agreements m WHERE "
+    "m.business_id = $1 AND m.customer_id = $2 AND m.item = customer_agreements.item AND "
+    "m.version = customer_agreements.version) WHERE business_id = $1 AND customer_id = $3 AND EXISTS "
+    "(SELECT 1 FROM customer_agreements m WHERE m.business_id = $1 AND m.customer_id = $2 AND "
+    "m.item = customer_agreements.item AND m.version = customer_agreements.version AND "
+    "m.accepted_at < customer_agreements.accepted_at)"};
+constexpr Statement kInsertAgreement{
+    "merge.insert_agreement",
+    "INSERT INTO customer_agreements (business_id, customer_id, item, version, accepted_at, source) VALUES ($1, $2, "
+    "$3, $4, $5, $6)"};
 constexpr Statement kClearAnniversaries{
     "merge.clear_anniversaries",
     "DELETE FROM customer_anniversaries WHERE business_id = $1 AND customer_id IN ($2, $3)"};
@@ -309,6 +337,7 @@ std::string SnapshotText(const MergeSnapshot& s) {
             {"customers", RowsJson(s.customers)},
             {"tags", RowsJson(s.tags)},
             {"consents", RowsJson(s.consents)},
+            {"agreements", RowsJson(s.agreements)},
             {"anniversaries", RowsJson(s.anniversaries)},
             {"accounts", RowsJson(s.accounts)},
             {"referrals", RowsJson(s.referrals)},
@@ -339,6 +368,7 @@ Result<MergeSnapshot> SnapshotFromText(const std::string& text) {
     s.customers = RowsFromJson(json.at("customers"));
     s.tags = RowsFromJson(json.at("tags"));
     s.consents = RowsFromJson(json.at("consents"));
+    if (json.contains("agreements")) s.agreements = RowsFromJson(json.at("agreements"));
     s.anniversaries = RowsFromJson(json.at("anniversaries"));
     s.accounts = RowsFromJson(json.at("accounts"));
     s.referrals = RowsFromJson(json.at("referrals"));
@@ -411,6 +441,8 @@ Result<MergeSnapshot> MergeRepository::Capture(BusinessId business, CustomerId s
   snapshot.tags = RawRows(tags);
   CRM_ASSIGN_OR_RETURN(auto consents, connection_.Query(kConsentRows, key));
   snapshot.consents = RawRows(consents);
+  CRM_ASSIGN_OR_RETURN(auto agreements, connection_.Query(kAgreementRows, key));
+  snapshot.agreements = RawRows(agreements);
   CRM_ASSIGN_OR_RETURN(auto anniversaries, connection_.Query(kAnniversaryRows, key));
   snapshot.anniversaries = RawRows(anniversaries);
   CRM_ASSIGN_OR_RETURN(auto accounts, connection_.Query(kAccountRows, key));
@@ -505,6 +537,10 @@ Status MergeRepository::DeleteAccount(BusinessId business, CustomerId customer) 
 
 Status MergeRepository::RetireCustomer(BusinessId business, CustomerId merged, CustomerId survivor, Timestamp at) {
   const std::vector<SqlValue> only{Int(business.value()), Int(merged.value()), Int(merged.value())};
+  const std::vector<SqlValue> pair{Int(business.value()), Int(merged.value()), Int(survivor.value())};
+  CRM_RETURN_IF_ERROR(connection_.Execute(kEarlierAgreements, pair));
+  CRM_RETURN_IF_ERROR(connection_.Execute(kMoveAgreements, pair));
+  CRM_RETURN_IF_ERROR(connection_.Execute(kClearAgreements, only));
   CRM_RETURN_IF_ERROR(connection_.Execute(kClearTags, only));
   CRM_RETURN_IF_ERROR(connection_.Execute(kClearConsents, only));
   CRM_RETURN_IF_ERROR(connection_.Execute(kClearAnniversaries, only));
@@ -554,9 +590,11 @@ Status MergeRepository::Restore(BusinessId business, CustomerId survivor, Custom
   }
   CRM_RETURN_IF_ERROR(connection_.Execute(kClearTags, both));
   CRM_RETURN_IF_ERROR(connection_.Execute(kClearConsents, both));
+  CRM_RETURN_IF_ERROR(connection_.Execute(kClearAgreements, both));
   CRM_RETURN_IF_ERROR(connection_.Execute(kClearAnniversaries, both));
   for (const RawRow& row : snapshot.tags) CRM_RETURN_IF_ERROR(connection_.Execute(kInsertTag, row));
   for (const RawRow& row : snapshot.consents) CRM_RETURN_IF_ERROR(connection_.Execute(kInsertConsent, row));
+  for (const RawRow& row : snapshot.agreements) CRM_RETURN_IF_ERROR(connection_.Execute(kInsertAgreement, row));
   for (const RawRow& row : snapshot.anniversaries) CRM_RETURN_IF_ERROR(connection_.Execute(kInsertAnniversary, row));
 
   auto back = [&](const Statement& statement, const std::vector<int64_t>& ids) -> Status {

@@ -24,6 +24,7 @@ struct MergeSnapshot {
   std::vector<RawRow> customers;
   std::vector<RawRow> tags;
   std::vector<RawRow> consents;
+  std::vector<RawRow> agreements;  // terms and privacy notices accepted (customer_agreements)
   std::vector<RawRow> anniversaries;
   std::vector<RawRow> accounts;
   std::vector<RawRow> referrals;
