@@ -53,7 +53,7 @@ test("register an order and add a pinned note", async ({ page }) => {
   await expect(page.getByTestId("notice")).toHaveText("12,345원 주문을 등록했습니다.");
   await expect(card.locator(".stats dd").first()).not.toHaveText(visitsBefore!);
 
-  await card.getByRole("button", { name: "메모" }).click();
+  await card.getByRole("button", { name: "메모", exact: true }).click();
   await card.getByRole("textbox", { name: "메모" }).fill("창가 자리를 좋아함");
   await card.getByRole("checkbox", { name: "고정" }).check();
   await card.getByRole("button", { name: "저장" }).click();
@@ -134,7 +134,7 @@ test("an expired session asks to sign in again and keeps what was typed", async 
   await page.getByRole("button", { name: "찾기" }).click();
   await page.getByTestId("pick-list").getByRole("button").first().click();
   const card = page.getByTestId("customer-card");
-  await card.getByRole("button", { name: "메모" }).click();
+  await card.getByRole("button", { name: "메모", exact: true }).click();
   await card.getByRole("textbox", { name: "메모" }).fill("세션이 끝난 뒤에 쓴 메모");
   await context.clearCookies();
   await card.getByRole("button", { name: "저장" }).click();

@@ -84,7 +84,7 @@ test("spending points: under the minimum, more than the balance, then a valid am
   await api.post(`/customers/${guest.id}/adjust`, { amount: 3000, reason: "브라우저 테스트" });
   await login(page);
   const card = await openCard(page, guest.phone);
-  await card.getByRole("button", { name: "포인트 사용" }).click();
+  await card.getByRole("button", { name: "포인트 사용", exact: true }).click();
   const form = card.getByRole("form", { name: "적립금 사용" });
   await form.getByLabel(/사용할 포인트/).fill("1000");
   await form.getByRole("button", { name: "사용", exact: true }).click();
@@ -261,7 +261,7 @@ test("a redemption whose answer is lost is sent again with the same key and carr
       await route.fulfill({ response });
     }
   });
-  await card.getByRole("button", { name: "포인트 사용" }).click();
+  await card.getByRole("button", { name: "포인트 사용", exact: true }).click();
   const form = card.getByRole("form", { name: "적립금 사용" });
   await form.getByLabel(/사용할 포인트/).fill("1500");
   await form.getByRole("button", { name: "사용", exact: true }).click();

@@ -61,7 +61,7 @@ test("a note is undone in English", async ({ page }) => {
   await page.getByRole("button", { name: "Register this number as a new customer" }).click();
   await page.getByRole("button", { name: "Save" }).click();
   const card = page.getByTestId("customer-card");
-  await card.getByRole("button", { name: "Note" }).click();
+  await card.getByRole("button", { name: "Note", exact: true }).click();
   await card.getByRole("textbox", { name: "Note" }).fill("no syrup");
   await card.getByRole("button", { name: "Save" }).click();
   await expect(card.getByTestId("undo-button")).toHaveText("↶ Undo: note “no syrup”");
