@@ -141,6 +141,30 @@ Result<int64_t> ExportService::Customers(const Principal& principal, const Custo
   return rows;
 }
 
+Result<int64_t> ExportService::Segment(const Principal& principal, SegmentService& segments, SegmentId id,
+                                       Masking masking, std::string_view format, importing::TableWriter& writer) {
+  CRM_RETURN_IF_ERROR(principal.Require(domain::Role::kManager));
+  CRM_ASSIGN_OR_RETURN(domain::SavedSegment segment, segments.Get(principal, id));
+  const Timestamp now = clock_.Now();
+  constexpr int kSegmentPage = 500;  // SegmentService::Members' largest page
+  int64_t rows = 0;
+  std::optional<CustomerId> after;
+  CRM_RETURN_IF_ERROR(writer.AddRow(kCustomerHeader));
+  while (true) {
+    CRM_ASSIGN_OR_RETURN(SegmentMembers page, segments.Members(principal, id, after, kSegmentPage));
+    for (const SegmentMember& member : page.members) {
+      CRM_RETURN_IF_ERROR(writer.AddRow(CustomerRow(member.customer, masking, now)));
+      ++rows;
+    }
+    if (!page.next_cursor) break;
+    after = page.next_cursor;
+  }
+  CRM_RETURN_IF_ERROR(writer.Finish());
+  CRM_RETURN_IF_ERROR(LogExport(principal, fmt::format("segment {} customers {} rows={} masked={}", id.value(), format,
+                                                       rows, masking == Masking::kMasked ? "yes" : "no")));
+  return rows;
+}
+
 Result<int64_t> ExportService::Orders(const Principal& principal, const OrderExportQuery& query,
                                       std::string_view format, importing::TableWriter& writer) {
   CRM_RETURN_IF_ERROR(principal.Require(domain::Role::kManager));

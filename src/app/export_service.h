@@ -10,6 +10,7 @@
 
 #include "app/customer_service.h"
 #include "app/principal.h"
+#include "app/segment_service.h"
 #include "common/time.h"
 #include "domain/coupon.h"
 #include "domain/loyalty.h"
@@ -52,6 +53,13 @@ class ExportService {
   // kDataLoss when the writer fails.
   Result<int64_t> Customers(const Principal& principal, const CustomerQuery& query, Masking masking,
                             std::string_view format, importing::TableWriter& writer);
+
+  // The customers a saved segment selects now, written as Customers writes them, paging through
+  // `segments` (its RFM segments and rhythm as of the analytics' latest figures); the segment's id
+  // and name go to the access log. kPermissionDenied below manager; kNotFound for another
+  // business's segment.
+  Result<int64_t> Segment(const Principal& principal, SegmentService& segments, SegmentId id, Masking masking,
+                          std::string_view format, importing::TableWriter& writer);
 
   // Writes one row per order line (an order without lines is one row) of the orders in the range,
   // in order id order. Orders carry the customer's id only, no personal data. Returns the number

@@ -98,6 +98,17 @@ Result<Response> ExportCustomers(RequestContext& context) {
   });
 }
 
+Result<Response> ExportSegment(RequestContext& context) {
+  CRM_ASSIGN_OR_RETURN(Format format, ReadFormat(context.query));
+  CRM_ASSIGN_OR_RETURN(bool mask, ReadFlag(context.query, "mask"));
+  const app::Masking masking = mask ? app::Masking::kMasked : app::Masking::kNone;
+  const SegmentId id = context.PathId<SegmentId>("id");
+  return AnswerFile(context, "segment", format, [&](importing::TableWriter& writer, std::string_view name) {
+    return context.services.exports.Segment(context.principal(), context.services.segments, id, masking, name,
+                                            writer);
+  });
+}
+
 Result<Response> ExportOrders(RequestContext& context) {
   CRM_ASSIGN_OR_RETURN(Format format, ReadFormat(context.query));
   app::OrderExportQuery query;
@@ -167,6 +178,16 @@ std::vector<Route> ExportRoutes() {
         .query = CustomerExportParams(),
         .raw_response_types = {importing::kCsvMediaType, importing::kXlsxMediaType}},
        ExportCustomers},
+      {{.method = Method::kGet,
+        .pattern = "/api/v1/segments/{id}/export",
+        .summary = "The customers a saved segment selects now, as CSV or XLSX (manager or owner; written to the "
+                   "access log)",
+        .tag = kTag,
+        .query = {{.name = "format", .description = "csv (default; UTF-8 with a BOM) or xlsx"},
+                  {.name = "mask",
+                   .description = "true: names, phones and e-mails masked, birthdays left out (default false)"}},
+        .raw_response_types = {importing::kCsvMediaType, importing::kXlsxMediaType}},
+       ExportSegment},
       {{.method = Method::kGet,
         .pattern = "/api/v1/exports/orders",
         .summary = "Orders, one row per line, as CSV or XLSX (manager or owner; written to the access log)",

@@ -4,6 +4,8 @@ orders this test posted (RFM with SQL NTILE(5) and the peers' segment grid, the 
 retention cohort cell, the funnel, visit rhythm, a "bought together" rule); a new order and a
 refund show up in the next answer; staff get 403; bad parameters get 400 naming the field."""
 
+import csv
+import io
 import math
 import os
 import sys
@@ -356,6 +358,19 @@ class AnalyticsTests(ServerTestCase):
                 break
         self.assertEqual(paged, [item["id"] for item in members["items"]])
         self.assertIn(body["id"], [item["id"] for item in self.get("/segments")["items"]])
+        # The segment as a file: its members now, masked on request, each export in the access log.
+        exported = self.owner.get(f"/segments/{body['id']}/export?format=csv&mask=true")
+        self.assertEqual(exported.status, 200, repr(exported))
+        self.assertRegex(exported.header("Content-Disposition"), r'^attachment; filename="segment-\d{8}\.csv"$')
+        rows = list(csv.reader(io.StringIO(exported.body.decode("utf-8-sig"), newline="")))
+        self.assertEqual(rows[0][:3], ["id", "name", "phone"])
+        self.assertEqual([int(row[0]) for row in rows[1:]], [item["id"] for item in members["items"]])
+        for row in rows[1:]:
+            self.assertIn("*", row[2])  # masked phone
+        log = [entry for entry in self.get("/access-log?limit=50")["items"] if entry["action"] == "export"]
+        self.assertEqual(log[0]["detail"], f"segment {body['id']} customers csv rows={len(rows) - 1} masked=yes")
+        self.assertError(self.staff.get(f"/segments/{body['id']}/export"), 403)
+        self.assertError(self.owner.get(f"/segments/{body['id']}/export?format=pdf"), 400, field="format")
         # Errors name the field; names are unique; staff may not; deleted is gone.
         self.assertError(self.owner.post("/segments", {"name": "x", "filter": {"rfm_segment": "vip"}}), 400,
                          field="filter.rfm_segment")

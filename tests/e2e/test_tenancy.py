@@ -73,6 +73,7 @@ ID_ROUTES = {
     ("PATCH", "/segments/{}"): lambda p, c: (f"/segments/{c.segment}", {"name": "침입", "filter": {}}),
     ("DELETE", "/segments/{}"): lambda p, c: (f"/segments/{c.segment}", None),
     ("GET", "/segments/{}/customers"): lambda p, c: (f"/segments/{c.segment}/customers", None),
+    ("GET", "/segments/{}/export"): lambda p, c: (f"/segments/{c.segment}/export", None),
     ("POST", "/kiosk-devices/{}/disable"): lambda p, c: (f"/kiosk-devices/{c.kiosk_device}/disable", None),
     ("GET", "/customers/{}/last-action"): lambda p, c: (f"/customers/{c.customer}/last-action", None),
     ("POST", "/customers/{}/undo"):
