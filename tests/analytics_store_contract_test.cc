@@ -1,5 +1,5 @@
 // The store contract of the server's analytics: the order facts the aggregates are built from and
-// the saved segments, on SQLite and (when DANGOL_TEST_POSTGRES_URL names a server) PostgreSQL.
+// the products a customer usually orders and the saved segments, on SQLite and (when DANGOL_TEST_POSTGRES_URL names a server) PostgreSQL.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -132,6 +132,71 @@ TEST_P(AnalyticsStoreContractTest, OrderFactsComeInIdOrderWithTheRefundedSaleAnd
   });
   ASSERT_TRUE(products.ok());
   EXPECT_EQ(products->product, (std::vector<std::string>{"라떼", "쿠키"}));
+}
+
+TEST_P(AnalyticsStoreContractTest, CustomerProductsCountTheirLatestSalesMostFrequentFirst) {
+  auto branch = WriteValue<domain::Branch>(*db_, [&](Transaction& tx) {
+    return tx.branches().Create({BranchId(), business_, "본점", kNow});
+  });
+  ASSERT_TRUE(branch.ok());
+  auto add_customer = [&](const std::string& name) {
+    domain::Customer draft;
+    draft.business_id = business_;
+    draft.name = name;
+    draft.created_at = draft.updated_at = kNow;
+    return WriteValue<CustomerId>(*db_, [&](Transaction& tx) { return tx.customers().Insert(draft); });
+  };
+  auto customer = add_customer("김단골");
+  auto neighbour = add_customer("이옆집");
+  ASSERT_TRUE(customer.ok() && neighbour.ok());
+  auto sell = [&](CustomerId who, int day, std::vector<std::string> products) {
+    domain::Order sale;
+    sale.business_id = business_;
+    sale.branch_id = branch->id;
+    sale.customer_id = who;
+    sale.ordered_at = sale.created_at = kNow.PlusSeconds(int64_t{day} * 86400);
+    for (const std::string& product : products) sale.lines.push_back({product, "", 1, Money(3000)});
+    sale.total = Money(3000 * static_cast<int64_t>(products.size()));
+    return Post(sale);
+  };
+  // The oldest sale is outside the 3 latest; the product twice in one sale counts once.
+  ASSERT_TRUE(sell(*customer, 0, {"머핀"}).ok());
+  auto latte = sell(*customer, 1, {"라떼", "쿠키", "라떼"});
+  ASSERT_TRUE(latte.ok());
+  ASSERT_TRUE(sell(*customer, 2, {"라떼"}).ok());
+  ASSERT_TRUE(sell(*customer, 3, {"아메리카노", "쿠키", "라떼"}).ok());
+  ASSERT_TRUE(sell(*neighbour, 4, {"크루아상"}).ok());
+  domain::Order refund;
+  refund.business_id = business_;
+  refund.branch_id = branch->id;
+  refund.customer_id = *customer;
+  refund.kind = domain::OrderKind::kRefund;
+  refund.original_order_id = *latte;
+  refund.ordered_at = refund.created_at = kNow.PlusSeconds(5 * 86400);
+  refund.total = Money(-3000);
+  refund.lines.push_back({"환불상품", "", 1, Money(3000)});
+  ASSERT_TRUE(Post(refund).ok());
+
+  auto read = [&](BusinessId business, int recent, int limit) {
+    return ReadValue<std::vector<ProductCount>>(*db_, [&](Transaction& tx) {
+      return AnalyticsRepository(tx.connection()).ReadCustomerProducts(business, *customer, recent, limit);
+    });
+  };
+  auto products = read(business_, 3, 10);
+  ASSERT_TRUE(products.ok()) << products.status().ToString();
+  std::vector<std::pair<std::string, int64_t>> got;
+  for (const ProductCount& p : *products) got.emplace_back(p.product, p.orders);
+  EXPECT_EQ(got, (std::vector<std::pair<std::string, int64_t>>{{"라떼", 3}, {"쿠키", 2}, {"아메리카노", 1}}));
+  auto top = read(business_, 3, 1);
+  ASSERT_TRUE(top.ok());
+  ASSERT_EQ(top->size(), 1u);
+  EXPECT_EQ((*top)[0].product, "라떼");
+  auto all = read(business_, 50, 10);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 4u);  // 머핀 too; never the neighbour's 크루아상 or the refund's line
+  auto elsewhere = read(other_, 50, 10);
+  ASSERT_TRUE(elsewhere.ok());
+  EXPECT_TRUE(elsewhere->empty());
 }
 
 TEST_P(AnalyticsStoreContractTest, SegmentsRoundTripHaveUniqueNamesAndStayInTheirBusiness) {

@@ -21,6 +21,16 @@ constexpr int kBatchSize = 50'000;
 constexpr int64_t kRfmCacheMicros = 60'000'000;  // an RFM table is reused for up to a minute
 constexpr double kDaysPerWeek = 7.0;
 constexpr int kHistogramBuckets = 10;
+// The counter's suggestions: fixed thresholds for a menu of tens of products (docs/analytics.md).
+constexpr int64_t kRulesCacheMicros = 60'000'000;  // mined rules are reused for at least a minute
+constexpr int64_t kSuggestionMinCount = 3;         // baskets holding the rule's products, at least
+constexpr double kSuggestionMinSupport = 0.005;    // and at least this share of the baskets
+constexpr double kSuggestionMinConfidence = 0.3;
+constexpr double kSuggestionMinLift = 1.0;         // strictly above
+constexpr int kSuggestionMaxLength = 3;            // up to two products on the left
+constexpr int kSuggestionRecentOrders = 50;        // the customer's usual products: of these sales
+constexpr int kSuggestionUsualProducts = 30;       // at most this many, most frequent first
+constexpr size_t kSuggestionsShown = 3;
 
 OrderFact FactOf(const domain::Order& order, const domain::Order* original) {
   OrderFact fact;
@@ -104,6 +114,15 @@ Result<ModelFit> FitModels(const analytics::CustomerSummary& summary, AnalyticsS
 
 }  // namespace
 
+// The rules mined for the counter's suggestions, with what they were mined from.
+struct AnalyticsService::MinedRules {
+  AnalyticsStamp stamp;
+  uint64_t version = 0;  // of the aggregates
+  std::vector<std::string> item_labels;
+  std::unordered_map<std::string, uint32_t> item_index;
+  analytics::RuleTable rules;  // lift > 1 only
+};
+
 // An order the hook saw, waiting for the state's lock.
 struct PendingOrder {
   OrderFact fact;
@@ -122,6 +141,8 @@ struct AnalyticsService::State {
   uint64_t rfm_version = UINT64_MAX;
   Timestamp rfm_as_of;
   analytics::RfmTable rfm;
+  // The counter's rules, null until mined (and after Invalidate).
+  std::shared_ptr<const MinedRules> mined;
   // Models: the latest fit, and whether one is queued or running.
   std::shared_ptr<const ModelFit> fit;
   bool fit_pending = false;
@@ -211,6 +232,7 @@ void AnalyticsService::Invalidate(BusinessId business) {
   std::lock_guard<std::mutex> lock(state.mutex);
   state.aggregates.reset();
   state.rfm_version = UINT64_MAX;
+  state.mined.reset();
   state.fit_requested_orders = -1;
   state.fit.reset();
   ++state.generation;
@@ -690,6 +712,106 @@ Result<CustomerAnalytics> AnalyticsService::ForCustomer(const Principal& princip
     out.model_status = ModelStatus::kInsufficientData;
   }
   return out;
+}
+
+Result<std::shared_ptr<const AnalyticsService::MinedRules>> AnalyticsService::MinedRulesOf(State& state) {
+  // Called with state.mutex held.
+  const Timestamp now = clock_.Now();
+  const BusinessAggregates& aggregates = *state.aggregates;
+  if (state.mined) {
+    const MinedRules& mined = *state.mined;
+    const bool changed = mined.version != aggregates.version();
+    const bool old_enough = now.micros() - mined.stamp.as_of.micros() >= kRulesCacheMicros;
+    if (!(changed && old_enough) && !(now < mined.stamp.as_of)) return state.mined;
+  }
+  auto mined = std::make_shared<MinedRules>();
+  mined->stamp = {now, aggregates.orders_covered()};
+  mined->version = aggregates.version();
+  const analytics::Baskets& baskets = aggregates.baskets();
+  const auto n = static_cast<int64_t>(baskets.transaction_count());
+  if (n >= kSuggestionMinCount) {
+    mined->item_labels = baskets.item_labels;
+    for (size_t i = 0; i < mined->item_labels.size(); ++i) {
+      mined->item_index.emplace(mined->item_labels[i], static_cast<uint32_t>(i));
+    }
+    analytics::RuleParameters parameters;
+    parameters.min_support =
+        std::max(static_cast<double>(kSuggestionMinCount) / static_cast<double>(n), kSuggestionMinSupport);
+    parameters.min_confidence = kSuggestionMinConfidence;
+    parameters.min_length = 2;
+    parameters.max_length = kSuggestionMaxLength;
+    CRM_ASSIGN_OR_RETURN(analytics::RuleTable all, analytics::MineRules(baskets, parameters));
+    analytics::RuleTable& kept = mined->rules;
+    for (size_t k = 0; k < all.size(); ++k) {
+      if (!(all.lift[k] > kSuggestionMinLift)) continue;
+      kept.lhs_items.insert(kept.lhs_items.end(), all.lhs_items.begin() + all.lhs_begin[k],
+                            all.lhs_items.begin() + all.lhs_begin[k + 1]);
+      kept.lhs_begin.push_back(static_cast<uint32_t>(kept.lhs_items.size()));
+      kept.rhs.push_back(all.rhs[k]);
+      kept.count.push_back(all.count[k]);
+      kept.support.push_back(all.support[k]);
+      kept.confidence.push_back(all.confidence[k]);
+      kept.lift.push_back(all.lift[k]);
+    }
+  }
+  state.mined = std::move(mined);
+  return state.mined;
+}
+
+Result<SuggestionsReport> AnalyticsService::Suggestions(const Principal& principal, CustomerId customer) {
+  std::vector<store::ProductCount> usual;
+  CRM_RETURN_IF_ERROR(database_.Read([&](store::Transaction& tx) -> Status {
+    CRM_ASSIGN_OR_RETURN(bool exists, tx.customers().Exists(principal.business_id, customer));
+    if (!exists) return NotFound("customer not found");
+    store::AnalyticsRepository repository(tx.connection());
+    CRM_ASSIGN_OR_RETURN(usual, repository.ReadCustomerProducts(principal.business_id, customer,
+                                                                kSuggestionRecentOrders, kSuggestionUsualProducts));
+    return Status::Ok();
+  }));
+  std::shared_ptr<const MinedRules> mined;
+  {
+    CRM_ASSIGN_OR_RETURN(auto current, Current(principal.business_id));
+    CRM_ASSIGN_OR_RETURN(mined, MinedRulesOf(*current.first));
+  }
+  SuggestionsReport report;
+  report.stamp = mined->stamp;
+  if (usual.empty()) return report;
+  std::vector<bool> is_usual(mined->item_labels.size(), false);
+  for (const store::ProductCount& product : usual) {
+    auto it = mined->item_index.find(product.product);
+    if (it != mined->item_index.end()) is_usual[it->second] = true;
+  }
+  const analytics::RuleTable& rules = mined->rules;
+  std::vector<size_t> candidates;
+  for (size_t k = 0; k < rules.size(); ++k) {
+    if (is_usual[rules.rhs[k]]) continue;
+    bool applies = true;
+    for (uint32_t i = rules.lhs_begin[k]; i < rules.lhs_begin[k + 1] && applies; ++i) {
+      applies = is_usual[rules.lhs_items[i]];
+    }
+    if (applies) candidates.push_back(k);
+  }
+  std::stable_sort(candidates.begin(), candidates.end(), [&rules](size_t a, size_t b) {
+    if (rules.lift[a] != rules.lift[b]) return rules.lift[a] > rules.lift[b];
+    if (rules.confidence[a] != rules.confidence[b]) return rules.confidence[a] > rules.confidence[b];
+    return rules.count[a] > rules.count[b];
+  });
+  std::vector<bool> shown(mined->item_labels.size(), false);
+  for (size_t k : candidates) {
+    if (report.items.size() == kSuggestionsShown) break;
+    if (shown[rules.rhs[k]]) continue;  // one rule per product: its best
+    shown[rules.rhs[k]] = true;
+    Suggestion suggestion;
+    suggestion.product = mined->item_labels[rules.rhs[k]];
+    for (uint32_t i = rules.lhs_begin[k]; i < rules.lhs_begin[k + 1]; ++i) {
+      suggestion.because.push_back(mined->item_labels[rules.lhs_items[i]]);
+    }
+    suggestion.confidence = rules.confidence[k];
+    suggestion.lift = rules.lift[k];
+    suggestion.support_count = rules.count[k];
+    report.items.push_back(std::move(suggestion));
+  }
+  return report;
 }
 
 }  // namespace crm::app

@@ -6,7 +6,8 @@
 // from the orders per request; each carries its as-of time and how many orders it covers. The
 // customer-base models (BG/NBD for purchases, Gamma-Gamma for spend) are fitted on a background
 // thread; a request answers with the latest fit and asks for a new one when orders arrived.
-// Only owners and managers may read analytics (kPermissionDenied for staff). Thread-safe.
+// Only owners and managers may read analytics (kPermissionDenied for staff), except the counter's
+// suggestions, which are business-wide product facts. Thread-safe.
 #pragma once
 
 #include <condition_variable>
@@ -150,6 +151,21 @@ struct RulesReport {
   int64_t total_rules = 0;
 };
 
+// "Customers who order X often add Y" for one customer: a product they do not usually order, the
+// products they do usually order that the rule starts from, and the rule's figures.
+struct Suggestion {
+  std::string product;
+  std::vector<std::string> because;
+  double confidence = 0.0;
+  double lift = 0.0;
+  int64_t support_count = 0;  // baskets holding `because` and `product`
+};
+
+struct SuggestionsReport {
+  AnalyticsStamp stamp;  // of the mined rules
+  std::vector<Suggestion> items;  // at most 3, by lift, then confidence
+};
+
 struct CustomerAnalytics {
   AnalyticsStamp stamp;
   std::optional<RfmRow> rfm;  // unset before the first sale
@@ -194,6 +210,12 @@ class AnalyticsService : public OrderObserver {
   Result<ClvReport> Clv(const Principal& principal, int limit);
   // kInvalidArgument naming the threshold ("min_support", "min_confidence", "min_length") or "limit".
   Result<RulesReport> Rules(const Principal& principal, const analytics::RuleParameters& parameters, int limit);
+  // For the counter, any role: up to 3 suggestions from the rules mined with fixed thresholds
+  // (support >= max(3 baskets, 0.5 %), confidence >= 0.3, lift > 1, at most 2 products on the left)
+  // whose left side is among the products of the customer's 50 latest sales and whose product is
+  // not. The rules are mined at most once a minute per business, and only when orders arrived.
+  // kNotFound when the customer is not the business's.
+  Result<SuggestionsReport> Suggestions(const Principal& principal, CustomerId customer);
   // kNotFound when the customer is not the business's.
   Result<CustomerAnalytics> ForCustomer(const Principal& principal, CustomerId customer);
 
@@ -214,12 +236,14 @@ class AnalyticsService : public OrderObserver {
 
  private:
   struct State;
+  struct MinedRules;
   // The business's state, built and caught up; its mutex is held by the returned lock.
   Result<std::pair<State*, std::unique_lock<std::mutex>>> Current(BusinessId business);
   State& StateOf(BusinessId business);
   Status Build(State& state, BusinessId business);
   Status CatchUp(State& state, BusinessId business);
   const analytics::RfmTable& RfmOf(State& state);
+  Result<std::shared_ptr<const MinedRules>> MinedRulesOf(State& state);
   void ApplyPending(State& state);
   void RequestFit(State& state, BusinessId business);
   void FitLoop();

@@ -329,6 +329,30 @@ Result<Response> GetRules(RequestContext& context) {
   return Response::Of(std::move(json));
 }
 
+Result<Response> GetSuggestions(RequestContext& context) {
+  const CustomerId customer = context.PathId<CustomerId>("id");
+  CRM_ASSIGN_OR_RETURN(app::SuggestionsReport report,
+                       context.services.analytics.Suggestions(context.principal(), customer));
+  Json items = Json::array();
+  for (const app::Suggestion& s : report.items) {
+    items.push_back({{"product", s.product},
+                     {"because", s.because},
+                     {"confidence", s.confidence},
+                     {"lift", s.lift},
+                     {"support_count", s.support_count}});
+  }
+  // The fixed thresholds of AnalyticsService::Suggestions.
+  Json json = Stamped(report.stamp, {{"min_support_count", 3},
+                                     {"min_support", 0.005},
+                                     {"min_confidence", 0.3},
+                                     {"min_lift", 1.0},
+                                     {"max_because", 2},
+                                     {"recent_orders", 50},
+                                     {"limit", 3}});
+  json["items"] = std::move(items);
+  return Response::Of(std::move(json));
+}
+
 Result<Response> GetCustomerAnalytics(RequestContext& context) {
   const CustomerId customer = context.PathId<CustomerId>("id");
   CRM_ASSIGN_OR_RETURN(app::CustomerAnalytics result,
@@ -517,6 +541,10 @@ std::vector<Route> AnalyticsRoutes() {
       {Info("/api/v1/customers/{id}/analytics",
             "A customer's segment, RFM scores, churn risk, expected visits and value over 90 days, rhythm"),
        GetCustomerAnalytics},
+      {Info("/api/v1/customers/{id}/suggestions",
+            "For the counter (staff too): up to 3 products often added by customers who order what this one "
+            "usually orders"),
+       GetSuggestions},
       {{.method = Method::kGet,
         .pattern = "/api/v1/segments",
         .summary = "Saved segments (named customer filters)",

@@ -15,6 +15,12 @@ constexpr Statement kOrderProducts{
     "analytics.order_products",
     "SELECT order_id, product FROM order_lines WHERE business_id = $1 AND order_id >= $2 AND order_id <= $3 "
     "ORDER BY order_id, line_no"};
+constexpr Statement kCustomerProducts{
+    "analytics.customer_products",
+    "SELECT l.product, COUNT(DISTINCT l.order_id) AS n FROM order_lines l "
+    "JOIN (SELECT id FROM orders WHERE business_id = $1 AND customer_id = $2 AND kind = 1 "
+    "ORDER BY ordered_at DESC, id DESC LIMIT $3) o ON l.order_id = o.id "
+    "WHERE l.business_id = $1 GROUP BY l.product ORDER BY n DESC, l.product LIMIT $4"};
 
 }  // namespace
 
@@ -56,6 +62,18 @@ Result<OrderProducts> AnalyticsRepository::ReadOrderProducts(BusinessId business
     products.order_id.push_back(row.GetInt(0));
     products.product.push_back(row.GetText(1));
   }
+  return products;
+}
+
+Result<std::vector<ProductCount>> AnalyticsRepository::ReadCustomerProducts(BusinessId business, CustomerId customer,
+                                                                          int recent_orders, int limit) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kCustomerProducts,
+                                                    {Int(business.value()), Int(customer.value()),
+                                                     Int(std::clamp(recent_orders, 1, 1000)),
+                                                     Int(std::clamp(limit, 1, 1000))}));
+  std::vector<ProductCount> products;
+  products.reserve(rows.size());
+  for (const Row& row : rows) products.push_back({row.GetText(0), row.GetInt(1)});
   return products;
 }
 

@@ -1,6 +1,6 @@
 // What the server's analytics read from the store: the business's orders as compact facts, in
 // id order and in batches, with what a refund needs of its original, and the products of order
-// lines for "bought together" rules. Read-only; constructed over a transaction's connection
+// lines for "bought together" rules, and the products a customer usually orders. Read-only; constructed over a transaction's connection
 // (AnalyticsRepository(tx.connection())). Not thread-safe, like the connection.
 #pragma once
 
@@ -35,6 +35,12 @@ struct OrderProducts {
   std::vector<std::string> product;
 };
 
+// A product of a customer's sales and in how many of them it was.
+struct ProductCount {
+  std::string product;
+  int64_t orders = 0;
+};
+
 class AnalyticsRepository {
  public:
   explicit AnalyticsRepository(SqlConnection& connection) : connection_(connection) {}
@@ -43,6 +49,10 @@ class AnalyticsRepository {
   Result<OrderFactBatch> ReadOrderFacts(BusinessId business, int64_t after_id, int limit);
   // The products of the lines of the business's orders with id in [first_id, last_id].
   Result<OrderProducts> ReadOrderProducts(BusinessId business, int64_t first_id, int64_t last_id);
+  // The products of the customer's `recent_orders` (1..1,000) latest sales, most frequent first
+  // (ties by product), at most `limit` (1..1,000). Reads through the customer's order index.
+  Result<std::vector<ProductCount>> ReadCustomerProducts(BusinessId business, CustomerId customer, int recent_orders,
+                                                         int limit);
 
  private:
   SqlConnection& connection_;

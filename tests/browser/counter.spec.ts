@@ -147,3 +147,42 @@ test("an expired session asks to sign in again and keeps what was typed", async 
   await card.getByRole("button", { name: "저장" }).click();
   await expect(page.getByTestId("notice")).toHaveText("메모를 저장했습니다.");
 });
+
+test("the card shows what customers who order the same often add, and nothing when the hint fails", async ({ page }) => {
+  // The server's rules are covered by tests/e2e/test_suggestions.py; here the answer is fixed so
+  // that the line's wording does not depend on the demo data or on when rules were last mined.
+  await page.route("**/api/v1/customers/*/suggestions", (route) =>
+    route.fulfill({
+      contentType: "application/json",
+      body: JSON.stringify({
+        as_of: "2026-12-01T00:00:00Z",
+        orders: 100,
+        parameters: {},
+        items: [
+          { product: "크루아상", because: ["아메리카노"], confidence: 0.62, lift: 1.8, support_count: 12 },
+          { product: "쿠키", because: ["라떼", "아메리카노"], confidence: 0.4, lift: 1.3, support_count: 5 },
+        ],
+      }),
+    }),
+  );
+  await login(page);
+  await page.getByRole("searchbox").fill(fixture.alertName);
+  await page.getByRole("button", { name: "찾기" }).click();
+  await page.getByTestId("pick-list").getByRole("button").first().click();
+  const card = page.getByTestId("customer-card");
+  const hints = card.getByRole("region", { name: "자주 함께 주문" });
+  await expect(hints.getByRole("listitem")).toHaveText([
+    "아메리카노 주문 고객은 크루아상을 자주 함께 주문 (62%)",
+    "라떼, 아메리카노 주문 고객은 쿠키를 자주 함께 주문 (40%)",
+  ]);
+
+  // A failing hint leaves the card as it is, without the line.
+  await page.unroute("**/api/v1/customers/*/suggestions");
+  await page.route("**/api/v1/customers/*/suggestions", (route) => route.fulfill({ status: 500, body: "{}" }));
+  await card.getByRole("button", { name: "카드 닫기" }).click();
+  await page.getByRole("button", { name: "찾기" }).click();
+  await page.getByTestId("pick-list").getByRole("button").first().click();
+  await expect(card.getByRole("heading", { name: fixture.alertName })).toBeVisible();
+  await expect(card.locator(".stats")).toBeVisible();
+  await expect(card.getByRole("region", { name: "자주 함께 주문" })).toHaveCount(0);
+});

@@ -40,6 +40,7 @@ ID_ROUTES = {
         lambda p, c: (f"/customers/{p.customer}/notes/{c.note}", {"pinned": True}),
     ("DELETE", "/customers/{}/notes/{}"): lambda p, c: (f"/customers/{p.customer}/notes/{c.note}", None),
     ("GET", "/customers/{}/orders"): lambda p, c: (f"/customers/{c.customer}/orders", None),
+    ("GET", "/customers/{}/suggestions"): lambda p, c: (f"/customers/{c.customer}/suggestions", None),
     ("GET", "/orders/{}"): lambda p, c: (f"/orders/{c.order}", None),
     ("POST", "/orders/{}/refund"): lambda p, c: (f"/orders/{c.order}/refund", {"amount": 100}),
     ("GET", "/staff/{}"): lambda p, c: (f"/staff/{c.staff}", None),

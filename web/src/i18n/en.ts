@@ -77,6 +77,8 @@ export const en: Record<MessageKey, string> = {
   "card.pinned": "Pinned notes",
   "card.usual": "Usually orders",
   "card.likes": "Preferences",
+  "card.oftenAdded": "Often added",
+  "card.oftenAddedItem": "Customers who order {because} often add {product} ({percent}%)",
   "card.stage": "Stage",
   "card.close": "Close card",
 

@@ -37,6 +37,14 @@ export function onLangChange(listener: () => void): () => void {
   return () => listeners.delete(listener);
 }
 
+// The Korean object particle for a word: 을 after a final consonant, 를 after a vowel, 을(를)
+// when the word does not end in a Hangul syllable.
+export function objectParticle(word: string): string {
+  const code = word.trim().codePointAt(word.trim().length - 1) ?? 0;
+  if (code < 0xac00 || code > 0xd7a3) return "을(를)";
+  return (code - 0xac00) % 28 === 0 ? "를" : "을";
+}
+
 // Whether the catalog has `key` (for keys built from server codes, such as "reason.coupon_used").
 export function hasMessage(key: string): key is MessageKey {
   return Object.prototype.hasOwnProperty.call(ko, key);

@@ -75,6 +75,8 @@ export const ko = {
   "card.pinned": "고정 메모",
   "card.usual": "자주 주문",
   "card.likes": "취향",
+  "card.oftenAdded": "자주 함께 주문",
+  "card.oftenAddedItem": "{because} 주문 고객은 {product}{object} 자주 함께 주문 ({percent}%)",
   "card.stage": "단계",
   "card.close": "카드 닫기",
 

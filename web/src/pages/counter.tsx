@@ -17,7 +17,7 @@ import {
   type CounterAction,
   type UndoResult,
 } from "../api";
-import { ago, date, t, won, number } from "../i18n";
+import { ago, date, t, won, number, objectParticle } from "../i18n";
 import { useSession } from "../session";
 import { Field, StageBadge, StatusLine, useWrite, type Notice } from "../components/ui";
 import { CouponList, LoyaltySummary, RedeemForm, SaleResult, useLoyalty } from "../components/loyalty";
@@ -332,6 +332,43 @@ function usualOrders(orders: Order[]): string[] {
     .map(([product]) => product);
 }
 
+type Suggestion = { product: string; because: string[]; confidence: number; lift: number; support_count: number };
+
+// "Customers who order X often add Y": loaded after the card, so it never delays it; shows
+// nothing while loading, when there is nothing to suggest, or when the request fails.
+function OftenAdded(props: { customerId: number; version: unknown }) {
+  const [items, setItems] = useState<Suggestion[]>([]);
+  useEffect(() => {
+    let live = true;
+    setItems([]);
+    api
+      .get<{ items: Suggestion[] }>(`/customers/${props.customerId}/suggestions`)
+      .then((answer) => live && setItems(answer.items.slice(0, 3)))
+      .catch(() => live && setItems([]));
+    return () => {
+      live = false;
+    };
+  }, [props.customerId, props.version]);
+  if (!items.length) return null;
+  return (
+    <section class="card-section often-added" aria-labelledby="often-added-title" data-testid="often-added">
+      <h3 id="often-added-title">{t("card.oftenAdded")}</h3>
+      <ul class="notes">
+        {items.map((s) => (
+          <li key={s.product}>
+            {t("card.oftenAddedItem", {
+              because: s.because.join(", "),
+              product: s.product,
+              object: objectParticle(s.product),
+              percent: Math.round(s.confidence * 100),
+            })}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 function CustomerCard(props: {
   customer: Customer;
   notes: Note[];
@@ -438,6 +475,7 @@ function CustomerCard(props: {
           ) : null}
         </section>
       ) : null}
+      <OftenAdded customerId={customer.id} version={customer} />
       <UndoBar customer={customer} unit={account?.unit ?? ""} onUndone={(text) => props.onChanged(text)} />
       <div class="actions">
         <button class="button primary big" type="button" onClick={() => setPanel("order")} aria-pressed={panel === "order"}>
