@@ -12,6 +12,7 @@
 #include "store/customer_repository.h"
 #include "store/database.h"
 #include "store/import_repository.h"
+#include "store/test_database.h"
 #include "store/transaction.h"
 
 namespace crm::store {
@@ -23,20 +24,8 @@ class ImportStoreContractTest : public ::testing::TestWithParam<Dialect> {
  protected:
   void SetUp() override {
     std::string url;
-    if (GetParam() == Dialect::kSqlite) {
-      char pattern[] = "/tmp/dangol-import-store-XXXXXX";
-      ASSERT_NE(mkdtemp(pattern), nullptr);
-      dir_ = pattern;
-      url = "sqlite:" + dir_ + "/test.db";
-    } else {
-      const char* postgres = std::getenv("DANGOL_TEST_POSTGRES_URL");
-      if (postgres == nullptr || *postgres == '\0') {
-        const char* required = std::getenv("DANGOL_REQUIRE_POSTGRES");
-        if (required != nullptr && std::string(required) == "1") FAIL() << "DANGOL_TEST_POSTGRES_URL is not set";
-        GTEST_SKIP() << "no PostgreSQL server (set DANGOL_TEST_POSTGRES_URL)";
-      }
-      url = postgres;
-    }
+    ASSERT_NO_FATAL_FAILURE(TestDatabaseUrl(GetParam(), "dangol-import-store", &dir_, &url));
+    if (IsSkipped()) return;
     auto db = Database::Open(url);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(db).value();

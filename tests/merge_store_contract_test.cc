@@ -14,6 +14,7 @@
 #include "store/merge_repository.h"
 #include "store/note_repository.h"
 #include "store/order_repository.h"
+#include "store/test_database.h"
 #include "store/transaction.h"
 
 namespace crm::store {
@@ -25,20 +26,8 @@ class MergeStoreContractTest : public ::testing::TestWithParam<Dialect> {
  protected:
   void SetUp() override {
     std::string url;
-    if (GetParam() == Dialect::kSqlite) {
-      char pattern[] = "/tmp/dangol-merge-store-XXXXXX";
-      ASSERT_NE(mkdtemp(pattern), nullptr);
-      dir_ = pattern;
-      url = "sqlite:" + dir_ + "/test.db";
-    } else {
-      const char* env = std::getenv("DANGOL_TEST_POSTGRES_URL");
-      if (env == nullptr || *env == '\0') {
-        const char* required = std::getenv("DANGOL_REQUIRE_POSTGRES");
-        if (required != nullptr && std::string(required) == "1") FAIL() << "DANGOL_TEST_POSTGRES_URL is not set";
-        GTEST_SKIP() << "no PostgreSQL server (set DANGOL_TEST_POSTGRES_URL)";
-      }
-      url = env;
-    }
+    ASSERT_NO_FATAL_FAILURE(TestDatabaseUrl(GetParam(), "dangol-merge-store", &dir_, &url));
+    if (IsSkipped()) return;
     auto db = Database::Open(url);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(db).value();

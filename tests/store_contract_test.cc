@@ -18,6 +18,7 @@
 #include "store/note_repository.h"
 #include "store/order_repository.h"
 #include "store/staff_repository.h"
+#include "store/test_database.h"
 #include "store/transaction.h"
 
 namespace crm::store {
@@ -28,24 +29,12 @@ const Timestamp kNow = Timestamp::FromSeconds(1'700'000'000);
 class StoreContractTest : public ::testing::TestWithParam<Dialect> {
  protected:
   void SetUp() override {
-    if (GetParam() == Dialect::kSqlite) {
-      char pattern[] = "/tmp/dangol-store-XXXXXX";
-      ASSERT_NE(mkdtemp(pattern), nullptr);
-      dir_ = pattern;
-      auto db = Database::Open("sqlite:" + dir_ + "/test.db");
-      ASSERT_TRUE(db.ok()) << db.status().ToString();
-      db_ = std::move(db).value();
-    } else {
-      const char* url = std::getenv("DANGOL_TEST_POSTGRES_URL");
-      if (url == nullptr || *url == '\0') {
-        const char* required = std::getenv("DANGOL_REQUIRE_POSTGRES");
-        if (required != nullptr && std::string(required) == "1") FAIL() << "DANGOL_TEST_POSTGRES_URL is not set";
-        GTEST_SKIP() << "no PostgreSQL server (set DANGOL_TEST_POSTGRES_URL)";
-      }
-      auto db = Database::Open(url);
-      ASSERT_TRUE(db.ok()) << db.status().ToString();
-      db_ = std::move(db).value();
-    }
+    std::string url;
+    ASSERT_NO_FATAL_FAILURE(TestDatabaseUrl(GetParam(), "dangol-store", &dir_, &url));
+    if (IsSkipped()) return;
+    auto db = Database::Open(url);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(db).value();
     business_ = NewBusiness();
     other_ = NewBusiness();
     branch_ = NewBranch(business_, "강남점");

@@ -15,6 +15,7 @@
 #include "app/order_service.h"
 #include "store/customer_repository.h"
 #include "store/order_repository.h"
+#include "store/test_database.h"
 #include "store/transaction.h"
 
 namespace crm::app {
@@ -44,16 +45,8 @@ class ImportServiceTest : public ::testing::TestWithParam<store::Dialect> {
  protected:
   void SetUp() override {
     std::string url;
-    if (GetParam() == store::Dialect::kSqlite) {
-      char pattern[] = "/tmp/dangol-import-XXXXXX";
-      ASSERT_NE(mkdtemp(pattern), nullptr);
-      dir_ = pattern;
-      url = "sqlite:" + dir_ + "/test.db";
-    } else {
-      const char* postgres = std::getenv("DANGOL_TEST_POSTGRES_URL");
-      if (postgres == nullptr || *postgres == '\0') GTEST_SKIP() << "no PostgreSQL server (set DANGOL_TEST_POSTGRES_URL)";
-      url = postgres;
-    }
+    ASSERT_NO_FATAL_FAILURE(store::TestDatabaseUrl(GetParam(), "dangol-import", &dir_, &url));
+    if (IsSkipped()) return;
     auto db = store::Database::Open(url);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(db).value();

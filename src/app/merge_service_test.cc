@@ -13,6 +13,7 @@
 
 #include "app/services.h"
 #include "store/sql.h"
+#include "store/test_database.h"
 #include "store/transaction.h"
 
 namespace crm::app {
@@ -58,20 +59,8 @@ class MergeServiceTest : public ::testing::TestWithParam<store::Dialect> {
  protected:
   void SetUp() override {
     std::string url;
-    if (GetParam() == store::Dialect::kSqlite) {
-      char pattern[] = "/tmp/dangol-merge-XXXXXX";
-      ASSERT_NE(mkdtemp(pattern), nullptr);
-      dir_ = pattern;
-      url = "sqlite:" + dir_ + "/test.db";
-    } else {
-      const char* env = std::getenv("DANGOL_TEST_POSTGRES_URL");
-      if (env == nullptr || *env == '\0') {
-        const char* required = std::getenv("DANGOL_REQUIRE_POSTGRES");
-        if (required != nullptr && std::string(required) == "1") FAIL() << "DANGOL_TEST_POSTGRES_URL is not set";
-        GTEST_SKIP() << "no PostgreSQL server (set DANGOL_TEST_POSTGRES_URL)";
-      }
-      url = env;
-    }
+    ASSERT_NO_FATAL_FAILURE(store::TestDatabaseUrl(GetParam(), "dangol-merge", &dir_, &url));
+    if (IsSkipped()) return;
     auto db = store::Database::Open(url);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(db).value();
