@@ -179,9 +179,22 @@ struct WriteJob {
   std::promise<Status> done;
 };
 
+// SQLite keeps memory statistics by default, taking a process-wide mutex on every allocation it
+// makes; nothing here reads them, and a large import spent about a sixth of its time in that
+// mutex. Only possible before SQLite initialises (later the call fails harmlessly), so done once,
+// before the first connection opens.
+void DisableMemoryStatistics() {
+  static const bool done = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)done;
+}
+
 class SqliteDatabase final : public Database {
  public:
   static Result<std::unique_ptr<Database>> Create(const std::string& path, const DatabaseOptions& options) {
+    DisableMemoryStatistics();
     auto database = std::unique_ptr<SqliteDatabase>(new SqliteDatabase(options));
     CRM_ASSIGN_OR_RETURN(database->writer_, SqliteConnection::Open(path));
     CRM_RETURN_IF_ERROR(database->writer_->ExecuteScript("BEGIN IMMEDIATE"));
