@@ -280,17 +280,27 @@ Result<std::vector<RhythmRow>> BusinessAggregates::Rhythm(Timestamp as_of, doubl
 }
 
 analytics::CustomerSummary BusinessAggregates::ModelSummary(Timestamp as_of) const {
-  constexpr double kWeek = 7.0;
   const int32_t today = LocalDay(as_of.micros());
+  return ModelSummary(as_of, today);
+}
+
+analytics::CustomerSummary BusinessAggregates::ModelSummary(Timestamp as_of, int64_t calibration_end_day) const {
+  constexpr double kWeek = 7.0;
+  const int64_t today = LocalDay(as_of.micros());
+  const int64_t end = std::min(calibration_end_day, today);
   std::vector<uint32_t> order;
   for (uint32_t c = 0; c < customer_id_.size(); ++c) {
-    if (!days_[c].empty() && days_[c].front().day <= today) order.push_back(c);
+    if (!days_[c].empty() && days_[c].front().day <= end) order.push_back(c);
   }
   std::sort(order.begin(), order.end(), [this](uint32_t a, uint32_t b) { return customer_id_[a] < customer_id_[b]; });
   analytics::CustomerSummary summary;
   summary.period_days = kWeek;
-  summary.calibration_end_day = today;
+  summary.calibration_end_day = end;
   summary.observation_end_day = today;
+  summary.holdout_length = static_cast<double>(today - end) / kWeek;
+  summary.first_day_of_data = end;
+  for (uint32_t c : order) summary.first_day_of_data = std::min<int64_t>(summary.first_day_of_data, days_[c].front().day);
+  summary.repeats_by_day.assign(static_cast<size_t>(today - summary.first_day_of_data + 1), 0);
   const size_t n = order.size();
   summary.customer_id.reserve(n);
   summary.x.reserve(n);
@@ -298,25 +308,35 @@ analytics::CustomerSummary BusinessAggregates::ModelSummary(Timestamp as_of) con
   summary.T.reserve(n);
   summary.m_x.reserve(n);
   summary.first_day.reserve(n);
+  summary.holdout_x.reserve(n);
+  summary.holdout_value.reserve(n);
   for (uint32_t c : order) {
     const auto& days = days_[c];
     int32_t x = 0;
+    int32_t holdout_x = 0;
     int32_t last = days.front().day;
     int64_t repeat_value = 0;
+    int64_t holdout_value = 0;
     for (size_t i = 1; i < days.size() && days[i].day <= today; ++i) {
-      ++x;
-      last = days[i].day;
-      repeat_value += days[i].value_minor;
+      ++summary.repeats_by_day[static_cast<size_t>(days[i].day - summary.first_day_of_data)];
+      if (days[i].day <= end) {
+        ++x;
+        last = days[i].day;
+        repeat_value += days[i].value_minor;
+      } else {
+        ++holdout_x;
+        holdout_value += days[i].value_minor;
+      }
     }
     summary.customer_id.push_back(customer_id_[c]);
     summary.x.push_back(x);
     summary.t_x.push_back(x > 0 ? (last - days.front().day) / kWeek : 0.0);
-    summary.T.push_back((today - days.front().day) / kWeek);
+    summary.T.push_back(static_cast<double>(end - days.front().day) / kWeek);
     summary.m_x.push_back(x > 0 ? static_cast<double>(repeat_value) / x : 0.0);
     summary.first_day.push_back(days.front().day);
+    summary.holdout_x.push_back(holdout_x);
+    summary.holdout_value.push_back(static_cast<double>(holdout_value));
   }
-  summary.holdout_x.assign(n, 0);
-  summary.holdout_value.assign(n, 0.0);
   return summary;
 }
 

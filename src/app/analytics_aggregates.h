@@ -89,6 +89,11 @@ class BusinessAggregates {
   // holdout), in weeks, spend in minor units. Customers whose first visit is after that are left
   // out.
   analytics::CustomerSummary ModelSummary(Timestamp as_of) const;
+  // The same with a holdout: the calibration ends on local day `calibration_end_day` (days since
+  // 1970-01-01, at most as_of's local day); customers first seen after it are left out; holdout_x
+  // and holdout_value (minor units) count the visit days after it up to as_of's local day, and
+  // repeats_by_day is the tracking curve over the whole span, as analytics::SummarizeForModels.
+  analytics::CustomerSummary ModelSummary(Timestamp as_of, int64_t calibration_end_day) const;
   std::vector<UnitFigures> Branches() const;
   std::vector<UnitFigures> Staff() const;
 

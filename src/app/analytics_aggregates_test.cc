@@ -6,6 +6,7 @@
 #include <random>
 
 #include "analytics/customer_behavior.h"
+#include "analytics/model_summary.h"
 #include "analytics/rfm.h"
 #include "analytics/transactions.h"
 
@@ -148,6 +149,43 @@ TEST(BusinessAggregatesTest, ARefundLowersSpendAndTheDayValueButNotTheVisits) {
   EXPECT_EQ(staff[0].new_customers, 1);
   EXPECT_EQ(staff[0].returning_customers, 1);
   EXPECT_EQ(aggregates.revenue_minor(), 15'000);
+}
+
+TEST(BusinessAggregatesTest, HoldoutSummaryEqualsTheBatchSummary) {
+  std::vector<OrderFact> facts = RandomSales(5, 4000);
+  const analytics::OrderHistory history = HistoryOf(facts);
+  std::shuffle(facts.begin(), facts.end(), std::mt19937_64(3));
+  BusinessAggregates aggregates(kOffsetSeconds);
+  for (const OrderFact& fact : facts) EXPECT_TRUE(aggregates.Apply(fact));
+  const int64_t today = (kAsOf.micros() / 1'000'000 + kOffsetSeconds) / 86'400;
+  const int64_t calibration_end = today - 91;
+  analytics::SummaryParameters parameters;
+  parameters.calibration_end = CivilFromDays(calibration_end);
+  parameters.observation_end = CivilFromDays(today);
+  parameters.utc_offset_seconds = kOffsetSeconds;
+  auto expected = analytics::SummarizeForModels(history, parameters);
+  ASSERT_TRUE(expected.ok());
+  const analytics::CustomerSummary summary = aggregates.ModelSummary(kAsOf, calibration_end);
+  ASSERT_GT(summary.size(), 100u);
+  EXPECT_EQ(summary.customer_id, expected->customer_id);
+  EXPECT_EQ(summary.x, expected->x);
+  EXPECT_EQ(summary.t_x, expected->t_x);
+  EXPECT_EQ(summary.T, expected->T);
+  EXPECT_EQ(summary.holdout_x, expected->holdout_x);
+  ASSERT_EQ(summary.m_x.size(), expected->m_x.size());
+  for (size_t i = 0; i < summary.size(); ++i) {
+    EXPECT_NEAR(summary.m_x[i], expected->m_x[i], 1e-9 * (1 + expected->m_x[i]));
+    EXPECT_EQ(summary.holdout_value[i], expected->holdout_value[i]);
+  }
+  EXPECT_EQ(summary.first_day, expected->first_day);
+  EXPECT_EQ(summary.repeats_by_day, expected->repeats_by_day);
+  EXPECT_EQ(summary.first_day_of_data, expected->first_day_of_data);
+  EXPECT_EQ(summary.calibration_end_day, expected->calibration_end_day);
+  EXPECT_EQ(summary.observation_end_day, expected->observation_end_day);
+  EXPECT_DOUBLE_EQ(summary.holdout_length, 13.0);
+  int64_t holdout = 0;
+  for (int32_t x : summary.holdout_x) holdout += x;
+  EXPECT_GT(holdout, 0);
 }
 
 TEST(BusinessAggregatesTest, BasketsKeepEachProductOncePerOrder) {

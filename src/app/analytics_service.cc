@@ -112,6 +112,45 @@ Result<ModelFit> FitModels(const analytics::CustomerSummary& summary, AnalyticsS
   return fit;
 }
 
+constexpr int64_t kCheckMinSpanDays = 56;       // 8 weeks of history at least
+constexpr int64_t kCheckMinHoldoutDays = 28;    // the holdout: the last quarter, at least 4 weeks
+constexpr int64_t kCheckMinRepeatCustomers = 20;
+
+// Where the model check's calibration ends for a history from `first_day` to `today` (local day
+// numbers), or why there is no check.
+Result<int64_t> CheckCalibrationEnd(int64_t first_day, int64_t today) {
+  const int64_t span = today - first_day;
+  if (span < kCheckMinSpanDays) {
+    return FailedPrecondition("the history is shorter than 8 weeks");
+  }
+  const int64_t holdout = std::max(kCheckMinHoldoutDays, span / 4 / 7 * 7);
+  return today - holdout;
+}
+
+// Fits BG/NBD on the calibration part of `summary` (a summary with a holdout) and compares its
+// prediction of the holdout with what happened.
+void CheckModel(const analytics::CustomerSummary& summary, ModelFit& fit) {
+  int64_t repeaters = 0;
+  for (int32_t x : summary.x) repeaters += x > 0;
+  if (repeaters < kCheckMinRepeatCustomers) {
+    fit.check_reason = "fewer than 20 customers came back before the calibration end";
+    return;
+  }
+  auto calibration = analytics::FitBgNbd(summary);
+  if (!calibration.ok()) {
+    fit.check_reason = "the model could not be fitted on the calibration period: " + calibration.status().message();
+    return;
+  }
+  auto report = analytics::ComputeHoldoutReport(calibration->parameters, summary);
+  if (!report.ok()) {
+    fit.check_reason = "the holdout could not be predicted: " + report.status().message();
+    return;
+  }
+  fit.check = std::move(report).value();
+  fit.check_calibration_end_day = summary.calibration_end_day;
+  fit.check_first_day = summary.first_day_of_data;
+}
+
 }  // namespace
 
 // The rules mined for the counter's suggestions, with what they were mined from.
@@ -546,6 +585,8 @@ void AnalyticsService::FitLoop() {
       fit_running_ = true;
     }
     analytics::CustomerSummary summary;
+    analytics::CustomerSummary holdout;  // with a calibration end before the stamp, for the check
+    Result<int64_t> check_end = FailedPrecondition("there are no customers");
     AnalyticsStamp stamp;
     uint64_t generation = 0;
     bool invalidated = false;
@@ -555,12 +596,24 @@ void AnalyticsService::FitLoop() {
       if (state->aggregates) {
         stamp = {clock_.Now(), state->aggregates->orders_covered()};
         summary = state->aggregates->ModelSummary(stamp.as_of);
+        if (summary.size() > 0) {
+          const int64_t first = *std::min_element(summary.first_day.begin(), summary.first_day.end());
+          check_end = CheckCalibrationEnd(first, summary.calibration_end_day);
+          if (check_end.ok()) holdout = state->aggregates->ModelSummary(stamp.as_of, *check_end);
+        }
       } else {
         invalidated = true;
       }
     }
     Result<ModelFit> fit = invalidated ? Result<ModelFit>(Aborted("the aggregates were invalidated")) :
                                          FitModels(summary, stamp);
+    if (fit.ok()) {
+      if (check_end.ok()) {
+        CheckModel(holdout, *fit);
+      } else {
+        fit->check_reason = check_end.status().message();
+      }
+    }
     {
       std::lock_guard<std::mutex> lock(state->mutex);
       state->fit_pending = false;

@@ -23,6 +23,7 @@
 
 #include "analytics/association_rules.h"
 #include "analytics/bgnbd.h"
+#include "analytics/clv.h"
 #include "analytics/customer_behavior.h"
 #include "analytics/gamma_gamma.h"
 #include "analytics/rfm.h"
@@ -129,6 +130,13 @@ struct ModelFit {
   std::vector<double> expected_visits_90d;
   std::vector<double> expected_value_90d;  // minor units; 0 without a spend model
   std::vector<double> clv_12m;             // minor units, 1 % monthly discount; 0 without a spend model
+  // How far to trust the purchase model: BG/NBD fitted on the history up to a calibration end and
+  // its prediction of the holdout after it (up to the stamp) against what happened. Unset, with
+  // `check_reason`, when the history is too short or has too few repeat customers.
+  std::optional<analytics::HoldoutReport> check;
+  int64_t check_calibration_end_day = 0;  // local day number, days since 1970-01-01
+  int64_t check_first_day = 0;            // week 1 of the cumulative curve starts on this day
+  std::string check_reason;
 };
 
 struct ClvReport {

@@ -242,6 +242,8 @@ Result<Response> GetClv(RequestContext& context) {
   json["message"] = report.message;
   if (!report.fit) {
     json["model"] = nullptr;
+    json["model_check"] = nullptr;
+    json["model_check_reason"] = report.message;
     return Response::Of(std::move(json));
   }
   const app::ModelFit& fit = *report.fit;
@@ -275,6 +277,30 @@ Result<Response> GetClv(RequestContext& context) {
   model["expected_value_90d"] = expected_value;
   model["clv_12m"] = clv;
   json["model"] = std::move(model);
+  if (fit.check) {
+    const analytics::HoldoutReport& check = *fit.check;
+    Json cumulative = Json::array();
+    for (size_t k = 0; k < check.cumulative_actual.size(); ++k) {
+      cumulative.push_back({{"week", k + 1},
+                            {"actual", check.cumulative_actual[k]},
+                            {"predicted", check.cumulative_predicted[k]}});
+    }
+    json["model_check"] = {
+        {"calibration_end", CivilFromDays(fit.check_calibration_end_day).ToString()},
+        {"first_day", CivilFromDays(fit.check_first_day).ToString()},
+        {"calibration_weeks", static_cast<double>(fit.check_calibration_end_day - fit.check_first_day + 1) / 7.0},
+        {"holdout_weeks", check.holdout_length},
+        {"customers", check.customers},
+        {"actual_total", check.actual_total},
+        {"predicted_total", check.predicted_total},
+        {"correlation", check.correlation},
+        {"zero_class", {{"actual", check.actual_zero}, {"predicted", check.predicted_zero}}},
+        {"cumulative", std::move(cumulative)}};
+    json["model_check_reason"] = nullptr;
+  } else {
+    json["model_check"] = nullptr;
+    json["model_check_reason"] = fit.check_reason;
+  }
   Json histogram = Json::array();
   for (size_t k = 0; k < report.histogram_counts.size(); ++k) {
     histogram.push_back({{"from", report.histogram_edges[k]},
@@ -529,7 +555,7 @@ std::vector<Route> AnalyticsRoutes() {
        GetOverdue},
       {Info("/api/v1/analytics/branches", "Sales, revenue and customers per branch"), GetBranches},
       {Info("/api/v1/analytics/staff", "Sales, revenue, customers and prospect goals per staff member"), GetStaff},
-      {Info("/api/v1/analytics/clv", "BG/NBD + Gamma-Gamma lifetime value: parameters, distribution, top customers",
+      {Info("/api/v1/analytics/clv", "BG/NBD + Gamma-Gamma lifetime value: parameters, distribution, top customers, and a holdout check of the model",
             {limit}),
        GetClv},
       {Info("/api/v1/analytics/rules", "Products bought together (arules' support, confidence, lift)",

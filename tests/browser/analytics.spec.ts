@@ -23,6 +23,13 @@ interface Units {
   items: { id: number; revenue: number }[];
 }
 
+interface Clv {
+  status: string;
+  model: object | null;
+  model_check: { actual_total: number } | null;
+  model_check_reason: string | null;
+}
+
 const koNumber = (n: number) => new Intl.NumberFormat("ko-KR").format(n);
 
 test("the dashboard shows the API's figures and opens a customer's profile", async ({ page }, info) => {
@@ -61,6 +68,28 @@ test("the dashboard shows the API's figures and opens a customer's profile", asy
     );
   }
   await shot(page, info, "analytics-dashboard");
+
+  // The model check in the CLV section: the API's holdout figures, or the reason there are none.
+  let clv: Clv = await api.get<Clv>("/analytics/clv");
+  for (let tries = 0; clv.status === "fitting" && tries < 100; tries++) {
+    await page.waitForTimeout(200);
+    clv = await api.get<Clv>("/analytics/clv");
+  }
+  if (clv.model) {
+    const block = page.getByTestId("model-check");
+    await expect(block.getByRole("heading", { name: "모델 신뢰도" })).toBeVisible();
+    if (clv.model_check) {
+      await expect(block.getByTestId("model-check-actual")).toHaveText(
+        koNumber(Math.round(clv.model_check.actual_total)),
+      );
+      await expect(block.locator("canvas")).toHaveCount(1);
+    } else {
+      expect(clv.model_check_reason).toBeTruthy();
+      await expect(block).toContainText("모델을 검증할 수 없습니다");
+    }
+    await block.scrollIntoViewIfNeeded();
+    await shot(page, info, "analytics-model-check");
+  }
 
   // The segments table as CSV: the same figures, one line per segment.
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("csv-segments").click()]);

@@ -305,6 +305,9 @@ class AnalyticsTests(ServerTestCase):
         self.assertAlmostEqual(regular["churn_risk"], 1 - regular["probability_alive"])
         self.assertGreater(regular["expected_visits_90d"], 0)
         self.assertGreaterEqual(regular["expected_value_90d"], 0)
+        # Ten customers are too few to check the model on a holdout: the reason is given.
+        self.assertIsNone(clv["model_check"])
+        self.assertTrue(clv["model_check_reason"])
 
     def test_staff_get_403_and_bad_parameters_name_their_field(self):
         for route in ROUTES:
@@ -445,6 +448,81 @@ class ImportedOrdersTests(ServerTestCase):
         after = owner.get("/analytics/summary").json
         self.assertEqual(after["orders"], before["orders"] + 16)
         self.assertEqual(after["revenue"], before["revenue"] + sum(1000 + i for i in range(16)))
+
+
+def wait_for_ready_clv(owner):
+    deadline = time.monotonic() + 120
+    while True:
+        clv = owner.get("/analytics/clv").json
+        if clv["status"] == "ready" or time.monotonic() > deadline:
+            return clv
+        time.sleep(0.2)
+
+
+class ModelCheckTests(ServerTestCase):
+    """The server's model check: BG/NBD fitted on a calibration period predicts the holdout after
+    it; the actual side must equal the repeat visits (distinct customer-days) after the calibration
+    end, counted here from the posted orders."""
+
+    @classmethod
+    def set_up_data_before_start(cls):
+        cls.tenant = Tenant(cls.db_url, "trust")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.owner = cls.server.client(cls.tenant.owner_token)
+        branch = cls.owner.post("/branches", {"name": unique("본점")}).json["id"]
+        now = datetime.now(timezone.utc)
+        cls.orders = []  # (customer, at)
+        for index in range(40):
+            phone = "0108" + str(2000000 + index * 7907 + int(time.time()) % 1000).zfill(7)
+            created = cls.owner.post("/customers", {"name": f"신뢰{index}", "phone": phone})
+            assert created.status == 201, created
+            customer = created.json["id"]
+            # First visit 100-200 days ago, then every 6-30 days; some stop coming, and some
+            # visit twice on one day (one transaction).
+            days_ago = 100 + (index * 37) % 100
+            gap = 6 + (index * 11) % 25
+            stop = 0 if index % 4 else 60 + index
+            while days_ago >= 0 and days_ago >= stop:
+                at = now - timedelta(days=days_ago, hours=2)
+                for extra in range(2 if index % 5 == 0 else 1):
+                    posted = cls.owner.post("/orders", {"branch_id": branch, "customer_id": customer,
+                                                        "ordered_at": (at + timedelta(minutes=extra)).isoformat(),
+                                                        "total": 5000 + 100 * index})
+                    assert posted.status == 201, posted
+                    cls.orders.append((customer, at + timedelta(minutes=extra)))
+                days_ago -= gap
+
+    def test_model_check_counts_the_holdout_as_this_test_does(self):
+        clv = wait_for_ready_clv(self.owner)
+        self.assertEqual(clv["status"], "ready", clv)
+        check = clv["model_check"]
+        self.assertIsNotNone(check, clv["model_check_reason"])
+        self.assertIsNone(clv["model_check_reason"])
+        end = datetime.strptime(check["calibration_end"], "%Y-%m-%d").date()
+        today = datetime.now(KST).date()
+        self.assertGreaterEqual(check["holdout_weeks"], 4)
+        self.assertAlmostEqual(check["holdout_weeks"], (today - end).days / 7)
+        days = {}
+        for customer, at in self.orders:
+            days.setdefault(customer, set()).add(at.astimezone(KST).date())
+        included = {c: d for c, d in days.items() if min(d) <= end}
+        actual = sum(1 for d in included.values() for day in d if day > end)
+        self.assertEqual(check["customers"], len(included))
+        self.assertEqual(check["actual_total"], actual)
+        self.assertGreater(actual, 0)
+        self.assertEqual(check["zero_class"]["actual"],
+                         sum(1 for d in included.values() if max(d) <= end))
+        self.assertGreater(check["predicted_total"], 0)
+        self.assertGreaterEqual(check["correlation"], -1)
+        self.assertLessEqual(check["correlation"], 1)
+        curve = check["cumulative"]
+        self.assertEqual([point["week"] for point in curve], list(range(1, len(curve) + 1)))
+        self.assertEqual(curve[-1]["actual"], sum(len(d) - 1 for d in included.values()))
+        actuals = [point["actual"] for point in curve]
+        self.assertEqual(actuals, sorted(actuals))
 
 
 if __name__ == "__main__":

@@ -90,3 +90,39 @@ export function ParetoChart({ curve, label }: { curve: number[]; label: string }
     </div>
   );
 }
+
+// The model check's tracking curve: cumulative repeat visits by week, actual against predicted,
+// with the calibration end marked by the label of its week.
+export function TrackingChart({ weeks, actual, predicted, label, actualLabel, predictedLabel }: {
+  weeks: string[];
+  actual: number[];
+  predicted: number[];
+  label: string;
+  actualLabel: string;
+  predictedLabel: string;
+}) {
+  const canvas = useChart(
+    () => ({
+      type: "line",
+      data: {
+        labels: weeks,
+        datasets: [
+          { label: actualLabel, data: actual, borderColor: accent, pointRadius: 0 },
+          { label: predictedLabel, data: predicted, borderColor: muted, borderDash: [4, 4], pointRadius: 0 },
+        ],
+      },
+      options: {
+        animation: false,
+        maintainAspectRatio: false,
+        plugins: { legend: { display: true } },
+        scales: { y: { min: 0 } },
+      },
+    }),
+    [weeks.join(","), actual.join(","), predicted.join(","), label, actualLabel, predictedLabel],
+  );
+  return (
+    <div class="chart-box">
+      <canvas ref={canvas} role="img" aria-label={label} />
+    </div>
+  );
+}

@@ -9,7 +9,7 @@ import { api, errorKey } from "../api";
 import { dateTime, number, t, won, type MessageKey } from "../i18n";
 import { linkClick } from "../router";
 import { StatusLine, type Notice } from "../components/ui";
-import { BarChart, ParetoChart } from "../components/charts";
+import { BarChart, ParetoChart, TrackingChart } from "../components/charts";
 
 export const SEGMENTS = [
   "champions",
@@ -74,6 +74,19 @@ interface Clv extends Stamped {
   model: { clv_12m: number; expected_value_90d: number; expected_visits_90d: number } | null;
   histogram?: { from: number; to: number; customers: number }[];
   customers?: { customer_id: number; name: string; probability_alive: number; clv_12m: number }[];
+  model_check?: ModelCheck | null;
+  model_check_reason?: string | null;
+}
+interface ModelCheck {
+  calibration_end: string;
+  calibration_weeks: number;
+  holdout_weeks: number;
+  customers: number;
+  actual_total: number;
+  predicted_total: number;
+  correlation: number;
+  zero_class: { actual: number; predicted: number };
+  cumulative: { week: number; actual: number; predicted: number }[];
 }
 interface Units extends Stamped {
   items: {
@@ -445,9 +458,55 @@ function ClvSection({ clv }: { clv: Clv }) {
               ))}
             </tbody>
           </table>
+          <ModelCheckBlock check={clv.model_check ?? null} reason={clv.model_check_reason ?? ""} />
         </>
       ) : null}
     </Section>
+  );
+}
+
+// How far to trust the model: fitted on the history up to a calibration end, its prediction of
+// the visits after it against what happened.
+function ModelCheckBlock({ check, reason }: { check: ModelCheck | null; reason: string }) {
+  if (!check) {
+    return (
+      <div data-testid="model-check">
+        <h3>{t("dash.trust")}</h3>
+        <p class="muted" title={reason}>{t("dash.trustNone")}</p>
+      </div>
+    );
+  }
+  const weeks = Math.round(check.holdout_weeks);
+  return (
+    <div data-testid="model-check">
+      <h3>{t("dash.trust")}</h3>
+      <p>{t("dash.trustLine", { date: check.calibration_end, weeks: number(weeks) })}</p>
+      <table class="table">
+        <thead>
+          <tr>
+            <th />
+            <th class="num">{t("dash.trustActual")}</th>
+            <th class="num">{t("dash.trustPredicted")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            <td>{t("dash.trustVisits")}</td>
+            <td class="num" data-testid="model-check-actual">{number(Math.round(check.actual_total))}</td>
+            <td class="num">{number(Math.round(check.predicted_total))}</td>
+          </tr>
+          <tr>
+            <td>{t("dash.trustZero")}</td>
+            <td class="num">{number(check.zero_class.actual)}</td>
+            <td class="num">{number(Math.round(check.zero_class.predicted))}</td>
+          </tr>
+        </tbody>
+      </table>
+      <p>{t("dash.trustCorrelation", { r: check.correlation.toFixed(2) })}</p>
+      <TrackingChart weeks={check.cumulative.map((p) => String(p.week))}
+        actual={check.cumulative.map((p) => p.actual)} predicted={check.cumulative.map((p) => Math.round(p.predicted * 10) / 10)}
+        label={t("dash.trustCurve")} actualLabel={t("dash.trustActual")} predictedLabel={t("dash.trustPredicted")} />
+    </div>
   );
 }
 
