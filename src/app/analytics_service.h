@@ -26,6 +26,7 @@
 #include "analytics/clv.h"
 #include "analytics/customer_behavior.h"
 #include "analytics/gamma_gamma.h"
+#include "analytics/pareto_nbd.h"
 #include "analytics/rfm.h"
 #include "app/analytics_aggregates.h"
 #include "app/order_service.h"
@@ -134,6 +135,12 @@ struct ModelFit {
   // its prediction of the holdout after it (up to the stamp) against what happened. Unset, with
   // `check_reason`, when the history is too short or has too few repeat customers.
   std::optional<analytics::HoldoutReport> check;
+  // The second purchase model, Pareto/NBD, on the same summary, with its expected visits in 90 days
+  // summed over the customers (to set beside BG/NBD's). Unset, with `pareto_nbd_reason`, above
+  // kParetoNbdMaxCustomers (its fit is far slower) or when it cannot be fitted.
+  std::optional<analytics::ParetoNbdFit> pareto_nbd;
+  double pareto_nbd_expected_visits_90d = 0.0;
+  std::string pareto_nbd_reason;
   int64_t check_calibration_end_day = 0;  // local day number, days since 1970-01-01
   int64_t check_first_day = 0;            // week 1 of the cumulative curve starts on this day
   std::string check_reason;

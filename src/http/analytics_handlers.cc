@@ -267,6 +267,20 @@ Result<Response> GetClv(RequestContext& context) {
   } else {
     model["gamma_gamma"] = nullptr;
   }
+  if (fit.pareto_nbd) {
+    const analytics::ParetoNbdParameters& q = fit.pareto_nbd->parameters;
+    model["pareto_nbd"] = {{"r", q.r},
+                           {"alpha", q.alpha},
+                           {"s", q.s},
+                           {"beta", q.beta},
+                           {"log_likelihood", fit.pareto_nbd->log_likelihood},
+                           {"converged", fit.pareto_nbd->converged},
+                           {"expected_visits_90d", fit.pareto_nbd_expected_visits_90d}};
+    model["pareto_nbd_reason"] = nullptr;
+  } else {
+    model["pareto_nbd"] = nullptr;
+    model["pareto_nbd_reason"] = fit.pareto_nbd_reason;
+  }
   double expected_visits = 0, expected_value = 0, clv = 0;
   for (size_t i = 0; i < fit.customer_id.size(); ++i) {
     expected_visits += fit.expected_visits_90d[i];

@@ -518,6 +518,16 @@ class ModelCheckTests(ServerTestCase):
         self.assertGreater(check["predicted_total"], 0)
         self.assertGreaterEqual(check["correlation"], -1)
         self.assertLessEqual(check["correlation"], 1)
+        # The second model on the same customers: fitted, with a likelihood no better than a
+        # probability allows, and expected visits of the same order as BG/NBD's.
+        second = clv["model"]["pareto_nbd"]
+        self.assertIsNotNone(second, clv["model"]["pareto_nbd_reason"])
+        for name in ("r", "alpha", "s", "beta"):
+            self.assertGreater(second[name], 0, name)
+        self.assertLess(second["log_likelihood"], 0)
+        bgnbd_visits = clv["model"]["expected_visits_90d"]
+        self.assertGreater(second["expected_visits_90d"], bgnbd_visits / 3)
+        self.assertLess(second["expected_visits_90d"], bgnbd_visits * 3)
         curve = check["cumulative"]
         self.assertEqual([point["week"] for point in curve], list(range(1, len(curve) + 1)))
         self.assertEqual(curve[-1]["actual"], sum(len(d) - 1 for d in included.values()))
