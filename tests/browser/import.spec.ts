@@ -105,3 +105,12 @@ test("an empty file and a file of the wrong kind are explained", async ({ page }
   await expect(page.getByTestId("notice")).toContainText("이 종류에 맞지 않습니다");
   await expect(page.getByTestId("import-report")).toHaveCount(0);
 });
+
+test("counter staff have no import page", async ({ page }, info) => {
+  test.skip(info.project.name !== "tablet", "the page is the same on a phone");
+  await login(page, process.env.DANGOL_STAFF_EMAIL!);
+  await expect(page.getByRole("link", { name: "가져오기", exact: true })).toHaveCount(0);
+  await page.goto(`${base()}/office/import`);
+  await expect(page.getByRole("search")).toBeVisible();
+  await expect(page.getByTestId("import-file")).toHaveCount(0);
+});
