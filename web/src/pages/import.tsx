@@ -149,7 +149,11 @@ export function ImportPage() {
           />
         </Field>
         <Field label={t("imp.encoding")}>
-          <select value={encoding} disabled={busy} onChange={(event) => setEncoding((event.currentTarget as HTMLSelectElement).value)}>
+          <select value={encoding} disabled={busy} onChange={(event) => {
+              setEncoding((event.currentTarget as HTMLSelectElement).value);
+              reset();
+            }}
+          >
             {encodings.map((e) => (
               <option key={e} value={e}>
                 {e === "" ? t("imp.encoding.auto") : e === "cp949" ? "CP949 (EUC-KR)" : e.toUpperCase()}
