@@ -100,7 +100,7 @@ test("pages carry a strict CSP and no page breaks it", async ({ page }) => {
   expect(await (await page.request.get(`${base()}/../../etc/passwd`)).text()).not.toContain("root:");
   expect((await page.request.get(`${base()}/assets/missing-file.js`)).status()).toBe(404);
   await login(page);
-  for (const path of ["/", "/kiosk", "/office/customers", "/office/team", "/office/access-log", "/account"]) {
+  for (const path of ["/", "/kiosk", "/office/customers", "/office/team", "/office/access-log", "/office/import", "/account"]) {
     await page.goto(`${base()}${path}`);
     await page.waitForLoadState("networkidle");
   }

@@ -132,6 +132,33 @@ interface ErrorBody {
   figures?: Record<string, number>;
 }
 
+// Sends a file as the raw body (an import): the session cookie, the CSRF token and the file's
+// own Content-Type; never repeated on its own, since an upload is not idempotent.
+export async function upload<T>(path: string, file: Blob, contentType: string): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json", "Content-Type": contentType };
+  if (csrfToken) headers["X-CSRF-Token"] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${path}`, { method: "POST", headers, body: file, credentials: "same-origin" });
+  } catch {
+    throw new NetworkError("network");
+  }
+  const text = await response.text();
+  let data: unknown = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  if (!response.ok) {
+    const error = (data as { error?: ErrorBody } | null)?.error;
+    if (response.status === 401) expiryListeners.forEach((listener) => listener());
+    throw new ApiError(response.status, error?.code ?? "unknown", error?.message ?? response.statusText, error?.field,
+      error?.reason);
+  }
+  return data as T;
+}
+
 export const api = {
   get: <T>(path: string) => request<T>("GET", path),
   post: <T>(path: string, body: unknown, options?: RequestOptions) => request<T>("POST", path, body, options),
@@ -494,4 +521,34 @@ export interface KioskNotice {
 export interface KioskStanding {
   known: boolean;
   loyalty: Partial<LoyaltyAccount> | null;
+}
+
+export type ImportKind = "customers" | "orders" | "order_lines" | "transactions";
+export interface ImportIssue {
+  code: string;
+  severity: string;
+  count: number;
+  examples: { row: number; column: string; message: string }[];
+}
+export interface ImportReport {
+  dry_run: boolean;
+  committed: boolean;
+  run_id: number | null;
+  file: { format: string; encoding: string; delimiter: string; hash: string };
+  mapping: { column: string; field: string }[];
+  rows: { read: number; rejected: number; skipped: number };
+  customers: { created: number; updated: number; unchanged: number };
+  orders: { created: number; refunds: number; refunds_linked: number; existing: number };
+  issues: ImportIssue[];
+}
+export interface ImportJob {
+  id: number;
+  state: "queued" | "running" | "finished" | "failed";
+  kind: ImportKind;
+  dry_run: boolean;
+  mode: "all_or_nothing" | "valid_rows";
+  progress: { rows: number; bytes_read: number; bytes_total: number };
+  report: ImportReport | null;
+  error: ErrorBody | null;
+  rejects_url: string | null;
 }

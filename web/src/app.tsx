@@ -14,6 +14,7 @@ import { CustomerPage } from "./pages/customer";
 import { Team } from "./pages/team";
 import { AccessLog } from "./pages/access_log";
 import { Duplicates } from "./pages/duplicates";
+import { ImportPage } from "./pages/import";
 import { LoyaltySettings } from "./pages/loyalty_settings";
 import { Account } from "./pages/account";
 import { isManager } from "./session";
@@ -116,6 +117,8 @@ function Page({ path, me }: { path: string; me: Me }) {
       return me.role === "owner" ? <LoyaltySettings /> : <Counter />;
     case "/office/duplicates":
       return me.role !== "staff" ? <Duplicates /> : <Counter />;
+    case "/office/import":
+      return me.role !== "staff" ? <ImportPage /> : <Counter />;
     case "/office/access-log":
       return me.role === "owner" ? <AccessLog /> : <Counter />;
     case "/account":
@@ -133,6 +136,7 @@ function Nav({ me, path }: { me: Me; path: string }) {
     { href: "/office/analytics", label: t("nav.analytics"), show: isManager(me) },
     { href: "/office/loyalty", label: t("nav.loyalty"), show: me.role === "owner" },
     { href: "/office/duplicates", label: t("nav.duplicates"), show: me.role !== "staff" },
+    { href: "/office/import", label: t("nav.import"), show: me.role !== "staff" },
     { href: "/office/access-log", label: t("nav.accessLog"), show: me.role === "owner" },
     { href: "/kiosk", label: t("nav.kiosk"), show: true },
     { href: "/account", label: t("nav.account"), show: true },
