@@ -10,27 +10,17 @@
 #include <vector>
 
 #include "main/cli.h"
+#include "main/cli_test_support.h"
 
 namespace crm::cli {
 namespace {
 
 const std::string kData = DANGOL_ANALYTICS_DATA_DIR;
 
-struct CliResult {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-CliResult RunDangol(std::vector<std::string> args) {
-  args.insert(args.begin(), "dangol");
-  args.insert(args.begin() + 1, {"--log-level", "off"});
-  std::vector<const char*> argv;
-  for (const std::string& arg : args) argv.push_back(arg.c_str());
-  std::istringstream in;
-  std::ostringstream out, err;
-  const int code = RunCli(static_cast<int>(argv.size()), argv.data(), in, out, err);
-  return {code, out.str(), err.str()};
+// With logging off, so that stderr holds only what the command itself says.
+CliResult RunQuietly(std::vector<std::string> args) {
+  args.insert(args.begin(), {"--log-level", "off"});
+  return RunDangol(args);
 }
 
 std::string Slurp(const std::string& path) {
@@ -59,7 +49,7 @@ class AnalyticsCliTest : public ::testing::Test {
 
 TEST_F(AnalyticsCliTest, RfmWritesExactlyThePeersOutput) {
   const std::string output = dir_ + "/out.csv";
-  CliResult result = RunDangol(
+  CliResult result = RunQuietly(
       {"analytics", "rfm", "--input", kData + "/rfm_small/input.csv", "--output", output});
   ASSERT_EQ(result.code, 0) << result.err;
   EXPECT_EQ(Slurp(output), Slurp(kData + "/rfm_small/expected.csv"));
@@ -70,20 +60,20 @@ TEST_F(AnalyticsCliTest, RfmWritesExactlyThePeersOutput) {
 }
 
 TEST_F(AnalyticsCliTest, RfmBadInputIsAUsageError) {
-  ExpectUsageError(RunDangol({"analytics", "rfm", "--input", dir_ + "/missing.csv", "--output",
+  ExpectUsageError(RunQuietly({"analytics", "rfm", "--input", dir_ + "/missing.csv", "--output",
                               dir_ + "/out.csv"}));
   std::ofstream(dir_ + "/bad.csv") << "order_id,customer_id,ordered_at,amount_krw\n1,2,yesterday,5\n";
-  CliResult bad = RunDangol(
+  CliResult bad = RunQuietly(
       {"analytics", "rfm", "--input", dir_ + "/bad.csv", "--output", dir_ + "/out.csv"});
   ExpectUsageError(bad);
   EXPECT_NE(bad.err.find("line 2"), std::string::npos);
-  ExpectUsageError(RunDangol({"analytics", "rfm", "--input", dir_ + "/bad.csv"}));
-  ExpectUsageError(RunDangol({"analytics"}));
+  ExpectUsageError(RunQuietly({"analytics", "rfm", "--input", dir_ + "/bad.csv"}));
+  ExpectUsageError(RunQuietly({"analytics"}));
 }
 
 TEST_F(AnalyticsCliTest, ClvFitsCdnowAndWritesCustomers) {
   const std::string output = dir_ + "/customers.csv";
-  CliResult result = RunDangol({"analytics", "clv", "--input", kData + "/CDNOW_sample.txt",
+  CliResult result = RunQuietly({"analytics", "clv", "--input", kData + "/CDNOW_sample.txt",
                                 "--format", "cdnow", "--calibration-end", "1997-09-30",
                                 "--output", output});
   ASSERT_EQ(result.code, 0) << result.err;
@@ -96,7 +86,7 @@ TEST_F(AnalyticsCliTest, ClvFitsCdnowAndWritesCustomers) {
 }
 
 TEST_F(AnalyticsCliTest, ClvWithParetoNbdReportsBothModels) {
-  CliResult result = RunDangol({"analytics", "clv", "--input", kData + "/CDNOW_sample.txt",
+  CliResult result = RunQuietly({"analytics", "clv", "--input", kData + "/CDNOW_sample.txt",
                                 "--format", "cdnow", "--calibration-end", "1997-09-30",
                                 "--pareto-nbd"});
   ASSERT_EQ(result.code, 0) << result.err;
@@ -105,18 +95,18 @@ TEST_F(AnalyticsCliTest, ClvWithParetoNbdReportsBothModels) {
 }
 
 TEST_F(AnalyticsCliTest, ClvBadArgumentsAreUsageErrors) {
-  ExpectUsageError(RunDangol({"analytics", "clv", "--input", kData + "/CDNOW_sample.txt",
+  ExpectUsageError(RunQuietly({"analytics", "clv", "--input", kData + "/CDNOW_sample.txt",
                               "--format", "cdnow", "--calibration-end", "1997-02-30"}));
-  ExpectUsageError(RunDangol({"analytics", "clv", "--input", kData + "/CDNOW_sample.txt",
+  ExpectUsageError(RunQuietly({"analytics", "clv", "--input", kData + "/CDNOW_sample.txt",
                               "--format", "xlsx", "--calibration-end", "1997-09-30"}));
   // Nobody has a repeat purchase by the second day: the model cannot be fitted.
-  ExpectUsageError(RunDangol({"analytics", "clv", "--input", kData + "/CDNOW_sample.txt",
+  ExpectUsageError(RunQuietly({"analytics", "clv", "--input", kData + "/CDNOW_sample.txt",
                               "--format", "cdnow", "--calibration-end", "1997-01-01"}));
 }
 
 TEST_F(AnalyticsCliTest, RulesOnGroceriesGives410SortedByLift) {
   const std::string output = dir_ + "/rules.csv";
-  CliResult result = RunDangol({"analytics", "rules", "--input", kData + "/groceries.csv",
+  CliResult result = RunQuietly({"analytics", "rules", "--input", kData + "/groceries.csv",
                                 "--basket", "--min-support", "0.001", "--min-confidence", "0.8",
                                 "--output", output});
   ASSERT_EQ(result.code, 0) << result.err;
@@ -128,11 +118,11 @@ TEST_F(AnalyticsCliTest, RulesOnGroceriesGives410SortedByLift) {
 }
 
 TEST_F(AnalyticsCliTest, RulesBadThresholdsAreUsageErrors) {
-  ExpectUsageError(RunDangol({"analytics", "rules", "--input", kData + "/groceries.csv",
+  ExpectUsageError(RunQuietly({"analytics", "rules", "--input", kData + "/groceries.csv",
                               "--basket", "--min-support", "0", "--min-confidence", "0.8"}));
-  ExpectUsageError(RunDangol({"analytics", "rules", "--input", kData + "/groceries.csv",
+  ExpectUsageError(RunQuietly({"analytics", "rules", "--input", kData + "/groceries.csv",
                               "--min-support", "0.01", "--min-confidence", "0.8"}));
-  ExpectUsageError(RunDangol({"analytics", "rules", "--input", kData + "/groceries.csv",
+  ExpectUsageError(RunQuietly({"analytics", "rules", "--input", kData + "/groceries.csv",
                               "--basket", "--min-support", "0.01", "--min-confidence", "0.8",
                               "--min-length", "4", "--max-length", "2"}));
 }

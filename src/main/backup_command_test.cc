@@ -14,24 +14,10 @@
 
 #include "app/services.h"
 #include "main/cli.h"
+#include "main/cli_test_support.h"
 
 namespace crm::cli {
 namespace {
-
-struct CliResult {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-CliResult RunDangol(const std::vector<std::string>& args) {
-  std::vector<const char*> argv{"dangol"};
-  for (const std::string& arg : args) argv.push_back(arg.c_str());
-  std::istringstream in;
-  std::ostringstream out, err;
-  const int code = RunCli(static_cast<int>(argv.size()), argv.data(), in, out, err);
-  return {code, out.str(), err.str()};
-}
 
 std::string Slurp(const std::string& path) {
   std::ifstream file(path, std::ios::binary);

@@ -1,4 +1,5 @@
 #include "main/cli.h"
+#include "main/cli_test_support.h"
 
 #include <gtest/gtest.h>
 
@@ -10,21 +11,6 @@
 
 namespace crm::cli {
 namespace {
-
-struct CliResult {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-CliResult RunDangol(const std::vector<std::string>& args, const std::string& input = "") {
-  std::vector<const char*> argv{"dangol"};
-  for (const std::string& arg : args) argv.push_back(arg.c_str());
-  std::istringstream in(input);
-  std::ostringstream out, err;
-  const int code = RunCli(static_cast<int>(argv.size()), argv.data(), in, out, err);
-  return {code, out.str(), err.str()};
-}
 
 // A usage error is exit code 2 and exactly one line on standard error.
 void ExpectUsageError(const CliResult& result, const std::string& mentions) {

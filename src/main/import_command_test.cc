@@ -9,24 +9,10 @@
 #include <vector>
 
 #include "main/cli.h"
+#include "main/cli_test_support.h"
 
 namespace crm::cli {
 namespace {
-
-struct CliResult {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-CliResult RunDangol(const std::vector<std::string>& args) {
-  std::vector<const char*> argv{"dangol"};
-  for (const std::string& arg : args) argv.push_back(arg.c_str());
-  std::istringstream in;
-  std::ostringstream out, err;
-  const int code = RunCli(static_cast<int>(argv.size()), argv.data(), in, out, err);
-  return {code, out.str(), err.str()};
-}
 
 int Lines(const std::string& text) { return static_cast<int>(std::count(text.begin(), text.end(), '\n')); }
 
