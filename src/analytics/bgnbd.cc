@@ -159,7 +159,7 @@ Result<double> BgNbdLogLikelihood(const BgNbdParameters& parameters, const Custo
   return LogLikelihoodAndGradient(parameters, Compress(summary), nullptr);
 }
 
-Result<BgNbdFit> FitBgNbd(const CustomerSummary& summary) {
+Result<BgNbdFit> FitBgNbd(const CustomerSummary& summary, const Interrupt& interrupt) {
   CRM_RETURN_IF_ERROR(CheckSummary(summary));
   if (summary.size() == 0) return InvalidArgument("no customers to fit");
   if (std::none_of(summary.x.begin(), summary.x.end(), [](int32_t x) { return x > 0; })) {
@@ -184,7 +184,10 @@ Result<BgNbdFit> FitBgNbd(const CustomerSummary& summary) {
   const double log_T = std::log(std::max(mean_T, 1e-3));
   const std::vector<std::vector<double>> starts = {
       {0.0, log_T - 2.0, 0.0, 0.0}, {0.0, 0.0, 0.0, 0.0}, {-1.0, log_T, 1.0, 1.5}};
-  CRM_ASSIGN_OR_RETURN(Minimum best, MinimizeWithRestarts(objective, starts));
+  MinimizeOptions options;
+  options.interrupt = interrupt;
+  CRM_ASSIGN_OR_RETURN(Minimum best, MinimizeWithRestarts(objective, starts, options));
+  if (best.interruption == Interruption::kCancelled) return Aborted("the BG/NBD fit was cancelled");
   if (!std::isfinite(best.value)) return FailedPrecondition("BG/NBD fit did not converge");
   BgNbdFit fit;
   fit.parameters = FromLog(best.x);
@@ -192,6 +195,7 @@ Result<BgNbdFit> FitBgNbd(const CustomerSummary& summary) {
   fit.iterations = best.iterations;
   fit.evaluations = best.evaluations;
   fit.converged = best.converged;
+  fit.out_of_time = best.interruption == Interruption::kOutOfTime;
   return fit;
 }
 

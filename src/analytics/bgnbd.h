@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "analytics/model_summary.h"
+#include "analytics/optimizer.h"
 #include "common/status.h"
 
 namespace crm::analytics {
@@ -26,6 +27,7 @@ struct BgNbdFit {
   int iterations = 0;
   int evaluations = 0;
   bool converged = false;
+  bool out_of_time = false;  // the interrupt ran the time budget out: the best point so far
 };
 
 // Total log-likelihood (FHL 2005, eq. 6) of the summary's customers. kInvalidArgument for
@@ -34,8 +36,9 @@ Result<double> BgNbdLogLikelihood(const BgNbdParameters& parameters, const Custo
 
 // Maximum-likelihood fit: BFGS on log-parameters with analytic gradients, from several starts.
 // kInvalidArgument for an empty summary or one without any repeat purchase (the model is then not
-// identified); kFailedPrecondition if no start converges to a finite likelihood.
-Result<BgNbdFit> FitBgNbd(const CustomerSummary& summary);
+// identified); kFailedPrecondition if no start converges to a finite likelihood; kAborted when
+// `interrupt` cancels. When it runs the time out, the best point so far with `out_of_time` set.
+Result<BgNbdFit> FitBgNbd(const CustomerSummary& summary, const Interrupt& interrupt = {});
 
 // E[X(t)]: expected repeat purchases in (0, t] of a customer just acquired. kInvalidArgument for
 // bad parameters, a = 1 (a pole of the closed form) or a + b <= 1.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 
 namespace crm::analytics {
@@ -21,7 +22,7 @@ double Pearson(const std::vector<double>& a, const std::vector<double>& b) {
 }
 
 // Cumulative curves, period by period from the first purchase in the data.
-Status FillTracking(const BgNbdParameters& p, const CustomerSummary& s, HoldoutReport& report) {
+Status FillTracking(const PurchasePredictions& model, const CustomerSummary& s, HoldoutReport& report) {
   const double period = s.period_days;
   const size_t periods = static_cast<size_t>(
       std::ceil(static_cast<double>(s.repeats_by_day.size()) / period - 1e-9));
@@ -39,7 +40,7 @@ Status FillTracking(const BgNbdParameters& p, const CustomerSummary& s, HoldoutR
       // A customer is observed from the end of their first purchase day.
       const double t = (end_day - static_cast<double>(day - s.first_day_of_data + 1)) / period;
       if (t <= 0) continue;
-      CRM_ASSIGN_OR_RETURN(double expected, BgNbdExpectedPurchases(p, t));
+      CRM_ASSIGN_OR_RETURN(double expected, model.expected(t));
       predicted += expected * static_cast<double>(count);
     }
     report.cumulative_actual.push_back(actual);
@@ -85,6 +86,19 @@ Result<CustomerValue> ComputeCustomerValue(const BgNbdParameters& purchases,
 
 Result<HoldoutReport> ComputeHoldoutReport(const BgNbdParameters& purchases,
                                            const CustomerSummary& summary) {
+  PurchasePredictions model;
+  model.expected = [&purchases](double t) { return BgNbdExpectedPurchases(purchases, t); };
+  model.conditional = [&purchases](double t, double x, double t_x, double T) {
+    return BgNbdConditionalExpectedPurchases(purchases, t, x, t_x, T);
+  };
+  model.no_purchase = [&purchases](double t, double x, double t_x, double T) {
+    return BgNbdProbabilityNoPurchase(purchases, t, x, t_x, T);
+  };
+  return ComputeHoldoutReport(model, summary);
+}
+
+Result<HoldoutReport> ComputeHoldoutReport(const PurchasePredictions& model,
+                                           const CustomerSummary& summary) {
   if (summary.size() == 0) return InvalidArgument("no customers");
   if (summary.holdout_x.size() != summary.size()) return InvalidArgument("summary is malformed");
   HoldoutReport report;
@@ -97,14 +111,13 @@ Result<HoldoutReport> ComputeHoldoutReport(const BgNbdParameters& purchases,
   std::vector<double> actual(n), predicted(n);
   for (size_t i = 0; i < n; ++i) {
     const double x = summary.x[i], t_x = summary.t_x[i], T = summary.T[i];
-    CRM_ASSIGN_OR_RETURN(predicted[i], BgNbdConditionalExpectedPurchases(
-                                           purchases, summary.holdout_length, x, t_x, T));
+    CRM_ASSIGN_OR_RETURN(predicted[i], model.conditional(summary.holdout_length, x, t_x, T));
     actual[i] = summary.holdout_x[i];
     report.actual_total += actual[i];
     report.predicted_total += predicted[i];
     report.actual_zero += summary.holdout_x[i] == 0;
-    report.predicted_zero +=
-        BgNbdProbabilityNoPurchase(purchases, summary.holdout_length, x, t_x, T);
+    report.predicted_zero += model.no_purchase ? model.no_purchase(summary.holdout_length, x, t_x, T)
+                                               : std::numeric_limits<double>::quiet_NaN();
     const size_t k = std::min<size_t>(static_cast<size_t>(summary.x[i]), 7);
     ++report.class_customers[k];
     report.class_actual[k] += actual[i];
@@ -116,7 +129,7 @@ Result<HoldoutReport> ComputeHoldoutReport(const BgNbdParameters& purchases,
     report.class_predicted[k] /= static_cast<double>(report.class_customers[k]);
   }
   report.correlation = Pearson(actual, predicted);
-  CRM_RETURN_IF_ERROR(FillTracking(purchases, summary, report));
+  CRM_RETURN_IF_ERROR(FillTracking(model, summary, report));
   return report;
 }
 

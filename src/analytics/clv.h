@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "analytics/bgnbd.h"
@@ -56,6 +57,20 @@ struct HoldoutReport {
 // kInvalidArgument for an empty summary or bad parameters; kFailedPrecondition when 2F1 does not
 // converge.
 Result<HoldoutReport> ComputeHoldoutReport(const BgNbdParameters& purchases,
+                                           const CustomerSummary& summary);
+
+// What a purchase model predicts, for the holdout report of any model (BG/NBD, Pareto/NBD).
+struct PurchasePredictions {
+  // E[X(t)]: repeat purchases in (0, t] of a customer just acquired.
+  std::function<Result<double>(double t)> expected;
+  // E[Y(t) | x, t_x, T]: purchases in (T, T + t] of a customer with this history.
+  std::function<Result<double>(double t, double x, double t_x, double T)> conditional;
+  // P(Y(t) = 0 | x, t_x, T); may be empty, and predicted_zero is then NaN.
+  std::function<double(double t, double x, double t_x, double T)> no_purchase;
+};
+
+// The same report from any model's predictions. Errors are those of the predictions.
+Result<HoldoutReport> ComputeHoldoutReport(const PurchasePredictions& model,
                                            const CustomerSummary& summary);
 
 }  // namespace crm::analytics

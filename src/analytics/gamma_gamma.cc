@@ -80,7 +80,7 @@ Result<double> GammaGammaLogLikelihood(const GammaGammaParameters& parameters,
   return LogLikelihoodAndGradient(parameters, SelectRepeaters(summary), nullptr);
 }
 
-Result<GammaGammaFit> FitGammaGamma(const CustomerSummary& summary) {
+Result<GammaGammaFit> FitGammaGamma(const CustomerSummary& summary, const Interrupt& interrupt) {
   CRM_RETURN_IF_ERROR(CheckSummary(summary));
   const Repeaters selected = SelectRepeaters(summary);
   const int repeaters = static_cast<int>(selected.x.size());
@@ -103,13 +103,17 @@ Result<GammaGammaFit> FitGammaGamma(const CustomerSummary& summary) {
   const double log_mean = std::log(mean_spend);
   const std::vector<std::vector<double>> starts = {
       {0.0, std::log(2.0), log_mean}, {std::log(5.0), std::log(3.0), log_mean}, {0.0, 0.0, 0.0}};
-  CRM_ASSIGN_OR_RETURN(Minimum best, MinimizeWithRestarts(objective, starts));
+  MinimizeOptions options;
+  options.interrupt = interrupt;
+  CRM_ASSIGN_OR_RETURN(Minimum best, MinimizeWithRestarts(objective, starts, options));
+  if (best.interruption == Interruption::kCancelled) return Aborted("the Gamma-Gamma fit was cancelled");
   if (!std::isfinite(best.value)) return FailedPrecondition("Gamma-Gamma fit did not converge");
   GammaGammaFit fit;
   fit.parameters = {std::exp(best.x[0]), std::exp(best.x[1]), std::exp(best.x[2])};
   fit.log_likelihood = -best.value * n;
   fit.customers = repeaters;
   fit.converged = best.converged;
+  fit.out_of_time = best.interruption == Interruption::kOutOfTime;
   return fit;
 }
 

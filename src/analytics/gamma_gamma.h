@@ -6,6 +6,7 @@
 #pragma once
 
 #include "analytics/model_summary.h"
+#include "analytics/optimizer.h"
 #include "common/status.h"
 
 namespace crm::analytics {
@@ -21,6 +22,7 @@ struct GammaGammaFit {
   double log_likelihood = 0.0;
   int customers = 0;  // the repeaters it was fitted on
   bool converged = false;
+  bool out_of_time = false;  // the interrupt ran the time budget out: the best point so far
 };
 
 // Log-likelihood over the customers with x > 0 and m_x > 0. kInvalidArgument for non-positive
@@ -29,8 +31,9 @@ Result<double> GammaGammaLogLikelihood(const GammaGammaParameters& parameters,
                                        const CustomerSummary& summary);
 
 // Maximum-likelihood fit over the repeaters (x > 0, m_x > 0). kInvalidArgument when there are
-// fewer than two of them; kFailedPrecondition when no start converges.
-Result<GammaGammaFit> FitGammaGamma(const CustomerSummary& summary);
+// fewer than two of them; kFailedPrecondition when no start converges; kAborted when `interrupt`
+// cancels. When it runs the time out, the best point so far with `out_of_time` set.
+Result<GammaGammaFit> FitGammaGamma(const CustomerSummary& summary, const Interrupt& interrupt = {});
 
 // E(M | x, m_x) = (q - 1) / (px + q - 1) * p gamma / (q - 1) + px / (px + q - 1) * m_x; for x = 0
 // the population mean p gamma / (q - 1). kInvalidArgument when q <= 1 (no finite mean) or x < 0.

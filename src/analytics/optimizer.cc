@@ -36,6 +36,10 @@ void UpdateInverseHessian(std::vector<double>& h, const std::vector<double>& s,
   }
 }
 
+Interruption Poll(const MinimizeOptions& options) {
+  return options.interrupt ? options.interrupt() : Interruption::kNone;
+}
+
 void ResetToIdentity(std::vector<double>& h, size_t n) {
   std::fill(h.begin(), h.end(), 0.0);
   for (size_t i = 0; i < n; ++i) h[i * n + i] = 1.0;
@@ -54,6 +58,7 @@ Result<Minimum> MinimizeBfgs(const Objective& objective, std::vector<double> sta
   best.evaluations = 1;
   if (!std::isfinite(best.value)) return InvalidArgument("objective is not finite at the start");
   for (; best.iterations < options.max_iterations; ++best.iterations) {
+    if (best.interruption != Interruption::kNone) break;
     if (MaxAbs(gradient) < options.gradient_tolerance) {
       best.converged = true;
       break;
@@ -70,6 +75,8 @@ Result<Minimum> MinimizeBfgs(const Objective& objective, std::vector<double> sta
     double value = 0.0;
     bool accepted = false;
     for (int tries = 0; tries < 60 && !accepted; ++tries, step *= 0.5) {
+      best.interruption = Poll(options);
+      if (best.interruption != Interruption::kNone) break;
       for (size_t i = 0; i < n; ++i) next[i] = best.x[i] + step * direction[i];
       value = objective(next, &next_gradient);
       ++best.evaluations;
@@ -109,6 +116,8 @@ Result<Minimum> MinimizeNelderMead(const Objective& objective, std::vector<doubl
   result.evaluations = static_cast<int>(n + 1);
   if (values[0] == HUGE_VAL) return InvalidArgument("objective is not finite at the start");
   auto evaluate = [&](const std::vector<double>& x) {
+    if (result.interruption == Interruption::kNone) result.interruption = Poll(options);
+    if (result.interruption != Interruption::kNone) return HUGE_VAL;
     ++result.evaluations;
     const double v = objective(x, nullptr);
     return std::isfinite(v) ? v : HUGE_VAL;
@@ -116,6 +125,7 @@ Result<Minimum> MinimizeNelderMead(const Objective& objective, std::vector<doubl
   std::vector<size_t> order(n + 1);
   const int max_iterations = options.max_iterations * static_cast<int>(n) * 4;
   for (; result.iterations < max_iterations; ++result.iterations) {
+    if (result.interruption != Interruption::kNone) break;
     std::iota(order.begin(), order.end(), 0);
     std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return values[a] < values[b]; });
     const size_t best = order[0], worst = order[n], second = order[n - 1];
@@ -177,7 +187,7 @@ Result<Minimum> MinimizeWithRestarts(const Objective& objective,
     }
     // When BFGS stalls, a simplex run is indifferent to a poor Hessian estimate; BFGS again
     // then finds the last digits.
-    if (!run->converged) {
+    if (!run->converged && run->interruption == Interruption::kNone) {
       Result<Minimum> simplex = MinimizeNelderMead(objective, run->x, 0.05, options);
       if (simplex.ok() && simplex->value < run->value) {
         Result<Minimum> again = MinimizeBfgs(objective, simplex->x, options);
@@ -187,7 +197,13 @@ Result<Minimum> MinimizeWithRestarts(const Objective& objective,
     // Two converged starts agreeing on the minimum are enough evidence; stop early.
     const bool agree = best.ok() && run->converged && best->converged &&
                        std::abs(run->value - best->value) <= 1e-10 * (std::abs(best->value) + 1.0);
+    const Interruption interruption = run->interruption;
     if (!best.ok() || run->value < best->value) best = std::move(run);
+    if (interruption != Interruption::kNone) {
+      best->interruption = interruption;
+      best->converged = false;
+      break;
+    }
     if (agree) break;
   }
   return best;

@@ -165,6 +165,47 @@ Result<TransactionColumns> ParsePeerTransactionsCsv(std::string_view text) {
   return columns;
 }
 
+Result<int64_t> ParseUtcOffset(std::string_view text) {
+  if (text == "Z") return int64_t{0};
+  int hours = 0, minutes = 0;
+  if (text.size() != 6 || (text[0] != '+' && text[0] != '-') || text[3] != ':' || !Digits(text, 1, 2, hours) ||
+      !Digits(text, 4, 2, minutes) || hours > 18 || minutes > 59) {
+    return InvalidArgument("a UTC offset is +HH:MM or -HH:MM, e.g. +09:00");
+  }
+  return int64_t{(text[0] == '-' ? -1 : 1) * (hours * 3600 + minutes * 60)};
+}
+
+Result<int64_t> PeerCsvUtcOffsetSeconds(std::string_view text) {
+  std::vector<std::string_view> fields;
+  std::string scratch;
+  int column = -1;
+  int64_t offset = 0;
+  bool done = false;
+  Status status = ForEachLine(text, [&](std::string_view line, size_t number) -> Status {
+    if (done || line.empty()) return Status::Ok();
+    scratch.clear();
+    if (!SplitCsv(line, fields, scratch)) return BadLine(number, "unbalanced quotes");
+    if (column < 0) {
+      for (size_t i = 0; i < fields.size(); ++i) {
+        if (fields[i] == "ordered_at") column = static_cast<int>(i);
+      }
+      if (column < 0) return InvalidArgument("the header must name ordered_at");
+      return Status::Ok();
+    }
+    done = true;
+    if (fields.size() <= static_cast<size_t>(column)) return Status::Ok();
+    const std::string_view at = fields[static_cast<size_t>(column)];
+    if (at.size() >= 6) {
+      Result<int64_t> parsed = ParseUtcOffset(at.substr(at.size() - 6));
+      if (parsed.ok()) offset = *parsed;
+    }
+    return Status::Ok();
+  });
+  CRM_RETURN_IF_ERROR(status);
+  if (column < 0) return InvalidArgument("the input is empty: no header");
+  return offset;
+}
+
 namespace {
 
 // "123.45" or "-0.5" as integer cents; at most two decimals.

@@ -20,6 +20,14 @@ namespace crm::analytics {
 // 8601 with an offset or Z. Fails with kInvalidArgument naming the line of the first bad row.
 Result<TransactionColumns> ParsePeerTransactionsCsv(std::string_view text);
 
+// The UTC offset, in seconds, that the first row's ordered_at carries ("+09:00" gives 32400; "Z"
+// or no row gives 0): the local day boundary of the file's business. kInvalidArgument when the
+// header lacks ordered_at.
+Result<int64_t> PeerCsvUtcOffsetSeconds(std::string_view text);
+
+// "+09:00", "-03:30", "Z" or "+00:00" as seconds east of UTC; kInvalidArgument otherwise.
+Result<int64_t> ParseUtcOffset(std::string_view text);
+
 // Parses the CDNOW transaction file (whitespace-separated, CRLF or LF): either five columns
 // (master id, sample id, YYYYMMDD, CDs, dollars) or four (id, YYYYMMDD, CDs, dollars); a header
 // line is skipped. Each record becomes its own order at midnight UTC of its date, amount in cents.
