@@ -262,6 +262,43 @@ ParetoNbdParameters FromLog(const std::vector<double>& v) {
   return {std::exp(v[0]), std::exp(v[1]), std::exp(v[2]), std::exp(v[3])};
 }
 
+// Above this many distinct histories the fit starts from a pilot fit on a spread of them.
+constexpr size_t kPilotHistories = 8'000;
+
+Histories EveryKth(const Histories& h, size_t k) {
+  Histories out;
+  for (size_t i = 0; i < h.x.size(); i += k) {
+    out.x.push_back(h.x[i]);
+    out.t_x.push_back(h.t_x[i]);
+    out.T.push_back(h.T[i]);
+    out.count.push_back(h.count[i]);
+  }
+  return out;
+}
+
+// The mean negative log-likelihood over log-parameters, with its gradient. Keeps a reference to
+// `h`.
+Objective MakeObjective(const Histories& h) {
+  double customers = 0;
+  for (double c : h.count) customers += c;
+  return [&h, customers](const std::vector<double>& v, std::vector<double>* gradient) {
+    const ParetoNbdParameters p = FromLog(v);
+    if (!Positive(p)) return HUGE_VAL;
+    std::array<double, 4> g{};
+    const double ll = LogLikelihood(p, h, gradient ? &g : nullptr);
+    if (!std::isfinite(ll)) return HUGE_VAL;
+    if (gradient) {
+      // d/d ln(theta) = theta d/d theta; the objective is -ll / customers.
+      const double theta[4] = {p.r, p.alpha, p.s, p.beta};
+      for (size_t k = 0; k < 4; ++k) (*gradient)[k] = -theta[k] * g[k] / customers;
+      for (double d : *gradient) {
+        if (!std::isfinite(d)) return HUGE_VAL;
+      }
+    }
+    return -ll / customers;
+  };
+}
+
 }  // namespace
 
 Result<double> ParetoNbdLogLikelihood(const ParetoNbdParameters& parameters,
@@ -285,35 +322,35 @@ Result<ParetoNbdFit> FitParetoNbd(const CustomerSummary& summary, const Interrup
   }
   const Histories histories = Distinct(summary);
   const double n = static_cast<double>(summary.size());
-  Objective objective = [&](const std::vector<double>& v, std::vector<double>* gradient) {
-    const ParetoNbdParameters p = FromLog(v);
-    if (!Positive(p)) return HUGE_VAL;
-    std::array<double, 4> g{};
-    const double ll = LogLikelihood(p, histories, gradient ? &g : nullptr);
-    if (!std::isfinite(ll)) return HUGE_VAL;
-    if (gradient) {
-      // d/d ln(theta) = theta d/d theta; the objective is -ll / n.
-      const double theta[4] = {p.r, p.alpha, p.s, p.beta};
-      for (size_t k = 0; k < 4; ++k) (*gradient)[k] = -theta[k] * g[k] / n;
-      for (double d : *gradient) {
-        if (!std::isfinite(d)) return HUGE_VAL;
-      }
-    }
-    return -ll / n;
-  };
   const std::vector<std::vector<double>> starts = {
       {0.0, 0.0, 0.0, 0.0}, {std::log(0.5), std::log(5.0), std::log(0.5), std::log(5.0)}};
   MinimizeOptions options;
   options.gradient_tolerance = 1e-9;
   options.interrupt = interrupt;
-  CRM_ASSIGN_OR_RETURN(Minimum best, MinimizeWithRestarts(objective, starts, options));
-  if (best.interruption == Interruption::kCancelled) return Aborted("the Pareto/NBD fit was cancelled");
-  if (!std::isfinite(best.value)) return FailedPrecondition("Pareto/NBD fit did not converge");
-  ParetoNbdFit fit{FromLog(best.x), -best.value * n, best.iterations, best.evaluations, best.converged};
-  fit.out_of_time = best.interruption == Interruption::kOutOfTime;
+  Result<Minimum> best = InvalidArgument("no fit");
+  if (histories.x.size() > kPilotHistories) {
+    // A pilot fit on an even spread of the histories (sorted by x, t_x, T) from the usual starts;
+    // the fit on all of them then starts near the maximum and needs few iterations.
+    const Histories pilot = EveryKth(histories, (histories.x.size() + kPilotHistories - 1) / kPilotHistories);
+    Result<Minimum> rough = MinimizeWithRestarts(MakeObjective(pilot), starts, options);
+    if (rough.ok() && rough->interruption == Interruption::kCancelled) {
+      return Aborted("the Pareto/NBD fit was cancelled");
+    }
+    if (rough.ok() && std::isfinite(rough->value)) {
+      best = MinimizeWithRestarts(MakeObjective(histories), {rough->x}, options);
+    }
+  }
+  if (!best.ok() || !std::isfinite(best->value) ||
+      (!best->converged && best->interruption == Interruption::kNone)) {
+    best = MinimizeWithRestarts(MakeObjective(histories), starts, options);
+  }
+  CRM_RETURN_IF_ERROR(best.status());
+  if (best->interruption == Interruption::kCancelled) return Aborted("the Pareto/NBD fit was cancelled");
+  if (!std::isfinite(best->value)) return FailedPrecondition("Pareto/NBD fit did not converge");
+  ParetoNbdFit fit{FromLog(best->x), -best->value * n, best->iterations, best->evaluations, best->converged};
+  fit.out_of_time = best->interruption == Interruption::kOutOfTime;
   return fit;
 }
-
 Result<double> ParetoNbdExpectedPurchases(const ParetoNbdParameters& p, double t) {
   if (!Positive(p) || !(t >= 0)) return InvalidArgument("bad Pareto/NBD parameters or time");
   const double log_growth = std::log1p(t / p.beta);

@@ -178,6 +178,23 @@ TEST(ParetoNbdTest, FitConvergesWhenAlphaIsMuchLargerThanBeta) {
   EXPECT_GT(fit->parameters.alpha / fit->parameters.beta, 20.0);
 }
 
+// Above 8,000 distinct histories the fit starts from a pilot fit on a spread of them: it still ends
+// at the maximum.
+TEST(ParetoNbdTest, LargeFitFromAPilotFitConverges) {
+  const ParetoNbdParameters truth{0.55, 10.6, 0.6, 11.7};
+  const CustomerSummary data = Simulate(truth, 12'000, 5);
+  Result<ParetoNbdFit> fit = FitParetoNbd(data);
+  ASSERT_TRUE(fit.ok()) << fit.status().ToString();
+  EXPECT_TRUE(fit->converged);
+  EXPECT_GE(fit->log_likelihood, *ParetoNbdLogLikelihood(truth, data) - 1e-6);
+  // At the maximum the gradient vanishes.
+  std::array<double, 4> gradient{};
+  ASSERT_TRUE(ParetoNbdLogLikelihood(fit->parameters, data, &gradient).ok());
+  const ParetoNbdParameters& p = fit->parameters;
+  const double theta[4] = {p.r, p.alpha, p.s, p.beta};
+  for (size_t k = 0; k < 4; ++k) EXPECT_LT(std::abs(theta[k] * gradient[k]) / 12'000, 1e-6) << k;
+}
+
 TEST(ParetoNbdTest, InterruptCancelsOrStopsAtTheBestPointSoFar) {
   const CustomerSummary data = Simulate({0.55, 10.6, 0.6, 11.7}, 500, 3);
   Result<ParetoNbdFit> cancelled = FitParetoNbd(data, [] { return Interruption::kCancelled; });
