@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <algorithm>
 #include <map>
@@ -139,6 +140,9 @@ void AnalyticsCommand::Define(CLI::App& app) {
       ->capture_default_str();
   clv_->add_option("--output", output_, "Per-customer results CSV");
   clv_->add_flag("--pareto-nbd", pareto_nbd_, "Also fit Pareto/NBD and report it beside BG/NBD");
+  clv_->add_option("--utc-offset", utc_offset_,
+                   "The business's offset from UTC, e.g. +09:00, where its days begin (default: the "
+                   "offset of the CSV's first timestamp; UTC for CDNOW)");
 
   rules_ = analytics->add_subcommand("rules", "Association rules, CSV sorted by lift");
   rules_->add_option("--input", input_, "Baskets: one transaction per line, items by commas")
@@ -211,7 +215,7 @@ int AnalyticsCommand::RunRfm(std::ostream& out, std::ostream& err) const {
 namespace {
 
 struct ClvSettings {
-  std::string input, format, calibration_end, observation_end, output;
+  std::string input, format, calibration_end, observation_end, output, utc_offset;
   double period_days, money_unit, discount_rate;
   int horizon_months;
   bool pareto_nbd;
@@ -223,8 +227,20 @@ Result<Date> ParseDay(const std::string& text, const char* flag) {
   return date;
 }
 
-Result<SummaryParameters> SummaryFor(const ClvSettings& s, const OrderHistory& history) {
+// The business's local day boundary: --utc-offset, else the offset the CSV's timestamps carry.
+Result<int64_t> UtcOffsetFor(const ClvSettings& s, std::string_view text) {
+  if (!s.utc_offset.empty()) {
+    Result<int64_t> offset = ParseUtcOffset(s.utc_offset);
+    if (!offset.ok()) return InvalidArgument(offset.status().message(), "--utc-offset");
+    return offset;
+  }
+  if (s.format == "cdnow") return int64_t{0};
+  return PeerCsvUtcOffsetSeconds(text);
+}
+
+Result<SummaryParameters> SummaryFor(const ClvSettings& s, const OrderHistory& history, int64_t utc_offset_seconds) {
   SummaryParameters parameters;
+  parameters.utc_offset_seconds = utc_offset_seconds;
   CRM_ASSIGN_OR_RETURN(parameters.calibration_end, ParseDay(s.calibration_end, "--calibration-end"));
   if (!s.observation_end.empty()) {
     CRM_ASSIGN_OR_RETURN(parameters.observation_end,
@@ -232,7 +248,7 @@ Result<SummaryParameters> SummaryFor(const ClvSettings& s, const OrderHistory& h
   } else if (!history.order_at_micros.empty()) {
     const int64_t last =
         *std::max_element(history.order_at_micros.begin(), history.order_at_micros.end());
-    parameters.observation_end = CivilFromDays(FloorDiv(last, kMicrosPerDay));
+    parameters.observation_end = CivilFromDays(FloorDiv(last + utc_offset_seconds * 1'000'000, kMicrosPerDay));
   }
   if (parameters.observation_end < parameters.calibration_end) {
     parameters.observation_end = parameters.calibration_end;
@@ -241,6 +257,36 @@ Result<SummaryParameters> SummaryFor(const ClvSettings& s, const OrderHistory& h
   parameters.minor_units_per_unit =
       s.money_unit > 0 ? s.money_unit : (s.format == "cdnow" ? 100.0 : 1.0);
   return parameters;
+}
+
+std::string Number(double value) {
+  return std::isfinite(value) ? fmt::format("{:.10g}", value) : std::string("null");
+}
+
+// A model's holdout figures: totals, correlation, the zero class, the means by calibration
+// frequency (x = 0 is the customers with no repeat purchase) and the cumulative tracking curve.
+std::string HoldoutJson(const HoldoutReport& holdout) {
+  std::string json = fmt::format(
+      "{{\"length\": {:.7g}, \"actual_total\": {:.10g}, \"predicted_total\": {:.10g}, "
+      "\"correlation\": {:.6f}, \"actual_zero\": {}, \"predicted_zero\": {}, ",
+      holdout.holdout_length, holdout.actual_total, holdout.predicted_total, holdout.correlation,
+      holdout.actual_zero, Number(holdout.predicted_zero));
+  json += fmt::format(
+      "\"no_repeat\": {{\"customers\": {}, \"actual_mean\": {:.6f}, \"predicted_mean\": {:.6f}}}, "
+      "\"by_frequency\": [",
+      holdout.class_customers[0], holdout.class_actual[0], holdout.class_predicted[0]);
+  for (size_t k = 0; k < holdout.class_customers.size(); ++k) {
+    json += fmt::format("{}{{\"x\": \"{}{}\", \"customers\": {}, \"actual\": {:.6f}, "
+                        "\"predicted\": {:.6f}}}",
+                        k ? ", " : "", k, k == 7 ? "+" : "", holdout.class_customers[k],
+                        holdout.class_actual[k], holdout.class_predicted[k]);
+  }
+  json += "],\n    \"cumulative\": [";
+  for (size_t k = 0; k < holdout.cumulative_actual.size(); ++k) {
+    json += fmt::format("{}{{\"period\": {}, \"actual\": {:.10g}, \"predicted\": {:.10g}}}", k ? ", " : "",
+                        k + 1, holdout.cumulative_actual[k], holdout.cumulative_predicted[k]);
+  }
+  return json + "]}";
 }
 
 std::string FitJson(const BgNbdFit& bgnbd, const GammaGammaFit& gg, const CustomerSummary& summary,
@@ -257,21 +303,7 @@ std::string FitJson(const BgNbdFit& bgnbd, const GammaGammaFit& gg, const Custom
       summary.size(), p.r, p.alpha, p.a, p.b, bgnbd.log_likelihood, bgnbd.converged,
       gg.parameters.p, gg.parameters.q, gg.parameters.gamma, gg.log_likelihood, gg.customers,
       gg.converged, total_clv);
-  if (holdout.has_value()) {
-    json += fmt::format(
-        ",\n  \"holdout\": {{\"length\": {:.7g}, \"actual_total\": {:.10g}, "
-        "\"predicted_total\": {:.10g}, \"correlation\": {:.6f}, \"actual_zero\": {}, "
-        "\"predicted_zero\": {:.10g}, \"by_frequency\": [",
-        holdout->holdout_length, holdout->actual_total, holdout->predicted_total,
-        holdout->correlation, holdout->actual_zero, holdout->predicted_zero);
-    for (size_t k = 0; k < holdout->class_customers.size(); ++k) {
-      json += fmt::format("{}{{\"x\": \"{}{}\", \"customers\": {}, \"actual\": {:.6f}, "
-                          "\"predicted\": {:.6f}}}",
-                          k ? ", " : "", k, k == 7 ? "+" : "", holdout->class_customers[k],
-                          holdout->class_actual[k], holdout->class_predicted[k]);
-    }
-    json += "]}";
-  }
+  if (holdout.has_value()) json += ",\n  \"holdout\": " + HoldoutJson(*holdout);
   return json + "\n}\n";
 }
 
@@ -287,22 +319,25 @@ std::string CustomerCsv(const CustomerSummary& s, const CustomerValue& v) {
   return out;
 }
 
-// ',\n  "pareto_nbd": {...}' with the fit and, with a holdout, its predicted holdout total.
+// ',\n  "pareto_nbd": {...}' with the fit and, with a holdout, its holdout figures.
 Result<std::string> ParetoNbdJson(const CustomerSummary& summary) {
   CRM_ASSIGN_OR_RETURN(ParetoNbdFit fit, FitParetoNbd(summary));
   const ParetoNbdParameters& p = fit.parameters;
-  double predicted = 0;
-  for (size_t i = 0; i < summary.size() && summary.holdout_length > 0; ++i) {
-    CRM_ASSIGN_OR_RETURN(double expected,
-                         ParetoNbdConditionalExpectedPurchases(p, summary.holdout_length,
-                                                               summary.x[i], summary.t_x[i],
-                                                               summary.T[i]));
-    predicted += expected;
-  }
-  return fmt::format(
+  std::string json = fmt::format(
       ",\n  \"pareto_nbd\": {{\"r\": {:.7g}, \"alpha\": {:.7g}, \"s\": {:.7g}, \"beta\": {:.7g}, "
-      "\"log_likelihood\": {:.10g}, \"converged\": {}, \"holdout_predicted_total\": {:.10g}}}",
-      p.r, p.alpha, p.s, p.beta, fit.log_likelihood, fit.converged, predicted);
+      "\"log_likelihood\": {:.10g}, \"converged\": {}",
+      p.r, p.alpha, p.s, p.beta, fit.log_likelihood, fit.converged);
+  if (summary.holdout_length > 0) {
+    PurchasePredictions model;
+    model.expected = [&p](double t) { return ParetoNbdExpectedPurchases(p, t); };
+    model.conditional = [&p](double t, double x, double t_x, double T) {
+      return ParetoNbdConditionalExpectedPurchases(p, t, x, t_x, T);
+    };
+    CRM_ASSIGN_OR_RETURN(HoldoutReport holdout, ComputeHoldoutReport(model, summary));
+    json += fmt::format(", \"holdout_predicted_total\": {:.10g},\n    \"holdout\": ", holdout.predicted_total);
+    json += HoldoutJson(holdout);
+  }
+  return json + "}";
 }
 
 Status Clv(const ClvSettings& s, std::ostream& out) {
@@ -312,7 +347,8 @@ Status Clv(const ClvSettings& s, std::ostream& out) {
       s.format == "cdnow" ? ParseCdnowTransactions(text) : ParsePeerTransactionsCsv(text);
   if (!transactions.ok()) return transactions.status();
   CRM_ASSIGN_OR_RETURN(OrderHistory history, BuildOrderHistory(*transactions));
-  CRM_ASSIGN_OR_RETURN(SummaryParameters parameters, SummaryFor(s, history));
+  CRM_ASSIGN_OR_RETURN(int64_t utc_offset, UtcOffsetFor(s, text));
+  CRM_ASSIGN_OR_RETURN(SummaryParameters parameters, SummaryFor(s, history, utc_offset));
   CRM_ASSIGN_OR_RETURN(CustomerSummary summary, SummarizeForModels(history, parameters));
   spdlog::info("summarised {} customers at {:.3f} s", summary.size(), Since(start));
   CRM_ASSIGN_OR_RETURN(BgNbdFit bgnbd, FitBgNbd(summary));
@@ -340,8 +376,8 @@ Status Clv(const ClvSettings& s, std::ostream& out) {
 
 int AnalyticsCommand::RunClv(std::ostream& out, std::ostream& err) const {
   const ClvSettings settings{input_,       format_,      calibration_end_, observation_end_,
-                             output_,      period_days_, money_unit_,      discount_rate_,
-                             horizon_months_, pareto_nbd_};
+                             output_,      utc_offset_,  period_days_,     money_unit_,
+                             discount_rate_, horizon_months_, pareto_nbd_};
   Status status = Clv(settings, out);
   return status.ok() ? kExitOk : ReportFailure(err, status);
 }

@@ -43,6 +43,7 @@ class AnalyticsCommand {
   std::string format_ = "csv";
   std::string calibration_end_;
   std::string observation_end_;
+  std::string utc_offset_;
   double period_days_ = 7.0;
   double money_unit_ = 0.0;  // minor units per major unit; 0 picks the format's default
   int horizon_months_ = 12;

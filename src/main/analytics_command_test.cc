@@ -9,6 +9,9 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
+#include "common/time.h"
 #include "main/cli.h"
 #include "main/cli_test_support.h"
 
@@ -92,6 +95,51 @@ TEST_F(AnalyticsCliTest, ClvWithParetoNbdReportsBothModels) {
   ASSERT_EQ(result.code, 0) << result.err;
   EXPECT_NE(result.out.find("\"pareto_nbd\": {\"r\": 0.553"), std::string::npos) << result.out;
   EXPECT_EQ(result.out.substr(result.out.size() - 4), "}\n}\n") << result.out;
+  // Each model tells its holdout figures: totals against the 1,882 actual repeat purchases, the
+  // correlation, the customers without a repeat purchase, and the tracking curve over 78 weeks.
+  auto count = [&](const std::string& needle) {
+    size_t n = 0;
+    for (size_t at = result.out.find(needle); at != std::string::npos; at = result.out.find(needle, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("\"actual_total\": 1882"), 2u) << result.out;
+  EXPECT_EQ(count("\"correlation\": "), 2u) << result.out;
+  EXPECT_EQ(count("\"no_repeat\": {\"customers\": 1411"), 2u) << result.out;
+  EXPECT_EQ(count("\"cumulative\": ["), 2u) << result.out;
+  EXPECT_EQ(count("{\"period\": 78, \"actual\": "), 2u) << result.out;
+  EXPECT_EQ(count("{\"period\": 79,"), 0u) << result.out;
+}
+
+// Orders of one customer at 23:30 and 00:30 in Seoul are two local days but one UTC day: the
+// command splits days where the timestamps' offset (or --utc-offset) says, as the server does.
+TEST_F(AnalyticsCliTest, ClvSplitsDaysAtTheBusinessOffset) {
+  std::ostringstream csv;
+  csv << "order_id,customer_id,ordered_at,amount_krw\n";
+  int order = 0;
+  for (int customer = 1; customer <= 40; ++customer) {
+    for (int day = 1 + customer % 9; day <= 150; day += 7 + customer % 23) {
+      const Date date = CivilFromDays(DaysFromCivil(2024, 1, 1) + day);
+      csv << ++order << "," << customer << ","
+          << fmt::format("{:04d}-{:02d}-{:02d}T12:00:00+09:00", date.year, date.month, date.day) << ",5000\n";
+    }
+  }
+  csv << ++order << ",99,2024-03-01T23:30:00+09:00,7000\n" << ++order << ",99,2024-03-02T00:30:00+09:00,3000\n";
+  std::ofstream(dir_ + "/kst.csv") << csv.str();
+  auto row_of_99 = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"analytics", "clv", "--input", dir_ + "/kst.csv", "--calibration-end",
+                                     "2024-06-30", "--output", dir_ + "/out.csv"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    CliResult result = RunQuietly(args);
+    EXPECT_EQ(result.code, 0) << result.err;
+    const std::string out = Slurp(dir_ + "/out.csv");
+    const size_t at = out.find("\n99,");
+    return at == std::string::npos ? std::string() : out.substr(at + 1, out.find('\n', at + 1) - at - 1);
+  };
+  EXPECT_EQ(row_of_99({}).rfind("99,1,", 0), 0u) << row_of_99({});                       // two local days
+  EXPECT_EQ(row_of_99({"--utc-offset", "+09:00"}).rfind("99,1,", 0), 0u);
+  EXPECT_EQ(row_of_99({"--utc-offset", "+00:00"}).rfind("99,0,", 0), 0u) << row_of_99({"--utc-offset", "Z"});
+  ExpectUsageError(RunQuietly({"analytics", "clv", "--input", dir_ + "/kst.csv", "--calibration-end", "2024-06-30",
+                              "--utc-offset", "9"}));
 }
 
 TEST_F(AnalyticsCliTest, ClvBadArgumentsAreUsageErrors) {
