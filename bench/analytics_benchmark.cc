@@ -17,6 +17,7 @@
 #include "analytics/association_rules.h"
 #include "analytics/bgnbd.h"
 #include "analytics/gamma_gamma.h"
+#include "analytics/pareto_nbd.h"
 #include "analytics/rfm.h"
 #include "analytics/text_formats.h"
 
@@ -168,6 +169,67 @@ void BM_CdnowFit(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_CdnowFit)->Unit(benchmark::kMillisecond);
+
+// Regulars of cafés, as the demo has them: purchase rates alike (r = 50, alpha = 100 weeks),
+// lifetimes very unlike (s = 0.05, beta = 0.5 weeks), so that alpha is 200 times beta and the 2F1 of
+// the closed-form likelihood has z near 1 for every customer. Acquired over two years, observed to
+// its end, on whole days (as the server summarises). Seeded.
+CustomerSummary RegularsSummary(int64_t customers) {
+  std::mt19937_64 random(29);
+  std::gamma_distribution<double> lambda_of(50.0, 1 / 100.0), mu_of(0.05, 1 / 0.5);
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  constexpr double kEnd = 104.0;  // weeks
+  CustomerSummary summary;
+  for (int64_t c = 0; c < customers; ++c) {
+    const double birth = std::floor(uniform(random) * kEnd * 7) / 7;
+    const double lambda = lambda_of(random);
+    const double until = std::min(birth - std::log(1 - uniform(random)) / mu_of(random), kEnd);
+    int32_t x = 0;
+    double last = birth;
+    for (double t = birth - std::log(1 - uniform(random)) / lambda; t < until;
+         t -= std::log(1 - uniform(random)) / lambda) {
+      ++x;
+      last = t;
+    }
+    summary.customer_id.push_back(c + 1);
+    summary.x.push_back(x);
+    summary.t_x.push_back(std::floor((last - birth) * 7) / 7);
+    summary.T.push_back(kEnd - birth);
+  }
+  return summary;
+}
+
+void BM_ParetoNbdFitRegulars(benchmark::State& state) {
+  const CustomerSummary summary = RegularsSummary(state.range(0));
+  for (auto _ : state) {
+    Result<ParetoNbdFit> fit = FitParetoNbd(summary);
+    if (!fit.ok() || !fit->converged) state.SkipWithError("Pareto/NBD fit failed");
+    benchmark::DoNotOptimize(fit);
+  }
+}
+BENCHMARK(BM_ParetoNbdFitRegulars)->Arg(2'000)->Arg(100'000)->Unit(benchmark::kMillisecond);
+
+void BM_ParetoNbdFitSynthetic(benchmark::State& state) {
+  const CustomerSummary& summary = Summary(state.range(0));
+  for (auto _ : state) {
+    Result<ParetoNbdFit> fit = FitParetoNbd(summary);
+    if (!fit.ok()) state.SkipWithError("Pareto/NBD fit failed");
+    benchmark::DoNotOptimize(fit);
+  }
+}
+BENCHMARK(BM_ParetoNbdFitSynthetic)->Arg(80'000)->Unit(benchmark::kMillisecond);
+
+void BM_ParetoNbdFitCdnow(benchmark::State& state) {
+  Result<TransactionColumns> tx = ParseCdnowTransactions(ReadData("CDNOW_sample.txt"));
+  Result<OrderHistory> history = BuildOrderHistory(*tx);
+  Result<CustomerSummary> summary = SummarizeForModels(*history, {{1997, 9, 30}, {1998, 6, 30}, 7.0, 0, 100.0});
+  for (auto _ : state) {
+    Result<ParetoNbdFit> fit = FitParetoNbd(*summary);
+    if (!fit.ok()) state.SkipWithError("Pareto/NBD fit failed");
+    benchmark::DoNotOptimize(fit);
+  }
+}
+BENCHMARK(BM_ParetoNbdFitCdnow)->Unit(benchmark::kMillisecond);
 
 void BM_GroceriesRules(benchmark::State& state) {
   const std::string text = ReadData("groceries.csv");
