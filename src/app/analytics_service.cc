@@ -21,7 +21,6 @@ namespace {
 
 constexpr int kBatchSize = 50'000;
 constexpr int64_t kRfmCacheMicros = 60'000'000;  // an RFM table is reused for up to a minute
-constexpr double kDaysPerWeek = 7.0;
 constexpr int kHistogramBuckets = 10;
 // The counter's suggestions: fixed thresholds for a menu of tens of products (docs/analytics.md).
 constexpr int64_t kRulesCacheMicros = 60'000'000;  // mined rules are reused for at least a minute
@@ -82,104 +81,6 @@ Status CheckLimit(int limit) {
   return Status::Ok();
 }
 
-// The models and what they say of each customer, from a summary taken of the aggregates.
-// Pareto/NBD's fit (numeric gradients, 2F1 per customer) takes about 0.3 CPU-s for CDNOW's 2,357
-// customers; above this many it is left out of the background fit.
-constexpr size_t kParetoNbdMaxCustomers = 50'000;
-
-Result<ModelFit> FitModels(const analytics::CustomerSummary& summary, AnalyticsStamp stamp) {
-  ModelFit fit;
-  fit.stamp = stamp;
-  CRM_ASSIGN_OR_RETURN(fit.purchases, analytics::FitBgNbd(summary));
-  auto spend = analytics::FitGammaGamma(summary);
-  if (spend.ok() && spend->parameters.q > 1.0) fit.spend = *spend;
-  const size_t n = summary.size();
-  fit.customer_id = summary.customer_id;
-  fit.probability_alive.resize(n);
-  fit.expected_visits_90d.resize(n);
-  fit.expected_value_90d.assign(n, 0.0);
-  fit.clv_12m.assign(n, 0.0);
-  const analytics::BgNbdParameters& p = fit.purchases.parameters;
-  for (size_t i = 0; i < n; ++i) {
-    fit.probability_alive[i] = analytics::BgNbdProbabilityAlive(p, summary.x[i], summary.t_x[i], summary.T[i]);
-    CRM_ASSIGN_OR_RETURN(fit.expected_visits_90d[i],
-                         analytics::BgNbdConditionalExpectedPurchases(p, 90.0 / kDaysPerWeek, summary.x[i],
-                                                                      summary.t_x[i], summary.T[i]));
-  }
-  if (n > kParetoNbdMaxCustomers) {
-    fit.pareto_nbd_reason = fmt::format("Pareto/NBD is fitted for at most {} customers", kParetoNbdMaxCustomers);
-  } else if (auto second = analytics::FitParetoNbd(summary); !second.ok()) {
-    fit.pareto_nbd_reason = second.status().message();
-  } else {
-    double expected = 0.0;
-    Status summed = Status::Ok();
-    for (size_t i = 0; i < n && summed.ok(); ++i) {
-      Result<double> visits = analytics::ParetoNbdConditionalExpectedPurchases(
-          second->parameters, 90.0 / kDaysPerWeek, summary.x[i], summary.t_x[i], summary.T[i]);
-      if (visits.ok()) {
-        expected += *visits;
-      } else {
-        summed = visits.status();
-      }
-    }
-    if (summed.ok()) {
-      fit.pareto_nbd = *second;
-      fit.pareto_nbd_expected_visits_90d = expected;
-    } else {
-      fit.pareto_nbd_reason = summed.message();
-    }
-  }
-  if (fit.spend) {
-    analytics::ClvParameters clv;  // 12 months of 30 days, 1 % a month
-    CRM_ASSIGN_OR_RETURN(analytics::CustomerValue value,
-                         analytics::ComputeCustomerValue(p, fit.spend->parameters, summary, clv));
-    for (size_t i = 0; i < n; ++i) {
-      fit.expected_value_90d[i] = fit.expected_visits_90d[i] * value.expected_spend[i];
-      fit.clv_12m[i] = value.clv[i];
-    }
-  }
-  return fit;
-}
-
-constexpr int64_t kCheckMinSpanDays = 56;       // 8 weeks of history at least
-constexpr int64_t kCheckMinHoldoutDays = 28;    // the holdout: the last quarter, at least 4 weeks
-constexpr int64_t kCheckMinRepeatCustomers = 20;
-
-// Where the model check's calibration ends for a history from `first_day` to `today` (local day
-// numbers), or why there is no check.
-Result<int64_t> CheckCalibrationEnd(int64_t first_day, int64_t today) {
-  const int64_t span = today - first_day;
-  if (span < kCheckMinSpanDays) {
-    return FailedPrecondition("the history is shorter than 8 weeks");
-  }
-  const int64_t holdout = std::max(kCheckMinHoldoutDays, span / 4 / 7 * 7);
-  return today - holdout;
-}
-
-// Fits BG/NBD on the calibration part of `summary` (a summary with a holdout) and compares its
-// prediction of the holdout with what happened.
-void CheckModel(const analytics::CustomerSummary& summary, ModelFit& fit) {
-  int64_t repeaters = 0;
-  for (int32_t x : summary.x) repeaters += x > 0;
-  if (repeaters < kCheckMinRepeatCustomers) {
-    fit.check_reason = "fewer than 20 customers came back before the calibration end";
-    return;
-  }
-  auto calibration = analytics::FitBgNbd(summary);
-  if (!calibration.ok()) {
-    fit.check_reason = "the model could not be fitted on the calibration period: " + calibration.status().message();
-    return;
-  }
-  auto report = analytics::ComputeHoldoutReport(calibration->parameters, summary);
-  if (!report.ok()) {
-    fit.check_reason = "the holdout could not be predicted: " + report.status().message();
-    return;
-  }
-  fit.check = std::move(report).value();
-  fit.check_calibration_end_day = summary.calibration_end_day;
-  fit.check_first_day = summary.first_day_of_data;
-}
-
 }  // namespace
 
 // The rules mined for the counter's suggestions, with what they were mined from.
@@ -219,14 +120,15 @@ struct AnalyticsService::State {
   uint64_t generation = 0;  // counts Invalidate calls: a fit of an older generation is dropped
 };
 
-AnalyticsService::AnalyticsService(store::Database& database, const Clock& clock)
-    : database_(database), clock_(clock) {}
+AnalyticsService::AnalyticsService(store::Database& database, const Clock& clock, FitBudgets budgets)
+    : database_(database), clock_(clock), budgets_(budgets) {}
 
 AnalyticsService::~AnalyticsService() {
   {
     std::lock_guard<std::mutex> lock(fit_mutex_);
     stopping_ = true;
   }
+  stop_.request_stop();
   fit_wakeup_.notify_all();
   if (fit_thread_.joinable()) fit_thread_.join();
 }
@@ -603,6 +505,7 @@ void AnalyticsService::RequestFit(State& state, BusinessId business) {
 }
 
 void AnalyticsService::FitLoop() {
+  const std::stop_token stop = stop_.get_token();
   while (true) {
     State* state = nullptr;
     {
@@ -613,53 +516,68 @@ void AnalyticsService::FitLoop() {
       fit_queue_.pop_front();
       fit_running_ = true;
     }
-    analytics::CustomerSummary summary;
-    analytics::CustomerSummary holdout;  // with a calibration end before the stamp, for the check
-    Result<int64_t> check_end = FailedPrecondition("there are no customers");
-    AnalyticsStamp stamp;
-    uint64_t generation = 0;
-    bool invalidated = false;
-    {
-      std::lock_guard<std::mutex> lock(state->mutex);
-      generation = state->generation;
-      if (state->aggregates) {
-        stamp = {clock_.Now(), state->aggregates->orders_covered()};
-        summary = state->aggregates->ModelSummary(stamp.as_of);
-        if (summary.size() > 0) {
-          const int64_t first = *std::min_element(summary.first_day.begin(), summary.first_day.end());
-          check_end = CheckCalibrationEnd(first, summary.calibration_end_day);
-          if (check_end.ok()) holdout = state->aggregates->ModelSummary(stamp.as_of, *check_end);
-        }
-      } else {
-        invalidated = true;
-      }
-    }
-    Result<ModelFit> fit = invalidated ? Result<ModelFit>(Aborted("the aggregates were invalidated")) :
-                                         FitModels(summary, stamp);
-    if (fit.ok()) {
-      if (check_end.ok()) {
-        CheckModel(holdout, *fit);
-      } else {
-        fit->check_reason = check_end.status().message();
-      }
-    }
-    {
-      std::lock_guard<std::mutex> lock(state->mutex);
-      state->fit_pending = false;
-      if (state->generation != generation) {
-        // Dropped: the next request asks for a fit of the rebuilt aggregates.
-      } else if (fit.ok()) {
-        state->fit = std::make_shared<const ModelFit>(std::move(fit).value());
-        state->fit_error.clear();
-      } else {
-        state->fit_error = fit.status().message();
-      }
-    }
+    FitOnce(*state, stop);
     {
       std::lock_guard<std::mutex> lock(fit_mutex_);
       fit_running_ = false;
     }
     fit_idle_.notify_all();
+    if (stop.stop_requested()) return;
+  }
+}
+
+void AnalyticsService::FitOnce(State& state, std::stop_token stop) {
+  analytics::CustomerSummary summary;
+  std::optional<analytics::CustomerSummary> holdout;  // calibration end before the stamp: the check
+  Result<int64_t> check_end = FailedPrecondition("there are no customers");
+  AnalyticsStamp stamp;
+  uint64_t generation = 0;
+  bool invalidated = false;
+  {
+    std::lock_guard<std::mutex> lock(state.mutex);
+    generation = state.generation;
+    if (state.aggregates) {
+      stamp = {clock_.Now(), state.aggregates->orders_covered()};
+      summary = state.aggregates->ModelSummary(stamp.as_of);
+      if (summary.size() > 0) {
+        const int64_t first = *std::min_element(summary.first_day.begin(), summary.first_day.end());
+        check_end = CheckCalibrationEnd(first, summary.calibration_end_day);
+        if (check_end.ok()) holdout = state.aggregates->ModelSummary(stamp.as_of, *check_end);
+      }
+    } else {
+      invalidated = true;
+    }
+  }
+  const std::string no_check = check_end.ok() ? std::string() : check_end.status().message();
+  Result<ModelFit> fit = invalidated ? Result<ModelFit>(Aborted("the aggregates were invalidated"))
+                                     : FitFirstModels(summary, holdout, no_check, stamp, budgets_, stop);
+  if (stop.stop_requested()) return;
+  // Publishes BG/NBD and Gamma-Gamma now; `published` is what Pareto/NBD is then added to.
+  std::shared_ptr<const ModelFit> published;
+  {
+    std::lock_guard<std::mutex> lock(state.mutex);
+    if (state.generation != generation) {
+      // Dropped: the next request asks for a fit of the rebuilt aggregates.
+    } else if (fit.ok()) {
+      published = std::make_shared<const ModelFit>(std::move(fit).value());
+      state.fit = published;
+      state.fit_error.clear();
+    } else {
+      state.fit_error = fit.status().message();
+    }
+    if (!published) {
+      state.fit_pending = false;
+      return;
+    }
+  }
+  ModelFit second = *published;
+  const Status added = AddParetoNbd(summary, budgets_, stop, second);
+  if (!added.ok()) return;  // stopping
+  std::lock_guard<std::mutex> lock(state.mutex);
+  state.fit_pending = false;
+  // Unless a newer fit or an Invalidate replaced it meanwhile.
+  if (state.generation == generation && state.fit == published) {
+    state.fit = std::make_shared<const ModelFit>(std::move(second));
   }
 }
 

@@ -4,8 +4,10 @@
 // and a few additions), and every request first reads the few orders written since by other
 // paths (imports) through an index range scan. Results are derived from the aggregates, never
 // from the orders per request; each carries its as-of time and how many orders it covers. The
-// customer-base models (BG/NBD for purchases, Gamma-Gamma for spend) are fitted on a background
-// thread; a request answers with the latest fit and asks for a new one when orders arrived.
+// customer-base models are fitted on a background thread (model_fits.h): BG/NBD and Gamma-Gamma
+// are published as soon as they are fitted, Pareto/NBD after them; a request answers with the
+// latest fit and asks for a new one when orders arrived. Destroying the service cancels a running
+// fit (the optimisers poll a stop token) and joins its thread.
 // Only owners and managers may read analytics (kPermissionDenied for staff), except the counter's
 // suggestions, which are business-wide product facts. Thread-safe.
 #pragma once
@@ -16,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -29,18 +32,13 @@
 #include "analytics/pareto_nbd.h"
 #include "analytics/rfm.h"
 #include "app/analytics_aggregates.h"
+#include "app/model_fits.h"
 #include "app/order_service.h"
 #include "app/principal.h"
 #include "common/time.h"
 #include "store/database.h"
 
 namespace crm::app {
-
-// When a result was computed and how many orders and refunds it covers.
-struct AnalyticsStamp {
-  Timestamp as_of;
-  int64_t orders = 0;
-};
 
 struct SegmentFigures {
   analytics::RfmSegment segment = analytics::RfmSegment::kLost;
@@ -121,31 +119,6 @@ struct UnitReport {
 
 enum class ModelStatus { kReady, kFitting, kInsufficientData };
 
-// The fitted customer-base models of one business and what they say of each customer.
-struct ModelFit {
-  AnalyticsStamp stamp;
-  analytics::BgNbdFit purchases;
-  std::optional<analytics::GammaGammaFit> spend;  // unset when Gamma-Gamma could not be fitted
-  std::vector<int64_t> customer_id;               // ascending
-  std::vector<double> probability_alive;
-  std::vector<double> expected_visits_90d;
-  std::vector<double> expected_value_90d;  // minor units; 0 without a spend model
-  std::vector<double> clv_12m;             // minor units, 1 % monthly discount; 0 without a spend model
-  // How far to trust the purchase model: BG/NBD fitted on the history up to a calibration end and
-  // its prediction of the holdout after it (up to the stamp) against what happened. Unset, with
-  // `check_reason`, when the history is too short or has too few repeat customers.
-  std::optional<analytics::HoldoutReport> check;
-  // The second purchase model, Pareto/NBD, on the same summary, with its expected visits in 90 days
-  // summed over the customers (to set beside BG/NBD's). Unset, with `pareto_nbd_reason`, above
-  // kParetoNbdMaxCustomers (its fit is far slower) or when it cannot be fitted.
-  std::optional<analytics::ParetoNbdFit> pareto_nbd;
-  double pareto_nbd_expected_visits_90d = 0.0;
-  std::string pareto_nbd_reason;
-  int64_t check_calibration_end_day = 0;  // local day number, days since 1970-01-01
-  int64_t check_first_day = 0;            // week 1 of the cumulative curve starts on this day
-  std::string check_reason;
-};
-
 struct ClvReport {
   AnalyticsStamp stamp;  // of the request
   ModelStatus status = ModelStatus::kFitting;
@@ -204,7 +177,7 @@ struct CustomerLabels {
 
 class AnalyticsService : public OrderObserver {
  public:
-  AnalyticsService(store::Database& database, const Clock& clock);
+  AnalyticsService(store::Database& database, const Clock& clock, FitBudgets budgets = {});
   ~AnalyticsService() override;
   AnalyticsService(const AnalyticsService&) = delete;
   AnalyticsService& operator=(const AnalyticsService&) = delete;
@@ -262,10 +235,13 @@ class AnalyticsService : public OrderObserver {
   void ApplyPending(State& state);
   void RequestFit(State& state, BusinessId business);
   void FitLoop();
+  // Fits the models of one business and publishes them, stage by stage.
+  void FitOnce(State& state, std::stop_token stop);
   Result<std::vector<std::string>> NamesOf(BusinessId business, const std::vector<int64_t>& customers);
 
   store::Database& database_;
   const Clock& clock_;
+  const FitBudgets budgets_;
   std::mutex states_mutex_;
   std::unordered_map<int64_t, std::unique_ptr<State>> states_;
   // Background fits: a queue of businesses and one worker, started on the first request.
@@ -275,6 +251,7 @@ class AnalyticsService : public OrderObserver {
   std::deque<std::pair<int64_t, State*>> fit_queue_;
   bool fit_running_ = false;
   bool stopping_ = false;
+  std::stop_source stop_;  // requested by the destructor: a running fit gives up
   std::thread fit_thread_;
 };
 

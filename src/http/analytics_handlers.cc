@@ -230,6 +230,26 @@ Result<Response> GetStaff(RequestContext& context) {
   return Response::Of(std::move(json));
 }
 
+const char* FitStateName(app::FitState state) {
+  switch (state) {
+    case app::FitState::kFitting:
+      return "fitting";
+    case app::FitState::kConverged:
+      return "converged";
+    case app::FitState::kNotConverged:
+      return "not_converged";
+    case app::FitState::kSkipped:
+      return "skipped";
+  }
+  return "fitting";
+}
+
+Json OutcomeJson(const app::FitOutcome& outcome) {
+  Json json = {{"state", FitStateName(outcome.state)}, {"seconds", outcome.seconds}};
+  json["reason"] = outcome.reason.empty() ? Json(nullptr) : Json(outcome.reason);
+  return json;
+}
+
 Result<Response> GetClv(RequestContext& context) {
   CRM_ASSIGN_OR_RETURN(int limit, ReadInt(context.query, "limit", 50, 1000));
   CRM_ASSIGN_OR_RETURN(app::ClvReport report, context.services.analytics.Clv(context.principal(), limit));
@@ -242,11 +262,16 @@ Result<Response> GetClv(RequestContext& context) {
   json["message"] = report.message;
   if (!report.fit) {
     json["model"] = nullptr;
+    json["fits"] = nullptr;
     json["model_check"] = nullptr;
     json["model_check_reason"] = report.message;
     return Response::Of(std::move(json));
   }
   const app::ModelFit& fit = *report.fit;
+  json["fits"] = {{"bgnbd", OutcomeJson(fit.purchases_outcome)},
+                  {"gamma_gamma", OutcomeJson(fit.spend_outcome)},
+                  {"model_check", OutcomeJson(fit.check_outcome)},
+                  {"pareto_nbd", OutcomeJson(fit.pareto_nbd_outcome)}};
   const analytics::BgNbdParameters& p = fit.purchases.parameters;
   Json model;
   model["as_of"] = fit.stamp.as_of.ToIso8601();
@@ -279,7 +304,9 @@ Result<Response> GetClv(RequestContext& context) {
     model["pareto_nbd_reason"] = nullptr;
   } else {
     model["pareto_nbd"] = nullptr;
-    model["pareto_nbd_reason"] = fit.pareto_nbd_reason;
+    model["pareto_nbd_reason"] = fit.pareto_nbd_outcome.state == app::FitState::kFitting
+                                     ? std::string("being fitted")
+                                     : fit.pareto_nbd_outcome.reason;
   }
   double expected_visits = 0, expected_value = 0, clv = 0;
   for (size_t i = 0; i < fit.customer_id.size(); ++i) {
@@ -538,13 +565,14 @@ Result<Response> SegmentCustomers(RequestContext& context) {
   return Response::Of(std::move(json));
 }
 
-RouteInfo Info(const char* pattern, const char* summary, std::vector<QueryParamInfo> query = {}) {
+RouteInfo Info(const char* pattern, const char* summary, std::vector<QueryParamInfo> query = {},
+               const char* schema = "AnalyticsResult") {
   return {.method = Method::kGet,
           .pattern = pattern,
           .summary = summary,
           .tag = kTag,
           .query = std::move(query),
-          .response_schema = "AnalyticsResult"};
+          .response_schema = schema};
 }
 
 }  // namespace
@@ -569,8 +597,10 @@ std::vector<Route> AnalyticsRoutes() {
        GetOverdue},
       {Info("/api/v1/analytics/branches", "Sales, revenue and customers per branch"), GetBranches},
       {Info("/api/v1/analytics/staff", "Sales, revenue, customers and prospect goals per staff member"), GetStaff},
-      {Info("/api/v1/analytics/clv", "BG/NBD + Gamma-Gamma lifetime value: parameters, distribution, top customers, and a holdout check of the model",
-            {limit}),
+      {Info("/api/v1/analytics/clv",
+            "BG/NBD + Gamma-Gamma lifetime value: parameters, distribution, top customers, a holdout check of the "
+            "model, Pareto/NBD beside it, and how each model's fit ended",
+            {limit}, "ClvResult"),
        GetClv},
       {Info("/api/v1/analytics/rules", "Products bought together (arules' support, confidence, lift)",
             {{.name = "min_support", .description = "(0, 1], default 0.01"},

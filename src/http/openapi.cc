@@ -248,6 +248,24 @@ Json Schemas() {
   schemas["SegmentList"] = ListOf("Segment");
   schemas["SegmentCustomerPage"] = Page("CustomerSummary");
   schemas["AnalyticsResult"] = Object({{"as_of", TimeSchema()}, {"orders", Integer()}, {"parameters", Type("object")}});
+  schemas["FitOutcome"] = Object({{"state", Enum({"fitting", "converged", "not_converged", "skipped"})},
+                                  {"reason", Nullable(String())},
+                                  {"seconds", Type("number")}});
+  schemas["ClvResult"] = Object(
+      {{"as_of", TimeSchema()},
+       {"orders", Integer()},
+       {"parameters", Type("object")},
+       {"status", Enum({"ready", "fitting", "insufficient_data"})},
+       {"message", String()},
+       {"model", Nullable(Type("object"))},
+       {"fits", Nullable(Object({{"bgnbd", Ref("FitOutcome")},
+                                 {"gamma_gamma", Ref("FitOutcome")},
+                                 {"model_check", Ref("FitOutcome")},
+                                 {"pareto_nbd", Ref("FitOutcome")}}))},
+       {"model_check", Nullable(Type("object"))},
+       {"model_check_reason", Nullable(String())},
+       {"histogram", ArrayOf(Type("object"))},
+       {"customers", ArrayOf(Type("object"))}});
   schemas["Birthday"] =
       Object({{"date", DateSchema()}, {"calendar", Enum({"solar", "lunar"})}, {"leap_month", Boolean()}}, {"date"});
   schemas["Anniversary"] = Object({{"label", String()}, {"date", DateSchema()}}, {"date"});

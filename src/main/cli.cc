@@ -101,6 +101,9 @@ Subcommands DefineCommands(CLI::App& app, Arguments& args) {
       ->capture_default_str();
   commands.serve->add_flag("--secure-cookies", args.serve.secure_cookies,
                            "Mark session cookies Secure (when served behind TLS)");
+  commands.serve->add_option("--clock-start", args.serve.clock_start,
+                             "Start the server's clock at this time (e.g. 2025-06-01T12:00:00+09:00) "
+                             "and let it run from there, for repeatable tests and demos of a given day");
   commands.serve->add_option("--web-root", args.serve.web_root,
                              "Directory of the built web UI (default: ../web/dist or ./web beside the "
                              "binary, when present; 'none' serves the API only)");

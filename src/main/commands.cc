@@ -121,6 +121,18 @@ class DemoProgressPrinter {
   int64_t last_tenth_ = -1;
 };
 
+// A clock that starts at a given time and runs at the wall clock's pace from there. Thread-safe.
+class StartedClock final : public Clock {
+ public:
+  explicit StartedClock(Timestamp start)
+      : offset_micros_(start.micros() - SystemClock().Now().micros()) {}
+  Timestamp Now() const override { return Timestamp::FromMicros(system_.Now().micros() + offset_micros_); }
+
+ private:
+  SystemClock system_;
+  int64_t offset_micros_;
+};
+
 }  // namespace
 
 int ReportFailure(std::ostream& err, const Status& status) {
@@ -148,7 +160,17 @@ int RunServe(const ServeCommand& command, std::ostream& out, std::ostream& err) 
   options.reader_connections = command.readers;
   auto database = OpenDatabase(command.db_url, err, &exit_code, options);
   if (!database) return exit_code;
-  SystemClock clock;
+  SystemClock system_clock;
+  std::optional<StartedClock> started_clock;
+  if (!command.clock_start.empty()) {
+    auto start = Timestamp::ParseIso8601(command.clock_start);
+    if (!start.ok()) {
+      return ReportFailure(err, Status(StatusCode::kInvalidArgument, start.status().message(), "--clock-start"));
+    }
+    started_clock.emplace(*start);
+    spdlog::info("the clock starts at {}", start->ToIso8601());
+  }
+  const Clock& clock = started_clock ? static_cast<const Clock&>(*started_clock) : system_clock;
   app::Services services(*database, clock);
   http::ServerSettings settings;
   settings.host = command.listen.host;

@@ -28,7 +28,15 @@ interface Clv {
   model: object | null;
   model_check: { actual_total: number } | null;
   model_check_reason: string | null;
+  fits: Record<string, { state: string; reason: string | null }> | null;
 }
+
+const FIT_STATE_KO: Record<string, string> = {
+  fitting: "계산 중…",
+  converged: "수렴",
+  not_converged: "수렴하지 않음",
+  skipped: "건너뜀",
+};
 
 const koNumber = (n: number) => new Intl.NumberFormat("ko-KR").format(n);
 
@@ -89,6 +97,21 @@ test("the dashboard shows the API's figures and opens a customer's profile", asy
     }
     await block.scrollIntoViewIfNeeded();
     await shot(page, info, "analytics-model-check");
+
+    // How each model's fit ended: once none is still fitting (the page asks again by itself),
+    // the table says what the API says, with the reason of a skipped one.
+    for (let tries = 0; clv.fits && Object.values(clv.fits).some((f) => f.state === "fitting") && tries < 300; tries++) {
+      await page.waitForTimeout(200);
+      clv = await api.get<Clv>("/analytics/clv");
+    }
+    expect(clv.fits).toBeTruthy();
+    for (const [model, fit] of Object.entries(clv.fits ?? {})) {
+      const row = page.getByTestId(`fit-${model}`);
+      await expect(row.locator("td").nth(1)).toContainText(FIT_STATE_KO[fit.state]);
+      if (fit.reason) await expect(row.locator("td").nth(1)).toContainText(fit.reason);
+    }
+    await page.getByTestId("model-fits").scrollIntoViewIfNeeded();
+    await shot(page, info, "analytics-model-fits");
   }
 
   // The segments table as CSV: the same figures, one line per segment.

@@ -2,12 +2,19 @@
 customer's /analytics are checked against the same figures computed here, independently, from the
 orders this test posted (RFM with SQL NTILE(5) and the peers' segment grid, the Pareto share, a
 retention cohort cell, the funnel, visit rhythm, a "bought together" rule); a new order and a
-refund show up in the next answer; staff get 403; bad parameters get 400 naming the field."""
+refund show up in the next answer; staff get 403; bad parameters get 400 naming the field.
+
+The servers run on a clock that starts at DANGOL_E2E_CLOCK_START (default a fixed day; CMake
+registers runs on three dates), and every date here is counted from it: nothing depends on the day
+the tests run or on how fast they run (polling waits for a state, never for a time)."""
 
 import csv
 import io
 import math
 import os
+import random
+import signal
+import subprocess
 import sys
 import threading
 import time
@@ -20,6 +27,9 @@ from dangol_e2e import ServerTestCase, Tenant, run_cli, unique  # noqa: E402
 
 KST = timezone(timedelta(hours=9))
 DAY = timedelta(days=1)
+CLOCK_START = datetime.fromisoformat(os.environ.get("DANGOL_E2E_CLOCK_START", "2026-03-15T12:00:00+09:00"))
+SERVER_CLOCK = ("--clock-start", CLOCK_START.isoformat())
+STATE_TIMEOUT_SECONDS = 300  # generous: a busy machine is slow, and no test asserts a duration
 SEGMENT_GRID = [  # [r-1][fm-1], the peers' grid (rfm_pandas.py)
     ["lost", "lost", "at_risk", "cannot_lose_them", "cannot_lose_them"],
     ["hibernating", "hibernating", "at_risk", "at_risk", "at_risk"],
@@ -79,6 +89,7 @@ def expected_rfm(orders, as_of):
 
 
 class AnalyticsTests(ServerTestCase):
+    server_arguments = SERVER_CLOCK
 
     @classmethod
     def set_up_data_before_start(cls):
@@ -90,7 +101,7 @@ class AnalyticsTests(ServerTestCase):
         super().setUpClass()
         owner = cls.server.client(cls.tenant.owner_token)
         cls.branches = [owner.post("/branches", {"name": unique(name)}).json["id"] for name in ("본점", "2호점")]
-        cls.now = datetime.now(timezone.utc)
+        cls.now = CLOCK_START.astimezone(timezone.utc)
         cls.orders = []   # (customer, at, total); refunds have negative totals
         cls.branch_totals = {branch: [] for branch in cls.branches}
         cls.first_sale = {}  # customer -> (at, branch) of the earliest sale
@@ -281,13 +292,10 @@ class AnalyticsTests(ServerTestCase):
         self.branch_totals[self.branches[1]].extend([7000, -2000])
 
     def test_models_fit_in_the_background_and_give_churn_risk(self):
-        deadline = time.monotonic() + 120
-        while True:
-            clv = self.get("/analytics/clv")
-            if clv["status"] == "ready" or time.monotonic() > deadline:
-                break
-            time.sleep(0.2)
+        clv = wait_for_settled_clv(self.owner)
         self.assertEqual(clv["status"], "ready", clv)
+        self.assertEqual(clv["fits"]["bgnbd"]["state"], "converged", clv["fits"])
+        self.assertIn(clv["fits"]["pareto_nbd"]["state"], ("converged", "not_converged", "skipped"), clv["fits"])
         model = clv["model"]
         for key in ("r", "alpha", "a", "b"):
             self.assertGreater(model["bgnbd"][key], 0)
@@ -308,6 +316,8 @@ class AnalyticsTests(ServerTestCase):
         # Ten customers are too few to check the model on a holdout: the reason is given.
         self.assertIsNone(clv["model_check"])
         self.assertTrue(clv["model_check_reason"])
+        self.assertEqual(clv["fits"]["model_check"]["state"], "skipped")
+        self.assertEqual(clv["fits"]["model_check"]["reason"], clv["model_check_reason"])
 
     def test_staff_get_403_and_bad_parameters_name_their_field(self):
         for route in ROUTES:
@@ -406,6 +416,7 @@ class AnalyticsTests(ServerTestCase):
 
 class ImportedOrdersTests(ServerTestCase):
     """Orders written by another process (`dangol import`) reach the next answer too."""
+    server_arguments = SERVER_CLOCK
 
     @classmethod
     def set_up_data_before_start(cls):
@@ -418,9 +429,10 @@ class ImportedOrdersTests(ServerTestCase):
         self.assertEqual(before.status, 200, before)
         path = os.path.join(self._directory.name, "orders.csv")
         with open(path, "w", encoding="utf-8") as file:
+            first, second = (CLOCK_START - 20 * DAY).date(), (CLOCK_START - 12 * DAY).date()
             file.write("주문번호,주문일시,고객명,휴대폰,결제금액\n"
-                       "B-1,2024-03-01 12:30,김철수,010-5555-7777,12000\n"
-                       "B-2,2024-03-09 12:30,김철수,010-5555-7777,8000\n")
+                       f"B-1,{first} 12:30,김철수,010-5555-7777,12000\n"
+                       f"B-2,{second} 12:30,김철수,010-5555-7777,8000\n")
         run_cli(["import", "--db", self.db_url, "--business", self.tenant.slug, "--kind", "orders", path])
         after = owner.get("/analytics/summary").json
         self.assertEqual(after["orders"], before.json["orders"] + 2)
@@ -450,11 +462,14 @@ class ImportedOrdersTests(ServerTestCase):
         self.assertEqual(after["revenue"], before["revenue"] + sum(1000 + i for i in range(16)))
 
 
-def wait_for_ready_clv(owner):
-    deadline = time.monotonic() + 120
+def wait_for_settled_clv(owner):
+    """/analytics/clv once it is ready and no model is still being fitted (or at the timeout, for
+    the caller's assertion to show)."""
+    deadline = time.monotonic() + STATE_TIMEOUT_SECONDS
     while True:
         clv = owner.get("/analytics/clv").json
-        if clv["status"] == "ready" or time.monotonic() > deadline:
+        settled = clv["status"] == "ready" and all(fit["state"] != "fitting" for fit in clv["fits"].values())
+        if settled or clv["status"] == "insufficient_data" or time.monotonic() > deadline:
             return clv
         time.sleep(0.2)
 
@@ -463,6 +478,7 @@ class ModelCheckTests(ServerTestCase):
     """The server's model check: BG/NBD fitted on a calibration period predicts the holdout after
     it; the actual side must equal the repeat visits (distinct customer-days) after the calibration
     end, counted here from the posted orders."""
+    server_arguments = SERVER_CLOCK
 
     @classmethod
     def set_up_data_before_start(cls):
@@ -473,7 +489,7 @@ class ModelCheckTests(ServerTestCase):
         super().setUpClass()
         cls.owner = cls.server.client(cls.tenant.owner_token)
         branch = cls.owner.post("/branches", {"name": unique("본점")}).json["id"]
-        now = datetime.now(timezone.utc)
+        now = CLOCK_START.astimezone(timezone.utc)
         cls.orders = []  # (customer, at)
         for index in range(40):
             phone = "0108" + str(2000000 + index * 7907 + int(time.time()) % 1000).zfill(7)
@@ -496,13 +512,17 @@ class ModelCheckTests(ServerTestCase):
                 days_ago -= gap
 
     def test_model_check_counts_the_holdout_as_this_test_does(self):
-        clv = wait_for_ready_clv(self.owner)
+        clv = wait_for_settled_clv(self.owner)
         self.assertEqual(clv["status"], "ready", clv)
+        fits = clv["fits"]
+        self.assertEqual(fits["bgnbd"]["state"], "converged", fits)
+        self.assertEqual(fits["model_check"]["state"], "converged", fits)
+        self.assertEqual(fits["pareto_nbd"]["state"], "converged", fits)
         check = clv["model_check"]
         self.assertIsNotNone(check, clv["model_check_reason"])
         self.assertIsNone(clv["model_check_reason"])
         end = datetime.strptime(check["calibration_end"], "%Y-%m-%d").date()
-        today = datetime.now(KST).date()
+        today = datetime.fromisoformat(clv["model"]["as_of"].replace("Z", "+00:00")).astimezone(KST).date()
         self.assertGreaterEqual(check["holdout_weeks"], 4)
         self.assertAlmostEqual(check["holdout_weeks"], (today - end).days / 7)
         days = {}
@@ -533,6 +553,53 @@ class ModelCheckTests(ServerTestCase):
         self.assertEqual(curve[-1]["actual"], sum(len(d) - 1 for d in included.values()))
         actuals = [point["actual"] for point in curve]
         self.assertEqual(actuals, sorted(actuals))
+
+
+class ShutdownDuringFitTests(ServerTestCase):
+    """SIGTERM while the models are being fitted: the server cancels the fit and exits, rather than
+    burning on until the fit ends. Twelve thousand customers keep the fit running for a while;
+    the test asserts only that the process is gone within a generous bound, never how long the fit
+    takes."""
+    server_arguments = SERVER_CLOCK
+    customers = 12_000
+    exit_timeout_seconds = 10
+
+    @classmethod
+    def set_up_data_before_start(cls):
+        cls.tenant = Tenant(cls.db_url, "stop")
+        path = os.path.join(cls._directory.name, "many.csv")
+        generator = random.Random(12)
+        with open(path, "w", encoding="utf-8") as file:
+            file.write("주문번호,주문일시,고객명,휴대폰,결제금액\n")
+            order = 0
+            for customer in range(cls.customers):
+                days_ago = generator.randint(30, 700)
+                while days_ago > 0:
+                    order += 1
+                    day = (CLOCK_START - days_ago * DAY).date()
+                    file.write(f"S-{order},{day} 12:{customer % 60:02d},손님{customer},"
+                               f"010-{3000 + customer // 10000:04d}-{customer % 10000:04d},{5000 + customer % 7 * 1000}\n")
+                    days_ago -= generator.randint(5, 120)
+        run_cli(["import", "--db", cls.db_url, "--business", cls.tenant.slug, "--kind", "orders", path])
+
+    def test_sigterm_while_a_model_is_fitted_stops_the_server(self):
+        owner = self.server.client(self.tenant.owner_token)
+        deadline = time.monotonic() + STATE_TIMEOUT_SECONDS
+        while True:
+            clv = owner.get("/analytics/clv").json
+            fitting = clv["status"] == "fitting" or (
+                clv["fits"] is not None and any(fit["state"] == "fitting" for fit in clv["fits"].values()))
+            if fitting:
+                break
+            self.assertLess(time.monotonic(), deadline, f"no fit was seen running: {clv}")
+            time.sleep(0.05)
+        self.server.process.send_signal(signal.SIGTERM)
+        try:
+            code = self.server.process.wait(timeout=self.exit_timeout_seconds)
+        except subprocess.TimeoutExpired:
+            self.fail(f"the server was still running {self.exit_timeout_seconds} s after SIGTERM\n"
+                      f"{self.server.log_tail()}")
+        self.assertEqual(code, 0, self.server.log_tail())
 
 
 if __name__ == "__main__":

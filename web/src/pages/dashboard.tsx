@@ -10,6 +10,7 @@ import { dateTime, number, t, won, type MessageKey } from "../i18n";
 import { linkClick } from "../router";
 import { StatusLine, type Notice } from "../components/ui";
 import { BarChart, ParetoChart, TrackingChart } from "../components/charts";
+import { anyFitting, ModelFits, type Fits } from "../components/model_fits";
 
 export const SEGMENTS = [
   "champions",
@@ -76,6 +77,7 @@ interface Clv extends Stamped {
   customers?: { customer_id: number; name: string; probability_alive: number; clv_12m: number }[];
   model_check?: ModelCheck | null;
   model_check_reason?: string | null;
+  fits?: Fits | null;
 }
 interface ModelCheck {
   calibration_end: string;
@@ -198,7 +200,7 @@ export function Dashboard() {
   }, []);
   // The models are fitted in the background: ask again until they are ready.
   useEffect(() => {
-    if (data?.clv.status !== "fitting") return undefined;
+    if (data?.clv.status !== "fitting" && !anyFitting(data?.clv.fits)) return undefined;
     const timer = setTimeout(async () => {
       try {
         const clv = await api.get<Clv>("/analytics/clv?limit=20");
@@ -459,6 +461,7 @@ function ClvSection({ clv }: { clv: Clv }) {
             </tbody>
           </table>
           <ModelCheckBlock check={clv.model_check ?? null} reason={clv.model_check_reason ?? ""} />
+          {clv.fits ? <ModelFits fits={clv.fits} /> : null}
         </>
       ) : null}
     </Section>
