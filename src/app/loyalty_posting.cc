@@ -25,47 +25,66 @@ std::string RandomCode(size_t length) {
   return domain::CouponCodeFromBytes(bytes).substr(0, length);
 }
 
-// The value the tiers are measured on for this customer now.
-Result<int64_t> TierMetricValue(store::Transaction& tx, const domain::Program& program, BusinessId business,
-                                const domain::Customer& customer, Timestamp now) {
-  const bool rolling = program.tier_window == domain::TierWindow::kRolling12Months;
-  const Timestamp since = rolling ? domain::AddMonths(now, -12) : Timestamp();
+// The tier metric counted from `since`; `visit_sales` are the customer's live sales (lifetime).
+Result<int64_t> MetricSince(store::Transaction& tx, const domain::Program& program, BusinessId business,
+                            const domain::Customer& customer, const std::vector<domain::VisitSale>& visit_sales,
+                            int utc_offset_minutes, Timestamp since, Timestamp now) {
   switch (program.tier_metric) {
-    case domain::TierMetric::kVisits:
-      return rolling ? customer.stats.visits_last_year : customer.stats.visit_count;
+    case domain::TierMetric::kVisits: {
+      std::vector<domain::VisitSale> counted;
+      for (const domain::VisitSale& sale : visit_sales) {
+        if (since <= sale.ordered_at) counted.push_back(sale);
+      }
+      return domain::CountVisits(program, utc_offset_minutes, counted);
+    }
     case domain::TierMetric::kSpend: {
-      if (!rolling) return customer.stats.total_spend.minor_units();
+      if (since == Timestamp()) return customer.stats.total_spend.minor_units();
       CRM_ASSIGN_OR_RETURN(Money spend, tx.orders().NetSpend(business, customer.id, since, now.PlusSeconds(1)));
       return spend.minor_units();
     }
     case domain::TierMetric::kEarned:
-      return tx.loyalty().EarnedSince(business, customer.id, since);
+      return tx.loyalty().TierUnitsSince(business, customer.id, since);
   }
   return int64_t{0};
 }
 
-// Turns whole reward blocks of the balance into free-item coupons (stamp cards; stars at a tier
-// with reward_every).
+// Turns whole reward blocks into free-item coupons: a stamp card from the balance; at a tier with
+// reward_every, the stars counted since the tier was reached (its reward counter), never those
+// earned before it.
 Status ConvertRewards(store::Transaction& tx, const domain::Program& program, BusinessId business,
                       domain::LoyaltyAccount& account, const domain::Order& sale, Timestamp now, SaleLoyalty& out) {
   int64_t every = 0;
+  int64_t due = 0;
   domain::CouponSource source = domain::CouponSource::kStampReward;
   if (program.kind == domain::ProgramKind::kStamps) {
     every = program.stamps_per_reward;
+    due = domain::RewardsDue(account.balance, every);
   } else if (!program.tiers.empty() && account.tier.index < static_cast<int>(program.tiers.size())) {
     every = program.tiers[account.tier.index].reward_every;
     source = domain::CouponSource::kStarReward;
+    if (every <= 0) return Status::Ok();
+    CRM_ASSIGN_OR_RETURN(int64_t progress, tx.loyalty().RewardProgress(business, account.customer_id));
+    due = std::min(domain::RewardsDue(progress, every), domain::RewardsDue(account.balance, every));
   }
   if (every <= 0) return Status::Ok();
-  for (int rewards = 0; rewards < kMaxRewardsPerSale && account.balance >= every; ++rewards) {
+  for (int64_t rewards = 0; rewards < std::min<int64_t>(due, kMaxRewardsPerSale); ++rewards) {
     domain::LedgerEntry entry;
     entry.kind = domain::LedgerKind::kRedeem;
     entry.amount = -every;
-    // No order id: a refund of the order gives back what it earned and spent, not the reward.
+    // No order id: a refund gives back the share the order earned and spent; the coupon below
+    // names the sale, and the refund voids it while it is unused.
     entry.branch_id = sale.branch_id;
     entry.staff_id = sale.staff_id;
     entry.reason = fmt::format("{} {}개 → 무료 쿠폰 (주문 #{})", domain::BalanceUnit(program.kind), every, sale.id.value());
-    CRM_RETURN_IF_ERROR(AppendEntry(tx, business, account, std::move(entry), now).status());
+    CRM_ASSIGN_OR_RETURN(domain::LedgerEntry paid, AppendEntry(tx, business, account, std::move(entry), now));
+    if (source == domain::CouponSource::kStarReward) {
+      domain::LoyaltyCount count;
+      count.reward_units = -every;
+      count.counts_at = sale.ordered_at;
+      count.ledger_entry_id = paid.id;
+      count.reason = paid.reason;
+      CRM_RETURN_IF_ERROR(AppendCount(tx, business, account.customer_id, std::move(count), now).status());
+    }
     domain::Coupon coupon;
     coupon.business_id = business;
     coupon.customer_id = account.customer_id;
@@ -76,6 +95,8 @@ Status ConvertRewards(store::Transaction& tx, const domain::Program& program, Bu
     coupon.issued_at = now;
     coupon.expires_at = now.PlusSeconds(program.reward_valid_days * 86'400);
     coupon.issued_by = sale.staff_id;
+    coupon.order_id = sale.id;
+    coupon.ledger_entry_id = paid.id;
     CRM_ASSIGN_OR_RETURN(domain::Coupon issued, IssueCouponIn(tx, std::move(coupon)));
     out.rewards.push_back(std::move(issued));
   }
@@ -85,7 +106,8 @@ Status ConvertRewards(store::Transaction& tx, const domain::Program& program, Bu
 // Issues a coupon of the template (a tier's welcome coupon, a rule's coupon) within the template's
 // per-customer limit; a removed, inactive or ended template gives nothing.
 Status TemplateCoupon(store::Transaction& tx, int64_t template_id, domain::CouponSource source, BusinessId business,
-                      CustomerId customer, int utc_offset_minutes, Timestamp now, SaleLoyalty& out) {
+                      CustomerId customer, std::optional<OrderId> sale, int utc_offset_minutes, Timestamp now,
+                      SaleLoyalty& out) {
   if (template_id <= 0) return Status::Ok();
   auto coupon_template = tx.coupons().GetTemplate(business, CouponTemplateId(template_id));
   if (!coupon_template.ok() || !coupon_template->active) return Status::Ok();  // a removed template gives nothing
@@ -96,6 +118,7 @@ Status TemplateCoupon(store::Transaction& tx, int64_t template_id, domain::Coupo
   auto expires = domain::CouponExpiry(*coupon_template, now, utc_offset_minutes);
   if (!expires.ok()) return Status::Ok();
   domain::Coupon coupon = domain::CouponFromTemplate(*coupon_template, customer, source, now, *expires, std::nullopt);
+  coupon.order_id = sale;
   CRM_ASSIGN_OR_RETURN(domain::Coupon issued, IssueCouponIn(tx, std::move(coupon)));
   out.rewards.push_back(std::move(issued));
   return Status::Ok();
@@ -103,11 +126,50 @@ Status TemplateCoupon(store::Transaction& tx, int64_t template_id, domain::Coupo
 
 }  // namespace
 
+Result<int64_t> AppendCount(store::Transaction& tx, BusinessId business, CustomerId customer,
+                            domain::LoyaltyCount count, Timestamp now) {
+  count.business_id = business;
+  count.customer_id = customer;
+  count.created_at = now;
+  return tx.loyalty().AppendCount(count);
+}
+
+Result<domain::TierMeasure> MeasureTier(store::Transaction& tx, const domain::Program& program, BusinessId business,
+                                        const domain::Customer& customer, const domain::TierState& standing,
+                                        int utc_offset_minutes, Timestamp now) {
+  domain::TierMeasure measure;
+  if (program.tiers.empty()) return measure;
+  std::vector<domain::VisitSale> sales;
+  if (program.tier_metric == domain::TierMetric::kVisits) {
+    CRM_ASSIGN_OR_RETURN(sales, tx.loyalty().VisitSales(business, customer.id, Timestamp()));
+  }
+  const bool rolling = program.tier_window == domain::TierWindow::kRolling12Months;
+  const Timestamp window_start = rolling ? domain::AddMonths(now, -12) : Timestamp();
+  CRM_ASSIGN_OR_RETURN(measure.window,
+                       MetricSince(tx, program, business, customer, sales, utc_offset_minutes, window_start, now));
+  const std::optional<Timestamp> qualified = standing.qualified_at ? standing.qualified_at : standing.reached_at;
+  if (standing.index > 0 && qualified) {
+    // What counted up to the qualification is spent on it: only what came after re-qualifies.
+    const Timestamp after = Timestamp::FromMicros(qualified->micros() + 1);
+    CRM_ASSIGN_OR_RETURN(measure.since_qualified,
+                         MetricSince(tx, program, business, customer, sales, utc_offset_minutes, after, now));
+  }
+  return measure;
+}
+
+Result<int64_t> VisitCount(store::Transaction& tx, const domain::Program& program, BusinessId business,
+                           CustomerId customer, int utc_offset_minutes) {
+  CRM_ASSIGN_OR_RETURN(auto sales, tx.loyalty().VisitSales(business, customer, Timestamp()));
+  return domain::CountVisits(program, utc_offset_minutes, sales);
+}
+
 Result<domain::TierChange> ReevaluateTier(store::Transaction& tx, const domain::Program& program, BusinessId business,
                                           const domain::Customer& customer, const domain::TierState& current,
                                           Timestamp now) {
-  CRM_ASSIGN_OR_RETURN(int64_t metric, TierMetricValue(tx, program, business, customer, now));
-  return domain::EvaluateTier(program, current, metric, now);
+  CRM_ASSIGN_OR_RETURN(domain::Business owner, tx.businesses().Get(business));
+  CRM_ASSIGN_OR_RETURN(domain::TierMeasure measure,
+                       MeasureTier(tx, program, business, customer, current, owner.utc_offset_minutes, now));
+  return domain::EvaluateTier(program, current, measure, now);
 }
 
 namespace {
@@ -116,20 +178,24 @@ Status EvaluateAndRecordTier(store::Transaction& tx, const domain::Program& prog
                              const domain::Customer& customer, domain::LoyaltyAccount& account,
                              std::optional<OrderId> order, int utc_offset_minutes, Timestamp now, SaleLoyalty& out) {
   if (program.tiers.empty()) return Status::Ok();
-  CRM_ASSIGN_OR_RETURN(int64_t metric, TierMetricValue(tx, program, business, customer, now));
-  const domain::TierChange change = domain::EvaluateTier(program, account.tier, metric, now);
+  CRM_ASSIGN_OR_RETURN(domain::TierMeasure measure,
+                       MeasureTier(tx, program, business, customer, account.tier, utc_offset_minutes, now));
+  const domain::TierChange change = domain::EvaluateTier(program, account.tier, measure, now);
   if (change.promoted || change.demoted) {
     const domain::Tier& tier = program.tiers[change.state.index];
     CRM_RETURN_IF_ERROR(tx.loyalty().AppendTierChange(
         business, {customer.id, account.tier.index, change.state.index, tier.name, order, now}));
+  }
+  if (change.state != account.tier) {
     account.tier = change.state;
     account.updated_at = now;
     CRM_RETURN_IF_ERROR(tx.loyalty().SaveAccount(business, account));
-    if (change.promoted) {
-      out.promoted_to = tier.name;
-      CRM_RETURN_IF_ERROR(TemplateCoupon(tx, tier.welcome_coupon_template, domain::CouponSource::kTier, business,
-                                         customer.id, utc_offset_minutes, now, out));
-    }
+  }
+  if (change.promoted) {
+    const domain::Tier& tier = program.tiers[change.state.index];
+    out.promoted_to = tier.name;
+    CRM_RETURN_IF_ERROR(TemplateCoupon(tx, tier.welcome_coupon_template, domain::CouponSource::kTier, business,
+                                       customer.id, order, utc_offset_minutes, now, out));
   }
   out.tier_name = program.tiers[std::clamp(account.tier.index, 0, static_cast<int>(program.tiers.size()) - 1)].name;
   return Status::Ok();
@@ -204,51 +270,6 @@ Status SpendOnSale(store::Transaction& tx, const domain::Program& program, Busin
   entry.staff_id = sale.staff_id;
   entry.reason = "주문 결제에 사용";
   return AppendEntry(tx, business, account, std::move(entry), now).status();
-}
-
-// Takes back what the entry `reward` gave `holder` (all of it, or as much as the balance allows
-// when the policy clamps at zero); returns whether all of it was taken back.
-Result<bool> TakeBackReward(store::Transaction& tx, BusinessId business, domain::LoyaltyAccount& holder,
-                            std::optional<LedgerEntryId> reward, const domain::Order& refund,
-                            domain::ReversalPolicy policy, Timestamp now) {
-  if (!reward) return true;
-  CRM_ASSIGN_OR_RETURN(domain::LedgerEntry given, tx.loyalty().Entry(business, *reward));
-  int64_t take = given.amount;
-  if (policy == domain::ReversalPolicy::kClampAtZero) take = std::min(take, std::max<int64_t>(holder.balance, 0));
-  if (take > 0) {
-    domain::LedgerEntry entry;
-    entry.kind = domain::LedgerKind::kReverse;
-    entry.amount = -take;
-    entry.order_id = refund.id;
-    entry.related_id = reward;
-    entry.branch_id = refund.branch_id;
-    entry.reason = "환불: 추천 보상 취소";
-    CRM_RETURN_IF_ERROR(AppendEntry(tx, business, holder, std::move(entry), now).status());
-  }
-  return take == given.amount;
-}
-
-// A friend's first order refunded in full takes back both referral rewards, by the amounts that
-// were given. Only when both came back whole does the next paid order earn them again; otherwise
-// the referral stays rewarded, so that spending a reward and refunding cannot repeat it.
-Status TakeBackReferral(store::Transaction& tx, const domain::Order& refund, const domain::Order& original,
-                        domain::LoyaltyAccount& friend_account, domain::ReversalPolicy policy, Timestamp now) {
-  const BusinessId business = original.business_id;
-  CRM_ASSIGN_OR_RETURN(auto referral, tx.coupons().GetReferral(business, friend_account.customer_id));
-  if (!referral || referral->rewarded_order_id != original.id) return Status::Ok();
-  CRM_ASSIGN_OR_RETURN(bool friend_whole,
-                       TakeBackReward(tx, business, friend_account, referral->friend_entry_id, refund, policy, now));
-  CRM_RETURN_IF_ERROR(tx.customers().LockForUpdate(business, referral->referrer_id));
-  CRM_ASSIGN_OR_RETURN(domain::LoyaltyAccount referrer, LoadAccount(tx, business, referral->referrer_id, now));
-  CRM_ASSIGN_OR_RETURN(bool referrer_whole,
-                       TakeBackReward(tx, business, referrer, referral->referrer_entry_id, refund, policy, now));
-  if (!friend_whole || !referrer_whole) return Status::Ok();
-  domain::Referral reset = *referral;
-  reset.rewarded_order_id.reset();
-  reset.rewarded_at.reset();
-  reset.friend_entry_id.reset();
-  reset.referrer_entry_id.reset();
-  return tx.coupons().SetReferralReward(business, reset);
 }
 
 }  // namespace
@@ -335,6 +356,13 @@ Result<std::optional<SaleLoyalty>> PostSaleLoyalty(store::Transaction& tx, const
   CRM_RETURN_IF_ERROR(SpendOnSale(tx, *program, business, account, sale, redeem_units, now));
   out.redeemed = std::max<int64_t>(redeem_units, 0);
 
+  // Visits by the program's rule: a second sale at the branch the same business day is no new visit.
+  CRM_ASSIGN_OR_RETURN(auto visit_sales, tx.loyalty().VisitSales(business, customer.id, Timestamp()));
+  const domain::VisitStatus visit = domain::VisitOf(*program, owner.utc_offset_minutes,
+                                                    {sale.id, sale.branch_id, sale.ordered_at}, visit_sales);
+  out.visit_counted = visit == domain::VisitStatus::kNewVisit;
+  out.visits = domain::CountVisits(*program, owner.utc_offset_minutes, visit_sales);
+
   const domain::DayBounds day = domain::LocalDay(sale.ordered_at, owner.utc_offset_minutes);
   const Date local_day = CivilFromDays((day.start.micros() / 1'000'000 + owner.utc_offset_minutes * 60) / 86'400);
   std::optional<int> birthday_month;
@@ -343,7 +371,14 @@ Result<std::optional<SaleLoyalty>> PostSaleLoyalty(store::Transaction& tx, const
   }
   const domain::EarnMultiplier multiplier =
       domain::SaleMultiplier(*program, account.tier.index, sale, local_day, birthday_month);
-  const int64_t earned = domain::ApplyPercent(domain::BaseEarn(*program, sale), multiplier.percent);
+  int64_t earned = domain::ApplyPercent(domain::BaseEarn(*program, sale, visit), multiplier.percent);
+  // Units count from the order's time: an order older than the expiry period (a late POS sync)
+  // would earn units already expired, so it earns nothing and the answer says why.
+  if (earned > 0 && domain::EarnedTooLate(*program, sale.ordered_at, now)) {
+    earned = 0;
+    out.not_earned_reason = "older_than_expiry";
+    out.expired_at = domain::EarnExpiry(*program, sale.ordered_at);
+  }
   if (earned > 0) {
     domain::LedgerEntry entry;
     entry.kind = domain::LedgerKind::kEarn;
@@ -352,8 +387,21 @@ Result<std::optional<SaleLoyalty>> PostSaleLoyalty(store::Transaction& tx, const
     entry.branch_id = sale.branch_id;
     entry.staff_id = sale.staff_id;
     entry.reason = multiplier.note.empty() ? "주문 적립" : "주문 적립 (" + multiplier.note + ")";
-    if (program->expiry_months > 0) entry.expires_at = domain::AddMonths(now, program->expiry_months);
-    CRM_RETURN_IF_ERROR(AppendEntry(tx, business, account, std::move(entry), now).status());
+    entry.expires_at = domain::EarnExpiry(*program, sale.ordered_at);
+    CRM_ASSIGN_OR_RETURN(domain::LedgerEntry written, AppendEntry(tx, business, account, std::move(entry), now));
+    // The tier metric counts it from the order's time; the reward counter only when it was earned
+    // at a tier that gives rewards (the stars that reach Gold are not Gold's stars).
+    domain::LoyaltyCount count;
+    count.tier_units = earned;
+    const bool at_reward_tier = program->kind != domain::ProgramKind::kStamps && !program->tiers.empty() &&
+                                account.tier.index < static_cast<int>(program->tiers.size()) &&
+                                program->tiers[account.tier.index].reward_every > 0;
+    count.reward_units = at_reward_tier ? earned : 0;
+    count.counts_at = sale.ordered_at;
+    count.order_id = sale.id;
+    count.ledger_entry_id = written.id;
+    count.reason = written.reason;
+    CRM_RETURN_IF_ERROR(AppendCount(tx, business, customer.id, std::move(count), now).status());
   }
   out.earned = earned;
   out.note = multiplier.note;
@@ -361,9 +409,9 @@ Result<std::optional<SaleLoyalty>> PostSaleLoyalty(store::Transaction& tx, const
                                             owner.utc_offset_minutes, now, out));
   CRM_RETURN_IF_ERROR(ConvertRewards(tx, *program, business, account, sale, now, out));
   for (const domain::CouponRule& rule : program->coupon_rules) {
-    if (rule.every_visits <= 0 || customer.stats.visit_count % rule.every_visits != 0) continue;
+    if (!out.visit_counted || rule.every_visits <= 0 || out.visits % rule.every_visits != 0) continue;
     CRM_RETURN_IF_ERROR(TemplateCoupon(tx, rule.coupon_template, domain::CouponSource::kRule, business, customer.id,
-                                       owner.utc_offset_minutes, now, out));
+                                       sale.id, owner.utc_offset_minutes, now, out));
   }
   CRM_RETURN_IF_ERROR(RewardReferral(tx, *program, business, account, sale, now));
   out.balance = account.balance;
@@ -390,40 +438,6 @@ Result<std::optional<SaleLoyalty>> ReplayedSaleLoyalty(store::Transaction& tx, c
     }
   }
   return std::optional<SaleLoyalty>(std::move(out));
-}
-
-Status ReverseRefundLoyalty(store::Transaction& tx, const Principal& principal, const domain::Order& refund,
-                            const domain::Order& original, Money refunded_before, Timestamp now) {
-  if (!original.customer_id) return Status::Ok();
-  const BusinessId business = original.business_id;
-  CRM_ASSIGN_OR_RETURN(auto program, tx.loyalty().GetProgram(business));
-  CRM_ASSIGN_OR_RETURN(auto entries, tx.loyalty().EntriesForOrder(business, original.id));
-  const domain::ReversalPolicy policy = program ? program->reversal_policy : domain::ReversalPolicy::kClampAtZero;
-  CRM_ASSIGN_OR_RETURN(domain::LoyaltyAccount account, LoadAccount(tx, business, *original.customer_id, now));
-  const Money refunded_now = -refund.total;
-  for (const domain::LedgerEntry& source : entries) {
-    if (source.customer_id != account.customer_id) continue;
-    if (source.kind != domain::LedgerKind::kEarn && source.kind != domain::LedgerKind::kRedeem) continue;
-    int64_t share = domain::ProportionalShare(-source.amount, original.total, refunded_before, refunded_now);
-    if (share == 0) continue;
-    if (share < 0 && policy == domain::ReversalPolicy::kClampAtZero) {
-      share = -std::min(-share, std::max<int64_t>(account.balance, 0));
-      if (share == 0) continue;
-    }
-    domain::LedgerEntry entry;
-    entry.kind = domain::LedgerKind::kReverse;
-    entry.amount = share;
-    entry.order_id = refund.id;
-    entry.related_id = source.id;
-    entry.branch_id = refund.branch_id;
-    entry.staff_id = principal.staff_id;
-    entry.reason = share < 0 ? "환불: 적립 취소" : "환불: 사용분 복원";
-    if (share > 0 && program && program->expiry_months > 0) entry.expires_at = domain::AddMonths(now, program->expiry_months);
-    CRM_RETURN_IF_ERROR(AppendEntry(tx, business, account, std::move(entry), now).status());
-  }
-  const bool fully_refunded = refunded_before + refunded_now >= original.total;
-  if (fully_refunded) return TakeBackReferral(tx, refund, original, account, policy, now);
-  return Status::Ok();
 }
 
 }  // namespace crm::app

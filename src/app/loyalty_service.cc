@@ -50,26 +50,6 @@ void DescribeTier(const domain::Program& program, int64_t metric, AccountView& v
   }
 }
 
-// The metric as the tiers measure it, without writing anything.
-Result<int64_t> CurrentMetric(store::Transaction& tx, const domain::Program& program, BusinessId business,
-                              CustomerId customer, Timestamp now) {
-  CRM_ASSIGN_OR_RETURN(domain::Customer profile, tx.customers().Get(business, customer));
-  const bool rolling = program.tier_window == domain::TierWindow::kRolling12Months;
-  switch (program.tier_metric) {
-    case domain::TierMetric::kVisits:
-      return rolling ? profile.stats.visits_last_year : profile.stats.visit_count;
-    case domain::TierMetric::kSpend: {
-      if (!rolling) return profile.stats.total_spend.minor_units();
-      CRM_ASSIGN_OR_RETURN(Money spend, tx.orders().NetSpend(business, customer, domain::AddMonths(now, -12),
-                                                             now.PlusSeconds(1)));
-      return spend.minor_units();
-    }
-    case domain::TierMetric::kEarned:
-      return tx.loyalty().EarnedSince(business, customer, rolling ? domain::AddMonths(now, -12) : Timestamp());
-  }
-  return int64_t{0};
-}
-
 // Reads something of one customer after checking the customer is the business's (kNotFound).
 template <typename T, typename ReadFn>
 Result<T> ReadForCustomer(store::Database& database, const Principal& principal, CustomerId customer, ReadFn read) {
@@ -147,8 +127,13 @@ Result<AccountView> LoyaltyService::Account(const Principal& principal, Customer
     view.account.customer_id = customer;
     if (account) view.account = std::move(*account);
     if (view.program) {
-      CRM_ASSIGN_OR_RETURN(int64_t metric, CurrentMetric(tx, *view.program, business, customer, now));
-      DescribeTier(*view.program, metric, view);
+      CRM_ASSIGN_OR_RETURN(domain::Business owner, tx.businesses().Get(business));
+      CRM_ASSIGN_OR_RETURN(domain::Customer profile, tx.customers().Get(business, customer));
+      CRM_ASSIGN_OR_RETURN(domain::TierMeasure measure, MeasureTier(tx, *view.program, business, profile,
+                                                                    view.account.tier, owner.utc_offset_minutes, now));
+      DescribeTier(*view.program, measure.window, view);
+      CRM_ASSIGN_OR_RETURN(view.visit_count, VisitCount(tx, *view.program, business, customer, owner.utc_offset_minutes));
+      CRM_ASSIGN_OR_RETURN(view.reward_progress, tx.loyalty().RewardProgress(business, customer));
     }
     CRM_ASSIGN_OR_RETURN(auto entries, tx.loyalty().Entries(business, customer));
     const Timestamp horizon = now.PlusSeconds(30 * 86'400);

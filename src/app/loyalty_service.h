@@ -26,6 +26,8 @@ struct AccountView {
   std::optional<std::string> next_tier_name;
   int64_t tier_metric = 0;             // the metric the tiers are measured on, now
   int64_t to_next_tier = 0;            // how much more of it reaches the next tier
+  int64_t visit_count = 0;             // visits by the program's visit rule
+  int64_t reward_progress = 0;         // units counted towards the tier's next reward
   int64_t expiring_within_30_days = 0;
   std::optional<Timestamp> next_expiry;
   std::vector<domain::Coupon> coupons;  // usable now

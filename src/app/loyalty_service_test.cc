@@ -235,6 +235,7 @@ TEST_F(LoyaltyServiceTest, TenStampsBecomeAFreeItemCouponThatCanBeUsedOnce) {
     auto posted = Sale(5'000, customer_);
     ASSERT_TRUE(posted.ok());
     if (!posted->loyalty->rewards.empty()) reward = posted->loyalty->rewards[0];
+    clock_.AdvanceSeconds(kDay);  // a stamp per visit: one visit a day
   }
   ASSERT_TRUE(reward);
   EXPECT_EQ(reward->kind, domain::CouponKind::kFreeItem);
@@ -279,9 +280,9 @@ TEST_F(LoyaltyServiceTest, StarbucksPromotionIsReportedAndKeptInTheTimeline) {
   auto gold = Sale(25'000, customer_);
   ASSERT_TRUE(gold.ok());
   EXPECT_EQ(gold->loyalty->promoted_to, "Gold");
-  // At Gold every 12 stars become a free drink: 30 stars → 2 rewards, 6 left.
-  EXPECT_EQ(gold->loyalty->rewards.size(), 2u);
-  EXPECT_EQ(gold->loyalty->balance, 6);
+  // At Gold every 12 stars become a free drink, counted from Gold on: the 30 that reached it are none.
+  EXPECT_TRUE(gold->loyalty->rewards.empty());
+  EXPECT_EQ(gold->loyalty->balance, 30);
   auto changes = services_->loyalty.TierChanges(owner_, customer_);
   ASSERT_TRUE(changes.ok());
   ASSERT_EQ(changes->size(), 2u);
@@ -296,6 +297,7 @@ TEST_F(LoyaltyServiceTest, VisitRanksPromoteByVisitCount) {
     auto posted = Sale(10'000, customer_);
     ASSERT_TRUE(posted.ok());
     if (posted->loyalty->promoted_to) promotions.push_back(*posted->loyalty->promoted_to);
+    clock_.AdvanceSeconds(kDay);
   }
   EXPECT_EQ(promotions, (std::vector<std::string>{"주임", "계장", "과장"}));
 }
@@ -425,6 +427,7 @@ TEST_F(LoyaltyServiceTest, ARuleIssuesACouponEveryFifthVisitWithinTheTemplatesLi
       EXPECT_EQ(coupon.source, domain::CouponSource::kRule);
       rewarded_visits.push_back(visit);
     }
+    clock_.AdvanceSeconds(kDay);
   }
   EXPECT_EQ(rewarded_visits, std::vector<int>{5});  // the 10th is over the limit of one
 }

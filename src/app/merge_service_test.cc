@@ -40,6 +40,7 @@ constexpr store::Statement kDumpStatements[] = {
     {"test.dump_account", "SELECT * FROM loyalty_accounts WHERE business_id = $1 AND customer_id = $2"},
     {"test.dump_tiers", "SELECT * FROM tier_changes WHERE business_id = $1 AND customer_id = $2 ORDER BY id"},
     {"test.dump_coupons", "SELECT * FROM coupons WHERE business_id = $1 AND customer_id = $2 ORDER BY id"},
+    {"test.dump_counts", "SELECT * FROM loyalty_counts WHERE business_id = $1 AND customer_id = $2 ORDER BY id"},
     {"test.dump_referrals",
      "SELECT * FROM referrals WHERE business_id = $1 AND (customer_id = $2 OR referrer_id = $2) ORDER BY customer_id"},
     {"test.dump_gacha", "SELECT * FROM gacha_draws WHERE business_id = $1 AND customer_id = $2 ORDER BY id"},

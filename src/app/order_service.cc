@@ -6,6 +6,7 @@
 #include "store/business_repository.h"
 #include "store/customer_repository.h"
 #include "store/order_repository.h"
+#include "store/staff_repository.h"
 #include "store/transaction.h"
 
 namespace crm::app {
@@ -55,6 +56,23 @@ Status UpdateCustomerStats(store::Transaction& tx, const domain::Order& order, T
   return tx.customers().SaveStats(business, customer.id, stats, now);
 }
 
+// The staff member an order is booked for must be of the business; a staff member books only in
+// their own name unless they are a manager (a token, which is no staff member, may name the
+// cashier of a POS).
+Status CheckOrderStaff(store::Transaction& tx, const Principal& principal, const std::optional<StaffId>& staff) {
+  if (!staff) return Status::Ok();
+  auto found = tx.staff().Get(principal.business_id, *staff);
+  if (found.status().code() == StatusCode::kNotFound) {
+    return InvalidArgument("no staff member of this business has this id", "staff_id").WithReason("unknown_staff");
+  }
+  CRM_RETURN_IF_ERROR(found.status());
+  if (principal.staff_id && *principal.staff_id != *staff && !domain::HasRole(principal.role, domain::Role::kManager)) {
+    return PermissionDenied("booking an order in another staff member's name needs a manager")
+        .WithReason("staff_id_needs_manager");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<PostedOrder> RefundInTransaction(store::Transaction& tx, const Principal& principal, OrderId original_id,
@@ -69,7 +87,8 @@ Result<PostedOrder> RefundInTransaction(store::Transaction& tx, const Principal&
   }
   CRM_RETURN_IF_ERROR(tx.orders().LockForUpdate(principal.business_id, original_id));
   CRM_ASSIGN_OR_RETURN(Money refunded, tx.orders().RefundedTotal(principal.business_id, original_id));
-  if (!amount && refunded >= original.total) {
+  // With or without an amount: nothing is left to refund.
+  if (refunded >= original.total) {
     return FailedPrecondition("the order has been refunded in full already", "amount").WithReason("already_refunded");
   }
   const Money requested = amount.value_or(original.total - refunded);
@@ -138,6 +157,7 @@ Result<PostedOrder> OrderService::PostSale(const Principal& principal, domain::O
     }
     CRM_RETURN_IF_ERROR(ClaimIdempotency(tx, principal, now));
     CRM_RETURN_IF_ERROR(tx.branches().Get(principal.business_id, order.branch_id).status());
+    CRM_RETURN_IF_ERROR(CheckOrderStaff(tx, principal, order.staff_id));
     // The customer is locked before the order row references it: inserting first would take a
     // shared key lock that two concurrent sales then both try to upgrade (a deadlock).
     if (order.customer_id) {

@@ -16,6 +16,7 @@
 namespace crm {
 using CouponId = Id<struct CouponTag>;
 using CouponTemplateId = Id<struct CouponTemplateTag>;
+using LedgerEntryId = Id<struct LedgerEntryTag>;
 }  // namespace crm
 
 namespace crm::domain {
@@ -65,6 +66,10 @@ struct Coupon {
   std::optional<Timestamp> redeemed_at;
   std::optional<BranchId> redeemed_branch_id;
   std::optional<OrderId> redeemed_order_id;
+  // The sale that issued it (a reward, a tier's welcome coupon, a rule's coupon) and the ledger
+  // entry that paid for it (a stamp or star reward): a refund of the sale voids it while unused.
+  std::optional<OrderId> order_id;
+  std::optional<LedgerEntryId> ledger_entry_id;
 };
 
 // A coupon of the template for `customer`, without its code (the issuer draws one).

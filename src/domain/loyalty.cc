@@ -37,6 +37,8 @@ constexpr std::array<std::pair<const char*, TierWindow>, 2> kTierWindows{
     {{"lifetime", TierWindow::kLifetime}, {"rolling_12_months", TierWindow::kRolling12Months}}};
 constexpr std::array<std::pair<const char*, ReversalPolicy>, 2> kReversalPolicies{
     {{"clamp_at_zero", ReversalPolicy::kClampAtZero}, {"allow_negative", ReversalPolicy::kAllowNegative}}};
+constexpr std::array<std::pair<const char*, VisitRule>, 3> kVisitRules{
+    {{"every_order", VisitRule::kEveryOrder}, {"per_branch_day", VisitRule::kPerBranchDay}, {"per_day", VisitRule::kPerDay}}};
 constexpr std::array<std::pair<const char*, LedgerKind>, 5> kLedgerKinds{{{"earn", LedgerKind::kEarn},
                                                                           {"redeem", LedgerKind::kRedeem},
                                                                           {"expire", LedgerKind::kExpire},
@@ -134,6 +136,8 @@ std::optional<TierWindow> ParseTierWindow(std::string_view text) { return ParseN
 const char* ToString(ReversalPolicy policy) { return NameOf(kReversalPolicies, policy); }
 std::optional<ReversalPolicy> ParseReversalPolicy(std::string_view text) { return ParseName(kReversalPolicies, text); }
 const char* ToString(LedgerKind kind) { return NameOf(kLedgerKinds, kind); }
+const char* ToString(VisitRule rule) { return NameOf(kVisitRules, rule); }
+std::optional<VisitRule> ParseVisitRule(std::string_view text) { return ParseName(kVisitRules, text); }
 
 std::optional<Program> ProgramPreset(std::string_view preset) {
   Program program;
@@ -200,6 +204,8 @@ std::vector<Status> ProgramErrors(const Program& program) {
   Collect(errors, CheckRange(program.tier_keep_months, 0, 120, "tier_keep_months"));
   Collect(errors, CheckRange(program.birthday_month_percent, 100, 1'000, "birthday_month_percent"));
   Collect(errors, CheckRange(program.referral_reward_points, 0, 1'000'000, "referral_reward_points"));
+  Collect(errors, CheckRange(static_cast<int64_t>(program.visit_rule), 1, 3, "visit_rule"));
+  Collect(errors, CheckRange(program.visit_day_start_hour, 0, 23, "visit_day_start_hour"));
   if (program.earn_excluded.size() > 200) errors.push_back(InvalidArgument("at most 200 entries", "earn_excluded").WithReason("too_many"));
   if (program.spend_excluded.size() > 200) errors.push_back(InvalidArgument("at most 200 entries", "spend_excluded").WithReason("too_many"));
   if (program.kind == ProgramKind::kVisitRanks && program.tiers.empty()) {
@@ -243,12 +249,15 @@ Money EligibleAmount(const Order& order, const std::vector<std::string>& exclude
   return Money(std::clamp<int64_t>(eligible, 0, std::max<int64_t>(order.total.minor_units(), 0)));
 }
 
-int64_t BaseEarn(const Program& program, const Order& sale) {
+int64_t BaseEarn(const Program& program, const Order& sale, VisitStatus visit) {
   const int64_t eligible = EligibleAmount(sale, program.earn_excluded).minor_units();
   if (sale.total.minor_units() < program.min_order_amount) return 0;
   switch (program.kind) {
     case ProgramKind::kStamps:
-      if (program.stamp_basis == StampBasis::kVisit) return eligible > 0 || sale.lines.empty() ? 1 : 0;
+      if (program.stamp_basis == StampBasis::kVisit) {
+        if (visit == VisitStatus::kSameVisit) return 0;
+        return eligible > 0 || sale.lines.empty() ? 1 : 0;
+      }
       if (program.stamp_basis == StampBasis::kAmount) return eligible / program.won_per_stamp;
       if (sale.lines.empty()) return 1;
       {
@@ -266,6 +275,54 @@ int64_t BaseEarn(const Program& program, const Order& sale) {
       return 0;
   }
   return 0;
+}
+
+int64_t BusinessDay(const Program& program, int utc_offset_minutes, Timestamp at) {
+  constexpr int64_t kDayMicros = 86'400LL * 1'000'000;
+  const int64_t shift = (int64_t{utc_offset_minutes} * 60 - program.visit_day_start_hour * 3'600) * 1'000'000;
+  const int64_t local = at.micros() + shift;
+  return local >= 0 ? local / kDayMicros : -((-local + kDayMicros - 1) / kDayMicros);
+}
+
+namespace {
+
+// Sales with equal keys are one visit.
+std::pair<int64_t, int64_t> VisitKey(const Program& program, int utc_offset_minutes, const VisitSale& sale) {
+  switch (program.visit_rule) {
+    case VisitRule::kEveryOrder: return {sale.id.value(), -1};
+    case VisitRule::kPerDay: return {0, BusinessDay(program, utc_offset_minutes, sale.ordered_at)};
+    case VisitRule::kPerBranchDay: break;
+  }
+  return {sale.branch_id.value(), BusinessDay(program, utc_offset_minutes, sale.ordered_at)};
+}
+
+}  // namespace
+
+int64_t CountVisits(const Program& program, int utc_offset_minutes, const std::vector<VisitSale>& sales) {
+  std::vector<std::pair<int64_t, int64_t>> keys;
+  keys.reserve(sales.size());
+  for (const VisitSale& sale : sales) keys.push_back(VisitKey(program, utc_offset_minutes, sale));
+  std::sort(keys.begin(), keys.end());
+  return static_cast<int64_t>(std::unique(keys.begin(), keys.end()) - keys.begin());
+}
+
+VisitStatus VisitOf(const Program& program, int utc_offset_minutes, const VisitSale& sale,
+                    const std::vector<VisitSale>& others) {
+  const auto key = VisitKey(program, utc_offset_minutes, sale);
+  for (const VisitSale& other : others) {
+    if (other.id != sale.id && VisitKey(program, utc_offset_minutes, other) == key) return VisitStatus::kSameVisit;
+  }
+  return VisitStatus::kNewVisit;
+}
+
+std::optional<Timestamp> EarnExpiry(const Program& program, Timestamp ordered_at) {
+  if (program.expiry_months <= 0) return std::nullopt;
+  return AddMonths(ordered_at, program.expiry_months);
+}
+
+bool EarnedTooLate(const Program& program, Timestamp ordered_at, Timestamp now) {
+  const std::optional<Timestamp> expiry = EarnExpiry(program, ordered_at);
+  return expiry && *expiry <= now;
 }
 
 int64_t ApplyPercent(int64_t base, int64_t percent) {
@@ -362,24 +419,50 @@ int QualifyingTier(const Program& program, int64_t metric) {
   return index;
 }
 
-TierChange EvaluateTier(const Program& program, const TierState& current, int64_t metric, Timestamp now) {
-  TierChange change{current, false, false};
+TierChange EvaluateTier(const Program& program, const TierState& current, const TierMeasure& measure, Timestamp now) {
+  TierChange change{current, false, false, false};
   if (program.tiers.empty()) return change;
-  const int qualifying = QualifyingTier(program, metric);
+  const int qualifying = QualifyingTier(program, measure.window);
   const int standing = std::clamp(current.index, 0, static_cast<int>(program.tiers.size()) - 1);
   if (qualifying > standing) {
-    change.state = TierState{qualifying, now};
+    change.state = TierState{qualifying, now, now};
     change.promoted = true;
     return change;
   }
+  // Earning the threshold again after the latest qualification re-qualifies: the keep restarts.
+  if (standing > 0 && measure.since_qualified >= program.tiers[standing].threshold) {
+    change.state.qualified_at = now;
+    change.requalified = true;
+  }
   if (qualifying < standing) {
-    const bool kept = current.reached_at && now < AddMonths(*current.reached_at, program.tier_keep_months);
+    const std::optional<Timestamp> qualified = change.state.qualified_at ? change.state.qualified_at : current.reached_at;
+    const bool kept = qualified && now < AddMonths(*qualified, program.tier_keep_months);
     if (!kept) {
-      change.state = TierState{qualifying, now};
+      change.state = TierState{qualifying, now, now};
       change.demoted = true;
+      change.requalified = false;
     }
   }
   return change;
+}
+
+TierChange EvaluateTierAfterRefund(const Program& program, const TierState& current,
+                                   const std::optional<TierState>& before_promotion, const TierMeasure& measure,
+                                   Timestamp now) {
+  if (!before_promotion || program.tiers.empty()) return EvaluateTier(program, current, measure, now);
+  TierChange change{current, false, false, false};
+  if (QualifyingTier(program, measure.window) >= current.index) return change;
+  const TierChange from_before = EvaluateTier(program, *before_promotion, measure, now);
+  change.state = from_before.state;
+  if (!from_before.promoted && !from_before.demoted && !from_before.requalified) change.state = *before_promotion;
+  change.demoted = change.state.index < current.index;
+  change.promoted = change.state.index > current.index;
+  return change;
+}
+
+int64_t RewardsDue(int64_t progress, int64_t every) {
+  if (every <= 0 || progress < every) return 0;
+  return progress / every;
 }
 
 int64_t ProportionalShare(int64_t value, Money order_total, Money refunded_before, Money refunded_now) {

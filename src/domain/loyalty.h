@@ -29,6 +29,10 @@ enum class StampBasis { kVisit = 1, kItem = 2, kAmount = 3 };
 enum class TierMetric { kVisits = 1, kSpend = 2, kEarned = 3 };  // kEarned: units earned (stars)
 enum class TierWindow { kLifetime = 1, kRolling12Months = 2 };
 enum class ReversalPolicy { kClampAtZero = 1, kAllowNegative = 2 };
+// What counts as a visit (for visit tiers, stamps per visit, every-N-th-visit coupons and the
+// visit count of the loyalty view): every sale, or at most one per customer per branch per
+// business day, or one per customer per business day whatever the branch.
+enum class VisitRule { kEveryOrder = 1, kPerBranchDay = 2, kPerDay = 3 };
 
 const char* ToString(ProgramKind kind);
 std::optional<ProgramKind> ParseProgramKind(std::string_view text);
@@ -40,6 +44,8 @@ const char* ToString(TierWindow window);
 std::optional<TierWindow> ParseTierWindow(std::string_view text);
 const char* ToString(ReversalPolicy policy);
 std::optional<ReversalPolicy> ParseReversalPolicy(std::string_view text);
+const char* ToString(VisitRule rule);
+std::optional<VisitRule> ParseVisitRule(std::string_view text);
 
 struct Tier {
   std::string name = {};
@@ -101,7 +107,7 @@ struct Program {
   // Tiers, ascending by threshold; the first has threshold 0. Empty: no tiers.
   TierMetric tier_metric = TierMetric::kVisits;
   TierWindow tier_window = TierWindow::kLifetime;
-  int64_t tier_keep_months = 0;  // a reached tier is kept this long before it can fall
+  int64_t tier_keep_months = 0;  // a tier is kept this long after its latest qualification
   std::vector<Tier> tiers;
   // Events.
   std::vector<EarnEvent> events;
@@ -112,6 +118,10 @@ struct Program {
   std::vector<CouponRule> coupon_rules;
   // Gacha for joining the business's Kakao channel; empty: no gacha.
   std::vector<GachaPrize> gacha;
+  // Visits: what counts as one, and the local hour the business day starts at (a bar open past
+  // midnight sets 5, so that 01:00 still belongs to the evening before).
+  VisitRule visit_rule = VisitRule::kPerBranchDay;
+  int64_t visit_day_start_hour = 0;
   bool operator==(const Program&) const = default;
 };
 
@@ -133,8 +143,35 @@ const char* BalanceUnit(ProgramKind kind);
 // than the order total.
 Money EligibleAmount(const Order& order, const std::vector<std::string>& excluded);
 
-// What a sale earns before multipliers, by the program's rule.
-int64_t BaseEarn(const Program& program, const Order& sale);
+// Whether a sale opens a visit of its own or falls in a visit already counted (the same branch
+// and business day, by the program's visit rule).
+enum class VisitStatus { kNewVisit = 1, kSameVisit = 2 };
+
+// What a sale earns before multipliers, by the program's rule. A stamp per visit is earned only
+// by the sale that opens the visit.
+int64_t BaseEarn(const Program& program, const Order& sale, VisitStatus visit = VisitStatus::kNewVisit);
+
+// A sale as visit counting sees it (a sale refunded in full is left out by the caller).
+struct VisitSale {
+  OrderId id;
+  BranchId branch_id;
+  Timestamp ordered_at;
+};
+
+// The business day of `at`: whole days since 1970-01-01 of the business's local time, shifted
+// back by the program's day start hour.
+int64_t BusinessDay(const Program& program, int utc_offset_minutes, Timestamp at);
+// The number of visits among the sales by the program's visit rule.
+int64_t CountVisits(const Program& program, int utc_offset_minutes, const std::vector<VisitSale>& sales);
+// kNewVisit when none of `others` (sales other than `sale`) falls in the visit of `sale`.
+VisitStatus VisitOf(const Program& program, int utc_offset_minutes, const VisitSale& sale,
+                    const std::vector<VisitSale>& others);
+
+// When the units a sale earns expire: `ordered_at` plus the program's expiry months (nullopt:
+// they never expire). A sale whose units would already have expired at `now` (a late sync of an
+// old order) earns nothing.
+std::optional<Timestamp> EarnExpiry(const Program& program, Timestamp ordered_at);
+bool EarnedTooLate(const Program& program, Timestamp ordered_at, Timestamp now);
 
 // The multipliers that apply to a sale, in percent, with a note for the ledger entry.
 struct EarnMultiplier {
@@ -166,6 +203,24 @@ struct LedgerEntry {
   Timestamp created_at;
 };
 
+// One row of the count journal kept beside the ledger: how a sale, a refund or a reward changed
+// the tier metric of earned units (`tier_units`) and the counter towards the tier's reward
+// (`reward_units`), counted from `counts_at` (the order's time) in a rolling window. Unlike the
+// ledger it is never clamped: a refund takes back all it added, whatever the balance.
+struct LoyaltyCount {
+  int64_t id = 0;
+  BusinessId business_id;
+  CustomerId customer_id;
+  int64_t tier_units = 0;
+  int64_t reward_units = 0;
+  Timestamp counts_at;
+  std::optional<OrderId> order_id;
+  std::optional<int64_t> source_id;  // the count a refund takes back
+  std::optional<LedgerEntryId> ledger_entry_id;
+  std::string reason;
+  Timestamp created_at;
+};
+
 // What is left of one positive entry after the negative ones consumed the oldest awards first.
 struct Award {
   LedgerEntryId id;
@@ -188,10 +243,13 @@ std::vector<Award> DueForExpiry(const std::vector<LedgerEntry>& entries, Timesta
 // `at` plus whole calendar months, the day clamped to the month's length (Jan 31 + 1 = Feb 28).
 Timestamp AddMonths(Timestamp at, int64_t months);
 
-// Tier standing: the index into Program::tiers and when it was reached.
+// Tier standing: the index into Program::tiers, when it was reached, and when it was last
+// qualified for (reached, or earned again while standing in it); the tier is kept
+// tier_keep_months after the latest qualification.
 struct TierState {
   int index = 0;
   std::optional<Timestamp> reached_at;
+  std::optional<Timestamp> qualified_at;
   bool operator==(const TierState&) const = default;
 };
 
@@ -199,14 +257,35 @@ struct TierChange {
   TierState state;
   bool promoted = false;
   bool demoted = false;
+  bool requalified = false;  // the tier was earned again: its keep starts anew
+};
+
+// The tier metric measured two ways: over the program's window (lifetime or the last 12 months)
+// and over what came after the current tier's latest qualification (for re-qualification).
+struct TierMeasure {
+  int64_t window = 0;
+  int64_t since_qualified = 0;
 };
 
 // The tier the metric value qualifies for (the highest threshold at or below it).
 int QualifyingTier(const Program& program, int64_t metric);
 
 // Moves the standing to the qualifying tier: up at once; down only after tier_keep_months since
-// the current tier was reached.
-TierChange EvaluateTier(const Program& program, const TierState& current, int64_t metric, Timestamp now);
+// the current tier's latest qualification. Earning the tier's threshold again after that
+// qualification re-qualifies (the keep starts anew).
+TierChange EvaluateTier(const Program& program, const TierState& current, const TierMeasure& measure, Timestamp now);
+
+// The standing after a refund. When the refunded sale promoted the customer to the current tier,
+// that promotion no longer protects them: the standing returns to `before_promotion` and is
+// evaluated from there (it stays where it is when the metric still qualifies for it). Otherwise
+// the usual EvaluateTier.
+TierChange EvaluateTierAfterRefund(const Program& program, const TierState& current,
+                                   const std::optional<TierState>& before_promotion, const TierMeasure& measure,
+                                   Timestamp now);
+
+// Whole rewards a tier's counter holds: `progress` units counted at the tier, one reward per
+// `every`; 0 when the tier gives none.
+int64_t RewardsDue(int64_t progress, int64_t every);
 
 // The share of what a sale earned (or spent) that a refund takes back (or restores), so that the
 // refunds of one order, added up, take back exactly what it earned: floor(value × refunded_total

@@ -131,19 +131,144 @@ TEST(LoyaltyTest, AddMonthsClampsToTheMonthsLastDay) {
 TEST(LoyaltyTest, StarbucksTiersPromoteAtOnceAndFallOnlyAfterAYear) {
   const Program program = *ProgramPreset("starbucks");
   const Timestamp start = Timestamp::FromSeconds(DaysFromCivil(2026, 1, 10) * 86'400);
-  TierChange change = EvaluateTier(program, {}, 5, start);
+  TierChange change = EvaluateTier(program, {}, {5, 0}, start);
   EXPECT_TRUE(change.promoted);
   EXPECT_EQ(change.state.index, 1);
-  change = EvaluateTier(program, change.state, 31, start);
+  change = EvaluateTier(program, change.state, {31, 0}, start);
   EXPECT_EQ(change.state.index, 2);
   EXPECT_EQ(program.tiers[change.state.index].name, "Gold");
   const TierState gold = change.state;
-  change = EvaluateTier(program, gold, 2, AddMonths(start, 11));
+  change = EvaluateTier(program, gold, {2, 0}, AddMonths(start, 11));
   EXPECT_FALSE(change.demoted);
   EXPECT_EQ(change.state, gold);
-  change = EvaluateTier(program, gold, 2, AddMonths(start, 12));
+  change = EvaluateTier(program, gold, {2, 0}, AddMonths(start, 12));
   EXPECT_TRUE(change.demoted);
   EXPECT_EQ(change.state.index, 0);
+}
+
+TEST(LoyaltyTest, TheKeepRunsFromTheLatestQualificationNotTheFirst) {
+  const Program program = *ProgramPreset("starbucks");
+  const Timestamp start = Timestamp::FromSeconds(DaysFromCivil(2026, 1, 10) * 86'400);
+  TierChange change = EvaluateTier(program, {}, {30, 0}, start);
+  ASSERT_TRUE(change.promoted);
+  EXPECT_EQ(change.state.qualified_at, start);
+  // Six months later Gold's 30 stars are earned again (counted after the first qualification).
+  const Timestamp again = AddMonths(start, 6);
+  change = EvaluateTier(program, change.state, {55, 30}, again);
+  EXPECT_TRUE(change.requalified);
+  EXPECT_FALSE(change.promoted);
+  EXPECT_EQ(change.state.index, 2);
+  EXPECT_EQ(change.state.reached_at, start);
+  EXPECT_EQ(change.state.qualified_at, again);
+  // Thirteen months after reaching Gold the window holds few stars, but the keep runs from the
+  // re-qualification: still Gold until 12 months after it.
+  const TierState requalified = change.state;
+  change = EvaluateTier(program, requalified, {3, 0}, AddMonths(start, 13));
+  EXPECT_FALSE(change.demoted);
+  EXPECT_EQ(change.state.index, 2);
+  change = EvaluateTier(program, requalified, {3, 0}, AddMonths(again, 12));
+  EXPECT_TRUE(change.demoted);
+  EXPECT_EQ(change.state.index, 0);
+  // Stars earned before the qualification do not re-qualify: 29 after it is not enough.
+  EXPECT_FALSE(EvaluateTier(program, requalified, {60, 29}, AddMonths(again, 1)).requalified);
+}
+
+TEST(LoyaltyTest, ARefundOfThePromotingSaleUndoesThePromotionDespiteTheKeep) {
+  const Program program = *ProgramPreset("starbucks");
+  const Timestamp green_at = Timestamp::FromSeconds(DaysFromCivil(2026, 1, 10) * 86'400);
+  const Timestamp gold_at = AddMonths(green_at, 1);
+  const TierState green{1, green_at, green_at};
+  const TierState gold{2, gold_at, gold_at};
+  const Timestamp now = gold_at.PlusSeconds(3'600);
+  // The metric fell back to 5: the promotion by the refunded sale is undone, Green comes back
+  // with its own dates.
+  TierChange change = EvaluateTierAfterRefund(program, gold, green, {5, 0}, now);
+  EXPECT_TRUE(change.demoted);
+  EXPECT_EQ(change.state, green);
+  // Back to 3 stars: below Green too, but Green's keep still holds.
+  change = EvaluateTierAfterRefund(program, gold, green, {3, 0}, now);
+  EXPECT_EQ(change.state, green);
+  // Still 30 stars without the sale (others earned them): Gold stays.
+  change = EvaluateTierAfterRefund(program, gold, green, {30, 0}, now);
+  EXPECT_FALSE(change.demoted);
+  EXPECT_EQ(change.state, gold);
+  // A refund of another sale: the keep protects Gold.
+  change = EvaluateTierAfterRefund(program, gold, std::nullopt, {5, 0}, now);
+  EXPECT_FALSE(change.demoted);
+  EXPECT_EQ(change.state, gold);
+}
+
+TEST(LoyaltyTest, AnOrderOlderThanTheExpiryPeriodEarnsNothing) {
+  Program program = *ProgramPreset("points");  // 24 months
+  const Timestamp now = Timestamp::FromSeconds(DaysFromCivil(2026, 12, 7) * 86'400);
+  const Timestamp old = now.PlusSeconds(-400 * 86'400);
+  EXPECT_EQ(EarnExpiry(program, old), AddMonths(old, 24));
+  EXPECT_FALSE(EarnedTooLate(program, old, now));
+  const Timestamp older = now.PlusSeconds(-800 * 86'400);
+  EXPECT_TRUE(EarnedTooLate(program, older, now));
+  EXPECT_TRUE(EarnedTooLate(program, AddMonths(now, -24), now));
+  program.expiry_months = 0;
+  EXPECT_FALSE(EarnExpiry(program, older));
+  EXPECT_FALSE(EarnedTooLate(program, older, now));
+}
+
+TEST(LoyaltyTest, AVisitIsOnePerCustomerPerBranchPerBusinessDayByDefault) {
+  Program program = *ProgramPreset("visit-ranks");
+  EXPECT_EQ(program.visit_rule, VisitRule::kPerBranchDay);
+  constexpr int kSeoul = 540;
+  // 2026-03-02 23:30 and 2026-03-03 00:30 in Seoul: two business days.
+  const Timestamp evening = Timestamp::FromSeconds(DaysFromCivil(2026, 3, 2) * 86'400 + (23 - 9) * 3'600 + 1'800);
+  const Timestamp past_midnight = evening.PlusSeconds(3'600);
+  std::vector<VisitSale> sales;
+  for (int i = 0; i < 36; ++i) sales.push_back({OrderId(i + 1), BranchId(1), evening.PlusSeconds(i / 10)});
+  EXPECT_EQ(CountVisits(program, kSeoul, sales), 1);
+  sales.push_back({OrderId(100), BranchId(2), evening});
+  EXPECT_EQ(CountVisits(program, kSeoul, sales), 2);  // another branch
+  sales.push_back({OrderId(101), BranchId(1), past_midnight});
+  EXPECT_EQ(CountVisits(program, kSeoul, sales), 3);  // the next day in Seoul
+  EXPECT_EQ(VisitOf(program, kSeoul, sales[0], sales), VisitStatus::kSameVisit);
+  EXPECT_EQ(VisitOf(program, kSeoul, sales.back(), sales), VisitStatus::kNewVisit);
+  // A business day that starts at 05:00 keeps 00:30 in the evening before.
+  program.visit_day_start_hour = 5;
+  EXPECT_EQ(CountVisits(program, kSeoul, sales), 2);
+  program.visit_rule = VisitRule::kPerDay;
+  EXPECT_EQ(CountVisits(program, kSeoul, sales), 1);
+  program.visit_rule = VisitRule::kEveryOrder;
+  EXPECT_EQ(CountVisits(program, kSeoul, sales), 38);
+  // The same instant is another day in UTC than in Seoul.
+  program.visit_rule = VisitRule::kPerBranchDay;
+  program.visit_day_start_hour = 0;
+  const std::vector<VisitSale> two = {{OrderId(1), BranchId(1), evening}, {OrderId(2), BranchId(1), past_midnight}};
+  EXPECT_EQ(CountVisits(program, kSeoul, two), 2);
+  EXPECT_EQ(CountVisits(program, 0, two), 1);
+}
+
+TEST(LoyaltyTest, AStampPerVisitIsEarnedOnlyByTheSaleThatOpensTheVisit) {
+  const Program program = *ProgramPreset("stamps");
+  EXPECT_EQ(BaseEarn(program, Sale(5'000), VisitStatus::kNewVisit), 1);
+  EXPECT_EQ(BaseEarn(program, Sale(5'000), VisitStatus::kSameVisit), 0);
+  Program items = program;
+  items.stamp_basis = StampBasis::kItem;
+  EXPECT_EQ(BaseEarn(items, Sale(5'000, {{"라떼", "coffee", 2, Money(2'500)}}), VisitStatus::kSameVisit), 2);
+}
+
+TEST(LoyaltyTest, TheVisitSettingsAreValidated) {
+  Program program = *ProgramPreset("visit-ranks");
+  program.visit_day_start_hour = 24;
+  EXPECT_EQ(ValidateProgram(program).field(), "visit_day_start_hour");
+  program.visit_day_start_hour = 5;
+  program.visit_rule = static_cast<VisitRule>(9);
+  EXPECT_EQ(ValidateProgram(program).field(), "visit_rule");
+  EXPECT_EQ(ParseVisitRule("per_day"), VisitRule::kPerDay);
+  EXPECT_FALSE(ParseVisitRule("per_week"));
+  EXPECT_STREQ(ToString(VisitRule::kPerBranchDay), "per_branch_day");
+}
+
+TEST(LoyaltyTest, RewardsAreWholeBlocksOfTheCounter) {
+  EXPECT_EQ(RewardsDue(11, 12), 0);
+  EXPECT_EQ(RewardsDue(25, 12), 2);
+  EXPECT_EQ(RewardsDue(-3, 12), 0);
+  EXPECT_EQ(RewardsDue(40, 0), 0);
 }
 
 TEST(LoyaltyTest, VisitRanksPresetNamesTsukadaNojoRanks) {

@@ -175,7 +175,9 @@ Json ToJson(const domain::Program& p) {
           {"birthday_month_percent", p.birthday_month_percent},
           {"referral_reward_points", p.referral_reward_points},
           {"coupon_rules", rules},
-          {"gacha", gacha}};
+          {"gacha", gacha},
+          {"visit_rule", domain::ToString(p.visit_rule)},
+          {"visit_day_start_hour", p.visit_day_start_hour}};
 }
 
 Json ToJson(const domain::LedgerEntry& e) {
@@ -261,7 +263,11 @@ Json ToJson(const app::AccountView& view) {
           {"tier", view.tier_name.empty() ? Json(nullptr) : Json(view.tier_name)},
           {"tier_index", view.account.tier.index},
           {"tier_reached_at", TimeOrNull(view.account.tier.reached_at)},
+          {"tier_qualified_at", TimeOrNull(view.account.tier.qualified_at ? view.account.tier.qualified_at
+                                                                           : view.account.tier.reached_at)},
           {"tier_metric", view.tier_metric},
+          {"visit_count", view.visit_count},
+          {"reward_progress", view.reward_progress},
           {"next_tier", view.next_tier_name ? Json(*view.next_tier_name) : Json(nullptr)},
           {"to_next_tier", view.to_next_tier},
           {"expiring_within_30_days", view.expiring_within_30_days},
@@ -282,7 +288,12 @@ Json ToJson(const app::SaleLoyalty& loyalty) {
           {"tier", loyalty.tier_name.empty() ? Json(nullptr) : Json(loyalty.tier_name)},
           {"promoted_to", loyalty.promoted_to ? Json(*loyalty.promoted_to) : Json(nullptr)},
           {"note", loyalty.note},
-          {"rewards", rewards}};
+          {"rewards", rewards},
+          {"visit_counted", loyalty.visit_counted},
+          {"visits", loyalty.visits},
+          {"not_earned", loyalty.not_earned_reason.empty()
+                             ? Json(nullptr)
+                             : Json({{"reason", loyalty.not_earned_reason}, {"expired_at", TimeOrNull(loyalty.expired_at)}})}};
 }
 
 Json OrderWithLoyalty(const domain::Order& order, const std::optional<app::SaleLoyalty>& loyalty) {
@@ -326,6 +337,8 @@ Result<domain::Program> ParseProgram(const nlohmann::json& body) {
   ReadInteger(reader, "referral_reward_points", p.referral_reward_points);
   p.coupon_rules = ReadCouponRules(reader, p.coupon_rules);
   p.gacha = ReadGacha(reader, p.gacha);
+  ReadEnum(reader, "visit_rule", p.visit_rule, domain::ParseVisitRule, "every_order, per_branch_day, per_day");
+  ReadInteger(reader, "visit_day_start_hour", p.visit_day_start_hour);
   if (!reader.ok()) return reader.status();
   return p;
 }

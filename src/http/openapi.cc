@@ -66,7 +66,8 @@ void AddLoyaltySchemas(Json& schemas) {
       {"birthday_month_percent", Integer()}, {"referral_reward_points", Integer()},
       {"coupon_rules", ArrayOf(Object({{"every_visits", Integer()}, {"coupon_template", Integer()}},
                                       {"every_visits", "coupon_template"}))},
-      {"gacha", ArrayOf(prize)}};
+      {"gacha", ArrayOf(prize)}, {"visit_rule", Enum({"per_branch_day", "per_day", "every_order"})},
+      {"visit_day_start_hour", Integer()}};
   schemas["Program"] = Object(program);
   schemas["Program"]["properties"]["unit"] = String();
   program.insert(program.begin(), {"preset", Enum({"stamps", "points", "starbucks", "visit-ranks"})});
@@ -110,10 +111,15 @@ void AddLoyaltySchemas(Json& schemas) {
   schemas["SaleLoyalty"] = Object({{"unit", String()}, {"earned", Integer()}, {"redeemed", Integer()},
                                    {"balance", Integer()}, {"tier", Nullable(String())},
                                    {"promoted_to", Nullable(String())}, {"note", String()},
-                                   {"rewards", ArrayOf(Ref("Coupon"))}});
+                                   {"rewards", ArrayOf(Ref("Coupon"))}, {"visit_counted", Boolean()},
+                                   {"visits", Integer()},
+                                   {"not_earned", Nullable(Object({{"reason", Enum({"older_than_expiry"})},
+                                                                   {"expired_at", Nullable(TimeSchema())}}))}});
   schemas["LoyaltyAccount"] = Object({{"program", Nullable(String())}, {"unit", String()}, {"balance", Integer()},
                                       {"tier", Nullable(String())}, {"tier_index", Integer()},
-                                      {"tier_reached_at", Nullable(TimeSchema())}, {"tier_metric", Integer()},
+                                      {"tier_reached_at", Nullable(TimeSchema())},
+                                      {"tier_qualified_at", Nullable(TimeSchema())}, {"tier_metric", Integer()},
+                                      {"visit_count", Integer()}, {"reward_progress", Integer()},
                                       {"next_tier", Nullable(String())}, {"to_next_tier", Integer()},
                                       {"expiring_within_30_days", Integer()}, {"next_expiry", Nullable(TimeSchema())},
                                       {"referral_code", Nullable(String())}, {"referrer_id", Nullable(Integer())},

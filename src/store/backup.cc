@@ -41,6 +41,7 @@ constexpr const char* kTableOrder[] = {
     "loyalty_programs",
     "loyalty_accounts",
     "ledger_entries",
+    "loyalty_counts",
     "tier_changes",
     "coupon_templates",
     "coupons",

@@ -20,11 +20,15 @@ constexpr Statement kListTemplates{"coupon.list_templates",
 
 #define COUPON_COLUMNS                                                                                          \
   "id, business_id, template_id, customer_id, code, name, kind, value, source, status, issued_at, expires_at, " \
-  "issued_by, redeemed_at, redeemed_branch_id, redeemed_order_id"
+  "issued_by, redeemed_at, redeemed_branch_id, redeemed_order_id, order_id, ledger_entry_id"
 constexpr Statement kInsertCoupon{
     "coupon.insert",
     "INSERT INTO coupons (business_id, template_id, customer_id, code, name, kind, value, source, status, issued_at, "
-    "expires_at, issued_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $11) RETURNING id"};
+    "expires_at, issued_by, order_id, ledger_entry_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $11, $12, "
+    "$13) RETURNING id"};
+constexpr Statement kCouponsOfOrder{
+    "coupon.of_order",
+    "SELECT " COUPON_COLUMNS " FROM coupons WHERE business_id = $1 AND order_id = $2 ORDER BY id"};
 constexpr Statement kCouponByCode{"coupon.by_code",
                                   "SELECT " COUPON_COLUMNS " FROM coupons WHERE business_id = $1 AND code = $2"};
 constexpr Statement kCouponById{"coupon.by_id",
@@ -136,6 +140,8 @@ domain::Coupon ReadCoupon(const Row& row) {
   if (auto v = row.GetOptionalInt(13)) c.redeemed_at = Timestamp::FromMicros(*v);
   if (auto v = row.GetOptionalInt(14)) c.redeemed_branch_id = BranchId(*v);
   if (auto v = row.GetOptionalInt(15)) c.redeemed_order_id = OrderId(*v);
+  if (auto v = row.GetOptionalInt(16)) c.order_id = OrderId(*v);
+  if (auto v = row.GetOptionalInt(17)) c.ledger_entry_id = LedgerEntryId(*v);
   return c;
 }
 
@@ -184,7 +190,8 @@ Result<domain::Coupon> CouponRepository::Insert(domain::Coupon c) {
                                         Int(c.customer_id.value()), Text(c.code), Text(c.name),
                                         Int(static_cast<int64_t>(c.kind)), Int(c.value),
                                         Int(static_cast<int64_t>(c.source)), Int(c.issued_at.micros()),
-                                        Int(c.expires_at.micros()), OptionalIdValue(c.issued_by)}));
+                                        Int(c.expires_at.micros()), OptionalIdValue(c.issued_by),
+                                        OptionalIdValue(c.order_id), OptionalIdValue(c.ledger_entry_id)}));
   c.id = CouponId(rows.at(0).GetInt(0));
   c.status = domain::CouponStatus::kIssued;
   return c;
@@ -204,6 +211,13 @@ Result<domain::Coupon> CouponRepository::Get(BusinessId business, CouponId id) {
 
 Result<std::vector<domain::Coupon>> CouponRepository::ListForCustomer(BusinessId business, CustomerId customer) {
   CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kCouponsForCustomer, {Int(business.value()), Int(customer.value())}));
+  std::vector<domain::Coupon> coupons;
+  for (const Row& row : rows) coupons.push_back(ReadCoupon(row));
+  return coupons;
+}
+
+Result<std::vector<domain::Coupon>> CouponRepository::IssuedBySale(BusinessId business, OrderId order) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kCouponsOfOrder, {Int(business.value()), Int(order.value())}));
   std::vector<domain::Coupon> coupons;
   for (const Row& row : rows) coupons.push_back(ReadCoupon(row));
   return coupons;

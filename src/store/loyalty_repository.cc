@@ -17,16 +17,17 @@ constexpr Statement kSaveProgram{
     "updated_at = excluded.updated_at"};
 constexpr Statement kGetAccount{
     "loyalty.get_account",
-    "SELECT customer_id, balance, tier_index, tier_reached_at, referral_code, updated_at FROM loyalty_accounts "
+    "SELECT customer_id, balance, tier_index, tier_reached_at, referral_code, updated_at, tier_qualified_at "
+    "FROM loyalty_accounts "
     "WHERE business_id = $1 AND customer_id = $2"};
 constexpr Statement kCreateAccount{
     "loyalty.create_account",
     "INSERT INTO loyalty_accounts (business_id, customer_id, balance, tier_index, tier_reached_at, referral_code, "
-    "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"};
+    "updated_at, tier_qualified_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"};
 constexpr Statement kSaveAccount{
     "loyalty.save_account",
-    "UPDATE loyalty_accounts SET balance = $3, tier_index = $4, tier_reached_at = $5, updated_at = $6 "
-    "WHERE business_id = $1 AND customer_id = $2"};
+    "UPDATE loyalty_accounts SET balance = $3, tier_index = $4, tier_reached_at = $5, updated_at = $6, "
+    "tier_qualified_at = $7 WHERE business_id = $1 AND customer_id = $2"};
 constexpr Statement kFindReferralCode{
     "loyalty.find_referral_code",
     "SELECT customer_id FROM loyalty_accounts WHERE business_id = $1 AND referral_code = $2"};
@@ -50,11 +51,29 @@ constexpr Statement kEntry{"ledger.entry",
                            "SELECT " LEDGER_COLUMNS " FROM ledger_entries WHERE business_id = $1 AND id = $2"};
 constexpr Statement kSum{"ledger.sum",
                          "SELECT COALESCE(SUM(amount), 0) FROM ledger_entries WHERE business_id = $1 AND customer_id = $2"};
-constexpr Statement kEarnedSince{
-    "ledger.earned_since",
-    "SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e WHERE e.business_id = $1 AND e.customer_id = $2 "
-    "AND e.created_at >= $3 AND (e.kind = 1 OR (e.kind = 5 AND e.amount < 0 AND EXISTS (SELECT 1 FROM "
-    "ledger_entries r WHERE r.business_id = e.business_id AND r.id = e.related_id AND r.kind = 1)))"};
+#define COUNT_COLUMNS \
+  "id, business_id, customer_id, tier_units, reward_units, counts_at, order_id, source_id, ledger_entry_id, reason, " \
+  "created_at"
+constexpr Statement kAppendCount{
+    "counts.append",
+    "INSERT INTO loyalty_counts (business_id, customer_id, tier_units, reward_units, counts_at, order_id, source_id, "
+    "ledger_entry_id, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"};
+constexpr Statement kCountsForOrder{"counts.for_order",
+                                    "SELECT " COUNT_COLUMNS " FROM loyalty_counts WHERE business_id = $1 AND "
+                                    "order_id = $2 AND order_id IS NOT NULL ORDER BY id"};
+constexpr Statement kTierUnitsSince{
+    "counts.tier_units_since",
+    "SELECT COALESCE(SUM(tier_units), 0) FROM loyalty_counts WHERE business_id = $1 AND customer_id = $2 "
+    "AND counts_at >= $3"};
+constexpr Statement kRewardProgress{
+    "counts.reward_progress",
+    "SELECT COALESCE(SUM(reward_units), 0) FROM loyalty_counts WHERE business_id = $1 AND customer_id = $2"};
+// A sale refunded in full is no visit.
+constexpr Statement kVisitSales{
+    "counts.visit_sales",
+    "SELECT o.id, o.branch_id, o.ordered_at FROM orders o WHERE o.business_id = $1 AND o.customer_id = $2 "
+    "AND o.kind = 1 AND o.ordered_at >= $3 AND o.total > COALESCE((SELECT SUM(-r.total) FROM orders r "
+    "WHERE r.business_id = o.business_id AND r.original_order_id = o.id), 0) ORDER BY o.ordered_at, o.id"};
 constexpr Statement kDueCustomers{
     "ledger.due_customers",
     "SELECT DISTINCT a.customer_id FROM ledger_entries a WHERE a.business_id = $1 AND a.expires_at IS NOT NULL "
@@ -140,7 +159,9 @@ json ProgramToJson(const domain::Program& p) {
           {"birthday_month_percent", p.birthday_month_percent},
           {"referral_reward_points", p.referral_reward_points},
           {"coupon_rules", rules},
-          {"gacha", gacha}};
+          {"gacha", gacha},
+          {"visit_rule", static_cast<int>(p.visit_rule)},
+          {"visit_day_start_hour", p.visit_day_start_hour}};
 }
 
 domain::Program ProgramFromJson(const json& j) {
@@ -191,6 +212,9 @@ domain::Program ProgramFromJson(const json& j) {
     p.gacha.push_back({.label = g.value("label", ""), .weight = g.value("weight", int64_t{1}),
                        .points = g.value("points", int64_t{0})});
   }
+  // Programs saved before visits had a rule get the default one.
+  p.visit_rule = static_cast<domain::VisitRule>(j.value("visit_rule", static_cast<int>(p.visit_rule)));
+  p.visit_day_start_hour = j.value("visit_day_start_hour", int64_t{0});
   return p;
 }
 
@@ -261,6 +285,7 @@ Result<std::optional<domain::LoyaltyAccount>> LoyaltyRepository::GetAccount(Busi
   if (auto v = row.GetOptionalInt(3)) account.tier.reached_at = Timestamp::FromMicros(*v);
   account.referral_code = row.GetText(4);
   account.updated_at = Timestamp::FromMicros(row.GetInt(5));
+  if (auto v = row.GetOptionalInt(6)) account.tier.qualified_at = Timestamp::FromMicros(*v);
   return std::optional<domain::LoyaltyAccount>(std::move(account));
 }
 
@@ -268,7 +293,7 @@ Status LoyaltyRepository::CreateAccount(BusinessId business, const domain::Loyal
   Status status = connection_.Execute(
       kCreateAccount, {Int(business.value()), Int(account.customer_id.value()), Int(account.balance),
                        Int(account.tier.index), OptionalTime(account.tier.reached_at), Text(account.referral_code),
-                       Int(account.updated_at.micros())});
+                       Int(account.updated_at.micros()), OptionalTime(account.tier.qualified_at)});
   if (status.code() == StatusCode::kFailedPrecondition) return NotFound("customer not found");
   return status;
 }
@@ -276,7 +301,8 @@ Status LoyaltyRepository::CreateAccount(BusinessId business, const domain::Loyal
 Status LoyaltyRepository::SaveAccount(BusinessId business, const domain::LoyaltyAccount& account) {
   return connection_.Execute(kSaveAccount, {Int(business.value()), Int(account.customer_id.value()),
                                             Int(account.balance), Int(account.tier.index),
-                                            OptionalTime(account.tier.reached_at), Int(account.updated_at.micros())});
+                                            OptionalTime(account.tier.reached_at), Int(account.updated_at.micros()),
+                                            OptionalTime(account.tier.qualified_at)});
 }
 
 Result<std::optional<CustomerId>> LoyaltyRepository::FindByReferralCode(BusinessId business, const std::string& code) {
@@ -325,10 +351,58 @@ Result<int64_t> LoyaltyRepository::LedgerSum(BusinessId business, CustomerId cus
   return rows.at(0).GetInt(0);
 }
 
-Result<int64_t> LoyaltyRepository::EarnedSince(BusinessId business, CustomerId customer, Timestamp since) {
-  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kEarnedSince, {Int(business.value()), Int(customer.value()),
-                                                                   Int(since.micros())}));
+Result<int64_t> LoyaltyRepository::AppendCount(const domain::LoyaltyCount& c) {
+  CRM_ASSIGN_OR_RETURN(
+      auto rows,
+      connection_.Query(kAppendCount, {Int(c.business_id.value()), Int(c.customer_id.value()), Int(c.tier_units),
+                                       Int(c.reward_units), Int(c.counts_at.micros()), OptionalIdValue(c.order_id),
+                                       c.source_id ? Int(*c.source_id) : Null(), OptionalIdValue(c.ledger_entry_id),
+                                       Text(c.reason), Int(c.created_at.micros())}));
   return rows.at(0).GetInt(0);
+}
+
+Result<std::vector<domain::LoyaltyCount>> LoyaltyRepository::CountsForOrder(BusinessId business, OrderId order) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kCountsForOrder, {Int(business.value()), Int(order.value())}));
+  std::vector<domain::LoyaltyCount> counts;
+  for (const Row& row : rows) {
+    domain::LoyaltyCount c;
+    c.id = row.GetInt(0);
+    c.business_id = BusinessId(row.GetInt(1));
+    c.customer_id = CustomerId(row.GetInt(2));
+    c.tier_units = row.GetInt(3);
+    c.reward_units = row.GetInt(4);
+    c.counts_at = Timestamp::FromMicros(row.GetInt(5));
+    if (auto v = row.GetOptionalInt(6)) c.order_id = OrderId(*v);
+    c.source_id = row.GetOptionalInt(7);
+    if (auto v = row.GetOptionalInt(8)) c.ledger_entry_id = LedgerEntryId(*v);
+    c.reason = row.GetText(9);
+    c.created_at = Timestamp::FromMicros(row.GetInt(10));
+    counts.push_back(std::move(c));
+  }
+  return counts;
+}
+
+Result<int64_t> LoyaltyRepository::TierUnitsSince(BusinessId business, CustomerId customer, Timestamp since) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kTierUnitsSince, {Int(business.value()), Int(customer.value()),
+                                                                      Int(since.micros())}));
+  return rows.at(0).GetInt(0);
+}
+
+Result<int64_t> LoyaltyRepository::RewardProgress(BusinessId business, CustomerId customer) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kRewardProgress, {Int(business.value()), Int(customer.value())}));
+  return rows.at(0).GetInt(0);
+}
+
+Result<std::vector<domain::VisitSale>> LoyaltyRepository::VisitSales(BusinessId business, CustomerId customer,
+                                                                    Timestamp since) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kVisitSales, {Int(business.value()), Int(customer.value()),
+                                                                  Int(since.micros())}));
+  std::vector<domain::VisitSale> sales;
+  sales.reserve(rows.size());
+  for (const Row& row : rows) {
+    sales.push_back({OrderId(row.GetInt(0)), BranchId(row.GetInt(1)), Timestamp::FromMicros(row.GetInt(2))});
+  }
+  return sales;
 }
 
 Result<std::vector<CustomerId>> LoyaltyRepository::CustomersWithDueAwards(BusinessId business, Timestamp now,

@@ -55,8 +55,17 @@ class LoyaltyRepository {
   // kNotFound when the entry is not the business's.
   Result<domain::LedgerEntry> Entry(BusinessId business, LedgerEntryId id);
   Result<int64_t> LedgerSum(BusinessId business, CustomerId customer);
-  // Units earned since `since` (earn entries less the reversals of earn entries).
-  Result<int64_t> EarnedSince(BusinessId business, CustomerId customer, Timestamp since);
+  // Appends a row of the count journal; returns its id.
+  Result<int64_t> AppendCount(const domain::LoyaltyCount& count);
+  // The count rows of an order (a sale's own, or a refund's), oldest first.
+  Result<std::vector<domain::LoyaltyCount>> CountsForOrder(BusinessId business, OrderId order);
+  // The tier metric of earned units: the tier units of the count rows counting from `since` on.
+  Result<int64_t> TierUnitsSince(BusinessId business, CustomerId customer, Timestamp since);
+  // The customer's counter towards a tier's reward: the sum of every row's reward units.
+  Result<int64_t> RewardProgress(BusinessId business, CustomerId customer);
+  // The customer's sales at or after `since` that are not refunded in full, as visit counting
+  // sees them.
+  Result<std::vector<domain::VisitSale>> VisitSales(BusinessId business, CustomerId customer, Timestamp since);
   // Customers holding awards that expire at or before `now` and have no expire entry yet.
   Result<std::vector<CustomerId>> CustomersWithDueAwards(BusinessId business, Timestamp now, int limit,
                                                          std::optional<CustomerId> after);
@@ -90,6 +99,8 @@ class CouponRepository {
   Result<std::optional<domain::Coupon>> FindByCode(BusinessId business, const std::string& code);
   Result<domain::Coupon> Get(BusinessId business, CouponId id);
   Result<std::vector<domain::Coupon>> ListForCustomer(BusinessId business, CustomerId customer);
+  // The coupons a sale issued (rewards, tier welcome coupons, rule coupons), oldest first.
+  Result<std::vector<domain::Coupon>> IssuedBySale(BusinessId business, OrderId order);
   Result<int64_t> CountIssued(BusinessId business, CustomerId customer, CouponTemplateId coupon_template);
   // Marks an issued coupon used; kFailedPrecondition when it was no longer issued (a concurrent use).
   Status MarkRedeemed(BusinessId business, CouponId id, Timestamp at, BranchId branch, std::optional<OrderId> order,

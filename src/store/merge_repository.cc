@@ -13,7 +13,8 @@ using Json = nlohmann::json;
   "id, business_id, name, family_name, given_name, name_key, given_key, initials, phone_e164, phone_last4, "     \
   "email, birthday, birthday_calendar, birthday_leap_month, gender, source, referrer_id, address, visit_count, " \
   "visits_last_year, total_spend, first_visit_at, last_visit_at, created_at, updated_at, merged_into"
-#define ACCOUNT_COLUMNS "business_id, customer_id, balance, tier_index, tier_reached_at, referral_code, updated_at"
+#define ACCOUNT_COLUMNS \
+  "business_id, customer_id, balance, tier_index, tier_reached_at, referral_code, updated_at, tier_qualified_at"
 #define REFERRAL_COLUMNS                                                                                       \
   "business_id, customer_id, referrer_id, rewarded_order_id, friend_entry_id, referrer_entry_id, created_at, " \
   "rewarded_at"
@@ -67,6 +68,9 @@ constexpr Statement kMoveLedger{
 constexpr Statement kMoveTierChanges{
     "merge.move_tier_changes",
     "UPDATE tier_changes SET customer_id = $2 WHERE business_id = $1 AND customer_id = $3 RETURNING id"};
+constexpr Statement kMoveCounts{
+    "merge.move_counts",
+    "UPDATE loyalty_counts SET customer_id = $2 WHERE business_id = $1 AND customer_id = $3 RETURNING id"};
 constexpr Statement kMoveCoupons{"merge.move_coupons",
                                  "UPDATE coupons SET customer_id = $2 WHERE business_id = $1 AND customer_id = $3 "
                                  "RETURNING id"};
@@ -191,7 +195,8 @@ constexpr Statement kInsertAnniversary{
     "merge.insert_anniversary",
     "INSERT INTO customer_anniversaries (business_id, customer_id, position, label, date) VALUES ($1, $2, $3, $4, $5)"};
 constexpr Statement kInsertAccount{
-    "merge.insert_account", "INSERT INTO loyalty_accounts (" ACCOUNT_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, $7)"};
+    "merge.insert_account",
+    "INSERT INTO loyalty_accounts (" ACCOUNT_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"};
 constexpr Statement kInsertReferral{
     "merge.insert_referral", "INSERT INTO referrals (" REFERRAL_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"};
 constexpr Statement kInsertPreference{
@@ -210,6 +215,7 @@ constexpr Statement kBackOrders = MOVE_BACK("orders");
 constexpr Statement kBackLedger = MOVE_BACK("ledger_entries");
 constexpr Statement kBackTierChanges = MOVE_BACK("tier_changes");
 constexpr Statement kBackCoupons = MOVE_BACK("coupons");
+constexpr Statement kBackCounts = MOVE_BACK("loyalty_counts");
 constexpr Statement kBackNotes = MOVE_BACK("notes");
 constexpr Statement kBackPreferences = MOVE_BACK("preferences");
 constexpr Statement kBackGacha = MOVE_BACK("gacha_draws");
@@ -347,6 +353,7 @@ std::string SnapshotText(const MergeSnapshot& s) {
             {"ledger_entries", s.ledger_entries},
             {"tier_changes", s.tier_changes},
             {"coupons", s.coupons},
+            {"loyalty_counts", s.loyalty_counts},
             {"notes", s.notes},
             {"preferences", s.preferences},
             {"gacha_draws", s.gacha_draws},
@@ -378,6 +385,7 @@ Result<MergeSnapshot> SnapshotFromText(const std::string& text) {
     s.ledger_entries = json.at("ledger_entries").get<std::vector<int64_t>>();
     s.tier_changes = json.at("tier_changes").get<std::vector<int64_t>>();
     s.coupons = json.at("coupons").get<std::vector<int64_t>>();
+    if (json.contains("loyalty_counts")) s.loyalty_counts = json.at("loyalty_counts").get<std::vector<int64_t>>();
     s.notes = json.at("notes").get<std::vector<int64_t>>();
     s.preferences = json.at("preferences").get<std::vector<int64_t>>();
     s.gacha_draws = json.at("gacha_draws").get<std::vector<int64_t>>();
@@ -469,6 +477,7 @@ Status MergeRepository::MoveRows(BusinessId business, CustomerId survivor, Custo
   CRM_RETURN_IF_ERROR(moved(kMoveLedger, snapshot.ledger_entries));
   CRM_RETURN_IF_ERROR(moved(kMoveTierChanges, snapshot.tier_changes));
   CRM_RETURN_IF_ERROR(moved(kMoveCoupons, snapshot.coupons));
+  CRM_RETURN_IF_ERROR(moved(kMoveCounts, snapshot.loyalty_counts));
   CRM_RETURN_IF_ERROR(moved(kMoveNotes, snapshot.notes));
   CRM_RETURN_IF_ERROR(moved(kMoveProspects, snapshot.prospects));
 
@@ -608,6 +617,7 @@ Status MergeRepository::Restore(BusinessId business, CustomerId survivor, Custom
   CRM_RETURN_IF_ERROR(back(kBackLedger, snapshot.ledger_entries));
   CRM_RETURN_IF_ERROR(back(kBackTierChanges, snapshot.tier_changes));
   CRM_RETURN_IF_ERROR(back(kBackCoupons, snapshot.coupons));
+  CRM_RETURN_IF_ERROR(back(kBackCounts, snapshot.loyalty_counts));
   CRM_RETURN_IF_ERROR(back(kBackNotes, snapshot.notes));
   CRM_RETURN_IF_ERROR(back(kBackPreferences, snapshot.preferences));
   CRM_RETURN_IF_ERROR(back(kBackGacha, snapshot.gacha_draws));
@@ -627,7 +637,10 @@ Status MergeRepository::Restore(BusinessId business, CustomerId survivor, Custom
   for (const RawRow& row : snapshot.referrals) CRM_RETURN_IF_ERROR(connection_.Execute(kInsertReferral, row));
 
   CRM_RETURN_IF_ERROR(connection_.Execute(kClearAccounts, both));
-  for (const RawRow& row : snapshot.accounts) CRM_RETURN_IF_ERROR(connection_.Execute(kInsertAccount, row));
+  for (RawRow row : snapshot.accounts) {
+    row.resize(8, Null());  // a snapshot taken before accounts kept tier_qualified_at
+    CRM_RETURN_IF_ERROR(connection_.Execute(kInsertAccount, row));
+  }
   return Status::Ok();
 }
 

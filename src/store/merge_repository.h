@@ -34,6 +34,7 @@ struct MergeSnapshot {
   std::vector<int64_t> ledger_entries;
   std::vector<int64_t> tier_changes;
   std::vector<int64_t> coupons;
+  std::vector<int64_t> loyalty_counts;
   std::vector<int64_t> notes;
   std::vector<int64_t> preferences;
   std::vector<int64_t> gacha_draws;

@@ -196,6 +196,28 @@ test("settings: a preset is saved, and a bad value is explained next to its fiel
   expect(csp).toEqual([]);
 });
 
+test("settings: what counts as a visit is chosen, and a bad day start is explained next to its field", async ({ page }, info) => {
+  const api = await ownerApi();
+  await api.put("/loyalty/program", { preset: "visit-ranks" });
+  await login(page);
+  await page.getByRole("link", { name: "적립 설정" }).click();
+  const form = page.getByTestId("program-form");
+  const rule = form.getByLabel(/방문으로 세는 기준/);
+  await expect(rule).toHaveValue("per_branch_day");
+  await rule.selectOption("per_day");
+  await form.getByLabel(/영업일 시작 시각/).fill("24");
+  await form.getByRole("button", { name: "저장" }).click();
+  await expect(form.getByTestId("error-visit_day_start_hour")).toHaveText("0부터 23까지 입력하세요.");
+  await expect(form.getByLabel(/영업일 시작 시각/)).toHaveAttribute("aria-invalid", "true");
+  expect((await api.get<{ visit_rule: string }>("/loyalty/program")).visit_rule).toBe("per_branch_day");
+
+  await form.getByLabel(/영업일 시작 시각/).fill("5");
+  await form.getByRole("button", { name: "저장" }).click();
+  await expect(page.getByTestId("notice").first()).toHaveText("적립 프로그램을 저장했습니다.");
+  expect(await api.get("/loyalty/program")).toMatchObject({ visit_rule: "per_day", visit_day_start_hour: 5 });
+  await shot(page, info, "office-loyalty-visits");
+});
+
 test("the customer page shows the ledger and tier changes, and a manager adjusts with a reason", async ({ page }, info) => {
   const api = await ownerApi();
   await api.put("/loyalty/program", { preset: "starbucks" });

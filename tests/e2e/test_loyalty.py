@@ -2,6 +2,7 @@
 order response, the ledger, Idempotency-Key replays and conflicts, refunds after redemption,
 coupons, referrals, roles, and concurrent redemptions of one balance that never overdraw it."""
 
+import datetime
 import os
 import sys
 import threading
@@ -10,6 +11,13 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from dangol_e2e import ServerTestCase, Tenant, items_of, run_cli, unique, walk_pages  # noqa: E402
+
+
+def iso_days_ago(days, hour_utc=3):
+    """A fixed time of day `days` days ago (03:00 UTC is noon in Seoul): orders placed at one such
+    time fall on one business day whatever the hour the test runs."""
+    day = datetime.datetime.now(datetime.timezone.utc).date() - datetime.timedelta(days=days)
+    return f"{day.isoformat()}T{hour_utc:02d}:00:00Z"
 
 COUNTERS = 16
 ATTEMPTS_PER_COUNTER = 4
@@ -254,6 +262,140 @@ class LoyaltyTests(ServerTestCase):
         self.assertEqual(sorted(statuses), [201] + [409] * 7)
         self.assertEqual(self.balance(customer), before - 300 + 1000)
         self.assertEqual(self.ledger_sum(customer), self.balance(customer))
+
+    def assertLedgerVerifies(self):
+        verify = run_cli(["ledger", "verify", "--db", self.db_url, "--business", self.tenant.slug])
+        self.assertIn("ledger ok", verify.stdout)
+
+    def loyalty_view(self, customer):
+        response = self.owner.get(f"/customers/{customer}/loyalty")
+        self.assertEqual(response.status, 200, response)
+        return response.json
+
+    def test_stars_that_reach_gold_are_no_free_drinks_and_refunding_that_sale_takes_gold_back(self):
+        self.set_program({"preset": "starbucks"})
+        customer = self.new_customer()
+        self.assertEqual(self.order(customer, 5000).json["loyalty"]["promoted_to"], "Green")
+        gold = self.order(customer, 25000)
+        self.assertEqual(gold.status, 201, gold)
+        self.assertEqual(gold.json["loyalty"]["promoted_to"], "Gold")
+        self.assertEqual(gold.json["loyalty"]["rewards"], [])
+        self.assertEqual(gold.json["loyalty"]["balance"], 30)
+        big = self.new_customer()
+        at_once = self.order(big, 41000).json["loyalty"]
+        self.assertEqual((at_once["promoted_to"], at_once["rewards"], at_once["balance"]), ("Gold", [], 41))
+        # Spent at the counter: the refund cannot take the stars back, but the tier metric goes.
+        spent = self.owner.post(f"/customers/{customer}/redeem", {"amount": 30, "branch_id": self.branch})
+        self.assertEqual(spent.status, 201, spent)
+        refund = self.owner.post(f"/orders/{gold.json['id']}/refund", {})
+        self.assertEqual(refund.status, 201, refund)
+        view = self.loyalty_view(customer)
+        self.assertEqual((view["tier"], view["tier_metric"], view["balance"]), ("Green", 5, 0))
+        changes = items_of(self.owner.get(f"/customers/{customer}/tier-changes").json)
+        self.assertEqual([c["tier_name"] for c in changes], ["Green", "Gold", "Green"])
+        self.assertEqual(changes[-1]["order_id"], refund.json["id"])
+        self.assertLedgerVerifies()
+
+    def test_a_refund_voids_the_unused_rewards_its_sale_issued(self):
+        self.set_program({"preset": "starbucks"})
+        customer = self.new_customer()
+        self.order(customer, 30000)
+        sale = self.order(customer, 25000)
+        rewards = sale.json["loyalty"]["rewards"]
+        self.assertEqual(len(rewards), 2, sale)
+        used = self.owner.post("/coupons/redeem", {"code": rewards[0]["code"], "customer_id": customer,
+                                                   "branch_id": self.branch})
+        self.assertEqual(used.status, 200, used)
+        self.assertEqual(self.owner.post(f"/orders/{sale.json['id']}/refund", {}).status, 201)
+        statuses = {c["id"]: c["status"] for c in items_of(self.owner.get(f"/customers/{customer}/coupons").json)}
+        self.assertEqual((statuses[rewards[0]["id"]], statuses[rewards[1]["id"]]), ("redeemed", "voided"))
+        view = self.loyalty_view(customer)
+        self.assertEqual((view["balance"], view["tier_metric"], view["reward_progress"]), (18, 30, -12))
+        entries = walk_pages(self.owner, f"/customers/{customer}/ledger", 50)
+        self.assertEqual(sorted(e["amount"] for e in entries if e["kind"] == "reverse"), [-25, 12])
+        self.assertEqual(self.ledger_sum(customer), 18)
+        self.assertLedgerVerifies()
+
+    def test_a_backdated_order_counts_at_its_own_time_and_too_old_an_order_earns_nothing(self):
+        self.set_program({"preset": "points"})  # awards expire after 24 months
+        customer = self.new_customer()
+        late = self.order(customer, 100000, ordered_at=iso_days_ago(400))
+        self.assertEqual(late.status, 201, late)
+        self.assertEqual((late.json["loyalty"]["earned"], late.json["loyalty"]["not_earned"]), (1500, None))
+        entry = walk_pages(self.owner, f"/customers/{customer}/ledger", 50)[0]
+        ordered = datetime.date.fromisoformat(iso_days_ago(400)[:10])
+        expected = ordered.replace(year=ordered.year + 2) if (ordered.month, ordered.day) != (2, 29) else None
+        if expected:
+            self.assertEqual(entry["expires_at"][:10], expected.isoformat())
+        too_old = self.order(customer, 100000, ordered_at=iso_days_ago(800))
+        self.assertEqual(too_old.status, 201, too_old)
+        self.assertEqual(too_old.json["loyalty"]["earned"], 0)
+        self.assertEqual(too_old.json["loyalty"]["not_earned"]["reason"], "older_than_expiry")
+        self.assertEqual(self.balance(customer), 1500)
+
+        self.set_program({"preset": "starbucks"})
+        stars = self.new_customer()
+        old_gold = self.order(stars, 30000, ordered_at=iso_days_ago(400)).json["loyalty"]
+        self.assertEqual((old_gold["earned"], old_gold["promoted_to"]), (30, None))
+        self.assertEqual(self.loyalty_view(stars)["tier_metric"], 0)
+        self.assertLedgerVerifies()
+
+    def test_thirty_six_orders_in_one_second_are_one_visit_by_default(self):
+        bad = self.owner.request("PUT", "/loyalty/program", {"preset": "visit-ranks", "visit_rule": "per_week"})
+        self.assertError(bad, 400, field="visit_rule")
+        bad = self.owner.request("PUT", "/loyalty/program", {"preset": "visit-ranks", "visit_day_start_hour": 24})
+        self.assertError(bad, 400, field="visit_day_start_hour")
+        program = self.set_program({"preset": "visit-ranks"})
+        self.assertEqual((program["visit_rule"], program["visit_day_start_hour"]), ("per_branch_day", 0))
+        customer = self.new_customer()
+        at = iso_days_ago(2)
+        answers = [self.order(customer, 1000, ordered_at=at).json["loyalty"] for _ in range(36)]
+        self.assertEqual([a["visit_counted"] for a in answers], [True] + [False] * 35)
+        self.assertEqual({a["visits"] for a in answers}, {1})
+        view = self.loyalty_view(customer)
+        self.assertEqual((view["tier"], view["visit_count"]), ("주임", 1))
+        next_day = self.order(customer, 1000, ordered_at=iso_days_ago(1)).json["loyalty"]
+        self.assertEqual((next_day["visit_counted"], next_day["visits"]), (True, 2))
+
+        self.set_program({"preset": "visit-ranks", "visit_rule": "every_order"})
+        eager = self.new_customer()
+        for _ in range(36):
+            self.order(eager, 1000, ordered_at=at)
+        self.assertEqual(self.loyalty_view(eager)["tier"], "회장")
+        self.assertLedgerVerifies()
+
+    def test_a_refund_with_an_amount_of_an_order_refunded_in_full_is_already_refunded(self):
+        customer = self.new_customer()
+        sale = self.order(customer, 10000).json
+        self.assertEqual(self.owner.post(f"/orders/{sale['id']}/refund", {}).status, 201)
+        again = self.owner.post(f"/orders/{sale['id']}/refund", {"amount": 1000})
+        self.assertReason(again, 409, "already_refunded")
+        self.assertLedgerVerifies()
+
+    def test_orders_name_only_the_business_staff_and_another_members_name_needs_a_manager(self):
+        customer = self.new_customer()
+        body = {"branch_id": self.branch, "customer_id": customer, "total": 5000}
+        self.assertError(self.owner.post("/orders", {**body, "staff_id": 987654321}), 400, field="staff_id")
+        other = Tenant(self.db_url, "elsewhere")
+        stranger = items_of(self.server.client(other.owner_token).get("/staff").json)[0]["id"]
+        self.assertError(self.owner.post("/orders", {**body, "staff_id": stranger}), 400, field="staff_id")
+        members = {}
+        for role in ("staff", "manager"):
+            email = f"{role}.{unique('m')}@example.com"
+            created = self.owner.post("/staff", {"email": email, "display_name": role, "password": "staffpass123",
+                                                 "role": role, "branch_ids": []})
+            self.assertIn(created.status, (200, 201), created)
+            session = self.server.client()
+            self.assertEqual(session.login(email, "staffpass123", self.tenant.slug).status, 200)
+            members[role] = (created.json["id"], session)
+        clerk_id, clerk = members["staff"]
+        manager_id, manager = members["manager"]
+        refused = clerk.post("/orders", {**body, "staff_id": manager_id})
+        self.assertReason(refused, 403, "staff_id_needs_manager")
+        self.assertEqual(clerk.post("/orders", {**body, "staff_id": clerk_id}).status, 201)
+        self.assertEqual(manager.post("/orders", {**body, "staff_id": clerk_id}).status, 201)
+        self.assertEqual(self.balance(customer), 2 * 75)
+        self.assertLedgerVerifies()
 
     def test_concurrent_redemptions_of_one_balance_never_overdraw_it(self):
         customer = self.new_customer()

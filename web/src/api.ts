@@ -417,6 +417,8 @@ export interface Program {
   tier_metric: string;
   tier_window: string;
   tiers: Tier[];
+  visit_rule: "per_branch_day" | "per_day" | "every_order";
+  visit_day_start_hour: number;
   [other: string]: unknown;
 }
 export interface Preset {

@@ -20,7 +20,7 @@ import { couponValue, loadProgram } from "../components/loyalty";
 type FieldErrors = Record<string, string>;
 
 const shownFields =
-  /^(name|rate_permille|stamps_per_reward|reward_value|min_order_amount|min_balance_to_redeem|max_redeem_percent|expiry_months|tiers|tiers\[\d+\]\.(name|threshold|earn_multiplier_percent))$/;
+  /^(name|rate_permille|stamps_per_reward|reward_value|min_order_amount|min_balance_to_redeem|max_redeem_percent|expiry_months|visit_rule|visit_day_start_hour|tiers|tiers\[\d+\]\.(name|threshold|earn_multiplier_percent))$/;
 
 // A field's problem in the staff's words, from the reason code and figures the server sent.
 function explainField(problem: FieldProblem): string {
@@ -231,6 +231,32 @@ export function LoyaltySettings() {
                 </Field>
               </div>
             ) : null}
+            <div class="row">
+              <Field label={t("settings.visitRule")} hint={t("settings.visitRuleHint")}>
+                <select
+                  name="visit_rule"
+                  value={draft.visit_rule}
+                  aria-invalid={err("visit_rule") ? "true" : undefined}
+                  onChange={(e) => set("visit_rule", e.currentTarget.value as Program["visit_rule"])}
+                >
+                  {(["per_branch_day", "per_day", "every_order"] as const).map((rule) => (
+                    <option value={rule} key={rule}>
+                      {t(`settings.visitRule.${rule}`)}
+                    </option>
+                  ))}
+                </select>
+                <FieldError errors={errors} name="visit_rule" />
+              </Field>
+              <Field label={t("settings.visitDayStart")} hint={t("settings.visitDayStartHint")}>
+                <NumberInput
+                  name="visit_day_start_hour"
+                  value={draft.visit_day_start_hour}
+                  invalid={err("visit_day_start_hour")}
+                  onChange={(v) => set("visit_day_start_hour", v)}
+                />
+                <FieldError errors={errors} name="visit_day_start_hour" />
+              </Field>
+            </div>
             <TiersTable draft={draft} errors={errors} setTier={setTier} setDraft={setDraft} />
             <StatusLine notice={write.notice} />
             <button class="button primary big" type="submit" disabled={write.busy}>
