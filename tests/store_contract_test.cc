@@ -14,6 +14,7 @@
 #include "store/business_repository.h"
 #include "store/customer_repository.h"
 #include "store/database.h"
+#include "store/enclosing_write.h"
 #include "store/loyalty_repository.h"
 #include "store/note_repository.h"
 #include "store/order_repository.h"
@@ -702,16 +703,16 @@ TEST_P(StoreContractTest, AnAwardExpiresOnlyOnce) {
 
 TEST_P(StoreContractTest, AnIdempotencyKeyIsClaimedOncePerBusiness) {
   auto claim = [&](BusinessId business) {
-    return db_->Write([&](Transaction& tx) { return tx.idempotency().Claim(business, "key-1", "hash", kNow); });
+    return db_->Write([&](Transaction& tx) { return tx.idempotency().Claim(business, "key-1", "hash", "token:1", kNow); });
   };
   ASSERT_TRUE(claim(business_).ok());
   EXPECT_EQ(claim(business_).code(), StatusCode::kAlreadyExists);
   EXPECT_TRUE(claim(other_).ok());
   ASSERT_TRUE(db_->Write([&](Transaction& tx) {
-                return tx.idempotency().Complete(business_, "key-1", "hash", 201, "{}", kNow);
+                return tx.idempotency().Complete(business_, "key-1", "hash", "token:1", 201, "{}", kNow);
               }).ok());
   ASSERT_TRUE(db_->Write([&](Transaction& tx) {
-                return tx.idempotency().Complete(business_, "key-2", "other", 200, "[]", kNow);
+                return tx.idempotency().Complete(business_, "key-2", "other", "staff:2", 200, "[]", kNow);
               }).ok());
   auto first = ReadValue<std::optional<IdempotencyRecord>>(*db_, [&](Transaction& tx) {
     return tx.idempotency().Find(business_, "key-1");
@@ -719,11 +720,61 @@ TEST_P(StoreContractTest, AnIdempotencyKeyIsClaimedOncePerBusiness) {
   ASSERT_TRUE(first.ok() && *first);
   EXPECT_EQ((*first)->status, 201);
   EXPECT_EQ((*first)->request_hash, "hash");
+  EXPECT_EQ((*first)->owner, "token:1");
   auto second = ReadValue<std::optional<IdempotencyRecord>>(*db_, [&](Transaction& tx) {
     return tx.idempotency().Find(business_, "key-2");
   });
   ASSERT_TRUE(second.ok() && *second);
   EXPECT_EQ((*second)->response, "[]");
+  EXPECT_EQ((*second)->owner, "staff:2");
+}
+
+// A keyed request runs whole inside one write (app::IdempotencyService::RunOnce): the writes and
+// reads it makes through the Database join that transaction, each in a savepoint.
+TEST_P(StoreContractTest, WritesInsideAnEnclosingWriteCommitWithItAndAFailingOneIsUndoneAlone) {
+  auto claim = [&](const std::string& key) {
+    return db_->Write([&](Transaction& tx) { return tx.idempotency().Claim(business_, key, "h", "token:1", kNow); });
+  };
+  auto find = [&](const std::string& key) {
+    auto found = ReadValue<std::optional<IdempotencyRecord>>(
+        *db_, [&](Transaction& tx) { return tx.idempotency().Find(business_, key); });
+    EXPECT_TRUE(found.ok()) << found.status().ToString();
+    return found.ok() && found->has_value();
+  };
+  std::vector<std::function<void()>> after_commit;
+  int notified = 0;
+  Status status = db_->Write([&](Transaction& tx) -> Status {
+    after_commit.clear();
+    EnclosingWrite enclosing(*db_, tx, after_commit);
+    EXPECT_TRUE(claim("enclosed-a").ok());
+    Status failed = db_->Write([&](Transaction& inner) -> Status {
+      CRM_RETURN_IF_ERROR(inner.idempotency().Claim(business_, "enclosed-b", "h", "token:1", kNow));
+      return FailedPrecondition("refused after a write");
+    });
+    EXPECT_EQ(failed.code(), StatusCode::kFailedPrecondition);
+    EXPECT_EQ(claim("enclosed-a").code(), StatusCode::kAlreadyExists);  // a failed statement, then on
+    EXPECT_TRUE(find("enclosed-a"));  // reads see the enclosing transaction's writes
+    EXPECT_FALSE(find("enclosed-b"));
+    AfterCommit(*db_, [&] { ++notified; });
+    EXPECT_EQ(notified, 0);
+    return tx.idempotency().Claim(business_, "enclosed-c", "h", "token:1", kNow);
+  });
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  for (auto& action : after_commit) action();
+  EXPECT_EQ(notified, 1);
+  EXPECT_TRUE(find("enclosed-a"));
+  EXPECT_FALSE(find("enclosed-b"));
+  EXPECT_TRUE(find("enclosed-c"));
+
+  Status rolled_back = db_->Write([&](Transaction& tx) -> Status {
+    EnclosingWrite enclosing(*db_, tx, after_commit);
+    EXPECT_TRUE(claim("enclosed-d").ok());
+    return FailedPrecondition("the enclosing work failed");
+  });
+  EXPECT_EQ(rolled_back.code(), StatusCode::kFailedPrecondition);
+  EXPECT_FALSE(find("enclosed-d"));
+  AfterCommit(*db_, [&] { ++notified; });  // outside an enclosing write: at once
+  EXPECT_EQ(notified, 2);
 }
 
 TEST_P(StoreContractTest, ACouponIsUsedOnceAndItsCodeIsUniqueInTheBusiness) {

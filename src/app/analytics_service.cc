@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cmath>
 #include <string_view>
+#include <utility>
 
 #include "analytics/clv.h"
 #include "domain/prospect.h"
@@ -104,7 +105,7 @@ struct AnalyticsService::State {
   std::vector<PendingOrder> pending;
   std::mutex mutex;
   std::unique_ptr<BusinessAggregates> aggregates;  // null until built
-  int64_t watermark = 0;                           // highest order id read from the store
+  store::ChangePosition watermark;                 // the last order read from the store, in commit order
   Timestamp updated_at;
   // The RFM table of `rfm_version`, computed at `rfm_as_of`.
   uint64_t rfm_version = UINT64_MAX;
@@ -148,7 +149,7 @@ Status AnalyticsService::Build(State& state, BusinessId business) {
   // during the build with an id below a batch already read would otherwise be missed.
   state.started.store(true);
   state.aggregates = std::make_unique<BusinessAggregates>(int64_t{found.utc_offset_minutes} * 60);
-  state.watermark = 0;
+  state.watermark = {};
   return CatchUp(state, business);
 }
 
@@ -161,8 +162,8 @@ Status AnalyticsService::CatchUp(State& state, BusinessId business) {
       store::AnalyticsRepository repository(tx.connection());
       CRM_ASSIGN_OR_RETURN(batch, repository.ReadOrderFacts(business, state.watermark, kBatchSize));
       if (batch.size() == 0) return Status::Ok();
-      CRM_ASSIGN_OR_RETURN(products,
-                           repository.ReadOrderProducts(business, batch.order_id.front(), batch.order_id.back()));
+      CRM_ASSIGN_OR_RETURN(
+          products, repository.ReadOrderProducts(business, batch.change_seq.front(), batch.change_seq.back()));
       return Status::Ok();
     }));
     size_t line = 0;
@@ -174,7 +175,12 @@ Status AnalyticsService::CatchUp(State& state, BusinessId business) {
                      batch.total_minor[i],      batch.original_ordered_at_micros[i],
                      batch.original_staff_id[i]};
       const bool applied = aggregates.Apply(fact);
-      while (line < products.order_id.size() && products.order_id[line] < fact.order_id) ++line;
+      // Both are in (change_seq, order id) order; lines of orders read before are skipped.
+      const std::pair<int64_t, int64_t> position{batch.change_seq[i], fact.order_id};
+      while (line < products.order_id.size() &&
+             std::pair<int64_t, int64_t>{products.change_seq[line], products.order_id[line]} < position) {
+        ++line;
+      }
       basket.clear();
       for (; line < products.order_id.size() && products.order_id[line] == fact.order_id; ++line) {
         basket.push_back(products.product[line]);
@@ -182,7 +188,7 @@ Status AnalyticsService::CatchUp(State& state, BusinessId business) {
       if (applied && !fact.refund) aggregates.AddBasket(basket);
     }
     if (batch.size() == 0) break;
-    state.watermark = batch.order_id.back();
+    state.watermark = {batch.change_seq.back(), batch.order_id.back()};
     if (batch.size() < static_cast<size_t>(kBatchSize)) break;
   }
   state.updated_at = clock_.Now();

@@ -2,6 +2,11 @@
 
 #include <sodium.h>
 
+#include <fmt/format.h>
+
+#include <vector>
+
+#include "store/enclosing_write.h"
 #include "store/transaction.h"
 
 namespace crm::app {
@@ -11,12 +16,30 @@ Result<std::optional<store::IdempotencyRecord>> IdempotencyService::Find(Busines
       database_, [&](store::Transaction& tx) { return tx.idempotency().Find(business, key); });
 }
 
-Status IdempotencyService::Complete(BusinessId business, const std::string& key, const std::string& request_hash,
-                                    int status, const std::string& response) {
+Status IdempotencyService::RunOnce(const Principal& principal, const std::string& key,
+                                   const std::string& request_hash,
+                                   const std::function<Result<SavedAnswer>()>& work) {
   const Timestamp now = clock_.Now();
-  return database_.Write([&](store::Transaction& tx) {
-    return tx.idempotency().Complete(business, key, request_hash, status, response, now);
+  const BusinessId business = principal.business_id;
+  const std::string owner = OwnerOf(principal);
+  std::vector<std::function<void()>> after_commit;
+  Status status = database_.Write([&](store::Transaction& tx) -> Status {
+    after_commit.clear();  // a retried transaction queues its actions again
+    CRM_RETURN_IF_ERROR(tx.idempotency().Claim(business, key, request_hash, owner, now));
+    store::EnclosingWrite enclosing(database_, tx, after_commit);
+    CRM_ASSIGN_OR_RETURN(SavedAnswer answer, work());
+    return tx.idempotency().Complete(business, key, request_hash, owner, answer.status, answer.body, now);
   });
+  if (!status.ok()) return status;
+  for (std::function<void()>& action : after_commit) action();
+  return Status::Ok();
+}
+
+std::string IdempotencyService::OwnerOf(const Principal& principal) {
+  if (principal.kiosk_device_id) return fmt::format("kiosk:{}", principal.kiosk_device_id->value());
+  if (principal.token_id) return fmt::format("token:{}", principal.token_id->value());
+  if (principal.staff_id) return fmt::format("staff:{}", principal.staff_id->value());
+  return "business";
 }
 
 std::string IdempotencyService::HashRequest(std::string_view method, std::string_view path, std::string_view body) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <fmt/format.h>
 
+#include "app/idempotency_service.h"
 #include "domain/prospect.h"
 #include "store/business_repository.h"
 #include "store/customer_repository.h"
@@ -292,7 +293,7 @@ uint64_t GachaDrawFromSeed(const unsigned char (&seed)[32], int64_t total_weight
 Status ClaimIdempotency(store::Transaction& tx, const Principal& principal, Timestamp now) {
   if (!principal.idempotency) return Status::Ok();
   return tx.idempotency().Claim(principal.business_id, principal.idempotency->key,
-                                principal.idempotency->request_hash, now);
+                                principal.idempotency->request_hash, IdempotencyService::OwnerOf(principal), now);
 }
 
 Result<domain::LoyaltyAccount> LoadAccount(store::Transaction& tx, BusinessId business, CustomerId customer,

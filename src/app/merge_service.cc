@@ -8,6 +8,7 @@
 #include "app/loyalty_posting.h"
 #include "store/access_log_repository.h"
 #include "store/customer_repository.h"
+#include "store/enclosing_write.h"
 #include "store/loyalty_repository.h"
 #include "store/order_repository.h"
 #include "store/transaction.h"
@@ -263,7 +264,10 @@ Result<MergeOutcome> MergeService::Merge(const Principal& principal, CustomerId 
     CRM_ASSIGN_OR_RETURN(outcome.survivor, tx.customers().Get(business, survivor_id));
     return Status::Ok();
   }));
-  if (on_moved_) on_moved_(principal.business_id);
+  if (on_moved_) {
+    // Inside a keyed request's enclosing transaction the move is not committed yet.
+    store::AfterCommit(database_, [on_moved = on_moved_, business = principal.business_id] { on_moved(business); });
+  }
   return outcome;
 }
 
@@ -336,7 +340,10 @@ Result<store::MergeRecord> MergeService::Undo(const Principal& principal, int64_
     result.undone_at = now;
     return Status::Ok();
   }));
-  if (on_moved_) on_moved_(principal.business_id);
+  if (on_moved_) {
+    // Inside a keyed request's enclosing transaction the move is not committed yet.
+    store::AfterCommit(database_, [on_moved = on_moved_, business = principal.business_id] { on_moved(business); });
+  }
   return result;
 }
 

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "domain/korean_text.h"
 #include "store/business_repository.h"
 #include "store/customer_repository.h"
+#include "store/enclosing_write.h"
 #include "store/order_repository.h"
 #include "store/staff_repository.h"
 #include "store/transaction.h"
@@ -113,6 +116,28 @@ Result<PostedOrder> RefundInTransaction(store::Transaction& tx, const Principal&
   return PostedOrder{std::move(refund), false, std::nullopt};
 }
 
+namespace {
+
+// OK when `existing`, the order stored under the sale's external id, is that sale (a retry):
+// the same branch, customer, total and lines. kAlreadyExists ("external_id", reason
+// "external_id_conflict", figures total and existing_total) when the id was used for another.
+Status SameSaleOrConflict(const domain::Order& existing, const domain::Order& sale) {
+  if (existing.kind == domain::OrderKind::kSale && existing.branch_id == sale.branch_id &&
+      existing.customer_id == sale.customer_id && existing.total == sale.total && existing.lines == sale.lines) {
+    return Status::Ok();
+  }
+  return AlreadyExists(fmt::format("this external id was used for order #{} with a total of {}, not {}; a retry "
+                                   "sends the same order, another order needs another external id",
+                                   existing.id.value(), existing.total.minor_units(), sale.total.minor_units()),
+                       "external_id")
+      .WithReason("external_id_conflict")
+      .WithFigure("total", sale.total.minor_units())
+      .WithFigure("existing_total", existing.total.minor_units())
+      .WithFigure("existing_order_id", existing.id.value());
+}
+
+}  // namespace
+
 OrderService::OrderService(store::Database& database, const Clock& clock) : database_(database), clock_(clock) {}
 
 Result<PostedOrder> OrderService::PostSale(const Principal& principal, domain::Order order, int64_t points_redeemed) {
@@ -149,6 +174,7 @@ Result<PostedOrder> OrderService::PostSale(const Principal& principal, domain::O
       CRM_ASSIGN_OR_RETURN(auto existing, tx.orders().FindByExternalId(principal.business_id, order.external_source,
                                                                        order.external_id));
       if (existing) {
+        CRM_RETURN_IF_ERROR(SameSaleOrConflict(*existing, order));
         posted.order = std::move(*existing);
         posted.replayed = true;
         CRM_ASSIGN_OR_RETURN(posted.loyalty, ReplayedSaleLoyalty(tx, posted.order));
@@ -178,6 +204,7 @@ Result<PostedOrder> OrderService::PostSale(const Principal& principal, domain::O
                                                   principal.business_id, order.external_source, order.external_id);
                                             }));
     if (!existing) return status;
+    CRM_RETURN_IF_ERROR(SameSaleOrConflict(*existing, order));
     PostedOrder replay{std::move(*existing), true, std::nullopt};
     CRM_ASSIGN_OR_RETURN(replay.loyalty, store::ReadValue<std::optional<SaleLoyalty>>(
                                              database_, [&](store::Transaction& tx) {
@@ -186,7 +213,12 @@ Result<PostedOrder> OrderService::PostSale(const Principal& principal, domain::O
     return replay;
   }
   if (!status.ok()) return status;
-  if (observer_ != nullptr && !posted.replayed) observer_->OnOrderCommitted(posted.order, nullptr);
+  if (observer_ != nullptr && !posted.replayed) {
+    // Inside a keyed request's enclosing transaction the order is not committed yet.
+    store::AfterCommit(database_, [observer = observer_, order = posted.order] {
+      observer->OnOrderCommitted(order, nullptr);
+    });
+  }
   return posted;
 }
 
@@ -217,7 +249,9 @@ Result<PostedOrder> OrderService::Refund(const Principal& principal, OrderId ori
     return Status::Ok();
   }));
   if (observer_ != nullptr && !posted.replayed && refunded_sale) {
-    observer_->OnOrderCommitted(posted.order, &*refunded_sale);
+    store::AfterCommit(database_, [observer = observer_, refund = posted.order, sale = *refunded_sale] {
+      observer->OnOrderCommitted(refund, &sale);
+    });
   }
   return posted;
 }

@@ -56,9 +56,16 @@ Response ReplayOf(const store::IdempotencyRecord& record) {
   return response;
 }
 
-// The answer for a key that was used before: the first response for the same request, a 409
-// for another request, or a 409 while the first has not recorded its response.
-Response AnswerForUsedKey(const store::IdempotencyRecord& record, const std::string& request_hash) {
+// The answer for a key that was used before: a 409 for another principal (who learns nothing of
+// the first request), for another request, while the first has not recorded its response, or
+// when the first answer held a secret; else the first response.
+Response AnswerForUsedKey(const store::IdempotencyRecord& record, const std::string& request_hash,
+                          const std::string& owner, const RouteInfo& info) {
+  if (record.owner != owner) {
+    return Response::Error(AlreadyExists("this Idempotency-Key was used by another user or token; choose another key",
+                                         "Idempotency-Key")
+                               .WithReason("idempotency_key_owned_by_another"));
+  }
   if (record.request_hash != request_hash) {
     return Response::Error(AlreadyExists("this Idempotency-Key was used for a different request", "Idempotency-Key")
                                .WithReason("idempotency_conflict"));
@@ -70,36 +77,64 @@ Response AnswerForUsedKey(const store::IdempotencyRecord& record, const std::str
                       "Idempotency-Key")
             .WithReason("idempotency_in_progress"));
   }
+  if (!info.secret_fields.empty() && record.status >= 200 && record.status < 300) {
+    return Response::Error(
+        AlreadyExists("the request with this Idempotency-Key was carried out and its answer held a secret that is "
+                      "shown only once; list the resource, revoke what you cannot use and create another",
+                      "Idempotency-Key")
+            .WithReason("idempotency_secret_not_replayed"));
+  }
   return ReplayOf(record);
+}
+
+// The body as the request hash sees it: a JSON body parsed and written again with sorted keys and
+// no spacing, so that the same JSON written otherwise is the same request; other bodies as sent.
+std::string CanonicalBody(const IncomingRequest& request, const RouteInfo& info) {
+  if (!info.raw_request_types.empty() || request.body.empty()) return std::string(request.body);
+  nlohmann::json parsed = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) return std::string(request.body);
+  return parsed.dump();
+}
+
+// The body kept for replays: the response without the route's secret fields.
+std::string SavedBody(const Response& response, const RouteInfo& info) {
+  if (!response.body) return std::string();
+  if (info.secret_fields.empty() || !response.body->is_object()) return response.body->dump();
+  Json redacted = *response.body;
+  for (const std::string& field : info.secret_fields) redacted.erase(field);
+  return redacted.dump();
 }
 
 }  // namespace
 
-// A write with an Idempotency-Key: a retry of the same request gets the first response and
-// changes nothing. The money-like writes claim the key in their own transaction, so a write and
-// its key commit together; the response is recorded after.
+// A write with an Idempotency-Key: the claim of the key, everything the handler writes and the
+// saved answer commit in one transaction (IdempotencyService::RunOnce), so a retry — also after
+// a crash — either gets the first answer or runs the request, once.
 Result<Response> Dispatcher::RunIdempotent(const IncomingRequest& request, RequestContext& context,
                                            const RouteMatch& match) {
   CRM_RETURN_IF_ERROR(app::IdempotencyService::ValidateKey(request.idempotency_key));
+  const RouteInfo& info = match.route->info;
   const std::string key(request.idempotency_key);
-  const BusinessId business = context.principal().business_id;
-  const std::string hash = app::IdempotencyService::HashRequest(request.method, request.path, request.body);
-  CRM_ASSIGN_OR_RETURN(auto record, services_.idempotency.Find(business, key));
-  if (record) return AnswerForUsedKey(*record, hash);
-  context.auth->principal.idempotency = app::IdempotencyClaim{key, hash};
-  Result<Response> response = match.route->handler(context);
-  if (!response.ok()) {
-    if (response.status().code() != StatusCode::kAlreadyExists) return response;
-    CRM_ASSIGN_OR_RETURN(auto claimed, services_.idempotency.Find(business, key));
-    if (claimed) return AnswerForUsedKey(*claimed, hash);
-    return response;
+  const app::Principal& principal = context.principal();
+  const std::string owner = app::IdempotencyService::OwnerOf(principal);
+  const std::string hash =
+      app::IdempotencyService::HashRequest(request.method, request.path, CanonicalBody(request, info));
+  CRM_ASSIGN_OR_RETURN(auto record, services_.idempotency.Find(principal.business_id, key));
+  if (record) return AnswerForUsedKey(*record, hash, owner, info);
+  std::optional<Response> answered;
+  Status status = services_.idempotency.RunOnce(principal, key, hash, [&]() -> Result<app::SavedAnswer> {
+    answered.reset();
+    CRM_ASSIGN_OR_RETURN(Response response, match.route->handler(context));
+    app::SavedAnswer saved{response.status, SavedBody(response, info)};
+    answered = std::move(response);
+    return saved;
+  });
+  if (status.ok()) return std::move(*answered);
+  if (status.code() == StatusCode::kAlreadyExists) {
+    CRM_ASSIGN_OR_RETURN(auto claimed, services_.idempotency.Find(principal.business_id, key));
+    if (claimed) return AnswerForUsedKey(*claimed, hash, owner, info);
   }
-  const std::string body = response->body ? response->body->dump() : std::string();
-  if (Status recorded = services_.idempotency.Complete(business, key, hash, response->status, body); !recorded.ok()) {
-    spdlog::warn("{} {}: the response of an idempotent write was not recorded: {}", request.method,
-                 match.route->info.pattern, recorded.message());
-  }
-  return response;
+  return status;
 }
 
 Result<Response> Dispatcher::Run(const IncomingRequest& request, const RouteMatch& match) {

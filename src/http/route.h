@@ -57,6 +57,10 @@ struct RouteInfo {
   // True for the few routes a kiosk device's credential may call; every other route refuses it
   // (403, reason "kiosk_not_allowed").
   bool kiosk = false;
+  // Top-level fields of the success body that hold a secret shown once (a new API token): an
+  // Idempotency-Key's saved answer never keeps them, and a replay is refused (409,
+  // "idempotency_secret_not_replayed") instead of answering without them.
+  std::vector<std::string> secret_fields = {};
 };
 
 using Handler = std::function<Result<Response>(RequestContext&)>;

@@ -79,16 +79,16 @@ constexpr Statement kGetDraw{
     "WHERE business_id = $1 AND customer_id = $2"};
 
 constexpr Statement kFindKey{"idempotency.find",
-                             "SELECT request_hash, status, response FROM idempotency_keys "
+                             "SELECT request_hash, status, response, owner FROM idempotency_keys "
                              "WHERE business_id = $1 AND idem_key = $2"};
 constexpr Statement kClaimKey{
     "idempotency.claim",
-    "INSERT INTO idempotency_keys (business_id, idem_key, request_hash, status, response, created_at) "
-    "VALUES ($1, $2, $3, 0, '', $4)"};
+    "INSERT INTO idempotency_keys (business_id, idem_key, request_hash, status, response, created_at, owner) "
+    "VALUES ($1, $2, $3, 0, '', $4, $5)"};
 constexpr Statement kCompleteKey{
     "idempotency.complete",
-    "INSERT INTO idempotency_keys (business_id, idem_key, request_hash, status, response, created_at) "
-    "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (business_id, idem_key) DO UPDATE SET status = excluded.status, "
+    "INSERT INTO idempotency_keys (business_id, idem_key, request_hash, status, response, created_at, owner) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (business_id, idem_key) DO UPDATE SET status = excluded.status, "
     "response = excluded.response"};
 
 template <typename IdType>
@@ -306,18 +306,21 @@ Result<std::optional<IdempotencyRecord>> IdempotencyRepository::Find(BusinessId 
   CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kFindKey, {Int(business.value()), Text(key)}));
   if (rows.empty()) return std::optional<IdempotencyRecord>();
   return std::optional<IdempotencyRecord>(
-      IdempotencyRecord{rows[0].GetText(0), static_cast<int>(rows[0].GetInt(1)), rows[0].GetText(2)});
+      IdempotencyRecord{rows[0].GetText(0), static_cast<int>(rows[0].GetInt(1)), rows[0].GetText(2),
+                        rows[0].GetText(3)});
 }
 
 Status IdempotencyRepository::Claim(BusinessId business, const std::string& key, const std::string& request_hash,
-                                    Timestamp now) {
-  return connection_.Execute(kClaimKey, {Int(business.value()), Text(key), Text(request_hash), Int(now.micros())});
+                                    const std::string& owner, Timestamp now) {
+  return connection_.Execute(kClaimKey,
+                             {Int(business.value()), Text(key), Text(request_hash), Int(now.micros()), Text(owner)});
 }
 
 Status IdempotencyRepository::Complete(BusinessId business, const std::string& key, const std::string& request_hash,
-                                       int status, const std::string& response, Timestamp now) {
+                                       const std::string& owner, int status, const std::string& response,
+                                       Timestamp now) {
   return connection_.Execute(kCompleteKey, {Int(business.value()), Text(key), Text(request_hash), Int(status),
-                                            Text(response), Int(now.micros())});
+                                            Text(response), Int(now.micros()), Text(owner)});
 }
 
 }  // namespace crm::store

@@ -124,12 +124,15 @@ class CouponRepository {
   SqlConnection& connection_;
 };
 
-// A stored idempotency key: the hash of the request that first used it and, once it completed,
-// the response (status 0 while the response is not yet recorded).
+// A stored idempotency key: the hash of the request that first used it, the principal that used
+// it ("token:7", "staff:3"; empty for a key stored before owners were recorded) and, once it
+// completed, the response (status 0 while the response is not yet recorded). A response never
+// holds a secret: callers store it redacted.
 struct IdempotencyRecord {
   std::string request_hash;
   int status = 0;
   std::string response;
+  std::string owner;
 };
 
 class IdempotencyRepository {
@@ -137,11 +140,12 @@ class IdempotencyRepository {
   explicit IdempotencyRepository(SqlConnection& connection) : connection_(connection) {}
   Result<std::optional<IdempotencyRecord>> Find(BusinessId business, const std::string& key);
   // kAlreadyExists when the key was claimed before (possibly by a concurrent request).
-  Status Claim(BusinessId business, const std::string& key, const std::string& request_hash, Timestamp now);
+  Status Claim(BusinessId business, const std::string& key, const std::string& request_hash,
+               const std::string& owner, Timestamp now);
   // Records the response of the key's request, claimed earlier in the write's own transaction
-  // or (for writes that do not claim) now.
-  Status Complete(BusinessId business, const std::string& key, const std::string& request_hash, int status,
-                  const std::string& response, Timestamp now);
+  // or (when it was not claimed) now, for `owner`.
+  Status Complete(BusinessId business, const std::string& key, const std::string& request_hash,
+                  const std::string& owner, int status, const std::string& response, Timestamp now);
 
  private:
   SqlConnection& connection_;

@@ -14,6 +14,14 @@ constexpr Statement kInsert{
     "INSERT INTO orders (business_id, branch_id, staff_id, customer_id, kind, original_order_id, ordered_at, total, "
     "channel, external_source, external_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
     "RETURNING id"};
+// The next change sequence number of the business. The counter row stays locked until the
+// transaction ends, so numbers become visible in the order they were taken.
+constexpr Statement kNextChangeSeq{
+    "order.next_change_seq",
+    "INSERT INTO order_change_counters (business_id, last_seq) VALUES ($1, 1) ON CONFLICT (business_id) "
+    "DO UPDATE SET last_seq = order_change_counters.last_seq + 1 RETURNING last_seq"};
+constexpr Statement kStampChangeSeq{
+    "order.stamp_change_seq", "UPDATE orders SET change_seq = $2 WHERE business_id = $1 AND change_seq = 0"};
 constexpr Statement kInsertLine{
     "order.insert_line",
     "INSERT INTO order_lines (business_id, order_id, line_no, product, category, quantity, unit_price) "
@@ -97,6 +105,10 @@ Result<OrderId> OrderRepository::Insert(const domain::Order& order) {
     return rows.status();
   }
   const OrderId id(rows->at(0).GetInt(0));
+  if (std::find(unsequenced_businesses_.begin(), unsequenced_businesses_.end(), order.business_id) ==
+      unsequenced_businesses_.end()) {
+    unsequenced_businesses_.push_back(order.business_id);
+  }
   for (size_t i = 0; i < order.lines.size(); ++i) {
     const domain::OrderLine& line = order.lines[i];
     CRM_RETURN_IF_ERROR(connection_.Execute(kInsertLine, {business, Int(id.value()), Int(static_cast<int64_t>(i)),
@@ -104,6 +116,15 @@ Result<OrderId> OrderRepository::Insert(const domain::Order& order) {
                                                           Int(line.unit_price.minor_units())}));
   }
   return id;
+}
+
+Status OrderRepository::SequenceNewOrders() {
+  for (BusinessId business : unsequenced_businesses_) {
+    CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kNextChangeSeq, {Int(business.value())}));
+    CRM_RETURN_IF_ERROR(connection_.Execute(kStampChangeSeq, {Int(business.value()), Int(rows.at(0).GetInt(0))}));
+  }
+  unsequenced_businesses_.clear();
+  return Status::Ok();
 }
 
 Status OrderRepository::LoadLines(domain::Order& order) {

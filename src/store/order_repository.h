@@ -24,8 +24,15 @@ class OrderRepository {
  public:
   explicit OrderRepository(SqlConnection& connection) : connection_(connection) {}
   // Stores the order and its lines; returns the id. kAlreadyExists when the external id is taken;
-  // kNotFound when branch, customer or original order are not the business's.
+  // kNotFound when branch, customer or original order are not the business's. The order gets its
+  // change sequence number when the write's work is done (SequenceNewOrders).
   Result<OrderId> Insert(const domain::Order& order);
+  // Gives the orders this repository inserted one change sequence number per business, the next
+  // of the business's counter, whose row then stays locked until the commit: every order of a
+  // transaction shares its number, and numbers become visible in the order they were taken (the
+  // analytics catch up by them). Taken last, so that the lock is held only until the commit.
+  // FinishWrite (store/enclosing_write.h) calls it.
+  Status SequenceNewOrders();
   // The order with its lines. kNotFound when it is not the business's.
   Result<domain::Order> Get(BusinessId business, OrderId id);
   Result<std::optional<domain::Order>> FindByExternalId(BusinessId business, const std::string& source,
@@ -52,6 +59,7 @@ class OrderRepository {
  private:
   Status LoadLines(domain::Order& order);
   SqlConnection& connection_;
+  std::vector<BusinessId> unsequenced_businesses_;  // businesses with orders inserted, not yet numbered
 };
 
 }  // namespace crm::store

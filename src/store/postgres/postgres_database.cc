@@ -18,6 +18,7 @@
 
 #include "common/status.h"
 #include "store/database.h"
+#include "store/enclosing_write.h"
 #include "store/migrations.h"
 #include "store/sql.h"
 #include "store/transaction.h"
@@ -204,9 +205,24 @@ class PgConnection final : public SqlConnection {
   }
 
   Status ExecuteScript(std::string_view sql) override {
+    if (sql.rfind("ROLLBACK TO SAVEPOINT", 0) == 0) return RollbackToSavepoint(sql);
     CRM_RETURN_IF_ERROR(CheckUsable());
     try {
       transaction_->exec(std::string(sql));
+      return Status::Ok();
+    } catch (...) {
+      return Fail(CurrentExceptionToStatus("script", &broken_));
+    }
+  }
+
+  // PostgreSQL refuses every statement after a failed one until a savepoint from before it is
+  // rolled back to (store/enclosing_write.h); then the transaction is usable again, so the
+  // failure this connection remembers is forgotten.
+  Status RollbackToSavepoint(std::string_view sql) {
+    if (transaction_ == nullptr) return Internal("statement outside a transaction");
+    try {
+      transaction_->exec(std::string(sql));
+      failure_.reset();
       return Status::Ok();
     } catch (...) {
       return Fail(CurrentExceptionToStatus("script", &broken_));
@@ -434,6 +450,7 @@ class PostgresDatabase final : public Database {
   Dialect dialect() const override { return Dialect::kPostgres; }
 
   Status Read(const std::function<Status(Transaction&)>& work) override {
+    if (Transaction* enclosing = EnclosingWrite::Current(*this)) return EnclosingWrite::RunNested(*enclosing, work);
     return RunOnce(TransactionKind::kRead, [&work](PgConnection& connection) {
       Transaction transaction(connection);
       return work(transaction);
@@ -441,9 +458,11 @@ class PostgresDatabase final : public Database {
   }
 
   Status Write(const std::function<Status(Transaction&)>& work) override {
+    if (Transaction* enclosing = EnclosingWrite::Current(*this)) return EnclosingWrite::RunNested(*enclosing, work);
     return WriteOnConnection([&work](PgConnection& connection) {
       Transaction transaction(connection);
-      return work(transaction);
+      Status status = work(transaction);
+      return status.ok() ? FinishWrite(transaction) : status;
     });
   }
 

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "store/enclosing_write.h"
 #include "store/migrations.h"
 #include "store/transaction.h"
 
@@ -222,6 +223,7 @@ class SqliteDatabase final : public Database {
   int schema_version() const override { return schema_version_; }
 
   Status Read(const std::function<Status(Transaction&)>& work) override {
+    if (Transaction* enclosing = EnclosingWrite::Current(*this)) return EnclosingWrite::RunNested(*enclosing, work);
     std::unique_ptr<SqliteConnection> reader = AcquireReader();
     Status status = reader->ExecuteScript("BEGIN");
     if (status.ok()) {
@@ -235,6 +237,7 @@ class SqliteDatabase final : public Database {
   }
 
   Status Write(const std::function<Status(Transaction&)>& work) override {
+    if (Transaction* enclosing = EnclosingWrite::Current(*this)) return EnclosingWrite::RunNested(*enclosing, work);
     WriteJob job{&work, {}};
     std::future<Status> done = job.done.get_future();
     {
@@ -296,6 +299,7 @@ class SqliteDatabase final : public Database {
       // transactions (imports, demo data) quadratic.
       Transaction tx(*writer_);
       Status status = (*batch[0]->work)(tx);
+      if (status.ok()) status = FinishWrite(tx);
       Status ended = writer_->ExecuteScript(status.ok() ? "COMMIT" : "ROLLBACK");
       if (!ended.ok()) (void)writer_->ExecuteScript("ROLLBACK");
       if (status.ok()) status = ended;
@@ -308,6 +312,7 @@ class SqliteDatabase final : public Database {
       if (status.ok()) {
         Transaction tx(*writer_);
         status = (*batch[i]->work)(tx);
+        if (status.ok()) status = FinishWrite(tx);
         if (!status.ok()) {
           Status undone = writer_->ExecuteScript("ROLLBACK TO job");
           CRM_CHECK(undone.ok());
