@@ -18,6 +18,7 @@
 #include "main/backup_command.h"
 #include "main/listen_address.h"
 #include "main/loyalty_command.h"
+#include "main/token_command.h"
 
 #ifndef DANGOL_VERSION
 #define DANGOL_VERSION "0.0.0-dev"
@@ -101,6 +102,18 @@ Subcommands DefineCommands(CLI::App& app, Arguments& args) {
       ->capture_default_str();
   commands.serve->add_flag("--secure-cookies", args.serve.secure_cookies,
                            "Mark session cookies Secure (when served behind TLS)");
+  commands.serve
+      ->add_option("--trusted-proxy", args.serve.trusted_proxies,
+                   "Address of a proxy (e.g. the TLS proxy) whose X-Forwarded-For names the client, for "
+                   "login limits and the access log. Repeatable; without it the header is ignored")
+      ->check(CLI::Validator(
+          [](std::string& address) {
+            std::optional<std::string> canonical = CanonicalIpAddress(address);
+            if (!canonical) return std::string("not an IPv4 or IPv6 address");
+            address = *canonical;
+            return std::string();
+          },
+          "ADDR"));
   commands.serve->add_option("--web-root", args.serve.web_root,
                              "Directory of the built web UI (default: ../web/dist or ./web beside the "
                              "binary, when present; 'none' serves the API only)");
@@ -251,6 +264,8 @@ int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& ou
   merge_command.Define(app);
   BackupCommand backup_command;
   backup_command.Define(app);
+  TokenCommand token_command;
+  token_command.Define(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -266,6 +281,7 @@ int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& ou
   if (analytics.Parsed()) return analytics.Run(out, err);
   if (merge_command.Parsed()) return merge_command.Run(out, err);
   if (backup_command.Parsed()) return backup_command.Run(out, err);
+  if (token_command.Parsed()) return token_command.Run(out, err);
   return Dispatch(commands, args, in, out, err);
 }
 

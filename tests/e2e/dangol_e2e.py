@@ -127,8 +127,9 @@ class Tenant:
 class Server:
     """A `dangol serve` process on 127.0.0.1 with a kernel-chosen port."""
 
-    def __init__(self, db_url, log_directory):
+    def __init__(self, db_url, log_directory, extra_args=()):
         self.db_url = db_url
+        self.extra_args = list(extra_args)
         self.log_path = Path(log_directory) / f"server-{uuid.uuid4().hex[:6]}.log"
         self.process = None
         self.port = None
@@ -137,7 +138,7 @@ class Server:
     def start(self):
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            [dangol_bin(), "serve", "--db", self.db_url, "--listen", "127.0.0.1:0"],
+            [dangol_bin(), "serve", "--db", self.db_url, "--listen", "127.0.0.1:0", *self.extra_args],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._log)
         lines = queue.Queue()
         threading.Thread(target=self._drain_stdout, args=(lines,), daemon=True).start()
@@ -394,6 +395,7 @@ class ServerTestCase(DangolTestCase):
 
     backend = default_backend()
     server = None
+    server_args = ()  # more `dangol serve` options for this class's server
 
     @classmethod
     def setUpClass(cls):
@@ -404,7 +406,7 @@ class ServerTestCase(DangolTestCase):
             # Migrates the database before the server starts, so that the server is not racing
             # the first command-line write.
             cls.set_up_data_before_start()
-            cls.server = Server(cls.db_url, cls._directory.name).start()
+            cls.server = Server(cls.db_url, cls._directory.name, cls.server_args).start()
         except BaseException:
             cls._directory.cleanup()
             raise
