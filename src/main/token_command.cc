@@ -52,7 +52,7 @@ int TokenCommand::RunRevoke(std::ostream& out, std::ostream& err) {
   auto session = OpenOperatorSession(db_url_, business_);
   if (!session.ok()) return ReportFailure(err, session.status());
   const Status revoked = (*session)->services->auth.RevokeToken((*session)->principal, TokenId(token_id_));
-  if (!revoked.ok()) return ReportFailure(err, revoked.status());
+  if (!revoked.ok()) return ReportFailure(err, revoked);
   out << fmt::format("token {} revoked\n", token_id_);
   return kExitOk;
 }
