@@ -545,6 +545,39 @@ TEST_P(StoreContractTest, SessionsTokensAndAccessLog) {
   ASSERT_TRUE(revoked.ok());
   EXPECT_TRUE(revoked->revoked_at.has_value());
 
+  // A staff member's sessions end together; the tokens they created are revoked together.
+  for (const char* suffix : {"-a", "-b"}) {
+    domain::Session live = session;
+    live.token_hash = session.token_hash + suffix;
+    ASSERT_TRUE(WriteValue<domain::Session>(*db_, [&](Transaction& tx) { return tx.auth().CreateSession(live); }).ok());
+  }
+  auto ended = WriteValue<std::vector<std::string>>(
+      *db_, [&](Transaction& tx) { return tx.auth().DeleteSessionsOfStaff(business_, created->id); });
+  ASSERT_TRUE(ended.ok());
+  EXPECT_EQ(ended->size(), 2u);
+  EXPECT_EQ(ReadValue<domain::Session>(*db_, [&](Transaction& tx) { return tx.auth().FindSession(session.token_hash + "-a"); })
+                .status()
+                .code(),
+            StatusCode::kNotFound);
+  domain::ApiToken own = token;
+  own.token_hash = token.token_hash + "-own";
+  own.created_by = created->id;
+  auto own_stored = WriteValue<domain::ApiToken>(*db_, [&](Transaction& tx) { return tx.auth().CreateToken(own); });
+  ASSERT_TRUE(own_stored.ok());
+  ASSERT_TRUE(db_->Write([&](Transaction& tx) { return tx.auth().TouchToken(own_stored->id, kNow.PlusSeconds(60)); }).ok());
+  auto listed = ReadValue<std::vector<domain::ApiToken>>(*db_, [&](Transaction& tx) { return tx.auth().ListTokens(business_); });
+  ASSERT_TRUE(listed.ok());
+  ASSERT_FALSE(listed->empty());
+  EXPECT_EQ(listed->back().created_by, created->id);
+  EXPECT_EQ(listed->back().last_used_at, kNow.PlusSeconds(60));
+  auto revoked_of_staff = WriteValue<std::vector<std::string>>(
+      *db_, [&](Transaction& tx) { return tx.auth().RevokeTokensOfStaff(business_, created->id, kNow); });
+  ASSERT_TRUE(revoked_of_staff.ok());
+  EXPECT_EQ(*revoked_of_staff, std::vector<std::string>{own.token_hash});
+  auto own_revoked = ReadValue<domain::ApiToken>(*db_, [&](Transaction& tx) { return tx.auth().FindToken(own.token_hash); });
+  ASSERT_TRUE(own_revoked.ok());
+  EXPECT_TRUE(own_revoked->revoked_at.has_value());
+
   domain::AccessLogEntry entry;
   entry.business_id = business_;
   entry.at = kNow;

@@ -38,7 +38,10 @@ Principal PrincipalOf(const domain::Staff& staff) {
 }  // namespace
 
 AuthService::AuthService(store::Database& database, const Clock& clock, AuthSettings settings)
-    : database_(database), clock_(clock), settings_(settings) {
+    : database_(database),
+      clock_(clock),
+      settings_(settings),
+      failed_logins_(settings.max_failed_logins, settings.failed_login_window_seconds) {
   EnsureSodium();
 }
 
@@ -93,20 +96,9 @@ void AuthService::ToCache(const std::string& hash, CachedCredential credential) 
   credentials_[hash] = std::move(credential);
 }
 
-bool AuthService::TooManyFailures(const std::string& key, Timestamp now) {
-  std::lock_guard lock(failures_mutex_);
-  auto found = failures_.find(key);
-  if (found == failures_.end()) return false;
-  auto& times = found->second;
-  const Timestamp horizon = now.PlusSeconds(-settings_.failed_login_window_seconds);
-  times.erase(std::remove_if(times.begin(), times.end(), [&](Timestamp t) { return t < horizon; }), times.end());
-  return static_cast<int>(times.size()) >= settings_.max_failed_logins;
-}
-
-void AuthService::RecordFailure(const std::string& key, Timestamp now) {
-  std::lock_guard lock(failures_mutex_);
-  if (failures_.size() > 100'000) failures_.clear();  // bounded memory under a flood of distinct keys
-  failures_[key].push_back(now);
+int64_t AuthService::LoginRetryAfterSeconds(const std::string& raw_email, const std::string& ip) {
+  const Timestamp now = clock_.Now();
+  return std::max(failed_logins_.RetryAfter("e:" + ToLower(raw_email), now), failed_logins_.RetryAfter("ip:" + ip, now));
 }
 
 Result<LoginResult> AuthService::Login(const std::string& raw_email, const std::string& password,
@@ -118,7 +110,7 @@ Result<LoginResult> AuthService::Login(const std::string& raw_email, const std::
   if (password.empty()) return InvalidArgument("password is required", "password");
   const std::string email_key = "e:" + email;
   const std::string ip_key = "ip:" + ip;
-  if (TooManyFailures(email_key, now) || TooManyFailures(ip_key, now)) {
+  if (failed_logins_.RetryAfter(email_key, now) > 0 || failed_logins_.RetryAfter(ip_key, now) > 0) {
     return ResourceExhausted("too many failed logins; try again later");
   }
   CRM_ASSIGN_OR_RETURN(auto candidates, store::ReadValue<std::vector<domain::Staff>>(
@@ -142,8 +134,8 @@ Result<LoginResult> AuthService::Login(const std::string& raw_email, const std::
   static const std::string kDummyHash = HashPassword("dangol-dummy-password").value();
   const bool verified = VerifyPassword(matching.empty() ? kDummyHash : matching[0].password_hash, password);
   if (matching.empty() || !verified) {
-    RecordFailure(email_key, now);
-    RecordFailure(ip_key, now);
+    failed_logins_.Record(email_key, now);
+    failed_logins_.Record(ip_key, now);
     return Unauthenticated("wrong e-mail or password");
   }
   LoginResult result;
@@ -219,6 +211,10 @@ Result<Principal> AuthService::AuthenticateToken(const std::string& token) {
   auto found = store::ReadValue<domain::ApiToken>(database_,
                                                  [&](store::Transaction& tx) { return tx.auth().FindToken(hash); });
   if (!found.ok() || found->revoked_at) return Unauthenticated("unknown or revoked token");
+  if (!found->last_used_at || *found->last_used_at < now.PlusSeconds(-settings_.token_use_resolution_seconds)) {
+    // Best effort: a failed write of the last use does not refuse the request.
+    (void)database_.Write([&](store::Transaction& tx) { return tx.auth().TouchToken(found->id, now); });
+  }
   Principal principal;
   principal.business_id = found->business_id;
   principal.token_id = found->id;
@@ -227,7 +223,8 @@ Result<Principal> AuthService::AuthenticateToken(const std::string& token) {
   return principal;
 }
 
-Result<std::string> AuthService::CreateToken(BusinessId business, domain::Role role, const std::string& name) {
+Result<CreatedToken> AuthService::CreateToken(BusinessId business, domain::Role role, const std::string& name,
+                                             std::optional<StaffId> created_by) {
   const std::string secret = "dgl_" + NewSecret();
   domain::ApiToken token;
   token.business_id = business;
@@ -235,8 +232,31 @@ Result<std::string> AuthService::CreateToken(BusinessId business, domain::Role r
   token.role = role;
   token.token_hash = HashSecret(secret);
   token.created_at = clock_.Now();
-  CRM_RETURN_IF_ERROR(database_.Write([&](store::Transaction& tx) { return tx.auth().CreateToken(token).status(); }));
-  return secret;
+  token.created_by = created_by;
+  CRM_ASSIGN_OR_RETURN(domain::ApiToken stored, store::WriteValue<domain::ApiToken>(database_, [&](store::Transaction& tx) {
+                         return tx.auth().CreateToken(token);
+                       }));
+  return CreatedToken{stored.id, secret};
+}
+
+Result<std::vector<domain::ApiToken>> AuthService::ListTokens(const Principal& principal) {
+  CRM_RETURN_IF_ERROR(principal.Require(domain::Role::kOwner));
+  return store::ReadValue<std::vector<domain::ApiToken>>(
+      database_, [&](store::Transaction& tx) { return tx.auth().ListTokens(principal.business_id); });
+}
+
+Status AuthService::RevokeToken(const Principal& principal, TokenId id) {
+  CRM_RETURN_IF_ERROR(principal.Require(domain::Role::kOwner));
+  CRM_RETURN_IF_ERROR(database_.Write(
+      [&](store::Transaction& tx) { return tx.auth().RevokeToken(principal.business_id, id, clock_.Now()); }));
+  std::lock_guard lock(cache_mutex_);
+  std::erase_if(credentials_, [&](const auto& entry) { return entry.second.principal.token_id == id; });
+  return Status::Ok();
+}
+
+void AuthService::Forget(const std::vector<std::string>& hashes) {
+  std::lock_guard lock(cache_mutex_);
+  for (const std::string& hash : hashes) credentials_.erase(hash);
 }
 
 }  // namespace crm::app

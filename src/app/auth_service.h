@@ -6,8 +6,10 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "app/principal.h"
+#include "app/rate_limiter.h"
 #include "common/time.h"
 #include "store/database.h"
 
@@ -20,10 +22,17 @@ struct AuthSettings {
   int64_t session_seconds = 12 * 3600;
   int max_failed_logins = 5;             // per e-mail and per address, within the window
   int64_t failed_login_window_seconds = 900;
-  // How long a checked token or session is trusted without asking the database again. A revoked
-  // token or a session ended on another server stops working within this time; a logout on this
-  // server takes effect at once.
+  // How long a checked token or session is trusted without asking the database again. Logouts,
+  // revocations and staff changes made through this server take effect at once; made on another
+  // server or the command line, within this time.
   int64_t credential_cache_seconds = 10;
+  // A token's last use is written at most this often.
+  int64_t token_use_resolution_seconds = 60;
+};
+
+struct CreatedToken {
+  TokenId id;
+  std::string secret;  // "dgl_..."; only its hash is stored
 };
 
 struct LoginResult {
@@ -51,6 +60,8 @@ class AuthService {
   // was given.
   Result<LoginResult> Login(const std::string& email, const std::string& password, const std::string& business_slug,
                             const std::string& ip);
+  // After Login's kResourceExhausted: the seconds until the e-mail and the address may try again.
+  int64_t LoginRetryAfterSeconds(const std::string& email, const std::string& ip);
   Status Logout(const std::string& session_token);
   // The principal of a live session and its CSRF token; kUnauthenticated when unknown or expired.
   Result<std::pair<Principal, std::string>> AuthenticateSession(const std::string& session_token);
@@ -59,8 +70,19 @@ class AuthService {
   // disabled.
   Result<Principal> AuthenticateToken(const std::string& token);
 
-  // Creates an API token for the business and returns the secret (shown once).
-  Result<std::string> CreateToken(BusinessId business, domain::Role role, const std::string& name);
+  // Creates an API token for the business and returns its id and secret (shown once). `created_by`
+  // is the staff member who asked for it (none on the command line): disabling them revokes it.
+  Result<CreatedToken> CreateToken(BusinessId business, domain::Role role, const std::string& name,
+                                  std::optional<StaffId> created_by = std::nullopt);
+  // The business's API tokens, revoked ones included, oldest first. Owners (and the CLI, with an
+  // owner principal); kPermissionDenied otherwise.
+  Result<std::vector<domain::ApiToken>> ListTokens(const Principal& principal);
+  // Revokes a token; it fails at its next use. kNotFound when the business has no such live token.
+  Status RevokeToken(const Principal& principal, TokenId id);
+
+  // Drops the checked credentials with these secret hashes from the cache, so that sessions and
+  // tokens ended in the database fail at their next request on this server.
+  void Forget(const std::vector<std::string>& hashes);
 
  private:
   struct CachedCredential {
@@ -72,15 +94,11 @@ class AuthService {
   std::optional<CachedCredential> FromCache(const std::string& hash, Timestamp now);
   void ToCache(const std::string& hash, CachedCredential credential);
 
-  bool TooManyFailures(const std::string& key, Timestamp now);
-  void RecordFailure(const std::string& key, Timestamp now);
-
   store::Database& database_;
   const Clock& clock_;
   AuthSettings settings_;
-  std::mutex failures_mutex_;
-  // key ("e:<email>" or "ip:<address>") → failure times within the window
-  std::unordered_map<std::string, std::vector<Timestamp>> failures_;
+  // Failed logins by "e:<email>" and by "ip:<client address>".
+  RateLimiter failed_logins_;
   std::mutex cache_mutex_;
   std::unordered_map<std::string, CachedCredential> credentials_;  // by secret hash
 };

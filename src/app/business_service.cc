@@ -4,9 +4,11 @@
 #include <unordered_map>
 
 #include "app/auth_service.h"
+#include "app/password_policy.h"
 #include "domain/korean_text.h"
 #include "domain/phone.h"
 #include "store/access_log_repository.h"
+#include "store/auth_repository.h"
 #include "store/business_repository.h"
 #include "store/note_repository.h"
 #include "store/staff_repository.h"
@@ -23,11 +25,7 @@ Result<std::string> CleanName(const std::string& text, const char* field) {
   return std::move(normalized).value();
 }
 
-Status CheckPassword(const std::string& password) {
-  if (password.size() < 8) return InvalidArgument("password needs at least 8 characters", "password");
-  if (password.size() > 1024) return InvalidArgument("password is too long", "password");
-  return Status::Ok();
-}
+Status CheckPassword(const std::string& password) { return CheckPasswordPolicy(password); }
 
 Status CheckBranches(store::Transaction& tx, BusinessId business, const std::vector<BranchId>& branches) {
   for (BranchId branch : branches) {
@@ -146,7 +144,10 @@ Result<domain::Staff> BusinessService::UpdateStaff(const Principal& principal, S
     CRM_RETURN_IF_ERROR(CheckPassword(*change.password));
     CRM_ASSIGN_OR_RETURN(new_hash, AuthService::HashPassword(*change.password));
   }
-  return store::WriteValue<domain::Staff>(database_, [&](store::Transaction& tx) -> Result<domain::Staff> {
+  std::vector<std::string> ended;  // hashes of the sessions and tokens the change ends
+  Result<domain::Staff> updated =
+      store::WriteValue<domain::Staff>(database_, [&](store::Transaction& tx) -> Result<domain::Staff> {
+    ended.clear();
     CRM_ASSIGN_OR_RETURN(domain::Staff staff, tx.staff().Get(principal.business_id, id));
     const bool touches_privileged = staff.role != domain::Role::kStaff ||
                                     (change.role && *change.role != domain::Role::kStaff);
@@ -156,7 +157,6 @@ Result<domain::Staff> BusinessService::UpdateStaff(const Principal& principal, S
     if (change.display_name) {
       CRM_ASSIGN_OR_RETURN(staff.display_name, CleanName(*change.display_name, "display_name"));
     }
-    if (change.role) staff.role = *change.role;
     if (change.branch_ids) {
       CRM_RETURN_IF_ERROR(CheckBranches(tx, principal.business_id, *change.branch_ids));
       staff.branch_ids = *change.branch_ids;
@@ -167,11 +167,27 @@ Result<domain::Staff> BusinessService::UpdateStaff(const Principal& principal, S
       }
       staff.daily_prospect_goal = *change.daily_prospect_goal;
     }
+    const bool disabled = change.active && !*change.active && staff.active;
+    const bool ends_sessions = disabled || !new_hash.empty() || (change.role && *change.role != staff.role);
+    if (change.role) staff.role = *change.role;
     if (change.active) staff.active = *change.active;
     if (!new_hash.empty()) staff.password_hash = new_hash;
     CRM_RETURN_IF_ERROR(tx.staff().Update(staff));
+    // A new password, role or a disabled account ends the sessions begun under the old ones; a
+    // disabled account also loses the API tokens it created.
+    if (ends_sessions) {
+      CRM_ASSIGN_OR_RETURN(std::vector<std::string> sessions, tx.auth().DeleteSessionsOfStaff(principal.business_id, id));
+      ended.insert(ended.end(), sessions.begin(), sessions.end());
+    }
+    if (disabled) {
+      CRM_ASSIGN_OR_RETURN(std::vector<std::string> tokens,
+                           tx.auth().RevokeTokensOfStaff(principal.business_id, id, clock_.Now()));
+      ended.insert(ended.end(), tokens.begin(), tokens.end());
+    }
     return staff;
   });
+  if (updated.ok() && !ended.empty() && on_credentials_ended_) on_credentials_ended_(ended);
+  return updated;
 }
 
 Result<domain::Prospect> BusinessService::AddProspect(const Principal& principal, domain::Prospect prospect) {

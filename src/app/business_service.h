@@ -2,6 +2,7 @@
 // cards with their daily goal, and the owners' view of the access log. Thread-safe.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,7 +18,7 @@ namespace crm::app {
 struct NewStaff {
   std::string email;
   std::string display_name;
-  std::string password;  // at least 8 characters
+  std::string password;  // see password_policy.h
   domain::Role role = domain::Role::kStaff;
   std::vector<BranchId> branch_ids;
   int daily_prospect_goal = 3;
@@ -52,7 +53,13 @@ class BusinessService {
   Result<std::vector<domain::Staff>> ListStaff(const Principal& principal);
   // The principal's own staff record; kNotFound for an API token, which has none.
   Result<domain::Staff> GetSelf(const Principal& principal);
+  // A new password or role, or disabling the account, ends the staff member's sessions in the same
+  // transaction; disabling also revokes the API tokens they created. The callback set with
+  // OnCredentialsEnded then hears the ended credentials' hashes.
   Result<domain::Staff> UpdateStaff(const Principal& principal, StaffId id, const StaffChange& change);
+  void OnCredentialsEnded(std::function<void(const std::vector<std::string>&)> callback) {
+    on_credentials_ended_ = std::move(callback);
+  }
 
   // A staff member's card for a new face; only staff sessions (not API tokens) write prospects.
   Result<domain::Prospect> AddProspect(const Principal& principal, domain::Prospect prospect);
@@ -70,6 +77,7 @@ class BusinessService {
 
   store::Database& database_;
   const Clock& clock_;
+  std::function<void(const std::vector<std::string>&)> on_credentials_ended_;
 };
 
 }  // namespace crm::app

@@ -26,6 +26,7 @@ Result<std::string> CleanText(const std::string& text, const char* field, size_t
   if (normalized->size() > max_bytes) {
     return InvalidArgument(fmt::format("must be at most {} bytes", max_bytes), field);
   }
+  if (domain::HasControlCharacter(*normalized)) return InvalidArgument("must not hold control characters", field);
   return std::move(normalized).value();
 }
 
@@ -299,6 +300,21 @@ Result<CustomerPage> CustomerService::List(const Principal& principal, std::opti
     page.next_cursor = page.customers.back().id;
   }
   return page;
+}
+
+Status CustomerService::RecordListRead(const Principal& principal, std::string_view what, size_t shown,
+                                       PersonalData personal_data) {
+  if (shown == 0) return Status::Ok();
+  domain::AccessLogEntry entry;
+  entry.business_id = principal.business_id;
+  entry.at = clock_.Now();
+  entry.staff_id = principal.staff_id;
+  entry.token_id = principal.token_id;
+  entry.action = domain::AccessAction::kList;
+  entry.ip = principal.ip;
+  entry.detail = fmt::format("{}: {} customers, {}", what, shown,
+                             personal_data == PersonalData::kShown ? "unmasked" : "masked");
+  return database_.Write([&](store::Transaction& tx) { return tx.access_log().Append(entry); });
 }
 
 Result<domain::Preference> CustomerService::AddPreference(const Principal& principal, CustomerId id,

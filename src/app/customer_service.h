@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app/principal.h"
@@ -52,6 +53,10 @@ struct CustomerPage {
   std::optional<CustomerId> next_cursor;
 };
 
+// Whether a list shows customers' phones, e-mails, birthdays and addresses. kShown takes a manager
+// or an owner.
+enum class PersonalData { kMasked, kShown };
+
 class CustomerService {
  public:
   CustomerService(store::Database& database, const Clock& clock);
@@ -74,6 +79,10 @@ class CustomerService {
   // last_visit_before).
   Result<CustomerPage> List(const Principal& principal, std::optional<CustomerId> after, int limit,
                             const CustomerQuery& query);
+  // Writes to the access log that `principal` was shown a list of `shown` customers (`what`: the
+  // route, e.g. "customers" or "segment 12"), with their personal data masked or not. Nothing is
+  // written for an empty list.
+  Status RecordListRead(const Principal& principal, std::string_view what, size_t shown, PersonalData personal_data);
   // The store filter for `query` at `now` (a tier name becomes its index range), read inside `tx`;
   // fails as List does.
   static Result<store::CustomerFilter> FilterFor(store::Transaction& tx, BusinessId business,

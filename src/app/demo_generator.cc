@@ -7,6 +7,7 @@
 #include <random>
 
 #include "app/auth_service.h"
+#include "app/password_policy.h"
 #include "domain/customer.h"
 #include "domain/korean_text.h"
 #include "domain/order.h"
@@ -434,8 +435,10 @@ Status DemoGenerator::ValidateOptions() {
       std::any_of(email.begin(), email.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
     return InvalidArgument("owner e-mail must be a lower-case address", "owner_email");
   }
-  if (!options_.owner_password.empty() && options_.owner_password.size() < 8) {
-    return InvalidArgument("owner password needs at least 8 characters", "owner_password");
+  if (!options_.owner_password.empty()) {
+    if (const Status policy = CheckPasswordPolicy(options_.owner_password); !policy.ok()) {
+      return InvalidArgument(policy.message(), "owner_password");
+    }
   }
   return Status::Ok();
 }
@@ -462,16 +465,15 @@ Status DemoGenerator::CreateBusiness() {
 
   const Timestamp opened =
       Timestamp::FromSeconds((first_day_ - 30) * kSecondsPerDay - kKstOffsetSeconds);
-  // Argon2id is slow by design (a quarter of a second here): hash once, outside the transaction.
-  // The accounts share the password, so sharing its hash reveals nothing more.
-  CRM_ASSIGN_OR_RETURN(const std::string password_hash, AuthService::HashPassword(password_));
+  // Argon2id is slow by design: hash outside the transaction. Each account gets its own hash (its
+  // own salt), so that the stored hashes do not show which accounts share a password.
   staff_.clear();
   for (const StaffSpec& spec : kStaff) {
     domain::Staff staff;
     staff.email = spec.email.empty() ? options_.owner_email : std::string(spec.email);
     staff.display_name = spec.display_name;
     staff.role = spec.role;
-    staff.password_hash = password_hash;
+    CRM_ASSIGN_OR_RETURN(staff.password_hash, AuthService::HashPassword(password_));
     staff.created_at = opened;
     staff_.push_back(std::move(staff));
   }

@@ -217,8 +217,10 @@ TEST_F(DemoGeneratorTest, CreatesThreeBranchesAndSixAccountsWithTheOwnerPassword
   ASSERT_TRUE(staff.ok());
   ASSERT_EQ(staff->size(), 6u);
   int owners = 0, managers = 0, limited = 0;
+  std::set<std::string> hashes;
   for (const auto& account : *staff) {
     EXPECT_TRUE(AuthService::VerifyPassword(account.password_hash, kPassword)) << account.email;
+    hashes.insert(account.password_hash);  // one salt each: no two accounts share a hash
     owners += account.role == domain::Role::kOwner;
     managers += account.role == domain::Role::kManager;
     limited += account.role == domain::Role::kStaff && !account.branch_ids.empty();
@@ -226,6 +228,7 @@ TEST_F(DemoGeneratorTest, CreatesThreeBranchesAndSixAccountsWithTheOwnerPassword
       EXPECT_EQ(account.email, "owner@demo.dangol");
     }
   }
+  EXPECT_EQ(hashes.size(), staff->size());
   EXPECT_EQ(owners, 1);
   EXPECT_EQ(managers, 1);
   EXPECT_EQ(limited, 4);

@@ -303,6 +303,9 @@ class ImportWriter final : public importing::RecordSink {
   std::unordered_map<int64_t, domain::VisitStats> stats_;
 };
 
+// The rejects file is held in memory beside the import: bounded, like everything an import holds.
+constexpr size_t kMaxRejectsBytes = size_t{32} << 20;
+
 std::string FieldsText(const std::vector<importing::Field>& fields) {
   std::string text;
   for (size_t i = 0; i < fields.size(); ++i) text += (i > 0 ? "," : "") + std::string(importing::FieldName(fields[i]));
@@ -356,9 +359,11 @@ Status CleanseFile(std::istream& input, const ImportRequest& request, const impo
     CRM_ASSIGN_OR_RETURN(bool more, source.rows->Next(record));
     if (!more) break;
     CRM_ASSIGN_OR_RETURN(importing::RowOutcome result, cleanser.Add(record, ++row, writer));
-    if (result.rejected) {
+    if (result.rejected && outcome.rejects_csv.size() < kMaxRejectsBytes) {
       record.fields.push_back(result.reason);
       outcome.rejects_csv += importing::CsvLine(record.fields);
+    } else if (result.rejected) {
+      outcome.rejects_truncated = true;
     }
     if (request.on_progress && row % kProgressEveryRows == 0) {
       const std::streamoff at = input.tellg();

@@ -71,7 +71,10 @@ struct ImportOutcome {
   bool committed = false;
   std::optional<int64_t> run_id;
   std::optional<int64_t> previous_run_id;  // the same file was imported before
-  std::string rejects_csv;  // kValidRows: the header plus "reason", and each rejected row
+  // kValidRows: the header plus "reason", and each rejected row, up to 32 MiB (then
+  // rejects_truncated is set and later rejected rows are only counted).
+  std::string rejects_csv;
+  bool rejects_truncated = false;
 };
 
 class ImportService {

@@ -1,5 +1,7 @@
 #include "app/kiosk_service.h"
 
+#include <fmt/format.h>
+
 #include <utility>
 
 #include "app/auth_service.h"
@@ -43,7 +45,20 @@ Status KioskService::DisableDevice(const Principal& principal, KioskDeviceId id)
       [&](store::Transaction& tx) { return tx.kiosk().DisableDevice(principal.business_id, id, now); });
 }
 
+int64_t KioskService::LookupRetryAfterSeconds(const Principal& principal) {
+  if (!principal.kiosk_device_id) return 0;
+  return lookups_.RetryAfter(fmt::format("kiosk:{}", principal.kiosk_device_id->value()), clock_.Now());
+}
+
 Result<KioskStanding> KioskService::Lookup(const Principal& principal, const std::string& phone) {
+  if (principal.kiosk_device_id &&
+      lookups_.Acquire(fmt::format("kiosk:{}", principal.kiosk_device_id->value()), clock_.Now()) > 0) {
+    return ResourceExhausted("too many lookups from this kiosk; try again shortly");
+  }
+  return StandingAfterRegistration(principal, phone);
+}
+
+Result<KioskStanding> KioskService::StandingAfterRegistration(const Principal& principal, const std::string& phone) {
   CRM_ASSIGN_OR_RETURN(domain::PhoneNumber number, domain::ParsePhone(phone));
   CRM_ASSIGN_OR_RETURN(auto found, store::ReadValue<std::optional<CustomerId>>(database_, [&](store::Transaction& tx) {
                          return tx.customers().FindByPhone(principal.business_id, number.e164);

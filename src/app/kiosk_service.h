@@ -12,6 +12,7 @@
 #include "app/customer_service.h"
 #include "app/loyalty_service.h"
 #include "app/principal.h"
+#include "app/rate_limiter.h"
 #include "domain/kiosk.h"
 #include "store/database.h"
 
@@ -34,6 +35,8 @@ struct KioskRegistration {
   std::vector<domain::Consent> consents;      // marketing channels, accepted or declined
 };
 
+inline constexpr int kKioskLookupsPerMinute = 20;
+
 class KioskService {
  public:
   KioskService(store::Database& database, const Clock& clock, CustomerService& customers, LoyaltyService& loyalty);
@@ -46,8 +49,15 @@ class KioskService {
   Status DisableDevice(const Principal& principal, KioskDeviceId id);
 
   // The guest with this full phone number (kInvalidArgument "phone" for anything else, so that
-  // no partial number lists anyone), and their own standing.
+  // no partial number lists anyone), and their own standing. A kiosk device may look up
+  // kKioskLookupsPerMinute numbers a minute (kResourceExhausted past that), so that its credential
+  // cannot enumerate members and balances.
   Result<KioskStanding> Lookup(const Principal& principal, const std::string& phone);
+  // The standing of the guest just registered with `phone`: Lookup without the device's limit, so
+  // that a registration is always answered with its result.
+  Result<KioskStanding> StandingAfterRegistration(const Principal& principal, const std::string& phone);
+  // After Lookup's kResourceExhausted: the seconds until the device may look up again.
+  int64_t LookupRetryAfterSeconds(const Principal& principal);
   // Registers a guest: kInvalidArgument naming the notice ("agreements.terms") when a required
   // one is missing or not the current version; kAlreadyExists ("phone") for a known number.
   Result<domain::Customer> Register(const Principal& principal, KioskRegistration registration);
@@ -57,6 +67,7 @@ class KioskService {
   const Clock& clock_;
   CustomerService& customers_;
   LoyaltyService& loyalty_;
+  RateLimiter lookups_{kKioskLookupsPerMinute, 60};  // by kiosk device
 };
 
 }  // namespace crm::app

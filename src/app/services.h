@@ -40,6 +40,7 @@ struct Services {
         kiosk(database, clock, customers, loyalty) {
     orders.SetObserver(&analytics);
     merges.OnCustomersMoved([this](BusinessId business) { analytics.Invalidate(business); });
+    businesses.OnCredentialsEnded([this](const std::vector<std::string>& hashes) { auth.Forget(hashes); });
   }
 
   const Clock& clock;

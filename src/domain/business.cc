@@ -44,6 +44,7 @@ const char* ToString(AccessAction action) {
     case AccessAction::kLookup: return "lookup";
     case AccessAction::kMerge: return "merge";
     case AccessAction::kUndoMerge: return "undo_merge";
+    case AccessAction::kList: return "list";
   }
   return "unknown";
 }

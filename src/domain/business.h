@@ -72,11 +72,13 @@ struct ApiToken {
   std::string token_hash;  // hex SHA-256 of the token
   Timestamp created_at;
   std::optional<Timestamp> revoked_at;
+  std::optional<StaffId> created_by;       // none when made on the command line
+  std::optional<Timestamp> last_used_at;   // to the minute
 };
 
 // Persisted: the values never change.
 enum class AccessAction { kViewProfile = 1, kExport = 2, kCreate = 3, kUpdate = 4, kErase = 5, kLookup = 6,
-                          kMerge = 11, kUndoMerge = 12 };
+                          kMerge = 11, kUndoMerge = 12, kList = 13 };
 const char* ToString(AccessAction action);
 
 // One line of the personal-data access log (PIPA-06): who, when, from where, which customer, what.

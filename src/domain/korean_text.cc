@@ -308,6 +308,17 @@ Result<std::string> NormalizeText(std::string_view text) {
   return storage;
 }
 
+bool HasControlCharacter(std::string_view text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x20 && byte != '\t' && byte != '\n' && byte != '\r') return true;
+    if (byte == 0x7F) return true;
+    // U+0080..U+009F are C2 80..C2 9F in UTF-8.
+    if (byte == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0x9F) return true;
+  }
+  return false;
+}
+
 std::string NameSearchKey(std::string_view nfc_name) {
   std::string key;
   key.reserve(nfc_name.size());

@@ -15,6 +15,11 @@ namespace crm::domain {
 // collapsed to one space. Invalid UTF-8 fails with kInvalidArgument.
 Result<std::string> NormalizeText(std::string_view text);
 
+// True when UTF-8 `text` holds a control character that NormalizeText keeps: C0 controls other
+// than white space (NUL, ESC, ...), DEL, or C1 controls (U+0080 to U+009F). Names, tags and notes
+// refuse them, so that nothing stored can break a terminal, a CSV export or a log line.
+bool HasControlCharacter(std::string_view text);
+
 // The key a name is searched by: NFC, Latin letters lower-cased, all white space removed.
 // "Kim  Chul Su" → "kimchulsu"; NFD "김철수" → NFC "김철수". Input must be valid UTF-8.
 std::string NameSearchKey(std::string_view nfc_name);

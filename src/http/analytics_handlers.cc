@@ -2,6 +2,8 @@
 // customers, branch and staff figures, lifetime value, "bought together" rules, and one
 // customer's figures for the profile. Every answer carries "as_of", "orders" (how many orders
 // and refunds it covers) and the parameters it used. Owners and managers only.
+#include <fmt/format.h>
+
 #include <charconv>
 #include <optional>
 #include <string>
@@ -544,6 +546,7 @@ Result<Response> DeleteSegment(RequestContext& context) {
 
 Result<Response> SegmentCustomers(RequestContext& context) {
   CRM_ASSIGN_OR_RETURN(PageRequest page, ReadPage(context.query, 100, 500));
+  CRM_ASSIGN_OR_RETURN(app::PersonalData personal_data, ReadUnmask(context));
   std::optional<CustomerId> after;
   if (page.cursor) after = CustomerId(*page.cursor);
   CRM_ASSIGN_OR_RETURN(
@@ -552,11 +555,15 @@ Result<Response> SegmentCustomers(RequestContext& context) {
   Json items = Json::array();
   for (const app::SegmentMember& member : members.members) {
     Json item = CustomerToJson(member.customer, member.stage, CustomerView::kSummary);
+    if (personal_data == app::PersonalData::kMasked) MaskPersonalData(item);
     item["rfm_segment"] =
         member.rfm_segment ? Json(SegmentKey(static_cast<analytics::RfmSegment>(*member.rfm_segment))) : Json(nullptr);
     item["overdue"] = member.overdue;
     items.push_back(std::move(item));
   }
+  CRM_RETURN_IF_ERROR(context.services.customers.RecordListRead(
+      context.principal(), fmt::format("segment {}", context.PathId<SegmentId>("id").value()), members.members.size(),
+      personal_data));
   std::optional<int64_t> next;
   if (members.next_cursor) next = members.next_cursor->value();
   Json json = PageJson(std::move(items), next);

@@ -14,8 +14,12 @@ constexpr char kTag[] = "auth";
 
 Result<Response> Login(RequestContext& context) {
   CRM_ASSIGN_OR_RETURN(LoginRequest request, ParseLogin(context.body));
-  CRM_ASSIGN_OR_RETURN(app::LoginResult login,
-                       context.services.auth.Login(request.email, request.password, request.business, context.ip));
+  Result<app::LoginResult> attempt =
+      context.services.auth.Login(request.email, request.password, request.business, context.ip);
+  if (attempt.status().code() == StatusCode::kResourceExhausted) {
+    return TooManyRequests(attempt.status(), context.services.auth.LoginRetryAfterSeconds(request.email, context.ip));
+  }
+  CRM_ASSIGN_OR_RETURN(app::LoginResult login, std::move(attempt));
   Json body;
   body["staff"] = ToJson(login.staff);
   body["business"] = ToJson(login.business);

@@ -57,13 +57,27 @@ Result<Response> UpdateStaff(RequestContext& context) {
 Result<Response> CreateToken(RequestContext& context) {
   CRM_RETURN_IF_ERROR(context.principal().Require(domain::Role::kOwner));
   CRM_ASSIGN_OR_RETURN(TokenRequest request, ParseTokenRequest(context.body));
-  CRM_ASSIGN_OR_RETURN(std::string token,
-                       context.services.auth.CreateToken(context.principal().business_id, request.role, request.name));
+  CRM_ASSIGN_OR_RETURN(app::CreatedToken token,
+                       context.services.auth.CreateToken(context.principal().business_id, request.role, request.name,
+                                                         context.principal().staff_id));
   Json body;
-  body["token"] = token;
+  body["id"] = token.id.value();
+  body["token"] = token.secret;
   body["role"] = domain::ToString(request.role);
   body["name"] = request.name;
   return Response::Of(std::move(body), 201);
+}
+
+Result<Response> ListTokens(RequestContext& context) {
+  CRM_ASSIGN_OR_RETURN(std::vector<domain::ApiToken> tokens, context.services.auth.ListTokens(context.principal()));
+  Json items = Json::array();
+  for (const domain::ApiToken& token : tokens) items.push_back(ToJson(token));
+  return Response::Of(Json{{"items", std::move(items)}});
+}
+
+Result<Response> RevokeToken(RequestContext& context) {
+  CRM_RETURN_IF_ERROR(context.services.auth.RevokeToken(context.principal(), context.PathId<TokenId>("id")));
+  return Response::NoContent();
 }
 
 Result<Response> AddProspect(RequestContext& context) {
@@ -160,6 +174,18 @@ std::vector<Route> BusinessRoutes() {
         .success_status = 201,
         .secret_fields = {"token"}},
        CreateToken},
+      {{.method = Method::kGet,
+        .pattern = "/api/v1/tokens",
+        .summary = "The business's API tokens with their last use, revoked ones included (owners)",
+        .tag = kTag,
+        .response_schema = "TokenList"},
+       ListTokens},
+      {{.method = Method::kDelete,
+        .pattern = "/api/v1/tokens/{id}",
+        .summary = "Revoke an API token (owners); it fails at its next use",
+        .tag = kTag,
+        .success_status = 204},
+       RevokeToken},
       {{.method = Method::kPost,
         .pattern = "/api/v1/prospects",
         .summary = "Record a prospect card (staff sessions)",

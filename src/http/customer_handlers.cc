@@ -28,14 +28,19 @@ Result<Json> ProfileJson(RequestContext& context, const domain::Customer& custom
 Result<Response> ListCustomers(RequestContext& context) {
   CRM_ASSIGN_OR_RETURN(PageRequest page, ReadPage(context.query));
   CRM_ASSIGN_OR_RETURN(app::CustomerQuery query, ReadCustomerQuery(context.query));
+  CRM_ASSIGN_OR_RETURN(app::PersonalData personal_data, ReadUnmask(context));
   std::optional<CustomerId> after;
   if (page.cursor) after = CustomerId(*page.cursor);
   CRM_ASSIGN_OR_RETURN(app::CustomerPage result,
                        context.services.customers.List(context.principal(), after, page.limit, query));
   Json items = Json::array();
   for (const domain::Customer& customer : result.customers) {
-    items.push_back(CustomerToJson(customer, context.services.customers.StageOf(customer), CustomerView::kSummary));
+    Json item = CustomerToJson(customer, context.services.customers.StageOf(customer), CustomerView::kSummary);
+    if (personal_data == app::PersonalData::kMasked) MaskPersonalData(item);
+    items.push_back(std::move(item));
   }
+  CRM_RETURN_IF_ERROR(context.services.customers.RecordListRead(context.principal(), "customers",
+                                                                result.customers.size(), personal_data));
   std::optional<int64_t> next;
   if (result.next_cursor) next = result.next_cursor->value();
   return Response::Of(PageJson(std::move(items), next));

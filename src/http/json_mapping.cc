@@ -261,6 +261,27 @@ Json ToJson(const domain::Staff& staff) {
   return json;
 }
 
+void MaskPersonalData(Json& summary) {
+  summary["phone"] = nullptr;
+  const std::string email = summary.value("email", Json(nullptr)).is_string() ? summary["email"].get<std::string>() : "";
+  summary["email"] = email.empty() ? Json(nullptr) : Json(domain::MaskEmail(email));
+  summary["birthday"] = nullptr;
+  if (summary.contains("address")) summary["address"] = nullptr;
+  if (summary.contains("anniversaries")) summary["anniversaries"] = Json::array();
+}
+
+Json ToJson(const domain::ApiToken& token) {
+  Json json;
+  json["id"] = token.id.value();
+  json["name"] = token.name;
+  json["role"] = domain::ToString(token.role);
+  json["created_at"] = token.created_at.ToIso8601();
+  json["created_by"] = token.created_by ? Json(token.created_by->value()) : Json(nullptr);
+  json["last_used_at"] = token.last_used_at ? Json(token.last_used_at->ToIso8601()) : Json(nullptr);
+  json["revoked_at"] = token.revoked_at ? Json(token.revoked_at->ToIso8601()) : Json(nullptr);
+  return json;
+}
+
 Json ToJson(const domain::Preference& preference) {
   Json json;
   json["id"] = preference.id.value();

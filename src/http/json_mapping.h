@@ -27,6 +27,11 @@ using Json = nlohmann::ordered_json;
 Json ToJson(const domain::Business& business);
 Json ToJson(const domain::Branch& branch);
 Json ToJson(const domain::Staff& staff);  // never the password hash
+Json ToJson(const domain::ApiToken& token);  // never the secret nor its hash
+// Masks the personal data of a customer summary (CustomerView::kSummary) in place: the phone and
+// birthday become null (phone_masked stays), the e-mail is masked, the address and anniversaries
+// are dropped. Lists answer this unless a manager asks for `unmask=true`.
+void MaskPersonalData(Json& summary);
 Json ToJson(const domain::Preference& preference);
 Json ToJson(const domain::Note& note);
 Json ToJson(const domain::Order& order);

@@ -80,8 +80,12 @@ Json StandingJson(const app::KioskStanding& standing) {
 Result<Response> Lookup(RequestContext& context) {
   std::optional<std::string> phone = context.query.Get("phone");
   if (!phone || phone->empty()) return InvalidArgument("a full phone number is required", "phone");
-  CRM_ASSIGN_OR_RETURN(app::KioskStanding standing, context.services.kiosk.Lookup(context.principal(), *phone));
-  return Response::Of(StandingJson(standing));
+  Result<app::KioskStanding> standing = context.services.kiosk.Lookup(context.principal(), *phone);
+  if (standing.status().code() == StatusCode::kResourceExhausted) {
+    return TooManyRequests(standing.status(), context.services.kiosk.LookupRetryAfterSeconds(context.principal()));
+  }
+  if (!standing.ok()) return standing.status();
+  return Response::Of(StandingJson(*standing));
 }
 
 Result<app::KioskRegistration> ParseRegistration(const nlohmann::json& body) {
@@ -123,7 +127,8 @@ Result<Response> Register(RequestContext& context) {
   const std::string phone = registration.phone;
   CRM_ASSIGN_OR_RETURN(domain::Customer customer,
                        context.services.kiosk.Register(context.principal(), std::move(registration)));
-  CRM_ASSIGN_OR_RETURN(app::KioskStanding standing, context.services.kiosk.Lookup(context.principal(), phone));
+  CRM_ASSIGN_OR_RETURN(app::KioskStanding standing,
+                       context.services.kiosk.StandingAfterRegistration(context.principal(), phone));
   Json body = StandingJson(standing);
   Json accepted = Json::array();
   for (const domain::Agreement& agreement : customer.agreements) {

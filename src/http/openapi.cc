@@ -387,7 +387,15 @@ Json Schemas() {
                                    {"password", String()}});
   schemas["StaffPage"] = Page("Staff");
   schemas["TokenInput"] = Object({{"role", Roles()}, {"name", String()}}, {"role", "name"});
-  schemas["TokenCreated"] = Object({{"token", String()}, {"role", Roles()}, {"name", String()}});
+  schemas["TokenCreated"] = Object({{"id", Integer()}, {"token", String()}, {"role", Roles()}, {"name", String()}});
+  schemas["Token"] = Object({{"id", Integer()},
+                             {"name", String()},
+                             {"role", Roles()},
+                             {"created_at", TimeSchema()},
+                             {"created_by", Nullable(Integer())},
+                             {"last_used_at", Nullable(TimeSchema())},
+                             {"revoked_at", Nullable(TimeSchema())}});
+  schemas["TokenList"] = ListOf("Token");
   schemas["Prospect"] = Object({{"id", Integer()},
                                 {"staff_id", Integer()},
                                 {"branch_id", Nullable(Integer())},

@@ -1,5 +1,6 @@
 #include "http/request_context.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <limits>
@@ -170,6 +171,22 @@ Response Response::File(std::string bytes, std::string content_type, std::string
   response.raw_body = std::move(bytes);
   response.content_type = std::move(content_type);
   response.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + safe + "\"");
+  return response;
+}
+
+Result<app::PersonalData> ReadUnmask(RequestContext& context) {
+  const std::string text = context.query.Get("unmask").value_or("");
+  if (text.empty() || text == "false") return app::PersonalData::kMasked;
+  if (text != "true") return InvalidArgument("expected true or false", "unmask");
+  if (!domain::HasRole(context.principal().role, domain::Role::kManager)) {
+    return PermissionDenied("only managers and owners see customers' personal data in lists");
+  }
+  return app::PersonalData::kShown;
+}
+
+Response TooManyRequests(const Status& status, int64_t retry_after_seconds) {
+  Response response = Response::Error(status);
+  response.headers.emplace_back("Retry-After", std::to_string(std::max<int64_t>(1, retry_after_seconds)));
   return response;
 }
 

@@ -78,6 +78,9 @@ struct Response {
   static Response Error(const Status& status);
 };
 
+// The 429 for a refusal by a rate limit, with Retry-After: `retry_after_seconds` (at least 1).
+Response TooManyRequests(const Status& status, int64_t retry_after_seconds);
+
 struct RequestContext {
   RequestContext(app::Services& services, const ServerSettings& settings, const RouteInfo& route)
       : services(services), settings(settings), route(route) {}
@@ -107,5 +110,9 @@ struct RequestContext {
     return IdType();
   }
 };
+
+// `unmask=true` on a list of customers: their personal data shown, which takes a manager or an
+// owner (kPermissionDenied). kInvalidArgument ("unmask") for anything but true or false.
+Result<app::PersonalData> ReadUnmask(RequestContext& context);
 
 }  // namespace crm::http

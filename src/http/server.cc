@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "http/client_address.h"
 #include "http/dispatcher.h"
 #include "http/errors.h"
 #include "http/static_files.h"
@@ -33,10 +34,17 @@ struct ServerTraits : restinio::traits_t<restinio::asio_timer_manager_t, restini
 };
 using HttpServer = restinio::http_server_t<ServerTraits>;
 
+// Request heads past these limits are answered 414 or 431 (in JSON) and the connection closed.
 constexpr size_t kMaxUrlBytes = 8 * 1024;
 constexpr size_t kMaxFieldNameBytes = 256;
 constexpr size_t kMaxFieldValueBytes = 8 * 1024;
 constexpr size_t kMaxFieldCount = 100;
+// RESTinio drops the connection without an answer past its own limits, so those are set this many
+// times higher: a head between the two limits still gets its JSON answer.
+constexpr size_t kHardLimitFactor = 16;
+// Requests a client may send ahead on one connection before the server stops reading from it;
+// their answers go out in the order of the requests.
+constexpr size_t kMaxPipelinedRequests = 16;
 constexpr size_t kMaxConnections = 4096;
 constexpr auto kReadTimeout = 30s;  // also how long an idle keep-alive connection stays open
 constexpr auto kWriteTimeout = 30s;
@@ -46,6 +54,26 @@ constexpr auto kShutdownGrace = 10s;
 constexpr int kQueuedPerWorker = 64;
 
 std::string_view View(restinio::string_view_t text) { return std::string_view(text.data(), text.size()); }
+
+// A 414 or 431 for a request head past our limits; nothing when it is within them.
+std::optional<Response> CheckHead(const restinio::http_request_header_t& header) {
+  if (header.request_target().size() > kMaxUrlBytes) {
+    return Response::Of(ErrorBody("uri_too_long", fmt::format("the URL is over {} bytes", kMaxUrlBytes), "url"), 414);
+  }
+  if (header.fields_count() > kMaxFieldCount) {
+    return Response::Of(
+        ErrorBody("header_fields_too_large", fmt::format("more than {} header fields", kMaxFieldCount), "headers"),
+        431);
+  }
+  for (const auto& field : header) {
+    if (field.name().size() > kMaxFieldNameBytes || field.value().size() > kMaxFieldValueBytes) {
+      return Response::Of(ErrorBody("header_fields_too_large",
+                                    fmt::format("a header field is over {} bytes", kMaxFieldValueBytes), "headers"),
+                          431);
+    }
+  }
+  return std::nullopt;
+}
 
 class Server {
  public:
@@ -63,7 +91,8 @@ class Server {
   void Work(const restinio::request_handle_t& request, const RouteMatch& match,
             std::chrono::steady_clock::time_point start);
   void Send(const restinio::request_handle_t& request, Response response, std::string_view route,
-            std::chrono::steady_clock::time_point start);
+            std::chrono::steady_clock::time_point start,
+            restinio::response_connection_attr_t connection = restinio::response_connection_attr_t::connection_keepalive);
   // Answers a GET or HEAD outside /api from the web UI's files, on the I/O thread.
   void SendStatic(const restinio::request_handle_t& request);
   // A 500 after an exception; if even that fails, the request is counted as finished.
@@ -101,11 +130,14 @@ restinio::server_settings_t<ServerTraits> Server::MakeSettings() {
       .port(settings_.port)
       .request_handler([this](restinio::request_handle_t request) { return OnRequest(request); })
       .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
-                                    .max_url_size(kMaxUrlBytes)
-                                    .max_field_name_size(kMaxFieldNameBytes)
-                                    .max_field_value_size(kMaxFieldValueBytes)
-                                    .max_field_count(kMaxFieldCount)
+                                    .max_url_size(kMaxUrlBytes * kHardLimitFactor)
+                                    .max_field_name_size(kMaxFieldNameBytes * kHardLimitFactor)
+                                    .max_field_value_size(kMaxFieldValueBytes * kHardLimitFactor)
+                                    .max_field_count(kMaxFieldCount * kHardLimitFactor)
                                     .max_body_size(hard_body_limit))
+      // More than one, so that an answer given at once (on the I/O thread) never lets the connection
+      // read past a request still in a worker: RESTinio keeps the answers in request order.
+      .max_pipelined_requests(kMaxPipelinedRequests)
       .read_next_http_message_timelimit(kReadTimeout)
       .write_http_response_timelimit(kWriteTimeout)
       .handle_request_timeout(kHandleTimeout)
@@ -121,6 +153,10 @@ restinio::request_handling_status_t Server::OnRequest(const restinio::request_ha
   ++in_flight_;
   try {
     const auto& header = request->header();
+    if (std::optional<Response> refusal = CheckHead(header)) {
+      Send(request, *std::move(refusal), "(head)", start, restinio::response_connection_attr_t::connection_close);
+      return restinio::request_accepted();
+    }
     if (static_files_ && StaticFiles::Handles(header.method().c_str(), View(header.path()))) {
       SendStatic(request);
       return restinio::request_accepted();
@@ -167,7 +203,8 @@ void Server::Work(const restinio::request_handle_t& request, const RouteMatch& m
     incoming.body = request->body();
     const std::string content_type = header.get_field_or(restinio::http_field::content_type, "");
     incoming.content_type = content_type;
-    incoming.ip = request->remote_endpoint().address().to_string();
+    incoming.ip = ClientAddress(request->remote_endpoint().address().to_string(),
+                                header.get_field_or("X-Forwarded-For", ""), settings_.trusted_proxies);
     incoming.credentials.authorization = header.get_field_or(restinio::http_field::authorization, "");
     incoming.credentials.cookie = header.get_field_or(restinio::http_field::cookie, "");
     incoming.credentials.csrf_token = header.get_field_or(kCsrfHeader, "");
@@ -191,10 +228,11 @@ void Server::SendInternalError(const restinio::request_handle_t& request, std::s
 }
 
 void Server::Send(const restinio::request_handle_t& request, Response response, std::string_view route,
-                  std::chrono::steady_clock::time_point start) {
+                  std::chrono::steady_clock::time_point start, restinio::response_connection_attr_t connection) {
   const auto status = static_cast<uint16_t>(response.status);
   auto builder = request->create_response(
       restinio::http_status_line_t{restinio::http_status_code_t{status}, ReasonPhrase(response.status)});
+  if (connection == restinio::response_connection_attr_t::connection_close) builder.connection_close();
   builder.append_header("Cache-Control", "no-store");
   builder.append_header("X-Content-Type-Options", "nosniff");
   for (const auto& [name, value] : response.headers) builder.append_header(name, value);

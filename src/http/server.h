@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "app/services.h"
 #include "common/status.h"
@@ -20,6 +21,8 @@ struct ServerSettings {
   size_t max_body_bytes = 1 << 20;
   bool secure_cookies = false;   // set the Secure flag (behind TLS)
   std::string web_root;          // the built web UI (web/dist); empty: serve the API only
+  // Proxies whose X-Forwarded-For names the client (client_address.h); none by default.
+  std::vector<std::string> trusted_proxies;
 };
 
 // Serves until SIGINT or SIGTERM. `on_listening` is called with the bound port once listening.

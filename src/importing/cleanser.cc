@@ -14,6 +14,10 @@ namespace crm::importing {
 namespace {
 
 constexpr double kMadToSigma = 1.4826;
+// The API's limits (app/customer_service.cc), so that an import stores nothing the API would refuse.
+constexpr size_t kMaxNameBytes = 200;
+constexpr size_t kMaxTagBytes = 100;
+constexpr size_t kMaxTextBytes = 2000;
 
 // "010-1234-5678" for a Korean mobile number: the form staff write, which needs no report.
 std::string HyphenatedMobile(const std::string& national) {
@@ -98,14 +102,29 @@ Result<RowOutcome> Cleanser::Add(const Record& record, int64_t row, RecordSink& 
   return context.outcome;
 }
 
+std::optional<std::string> Cleanser::CleanText(RowContext& context, Field field, std::string_view original,
+                                               size_t max_bytes) {
+  auto text = domain::NormalizeText(original);
+  if (!text.ok()) {
+    Issue(context, field, IssueCode::kInvalidText, "not valid text");
+    return std::nullopt;
+  }
+  if (text->size() > max_bytes) {
+    Issue(context, field, IssueCode::kInvalidText, fmt::format("longer than {} bytes", max_bytes));
+    return std::nullopt;
+  }
+  if (domain::HasControlCharacter(*text)) {
+    Issue(context, field, IssueCode::kInvalidText, "holds control characters");
+    return std::nullopt;
+  }
+  return std::move(text).value();
+}
+
 void Cleanser::CleanName(RowContext& context, CustomerRecord& customer) {
   const std::string_view original = Value(context, Field::kName);
   if (original.empty()) return;
-  auto name = domain::NormalizeText(original);
-  if (!name.ok()) {
-    Issue(context, Field::kName, IssueCode::kInvalidText, "not valid text");
-    return;
-  }
+  std::optional<std::string> name = CleanText(context, Field::kName, original, kMaxNameBytes);
+  if (!name) return;
   if (*name != original) Issue(context, Field::kName, IssueCode::kNameNormalized, fmt::format("\"{}\" → \"{}\"", original, *name));
   customer.name = std::move(name).value();
 }
@@ -157,15 +176,15 @@ void Cleanser::CleanProfile(RowContext& context, CustomerRecord& customer) {
       customer.gender = *value;
     }
   }
-  auto address = domain::NormalizeText(Value(context, Field::kAddress));
-  if (address.ok()) customer.address = std::move(address).value();
-  if (!address.ok()) Issue(context, Field::kAddress, IssueCode::kInvalidText, "not valid text");
+  std::optional<std::string> address = CleanText(context, Field::kAddress, Value(context, Field::kAddress), kMaxTextBytes);
+  if (address) customer.address = std::move(*address);
   std::string tags(Value(context, Field::kTags));
   std::replace_if(tags.begin(), tags.end(), [](char c) { return c == ';' || c == '|' || c == '/'; }, ',');
   for (size_t start = 0; start <= tags.size();) {
     const size_t comma = std::min(tags.find(',', start), tags.size());
-    auto tag = domain::NormalizeText(std::string_view(tags).substr(start, comma - start));
-    if (tag.ok() && !tag->empty()) customer.tags.push_back(std::move(tag).value());
+    std::optional<std::string> tag =
+        CleanText(context, Field::kTags, std::string_view(tags).substr(start, comma - start), kMaxTagBytes);
+    if (tag && !tag->empty()) customer.tags.push_back(std::move(*tag));
     start = comma + 1;
   }
   if (mapping_.ColumnOf(Field::kCreatedAt) && !TrimText(Value(context, Field::kCreatedAt)).empty()) {
@@ -180,7 +199,8 @@ bool Cleanser::CleanCustomer(RowContext& context, CustomerRecord& customer) {
   CleanEmail(context, customer);
   const std::string_view external = Value(context, Field::kCustomerExternalId);
   customer.external_id = CleanExternalId(external);
-  if (customer.external_id.size() > 200 || !domain::NormalizeText(customer.external_id).ok()) {
+  if (customer.external_id.size() > kMaxNameBytes || !domain::NormalizeText(customer.external_id).ok() ||
+      domain::HasControlCharacter(customer.external_id)) {
     Issue(context, Field::kCustomerExternalId, IssueCode::kInvalidText, "not an id");
   }
   return !context.outcome.rejected;

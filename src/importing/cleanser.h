@@ -93,6 +93,9 @@ class Cleanser {
   void Issue(RowContext& context, Field field, IssueCode code, std::string message);
 
   bool CleanCustomer(RowContext& context, CustomerRecord& customer);
+  // `original` normalised, or nothing (and an invalid_text issue) when it is not text, is longer
+  // than `max_bytes` or holds control characters.
+  std::optional<std::string> CleanText(RowContext& context, Field field, std::string_view original, size_t max_bytes);
   void CleanName(RowContext& context, CustomerRecord& customer);
   void CleanPhone(RowContext& context, CustomerRecord& customer);
   void CleanEmail(RowContext& context, CustomerRecord& customer);

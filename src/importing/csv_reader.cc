@@ -1,5 +1,7 @@
 #include "importing/csv_reader.h"
 
+#include <fmt/format.h>
+
 #include <array>
 
 namespace crm::importing {
@@ -7,32 +9,31 @@ namespace {
 
 constexpr size_t kBlockBytes = 1 << 16;
 constexpr size_t kSniffRecords = 50;
+// A record (a row with its quoted line breaks) may hold this much text; a quote that is never
+// closed would otherwise make the rest of the file one record held in memory.
+constexpr size_t kMaxRecordBytes = size_t{1} << 20;
 
-enum class ParseOutcome { kRecord, kNeedMore, kEnd };
+enum class ParseOutcome { kRecord, kNeedMore, kEnd, kTooLong };
 
-struct ParseState {
-  size_t next = 0;  // where the following record starts
-  int64_t newlines = 0;
-  bool unterminated_quote = false;
-};
-
-// Reads a quoted field starting after its opening quote. Returns false when the text ends first.
-bool ReadQuoted(std::string_view text, size_t& i, std::string& field, int64_t& newlines) {
+// Reads a quoted field from `cursor.position`, after its opening quote, until its closing quote
+// or the end of the text. Returns false when the text ends first (the cursor then resumes later).
+bool ReadQuoted(std::string_view text, bool eof, RecordCursor& cursor) {
+  size_t& i = cursor.position;
   while (i < text.size()) {
     const size_t quote = text.find('"', i);
     const size_t stop = quote == std::string_view::npos ? text.size() : quote;
-    for (size_t k = i; k < stop; ++k) newlines += text[k] == '\n';
-    field.append(text.substr(i, stop - i));
+    for (size_t k = i; k < stop; ++k) cursor.newlines += text[k] == '\n';
+    cursor.field.append(text.substr(i, stop - i));
     if (quote == std::string_view::npos) {
       i = text.size();
       return false;
     }
-    if (quote + 1 >= text.size()) {
+    if (quote + 1 >= text.size() && !eof) {
       i = quote;  // cannot tell a closing quote from the first of a doubled one yet
       return false;
     }
-    if (text[quote + 1] == '"') {
-      field.push_back('"');
+    if (quote + 1 < text.size() && text[quote + 1] == '"') {
+      cursor.field.push_back('"');
       i = quote + 2;
       continue;
     }
@@ -42,51 +43,79 @@ bool ReadQuoted(std::string_view text, size_t& i, std::string& field, int64_t& n
   return false;
 }
 
-// Parses one record of `text` from `start`. At the end of the text without `eof`, asks for more.
+// Parses one record of `text`, resuming where `cursor` stopped (it starts a record when idle). At
+// the end of the text without `eof`, keeps its progress in `cursor` and asks for more, so that no
+// byte is looked at twice. kTooLong past kMaxRecordBytes.
 ParseOutcome ParseRecord(std::string_view text, size_t start, bool eof, char delimiter,
-                         std::vector<std::string>& fields, ParseState& state) {
-  fields.clear();
-  state = ParseState{};
-  if (start >= text.size()) return eof ? ParseOutcome::kEnd : ParseOutcome::kNeedMore;
-  std::string field;
-  size_t i = start;
-  bool field_start = true;
+                         std::vector<std::string>& fields, RecordCursor& cursor) {
+  if (!cursor.active) {
+    fields.clear();
+    cursor = RecordCursor{};
+    cursor.start = cursor.position = start;
+    if (start >= text.size()) return eof ? ParseOutcome::kEnd : ParseOutcome::kNeedMore;
+    cursor.active = true;
+  }
+  size_t& i = cursor.position;
+  const auto need_more = [&] {
+    return i - cursor.start > kMaxRecordBytes ? ParseOutcome::kTooLong : ParseOutcome::kNeedMore;
+  };
+  const auto end_record = [&](size_t next) {
+    fields.push_back(std::move(cursor.field));
+    cursor.field.clear();
+    cursor.next = next;
+    cursor.position = next;
+    cursor.active = false;
+    return ParseOutcome::kRecord;
+  };
   while (true) {
-    if (i >= text.size()) {
-      if (!eof) return ParseOutcome::kNeedMore;
-      fields.push_back(std::move(field));
-      state.next = i;
-      return ParseOutcome::kRecord;
-    }
-    const char c = text[i];
-    if (field_start && c == '"') {
-      ++i;
-      if (!ReadQuoted(text, i, field, state.newlines)) {
-        if (!eof) return ParseOutcome::kNeedMore;
-        state.unterminated_quote = true;
+    if (cursor.in_quotes) {
+      if (!ReadQuoted(text, eof, cursor)) {
+        if (!eof) return need_more();
+        cursor.unterminated_quote = true;
         i = text.size();
       }
-      field_start = false;
+      cursor.in_quotes = false;
       continue;
     }
-    field_start = false;
+    if (i >= text.size()) {
+      if (!eof) return need_more();
+      return end_record(i);
+    }
+    const char c = text[i];
+    if (cursor.field_start && c == '"') {
+      ++i;
+      cursor.in_quotes = true;
+      cursor.field_start = false;
+      continue;
+    }
+    cursor.field_start = false;
     if (c == delimiter) {
-      fields.push_back(std::move(field));
-      field.clear();
-      field_start = true;
+      fields.push_back(std::move(cursor.field));
+      cursor.field.clear();
+      cursor.field_start = true;
       ++i;
     } else if (c == '\n' || c == '\r') {
-      if (c == '\r' && i + 1 >= text.size() && !eof) return ParseOutcome::kNeedMore;
-      i += (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ? 2 : 1;
-      ++state.newlines;
-      fields.push_back(std::move(field));
-      state.next = i;
-      return ParseOutcome::kRecord;
+      if (c == '\r' && i + 1 >= text.size() && !eof) return need_more();
+      ++cursor.newlines;
+      return end_record(i + ((c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ? 2 : 1));
     } else {
-      field.push_back(c);
+      cursor.field.push_back(c);
       ++i;
     }
   }
+}
+
+// Text files hold no NUL and few control characters; executables, images and archives hold many.
+bool LooksBinary(std::string_view prefix, Encoding encoding) {
+  if (encoding == Encoding::kUtf16Le || encoding == Encoding::kUtf16Be) return false;
+  size_t controls = 0;
+  for (const char c : prefix) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte == 0) return true;
+    const bool allowed = byte == '\t' || byte == '\n' || byte == '\r' || byte == '\f' || byte == 0x1A;
+    controls += (byte < 0x20 && !allowed) || byte == 0x7F;
+  }
+  return controls * 100 > prefix.size();
 }
 
 bool IsBlank(const std::vector<std::string>& fields) { return fields.size() == 1 && fields[0].empty(); }
@@ -112,12 +141,12 @@ char GuessDelimiter(std::string_view sample) {
 std::vector<size_t> FieldCounts(std::string_view text, char delimiter, size_t max_records) {
   std::vector<size_t> counts;
   std::vector<std::string> fields;
-  ParseState state;
+  RecordCursor cursor;
   size_t position = 0;
   while (counts.size() < max_records) {
     // The sample may end mid-record: count what is there.
-    if (ParseRecord(text, position, true, delimiter, fields, state) != ParseOutcome::kRecord) break;
-    position = state.next;
+    if (ParseRecord(text, position, true, delimiter, fields, cursor) != ParseOutcome::kRecord) break;
+    position = cursor.next;
     if (!IsBlank(fields)) counts.push_back(fields.size());
   }
   return counts;
@@ -129,6 +158,10 @@ Result<std::unique_ptr<CsvReader>> CsvReader::Open(std::istream& input, const Cs
   if (input.bad()) return DataLoss("the file could not be read");
   prefix.resize(static_cast<size_t>(input.gcount()));
   const Encoding encoding = options.encoding == Encoding::kAuto ? DetectEncoding(prefix) : options.encoding;
+  if (LooksBinary(prefix, encoding)) {
+    return InvalidArgument("the file is not text (it holds NUL or control bytes): export the sheet as CSV or XLSX",
+                           "file");
+  }
   CRM_ASSIGN_OR_RETURN(auto decoder, TextDecoder::Create(encoding));
   std::unique_ptr<CsvReader> reader(new CsvReader(input, std::move(decoder)));
   reader->eof_ = input.eof();
@@ -138,7 +171,12 @@ Result<std::unique_ptr<CsvReader>> CsvReader::Open(std::istream& input, const Cs
 }
 
 Status CsvReader::Refill() {
+  // The record in progress starts at position_: what is before it is done with.
   text_.erase(0, position_);
+  if (cursor_.active) {
+    cursor_.start -= position_;
+    cursor_.position -= position_;
+  }
   position_ = 0;
   std::string block(kBlockBytes, '\0');
   input_.read(block.data(), static_cast<std::streamsize>(block.size()));
@@ -149,18 +187,25 @@ Status CsvReader::Refill() {
 }
 
 Result<bool> CsvReader::Next(Record& record) {
-  ParseState state;
+  cursor_ = RecordCursor{};
   while (true) {
-    const ParseOutcome outcome = ParseRecord(text_, position_, eof_, delimiter_, record.fields, state);
+    const size_t scan_from = cursor_.active ? cursor_.position : position_;
+    const ParseOutcome outcome = ParseRecord(text_, position_, eof_, delimiter_, record.fields, cursor_);
+    scanned_bytes_ += static_cast<int64_t>(cursor_.position - scan_from);
+    if (outcome == ParseOutcome::kTooLong) {
+      return InvalidArgument(fmt::format("line {}: a row longer than {} KiB; a quote that is never closed?", line_,
+                                         kMaxRecordBytes >> 10),
+                             "file");
+    }
     if (outcome == ParseOutcome::kNeedMore) {
       CRM_RETURN_IF_ERROR(Refill());
       continue;
     }
     if (outcome == ParseOutcome::kEnd) return false;
     record.line = line_;
-    record.unterminated_quote = state.unterminated_quote;
-    line_ += state.newlines;
-    position_ = state.next;
+    record.unterminated_quote = cursor_.unterminated_quote;
+    line_ += cursor_.newlines;
+    position_ = cursor_.next;
     if (!IsBlank(record.fields)) return true;
   }
 }

@@ -19,14 +19,34 @@ struct CsvOptions {
   char delimiter = 0;  // 0: detect
 };
 
+// Where the parse of one record stands, so that it resumes after more text arrives instead of
+// starting the record again. Internal to the reader.
+struct RecordCursor {
+  bool active = false;      // a record is in progress
+  size_t start = 0;         // where it starts in the text
+  size_t position = 0;      // the next byte to look at
+  size_t next = 0;          // once complete: where the following record starts
+  std::string field;        // the field being read
+  bool field_start = true;
+  bool in_quotes = false;
+  int64_t newlines = 0;
+  bool unterminated_quote = false;
+};
+
 class CsvReader final : public RowSource {
  public:
   // Reads the first block of `input` to detect what is not given. `input` must outlive the reader.
-  // kDataLoss when the input cannot be read or converted.
+  // kDataLoss when the input cannot be read or converted; kInvalidArgument ("file") when it holds
+  // binary bytes (NUL, most control characters) and so is not text.
   static Result<std::unique_ptr<CsvReader>> Open(std::istream& input, const CsvOptions& options = {});
 
+  // As RowSource::Next; also kInvalidArgument ("file") naming the line of a record longer than
+  // 1 MiB (what a quote never closed makes of the rest of a file).
   Result<bool> Next(Record& record) override;
   char delimiter() const { return delimiter_; }
+  // How many bytes of decoded text the parser has looked at: each once, so never more than the
+  // text holds, whatever its quoting.
+  int64_t scanned_bytes() const { return scanned_bytes_; }
   Encoding encoding() const { return decoder_->encoding(); }
 
  private:
@@ -40,6 +60,8 @@ class CsvReader final : public RowSource {
   std::string text_;
   size_t position_ = 0;
   int64_t line_ = 1;
+  RecordCursor cursor_;
+  int64_t scanned_bytes_ = 0;
   bool eof_ = false;
   char delimiter_ = ',';
 };

@@ -105,9 +105,63 @@ TEST(CsvReaderTest, TheEncodingOverrideWins) {
 }
 
 TEST(CsvReaderTest, ReadsFieldsAcrossBlockBoundaries) {
-  const std::string big(3 * 1024 * 1024 + 17, 'x');
+  const std::string big(900 * 1024 + 17, 'x');
   const std::string text = "a,b\n\"" + big + "\",1\n2,\"3\"\n";
   EXPECT_EQ(ReadAll(text), (Rows{{"a", "b"}, {big, "1"}, {"2", "3"}}));
+}
+
+TEST(CsvReaderTest, AQuotedFieldAcrossManyBlocksIsScannedOnce) {
+  const std::string big(900 * 1024, 'x');
+  const std::string text = "a,b\n\"" + big + "\",1\n";
+  std::istringstream input(text);
+  auto reader = CsvReader::Open(input);
+  ASSERT_TRUE(reader.ok());
+  Record record;
+  while (*(*reader)->Next(record)) {
+  }
+  // Fourteen blocks of 64 KiB: rescanning the record after each would look at about seven times the text.
+  EXPECT_EQ((*reader)->scanned_bytes(), static_cast<int64_t>(text.size()));
+}
+
+TEST(CsvReaderTest, AQuoteNeverClosedIsRefusedNamingItsLineWithoutReadingTheRest) {
+  std::string text = "a,b\n1,2\n3,\"open\n";
+  while (text.size() < (8u << 20)) text += "4,5\n";
+  std::istringstream input(text);
+  auto reader = CsvReader::Open(input);
+  ASSERT_TRUE(reader.ok());
+  Record record;
+  ASSERT_TRUE(*(*reader)->Next(record));
+  ASSERT_TRUE(*(*reader)->Next(record));
+  const Result<bool> third = (*reader)->Next(record);
+  ASSERT_EQ(third.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(third.status().field(), "file");
+  EXPECT_NE(third.status().message().find("line 3"), std::string::npos) << third.status().message();
+  // It stops at the row limit (1 MiB) and one block, not at the end of the 8 MiB file.
+  EXPECT_LT((*reader)->scanned_bytes(), int64_t{(1 << 20) + (1 << 17)});
+}
+
+TEST(CsvReaderTest, AClosingQuoteAtTheVeryEndIsNotUnterminated) {
+  std::istringstream input("a,b\n1,\"two\"");
+  auto reader = CsvReader::Open(input);
+  ASSERT_TRUE(reader.ok());
+  Record record;
+  ASSERT_TRUE(*(*reader)->Next(record));
+  ASSERT_TRUE(*(*reader)->Next(record));
+  EXPECT_FALSE(record.unterminated_quote);
+  EXPECT_EQ(record.fields, (std::vector<std::string>{"1", "two"}));
+}
+
+TEST(CsvReaderTest, ABinaryFileIsRefusedAsNotText) {
+  std::string elf("\x7f" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0\x01\0\0\0", 24);
+  elf += std::string(4096, '\0');
+  std::istringstream input(elf);
+  const auto reader = CsvReader::Open(input);
+  EXPECT_EQ(reader.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(reader.status().field(), "file");
+  EXPECT_NE(reader.status().message().find("not text"), std::string::npos);
+  // Text with a tab, a form feed and CR LF is text.
+  std::istringstream text("a\tb\r\n1\t\f2\r\n");
+  EXPECT_TRUE(CsvReader::Open(text).ok());
 }
 
 TEST(CsvReaderTest, Cp949CharacterSplitAcrossBlocksComesOutWhole) {

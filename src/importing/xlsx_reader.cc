@@ -3,6 +3,9 @@
 #include <expat.h>
 #include <zip.h>
 
+#include <fmt/format.h>
+
+#include <array>
 #include <cstdlib>
 #include <deque>
 #include <map>
@@ -14,7 +17,8 @@
 namespace crm::importing {
 namespace {
 
-constexpr size_t kChunkBytes = 64 * 1024;
+// Small, so that the rows one chunk yields stay few even when each is wide.
+constexpr size_t kChunkBytes = 16 * 1024;
 
 std::string_view LocalName(const char* name) {
   std::string_view view(name);
@@ -76,23 +80,64 @@ std::string FormatNumber(const std::string& text) {
   return out;
 }
 
-// Feeds a whole zip member through an expat parser whose handlers were set by the caller.
+// A std::string and its share of the vector that holds it, with room for the vector's growth.
+constexpr size_t kPerStringOverhead = 64;
+
+// What the parts of one workbook share while they are parsed.
+struct PartGuard {
+  XlsxLimits limits;
+  size_t inflated = 0;            // bytes unpacked so far, all parts
+  Status refusal;                 // set by a handler that met input past a limit
+  int64_t fed = 0;                // bytes given to the current part's parser
+  int64_t last_event_at = 0;      // where in them the parser last reported something
+};
+
+// Feeds a whole zip member through an expat parser whose handlers were set by the caller. The
+// handlers refuse input past a limit by setting `refusal` and stopping the parser.
 class XmlPart {
  public:
-  XmlPart(zip_t* archive, const std::string& name) : file_(zip_fopen(archive, name.c_str(), 0)) {}
+  XmlPart(zip_t* archive, const std::string& name, PartGuard& guard)
+      : file_(zip_fopen(archive, name.c_str(), 0)), guard_(guard) {}
   ~XmlPart() {
     if (file_) zip_fclose(file_);
   }
   bool found() const { return file_ != nullptr; }
-  // Parses the next chunk; returns false at the end. kDataLoss for broken data or XML.
+  // Parses the next chunk; returns false at the end. kInvalidArgument ("file") for a damaged
+  // member, broken XML or a part past the limits.
   Result<bool> ParseChunk(XML_Parser parser) {
+    if (suspended_) {
+      suspended_ = false;
+      return Finish(parser, XML_ResumeParser(parser));
+    }
     if (done_) return false;
-    char buffer[kChunkBytes];
-    const zip_int64_t read = zip_fread(file_, buffer, sizeof buffer);
-    if (read < 0) return DataLoss("a part of the workbook cannot be read");
+    const zip_int64_t read = zip_fread(file_, buffer_.data(), buffer_.size());
+    if (read < 0) return InvalidArgument("the workbook is damaged: a part of it cannot be unpacked", "file");
     done_ = read == 0;
-    if (XML_Parse(parser, buffer, static_cast<int>(read), done_) == XML_STATUS_ERROR) {
-      return DataLoss("a part of the workbook is not valid XML");
+    guard_.inflated += static_cast<size_t>(read);
+    guard_.fed += read;
+    if (guard_.inflated > guard_.limits.max_decompressed_bytes) {
+      return InvalidArgument(
+          fmt::format("the workbook unpacks to more than {} MiB", guard_.limits.max_decompressed_bytes >> 20), "file");
+    }
+    return Finish(parser, XML_Parse(parser, buffer_.data(), static_cast<int>(read), done_));
+  }
+  // The end of a call to expat: a pause (the handlers hold enough rows) leaves the rest of the
+  // buffer to the next call.
+  Result<bool> Finish(XML_Parser parser, XML_Status status) {
+    if (status == XML_STATUS_SUSPENDED) {
+      suspended_ = true;
+      return true;
+    }
+    if (status == XML_STATUS_ERROR) {
+      if (!guard_.refusal.ok()) return guard_.refusal;
+      return InvalidArgument(fmt::format("the workbook is damaged: a part of it is not valid XML ({} at line {})",
+                                         XML_ErrorString(XML_GetErrorCode(parser)), XML_GetCurrentLineNumber(parser)),
+                             "file");
+    }
+    // Expat holds a token until it ends: a tag that never ends would fill memory.
+    if (guard_.fed - guard_.last_event_at > static_cast<int64_t>(guard_.limits.max_token_bytes)) {
+      return InvalidArgument(
+          fmt::format("the workbook has an XML tag longer than {} KiB", guard_.limits.max_token_bytes >> 10), "file");
     }
     return !done_;
   }
@@ -105,7 +150,10 @@ class XmlPart {
 
  private:
   zip_file_t* file_;
+  PartGuard& guard_;
+  std::array<char, kChunkBytes> buffer_;  // kept across a pause, when expat still reads from it
   bool done_ = false;
+  bool suspended_ = false;
 };
 
 struct ParserHandle {
@@ -123,6 +171,10 @@ struct XlsxReader::State {
   std::vector<std::string> sheet_ids;
   std::map<std::string, std::string> relationships;  // id → target
   std::vector<std::string> shared_strings;
+  size_t shared_string_bytes = 0;
+  PartGuard guard;
+  XML_Parser parser = nullptr;  // the parser running the handlers
+  int depth = 0;
   std::vector<bool> date_styles;  // by cellXfs index
   std::map<int, std::string> custom_formats;
 
@@ -136,7 +188,10 @@ struct XlsxReader::State {
   std::unique_ptr<XmlPart> sheet;
   std::unique_ptr<ParserHandle> sheet_parser;
   std::deque<Record> ready;
+  size_t ready_bytes = 0;
+  size_t sheet_text_bytes = 0;
   Record row;
+  size_t row_bytes = 0;
   int cell_column = 0;
   std::string cell_type;
   int cell_style = 0;
@@ -150,6 +205,33 @@ struct XlsxReader::State {
     if (archive) zip_discard(archive);
   }
   void EndCell();
+  // Starts on a new part with `new_parser`, whose handlers report to this state.
+  void Begin(XML_Parser new_parser);
+  // Stops the parser with `status`; the chunk being parsed then fails with it.
+  void Refuse(Status status) {
+    if (guard.refusal.ok()) guard.refusal = std::move(status);
+    XML_StopParser(parser, XML_FALSE);
+  }
+  // Notes that the parser reported something: the bytes before it are no longer held.
+  void Reported() { guard.last_event_at = XML_GetCurrentByteIndex(parser); }
+  // Counts an element's start; false (and refused) when the nesting is too deep.
+  bool Enter() {
+    Reported();
+    if (++depth <= guard.limits.max_depth) return true;
+    Refuse(InvalidArgument(fmt::format("the workbook nests XML more than {} levels deep", guard.limits.max_depth),
+                           "file"));
+    return false;
+  }
+  // Appends character data to `target`, refusing a value past the cell limit.
+  void AppendText(std::string& target, const char* data, int length) {
+    if (target.size() + static_cast<size_t>(length) > guard.limits.max_cell_bytes) {
+      Refuse(InvalidArgument(
+          fmt::format("a cell of the workbook holds more than {} KiB of text", guard.limits.max_cell_bytes >> 10),
+          "file"));
+      return;
+    }
+    target.append(data, static_cast<size_t>(length));
+  }
 };
 
 void XlsxReader::State::EndCell() {
@@ -166,7 +248,17 @@ void XlsxReader::State::EndCell() {
     auto date = is_date ? ParseDateTime(cell_value) : Result<DateTimeValue>(InvalidArgument("not a date"));
     value = date.ok() ? date->ToString() : FormatNumber(cell_value);
   }
-  if (cell_column < 0 || cell_column > 16383) return;
+  if (cell_column < 0) return;
+  if (cell_column >= guard.limits.max_columns) {
+    Refuse(InvalidArgument(fmt::format("the sheet has a cell beyond column {}", guard.limits.max_columns), "file"));
+    return;
+  }
+  row_bytes += value.size();
+  if (row_bytes > guard.limits.max_row_bytes) {
+    Refuse(InvalidArgument(
+        fmt::format("a row of the workbook holds more than {} KiB of text", guard.limits.max_row_bytes >> 10), "file"));
+    return;
+  }
   if (row.fields.size() <= static_cast<size_t>(cell_column)) row.fields.resize(cell_column + 1);
   row.fields[cell_column] = std::move(value);
 }
@@ -177,6 +269,7 @@ using State = XlsxReader::State;
 
 void XMLCALL WorkbookStart(void* user, const char* name, const char** attributes) {
   auto* state = static_cast<State*>(user);
+  if (!state->Enter()) return;
   const std::string_view local = LocalName(name);
   if (local == "sheet") {
     const char* sheet_name = Attribute(attributes, "name");
@@ -190,8 +283,21 @@ void XMLCALL WorkbookStart(void* user, const char* name, const char** attributes
   }
 }
 
+// Ends an element: one level less deep.
+void Leave(State& state) {
+  state.Reported();
+  --state.depth;
+}
+
+void XMLCALL LeaveElement(void* user, const char*) { Leave(*static_cast<State*>(user)); }
+
+void XMLCALL RefuseDoctype(void* user, const XML_Char*, const XML_Char*, const XML_Char*, int) {
+  static_cast<State*>(user)->Refuse(InvalidArgument("the workbook declares a DTD, which workbooks never do", "file"));
+}
+
 void XMLCALL StringsStart(void* user, const char* name, const char**) {
   auto* state = static_cast<State*>(user);
+  if (!state->Enter()) return;
   const std::string_view local = LocalName(name);
   if (local == "si") state->text.clear();
   if (local == "rPh") ++state->phonetic_depth;
@@ -200,20 +306,33 @@ void XMLCALL StringsStart(void* user, const char* name, const char**) {
 
 void XMLCALL StringsEnd(void* user, const char* name) {
   auto* state = static_cast<State*>(user);
+  Leave(*state);
   const std::string_view local = LocalName(name);
-  if (local == "si") state->shared_strings.push_back(std::move(state->text));
+  if (local == "si") {
+    state->shared_string_bytes += state->text.size() + kPerStringOverhead;
+    if (state->shared_string_bytes > state->guard.limits.max_shared_string_bytes) {
+      state->Refuse(InvalidArgument(fmt::format("the workbook's shared strings take more than {} MiB",
+                                                state->guard.limits.max_shared_string_bytes >> 20),
+                                    "file"));
+      return;
+    }
+    state->shared_strings.push_back(std::move(state->text));
+    state->text.clear();
+  }
   if (local == "rPh") --state->phonetic_depth;
   if (local == "t") state->in_text = false;
 }
 
 void XMLCALL TextData(void* user, const char* data, int length) {
   auto* state = static_cast<State*>(user);
-  if (state->in_text) state->text.append(data, length);
-  if (state->in_value) state->cell_value.append(data, length);
+  state->Reported();
+  if (state->in_text) state->AppendText(state->text, data, length);
+  if (state->in_value) state->AppendText(state->cell_value, data, length);
 }
 
 void XMLCALL StylesStart(void* user, const char* name, const char** attributes) {
   auto* state = static_cast<State*>(user);
+  if (!state->Enter()) return;
   const std::string_view local = LocalName(name);
   if (local == "numFmt") {
     const char* id = Attribute(attributes, "numFmtId");
@@ -231,14 +350,18 @@ void XMLCALL StylesStart(void* user, const char* name, const char** attributes) 
 }
 
 void XMLCALL StylesEnd(void* user, const char* name) {
-  if (LocalName(name) == "cellXfs") static_cast<State*>(user)->in_cell_xfs = false;
+  auto* state = static_cast<State*>(user);
+  Leave(*state);
+  if (LocalName(name) == "cellXfs") state->in_cell_xfs = false;
 }
 
 void XMLCALL SheetStart(void* user, const char* name, const char** attributes) {
   auto* state = static_cast<State*>(user);
+  if (!state->Enter()) return;
   const std::string_view local = LocalName(name);
   if (local == "row") {
     state->row = Record{};
+    state->row_bytes = 0;
     const char* number = Attribute(attributes, "r");
     state->row.line = number ? std::atoll(number) : 0;
   } else if (local == "c") {
@@ -260,6 +383,7 @@ void XMLCALL SheetStart(void* user, const char* name, const char** attributes) {
 
 void XMLCALL SheetEnd(void* user, const char* name) {
   auto* state = static_cast<State*>(user);
+  Leave(*state);
   const std::string_view local = LocalName(name);
   if (local == "v" || local == "t") state->in_value = false;
   if (local == "rPh") --state->phonetic_depth;
@@ -271,16 +395,27 @@ void XMLCALL SheetEnd(void* user, const char* name) {
     // Excel leaves out trailing empty cells: pad to the header's width so the row is not ragged.
     if (state->header_width == 0) state->header_width = state->row.fields.size();
     if (state->row.fields.size() < state->header_width) state->row.fields.resize(state->header_width);
+    state->sheet_text_bytes += state->row_bytes;
+    if (state->sheet_text_bytes > state->guard.limits.max_sheet_text_bytes) {
+      state->Refuse(InvalidArgument(
+          fmt::format("the sheet expands to more than {} MiB of text", state->guard.limits.max_sheet_text_bytes >> 20),
+          "file"));
+      return;
+    }
+    state->ready_bytes += state->row_bytes + state->row.fields.size() * sizeof(std::string);
     state->ready.push_back(std::move(state->row));
+    // Enough rows for the reader's caller: pause until they are taken.
+    if (state->ready_bytes > state->guard.limits.ready_row_bytes) XML_StopParser(state->parser, XML_TRUE);
   }
 }
 
 Status ParsePart(State& state, const std::string& name, XML_StartElementHandler start, XML_EndElementHandler end,
                  bool required) {
-  XmlPart part(state.archive, name);
+  XmlPart part(state.archive, name, state.guard);
   if (!part.found()) return required ? InvalidArgument("not a workbook: " + name + " is missing", "file") : Status::Ok();
   ParserHandle handle(&state);
-  XML_SetElementHandler(handle.parser, start, end);
+  state.Begin(handle.parser);
+  XML_SetElementHandler(handle.parser, start, end != nullptr ? end : LeaveElement);
   XML_SetCharacterDataHandler(handle.parser, TextData);
   return part.ParseAll(handle.parser);
 }
@@ -293,6 +428,14 @@ std::string PartPath(const std::string& target) {
 
 }  // namespace
 
+void XlsxReader::State::Begin(XML_Parser new_parser) {
+  parser = new_parser;
+  depth = 0;
+  guard.fed = 0;
+  guard.last_event_at = 0;
+  XML_SetStartDoctypeDeclHandler(parser, RefuseDoctype);
+}
+
 bool LooksLikeZip(std::string_view bytes) { return bytes.starts_with("PK\x03\x04"); }
 
 XlsxReader::XlsxReader(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -300,8 +443,10 @@ XlsxReader::~XlsxReader() = default;
 
 const std::vector<std::string>& XlsxReader::sheet_names() const { return state_->sheet_names; }
 
-Result<std::unique_ptr<XlsxReader>> XlsxReader::Open(std::string bytes, const std::string& sheet) {
+Result<std::unique_ptr<XlsxReader>> XlsxReader::Open(std::string bytes, const std::string& sheet,
+                                                     const XlsxLimits& limits) {
   auto state = std::make_unique<State>();
+  state->guard.limits = limits;
   state->bytes = std::move(bytes);
   zip_error_t error;
   zip_error_init(&error);
@@ -319,9 +464,10 @@ Result<std::unique_ptr<XlsxReader>> XlsxReader::Open(std::string bytes, const st
   if (index >= state->sheet_names.size()) return InvalidArgument("the workbook has no such sheet", "sheet");
   const auto target = state->relationships.find(state->sheet_ids[index]);
   if (target == state->relationships.end()) return InvalidArgument("not a workbook: a sheet is missing", "file");
-  state->sheet = std::make_unique<XmlPart>(state->archive, PartPath(target->second));
+  state->sheet = std::make_unique<XmlPart>(state->archive, PartPath(target->second), state->guard);
   if (!state->sheet->found()) return InvalidArgument("not a workbook: a sheet is missing", "file");
   state->sheet_parser = std::make_unique<ParserHandle>(state.get());
+  state->Begin(state->sheet_parser->parser);
   XML_SetElementHandler(state->sheet_parser->parser, SheetStart, SheetEnd);
   XML_SetCharacterDataHandler(state->sheet_parser->parser, TextData);
   return std::unique_ptr<XlsxReader>(new XlsxReader(std::move(state)));
@@ -335,6 +481,7 @@ Result<bool> XlsxReader::Next(Record& record) {
   if (state_->ready.empty()) return false;
   record = std::move(state_->ready.front());
   state_->ready.pop_front();
+  if (state_->ready.empty()) state_->ready_bytes = 0;
   return true;
 }
 

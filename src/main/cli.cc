@@ -18,6 +18,7 @@
 #include "main/backup_command.h"
 #include "main/listen_address.h"
 #include "main/loyalty_command.h"
+#include "main/token_command.h"
 
 #ifndef DANGOL_VERSION
 #define DANGOL_VERSION "0.0.0-dev"
@@ -104,6 +105,18 @@ Subcommands DefineCommands(CLI::App& app, Arguments& args) {
   commands.serve->add_option("--clock-start", args.serve.clock_start,
                              "Start the server's clock at this time (e.g. 2025-06-01T12:00:00+09:00) "
                              "and let it run from there, for repeatable tests and demos of a given day");
+  commands.serve
+      ->add_option("--trusted-proxy", args.serve.trusted_proxies,
+                   "Address of a proxy (e.g. the TLS proxy) whose X-Forwarded-For names the client, for "
+                   "login limits and the access log. Repeatable; without it the header is ignored")
+      ->check(CLI::Validator(
+          [](std::string& address) {
+            std::optional<std::string> canonical = CanonicalIpAddress(address);
+            if (!canonical) return std::string("not an IPv4 or IPv6 address");
+            address = *canonical;
+            return std::string();
+          },
+          "ADDR"));
   commands.serve->add_option("--web-root", args.serve.web_root,
                              "Directory of the built web UI (default: ../web/dist or ./web beside the "
                              "binary, when present; 'none' serves the API only)");
@@ -254,6 +267,8 @@ int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& ou
   merge_command.Define(app);
   BackupCommand backup_command;
   backup_command.Define(app);
+  TokenCommand token_command;
+  token_command.Define(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -269,6 +284,7 @@ int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& ou
   if (analytics.Parsed()) return analytics.Run(out, err);
   if (merge_command.Parsed()) return merge_command.Run(out, err);
   if (backup_command.Parsed()) return backup_command.Run(out, err);
+  if (token_command.Parsed()) return token_command.Run(out, err);
   return Dispatch(commands, args, in, out, err);
 }
 

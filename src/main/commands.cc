@@ -178,6 +178,7 @@ int RunServe(const ServeCommand& command, std::ostream& out, std::ostream& err) 
   settings.worker_threads = command.workers;
   settings.secure_cookies = command.secure_cookies;
   settings.web_root = ResolveWebRoot(command.web_root);
+  settings.trusted_proxies = command.trusted_proxies;
   spdlog::info("schema version {}; starting {} workers", database->schema_version(),
                command.workers);
   Status served = http::RunServer(settings, services, [&](uint16_t port) {
@@ -251,7 +252,7 @@ int RunTokenCreate(const TokenCreateCommand& command, std::ostream& out, std::os
   if (!token.ok()) return ReportFailure(err, token.status());
   spdlog::info("created a {} token for business {}", domain::ToString(command.role),
                business->id.value());
-  out << *token << "\n";
+  out << token->secret << "\n";
   return kExitOk;
 }
 

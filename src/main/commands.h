@@ -48,6 +48,7 @@ struct ServeCommand {
   bool secure_cookies = false;  // behind TLS: session cookies get the Secure flag
   std::string web_root;         // the built web UI; empty: web/dist beside the binary's build dir, if any
   std::string clock_start;      // ISO 8601: the server's clock starts here and runs on; empty: the wall clock
+  std::vector<std::string> trusted_proxies;  // canonical addresses (CanonicalIpAddress)
 };
 // Serves until SIGINT or SIGTERM; prints "dangol listening on http://HOST:PORT" once bound.
 int RunServe(const ServeCommand& command, std::ostream& out, std::ostream& err);

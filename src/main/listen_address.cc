@@ -1,5 +1,7 @@
 #include "main/listen_address.h"
 
+#include <arpa/inet.h>
+
 #include <fmt/format.h>
 
 namespace crm::cli {
@@ -37,6 +39,15 @@ Result<ListenAddress> ParseListenAddress(std::string_view text) {
   }
   if (value > 65535) return BadListen(text);
   return ListenAddress{std::string(host), static_cast<uint16_t>(value)};
+}
+
+std::optional<std::string> CanonicalIpAddress(const std::string& text) {
+  char buffer[INET6_ADDRSTRLEN] = {};
+  in_addr v4{};
+  if (inet_pton(AF_INET, text.c_str(), &v4) == 1) return std::string(inet_ntop(AF_INET, &v4, buffer, sizeof buffer));
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, text.c_str(), &v6) == 1) return std::string(inet_ntop(AF_INET6, &v6, buffer, sizeof buffer));
+  return std::nullopt;
 }
 
 }  // namespace crm::cli

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,5 +22,9 @@ struct ListenAddress {
 // Parses "HOST:PORT" with a port of 0..65535. Fails with kInvalidArgument (field "listen") when
 // the host or port is missing or the port is not a number in range.
 Result<ListenAddress> ParseListenAddress(std::string_view text);
+
+// An IPv4 or IPv6 address in the form the server prints peers in ("::1", "10.0.0.2"), or nullopt
+// when `text` is not one.
+std::optional<std::string> CanonicalIpAddress(const std::string& text);
 
 }  // namespace crm::cli

@@ -12,17 +12,25 @@ constexpr Statement kSelectSession{
     "SELECT id, business_id, staff_id, token_hash, csrf_token, created_at, expires_at FROM sessions "
     "WHERE token_hash = $1"};
 constexpr Statement kDeleteSession{"session.delete", "DELETE FROM sessions WHERE token_hash = $1"};
+constexpr Statement kDeleteStaffSessions{
+    "session.delete_of_staff", "DELETE FROM sessions WHERE business_id = $1 AND staff_id = $2 RETURNING token_hash"};
 constexpr Statement kInsertToken{
     "token.insert",
-    "INSERT INTO api_tokens (business_id, name, role, token_hash, created_at) VALUES ($1, $2, $3, $4, $5) "
-    "RETURNING id"};
+    "INSERT INTO api_tokens (business_id, name, role, token_hash, created_at, created_by) "
+    "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"};
 constexpr Statement kSelectToken{
     "token.find",
-    "SELECT id, business_id, name, role, token_hash, created_at, revoked_at FROM api_tokens WHERE token_hash = $1"};
+    "SELECT id, business_id, name, role, token_hash, created_at, revoked_at, created_by, last_used_at "
+    "FROM api_tokens WHERE token_hash = $1"};
 constexpr Statement kListTokens{
     "token.list",
-    "SELECT id, business_id, name, role, token_hash, created_at, revoked_at FROM api_tokens WHERE business_id = $1 "
-    "ORDER BY id"};
+    "SELECT id, business_id, name, role, token_hash, created_at, revoked_at, created_by, last_used_at "
+    "FROM api_tokens WHERE business_id = $1 ORDER BY id"};
+constexpr Statement kRevokeStaffTokens{
+    "token.revoke_of_staff",
+    "UPDATE api_tokens SET revoked_at = $3 WHERE business_id = $1 AND created_by = $2 AND revoked_at IS NULL "
+    "RETURNING token_hash"};
+constexpr Statement kTouchToken{"token.touch", "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1"};
 constexpr Statement kRevokeToken{
     "token.revoke",
     "UPDATE api_tokens SET revoked_at = $3 WHERE business_id = $1 AND id = $2 AND revoked_at IS NULL RETURNING id"};
@@ -36,6 +44,8 @@ domain::ApiToken TokenFromRow(const Row& row) {
   token.token_hash = row.GetText(4);
   token.created_at = Timestamp::FromMicros(row.GetInt(5));
   if (auto revoked = row.GetOptionalInt(6)) token.revoked_at = Timestamp::FromMicros(*revoked);
+  if (auto creator = row.GetOptionalInt(7)) token.created_by = StaffId(*creator);
+  if (auto used = row.GetOptionalInt(8)) token.last_used_at = Timestamp::FromMicros(*used);
   return token;
 }
 
@@ -70,11 +80,32 @@ Status AuthRepository::DeleteSession(const std::string& token_hash) {
   return connection_.Execute(kDeleteSession, {Text(token_hash)});
 }
 
+Result<std::vector<std::string>> AuthRepository::DeleteSessionsOfStaff(BusinessId business, StaffId staff) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kDeleteStaffSessions, {Int(business.value()), Int(staff.value())}));
+  std::vector<std::string> hashes;
+  for (const Row& row : rows) hashes.push_back(row.GetText(0));
+  return hashes;
+}
+
+Result<std::vector<std::string>> AuthRepository::RevokeTokensOfStaff(BusinessId business, StaffId staff, Timestamp at) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kRevokeStaffTokens, {Int(business.value()), Int(staff.value()),
+                                                                         Int(at.micros())}));
+  std::vector<std::string> hashes;
+  for (const Row& row : rows) hashes.push_back(row.GetText(0));
+  return hashes;
+}
+
+Status AuthRepository::TouchToken(TokenId id, Timestamp at) {
+  return connection_.Execute(kTouchToken, {Int(id.value()), Int(at.micros())});
+}
+
 Result<domain::ApiToken> AuthRepository::CreateToken(domain::ApiToken token) {
   CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kInsertToken, {Int(token.business_id.value()), Text(token.name),
                                                                     Int(static_cast<int>(token.role)),
                                                                     Text(token.token_hash),
-                                                                    Int(token.created_at.micros())}));
+                                                                    Int(token.created_at.micros()),
+                                                                    token.created_by ? Int(token.created_by->value())
+                                                                                     : Null()}));
   token.id = TokenId(rows.at(0).GetInt(0));
   return token;
 }

@@ -76,6 +76,7 @@ ID_ROUTES = {
     ("GET", "/segments/{}/customers"): lambda p, c: (f"/segments/{c.segment}/customers", None),
     ("GET", "/segments/{}/export"): lambda p, c: (f"/segments/{c.segment}/export", None),
     ("POST", "/kiosk-devices/{}/disable"): lambda p, c: (f"/kiosk-devices/{c.kiosk_device}/disable", None),
+    ("DELETE", "/tokens/{}"): lambda p, c: (f"/tokens/{c.api_token}", None),
     ("GET", "/customers/{}/last-action"): lambda p, c: (f"/customers/{c.customer}/last-action", None),
     ("POST", "/customers/{}/undo"):
         lambda p, c: (f"/customers/{c.customer}/undo", {"kind": "order", "id": c.order}),
@@ -176,7 +177,8 @@ class TenancyTests(ServerTestCase):
         segment = created(token.post("/segments", {"name": f"세그먼트 {label}", "filter": {"min_visits": 1}}),
                           "segment")
         kiosk_device = created(token.post("/kiosk-devices", {"name": f"키오스크 {label}"}), "kiosk device")
-        return Ids(branch=branch, customer=customer, other_customer=other_customer, preference=preference,
+        api_token = created(token.post("/tokens", {"role": "staff", "name": f"토큰 {label}"}), "API token")
+        return Ids(api_token=api_token, branch=branch, customer=customer, other_customer=other_customer, preference=preference,
                    note=note, order=order, staff=staff, prospect=prospect, template=template, coupon=coupon,
                    merge=merge.json["merge_id"], import_job=import_job, segment=segment, kiosk_device=kiosk_device)
 
@@ -202,6 +204,8 @@ class TenancyTests(ServerTestCase):
             "ledger": walk_pages(client, f"/customers/{ids.customer}/ledger", 50),
             "coupons": read(f"/customers/{ids.customer}/coupons"),
             "segment": read(f"/segments/{ids.segment}"),
+            # Not last_used_at: the snapshot's own reads may move it.
+            "tokens": [(t["id"], t["name"], t["revoked_at"]) for t in read("/tokens")["items"]],
         }
 
     def attack_clients(self):

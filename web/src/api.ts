@@ -508,6 +508,15 @@ export const kioskApi = {
     request<T>("POST", path, body, { ...options, bearer: kioskDevice.token() ?? "" }),
 };
 
+export interface ApiToken {
+  id: number;
+  name: string;
+  role: Role;
+  created_at: string;
+  created_by: number | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
 export interface KioskDevice {
   id: number;
   name: string;

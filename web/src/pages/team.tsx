@@ -1,5 +1,6 @@
 // Branches and staff: roles, branch access, the daily prospect goal and today's progress; for
-// managers, the kiosk devices (enabled from /kiosk on the tablet itself) and turning one off.
+// managers, the kiosk devices (enabled from /kiosk on the tablet itself) and turning one off; for
+// owners, the API tokens (api_tokens.tsx).
 import { useEffect, useState } from "preact/hooks";
 import {
   api,
@@ -14,6 +15,7 @@ import {
 import { dateTime, t } from "../i18n";
 import { isManager, useSession } from "../session";
 import { Field, StatusLine, type Notice } from "../components/ui";
+import { ApiTokens } from "./api_tokens";
 
 export function Team() {
   const { me } = useSession();
@@ -192,6 +194,7 @@ export function Team() {
         </div>
       </section>
       {manager ? <KioskDevices /> : null}
+      {me.role === "owner" ? <ApiTokens /> : null}
     </div>
   );
 }
