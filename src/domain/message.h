@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "common/ids.h"
 #include "common/time.h"
@@ -47,7 +48,7 @@ enum class MessageStatus {
   kSuppressed = 7, // dropped at send time by a consent or suppression check
 };
 
-// True for the statuses a message never leaves except by a delivery report (sent) or never at all.
+// True for the statuses a message never leaves: delivered, failed, cancelled, suppressed.
 bool IsFinal(MessageStatus status);
 
 // "sms", "lms", "mms", "alimtalk", "brand_message", "email".
@@ -109,5 +110,7 @@ struct MessageEvent {
 // The key the provider sees for a message: the business id and the message's idempotency key, so it
 // is unique across the businesses sharing one provider account, and the same on every attempt.
 std::string ProviderIdempotencyKey(const OutboxMessage& message);
+// The business and idempotency key of a ProviderIdempotencyKey; nullopt when `key` is not one.
+std::optional<std::pair<BusinessId, std::string>> ParseProviderIdempotencyKey(std::string_view key);
 
 }  // namespace crm::domain

@@ -176,7 +176,9 @@ struct RecipientSnapshot {
 };
 
 // nullopt when the message may be sent to this recipient now, else the first reason it may not,
-// checked in the enum's order. Informational messages never need marketing consent (MSG-01, ADV-06)
+// checked in this order: erased, withdrawn, no address, bounced; for advertising 080 opt-out,
+// AlimTalk, consent (or ADV-01's transaction exception), reconfirmation, night; brand-message quiet
+// hours (any purpose); for advertising the frequency cap. Informational messages never need marketing consent (MSG-01, ADV-06)
 // and are never held at night; e-mail is exempt from the night window (ADV-02).
 std::optional<ExclusionReason> CheckRecipient(const RecipientSnapshot& recipient);
 
