@@ -32,6 +32,8 @@ struct MessageOutcome {
   std::string provider_status_code;
   std::string detail;  // no personal data
   Timestamp at;
+  // With kQueued: send again on this channel (AlimTalk falling back to SMS or LMS, MSG-01).
+  std::optional<domain::Channel> new_channel;
 };
 
 // A delivery report to apply: found by the business and idempotency key.
@@ -57,9 +59,12 @@ class OutboxRepository {
   // Claims up to `limit` messages that are due at `now`: queued with next_attempt_at <= now, or
   // sending with an expired lease. Each becomes kSending with attempts + 1, the lease until
   // `lease_until` and `claim_token`, and gets a kSending event. On PostgreSQL rows locked by another
-  // claimer are skipped (FOR UPDATE SKIP LOCKED). Returns the claimed messages, oldest due first.
+  // claimer are skipped (FOR UPDATE SKIP LOCKED). With `only_business`, claims that business's
+  // messages only (tests; a dispatcher claims across businesses). Returns the claimed messages,
+  // oldest due first.
   Result<std::vector<domain::OutboxMessage>> ClaimDue(Timestamp now, Timestamp lease_until,
-                                                      const std::string& claim_token, int limit);
+                                                      const std::string& claim_token, int limit,
+                                                      std::optional<BusinessId> only_business = {});
 
   // Applies attempt outcomes and appends one event each. An outcome whose claim token no longer
   // matches (its lease expired and another dispatcher claimed the row) is skipped; returns how many
@@ -91,8 +96,8 @@ class OutboxRepository {
   // How many of the campaign's messages are in each status (statuses with none are absent).
   Result<std::map<domain::MessageStatus, int64_t>> CountByStatus(BusinessId business, CampaignId campaign);
 
-  // For the frequency cap: per customer, the advertising messages sent (kSent or kDelivered, or
-  // kSending) at or after `since`. Customers with none are absent.
+  // For the frequency cap: per customer, the advertising messages sent (kSent or kDelivered) at or
+  // after `since`. Customers with none are absent.
   Result<std::map<CustomerId, int>> CountRecentAdvertising(BusinessId business,
                                                            std::span<const CustomerId> customers,
                                                            Timestamp since);
