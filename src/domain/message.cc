@@ -54,7 +54,9 @@ const char* ToString(MessageStatus status) { return EnumName(status, kStatuses);
 std::optional<MessageStatus> ParseMessageStatus(std::string_view text) { return ParseEnum(text, kStatuses); }
 
 std::string ProviderIdempotencyKey(const OutboxMessage& message) {
-  return fmt::format("{}-{}", message.business_id.value(), message.idempotency_key);
+  // An AlimTalk message resent as SMS/LMS is a new message for the provider: it gets its own key.
+  bool fell_back = !message.template_code.empty() && message.channel != Channel::kAlimTalk;
+  return fmt::format("{}-{}{}", message.business_id.value(), message.idempotency_key, fell_back ? "~sms" : "");
 }
 
 std::optional<std::pair<BusinessId, std::string>> ParseProviderIdempotencyKey(std::string_view key) {
@@ -65,7 +67,9 @@ std::optional<std::pair<BusinessId, std::string>> ParseProviderIdempotencyKey(st
     if (c < '0' || c > '9') return std::nullopt;
     business = business * 10 + (c - '0');
   }
-  return std::make_pair(BusinessId(business), std::string(key.substr(dash + 1)));
+  std::string_view rest = key.substr(dash + 1);
+  if (rest.ends_with("~sms")) rest.remove_suffix(4);
+  return std::make_pair(BusinessId(business), std::string(rest));
 }
 
 }  // namespace crm::domain

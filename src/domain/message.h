@@ -108,7 +108,9 @@ struct MessageEvent {
 };
 
 // The key the provider sees for a message: the business id and the message's idempotency key, so it
-// is unique across the businesses sharing one provider account, and the same on every attempt.
+// is unique across the businesses sharing one provider account, and the same on every attempt. An
+// AlimTalk message resent as SMS or LMS (fallback) gets the suffix "~sms": a new message for the
+// provider, itself sent once.
 std::string ProviderIdempotencyKey(const OutboxMessage& message);
 // The business and idempotency key of a ProviderIdempotencyKey; nullopt when `key` is not one.
 std::optional<std::pair<BusinessId, std::string>> ParseProviderIdempotencyKey(std::string_view key);

@@ -6,7 +6,9 @@
 // store/outbox_repository.h and the provider idempotency key (MSG-09).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stop_token>
 #include <string>
@@ -27,6 +29,9 @@ struct DispatcherSettings {
   int64_t report_poll_seconds = 30;
   domain::RetryPolicy retry;
   std::string worker_name = "dispatcher";  // part of claim tokens, for logs
+  // How the dispatcher waits for rate-limit tokens. Empty: sleep. Tests with a ManualClock pass a
+  // function that advances the clock instead.
+  std::function<void(std::chrono::microseconds)> wait_for_tokens;
 };
 
 // Counts of one pass, for logs, tests and benchmarks.
@@ -51,9 +56,8 @@ class Dispatcher {
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
 
-  // One claim-and-send pass over at most claim_batch_size due messages. Waits for rate-limit tokens
-  // by asking the clock, so with a ManualClock tests advance time themselves (a pass then sends what
-  // the buckets allow and puts the rest back as due). Fails only when the database fails.
+  // One claim-and-send pass over at most claim_batch_size due messages, waiting for each provider's
+  // rate-limit tokens through settings.wait_for_tokens. Fails only when the database fails.
   Result<DispatchCounts> RunOnce();
 
   // Fetches delivery reports from every provider and applies them. Returns how many applied.
