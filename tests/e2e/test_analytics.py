@@ -559,11 +559,11 @@ class ModelCheckTests(ServerTestCase):
 
 class ShutdownDuringFitTests(ServerTestCase):
     """SIGTERM while the models are being fitted: the server cancels the fit and exits, rather than
-    burning on until the fit ends. Twelve thousand customers keep the fit running for a while;
+    burning on until the fit ends. Five thousand customers keep the fit running for a while;
     the test asserts only that the process is gone within a generous bound, never how long the fit
     takes."""
     server_arguments = SERVER_CLOCK
-    customers = 12_000
+    customers = 5_000
     exit_timeout_seconds = 10
 
     @classmethod
