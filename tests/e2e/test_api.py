@@ -625,9 +625,14 @@ class OrderTests(TenantServerTestCase):
         first = self.post_order(body, 201)
         again = self.post_order(body, 200)
         self.assertEqual(again["id"], first["id"])
+        # Another sale under the same external id is refused with both totals, never answered with
+        # the first order as if it were a retry.
         changed = dict(body, lines=[{"product": "바게트", "category": "베이커리", "quantity": 1, "unit_price": 100}])
-        replay = self.post_order(changed, 200)
-        self.assertEqual((replay["id"], replay["total"]), (first["id"], 11400))
+        refused = self.owner.post("/orders", changed)
+        self.assertError(refused, 409, field="external_id")
+        self.assertEqual(refused.json["error"]["reason"], "external_id_conflict")
+        self.assertEqual(refused.json["error"]["figures"],
+                         {"total": 100, "existing_total": 11400, "existing_order_id": first["id"]})
         stats = self.customer_stats(customer["id"])
         self.assertEqual((stats["visit_count"], stats["total_spend"]), (1, 11400))
         other_source = self.post_order(dict(body, external_source="pos-2"), 201)

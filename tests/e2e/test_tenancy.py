@@ -299,8 +299,10 @@ class TenancyTests(ServerTestCase):
         self.assertEqual(replay_of_b.status, 201, f"B's first post of its own id: {replay_of_b!r}")
         self.assertNotEqual(replay_of_b.json["id"], response.json["id"])
         self.assertEqual(replay_of_b.json["branch_id"], self.b_ids.branch)
-        # Both businesses already posted ("pos", "same-in-both"): each replay returns its own order.
+        # Both businesses already posted ("pos", "same-in-both"): each replay (the same sale) returns
+        # its own order.
         a_replay = self.a_token.post("/orders", sale(self.a_ids.branch, [("라떼", "커피", 2, 5000)],
+                                                     customer_id=self.a_ids.customer,
                                                      external_source="pos", external_id="same-in-both"))
         self.assertEqual((a_replay.status, a_replay.json["id"]), (200, self.a_ids.order))
         self.assertError(self.a_token.get(f"/orders/{replay_of_b.json['id']}"), 404)
