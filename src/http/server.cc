@@ -40,7 +40,8 @@ constexpr size_t kMaxFieldNameBytes = 256;
 constexpr size_t kMaxFieldValueBytes = 8 * 1024;
 constexpr size_t kMaxFieldCount = 100;
 // RESTinio drops the connection without an answer past its own limits, so those are set this many
-// times higher: a head between the two limits still gets its JSON answer.
+// times higher: a head between the two limits still gets its JSON answer (up to the HTTP parser's
+// own limit of 80 KiB for a whole head).
 constexpr size_t kHardLimitFactor = 16;
 // Requests a client may send ahead on one connection before the server stops reading from it;
 // their answers go out in the order of the requests.

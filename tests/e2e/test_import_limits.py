@@ -179,7 +179,7 @@ class ImportLimitTests(ServerTestCase):
                                    capture_output=True, text=True, timeout=120)
         self.assertEqual(completed.returncode, 0, completed.stderr)
         hits = items_of(self.owner.get("/customers/lookup?q=01070000003").json)
-        self.assertEqual([hit["name"] for hit in hits], ["정상인"])
+        self.assertEqual(len(hits), 1, hits)  # the valid row; lookups show names masked
         for phone in ("01070000001", "01070000002"):
             self.assertEqual(items_of(self.owner.get(f"/customers/lookup?q={phone}").json), [], phone)
 
