@@ -47,6 +47,9 @@ struct ServeCommand {
   int readers = 8;              // database reader connections (SQLite) / pool size (PostgreSQL)
   bool secure_cookies = false;  // behind TLS: session cookies get the Secure flag
   std::string web_root;         // the built web UI; empty: web/dist beside the binary's build dir, if any
+  bool outbox = false;          // run the outbox dispatcher (providers from the environment)
+  int64_t outbox_lease_seconds = 120;
+  int64_t outbox_report_poll_seconds = 30;
 };
 // Serves until SIGINT or SIGTERM; prints "dangol listening on http://HOST:PORT" once bound.
 int RunServe(const ServeCommand& command, std::ostream& out, std::ostream& err);

@@ -127,8 +127,10 @@ class Tenant:
 class Server:
     """A `dangol serve` process on 127.0.0.1 with a kernel-chosen port."""
 
-    def __init__(self, db_url, log_directory):
+    def __init__(self, db_url, log_directory, extra_args=(), env=None):
         self.db_url = db_url
+        self.extra_args = list(extra_args)
+        self.env = env  # None: the test's own environment
         self.log_path = Path(log_directory) / f"server-{uuid.uuid4().hex[:6]}.log"
         self.process = None
         self.port = None
@@ -137,8 +139,8 @@ class Server:
     def start(self):
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            [dangol_bin(), "serve", "--db", self.db_url, "--listen", "127.0.0.1:0"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._log)
+            [dangol_bin(), "serve", "--db", self.db_url, "--listen", "127.0.0.1:0", *self.extra_args],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._log, env=self.env)
         lines = queue.Queue()
         threading.Thread(target=self._drain_stdout, args=(lines,), daemon=True).start()
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
