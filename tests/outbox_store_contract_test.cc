@@ -197,6 +197,25 @@ TEST_P(OutboxStoreContractTest, HistoryKeepsEveryStatusWithProviderCodes) {
   OutboxMessage stored = Get(business_, claimed.id);
   EXPECT_EQ(stored.status, MessageStatus::kDelivered);
   EXPECT_EQ(stored.delivered_at, kNow.PlusSeconds(20));
+  EXPECT_EQ(stored.provider_message_id, "P-9");  // a report does not overwrite the id
+}
+
+TEST_P(OutboxStoreContractTest, ReportForAMessageStillSendingCompletesIt) {
+  // The sender died after the provider accepted the message: the report brings the provider's id.
+  ASSERT_TRUE(Enqueue({Message(business_, "orphan")}).ok());
+  OutboxMessage claimed = Claim(kNow, "dead").at(0);
+  DeliveryUpdate report{business_, "orphan", MessageStatus::kDelivered, "4000", "", kNow.PlusSeconds(3), "P-42"};
+  auto applied = WriteValue<int64_t>(*db_, [&](Transaction& tx) {
+    return OutboxRepository(tx.connection()).ApplyDeliveryReports(std::span(&report, 1));
+  });
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  EXPECT_EQ(*applied, 1);
+  OutboxMessage stored = Get(business_, claimed.id);
+  EXPECT_EQ(stored.status, MessageStatus::kDelivered);
+  EXPECT_EQ(stored.provider_message_id, "P-42");
+  EXPECT_EQ(stored.sent_at, kNow.PlusSeconds(3));
+  // Its lease running out brings nothing back: it is final.
+  EXPECT_TRUE(Claim(kNow.PlusSeconds(600), "w").empty());
   // Another business sees nothing of it.
   auto foreign = ReadValue<std::vector<domain::MessageEvent>>(
       *db_, [&](Transaction& tx) { return OutboxRepository(tx.connection()).ListEvents(other_, claimed.id); });

@@ -120,6 +120,17 @@ Subcommands DefineCommands(CLI::App& app, Arguments& args) {
   commands.serve->add_option("--web-root", args.serve.web_root,
                              "Directory of the built web UI (default: ../web/dist or ./web beside the "
                              "binary, when present; 'none' serves the API only)");
+  commands.serve->add_flag("--outbox", args.serve.outbox,
+                           "Run the outbox dispatcher; providers from DANGOL_SOLAPI_*, DANGOL_NHN_* and "
+                           "DANGOL_SMTP_* environment variables (docs/messaging.md)");
+  commands.serve
+      ->add_option("--outbox-lease-seconds", args.serve.outbox_lease_seconds,
+                   "How long a claimed message is reserved before another dispatcher may send it")
+      ->check(CLI::Range(int64_t{1}, int64_t{3600}));
+  commands.serve
+      ->add_option("--outbox-report-poll-seconds", args.serve.outbox_report_poll_seconds,
+                   "How often delivery reports are fetched from the providers")
+      ->check(CLI::Range(int64_t{1}, int64_t{86400}));
 
   commands.migrate =
       app.add_subcommand("migrate", "Apply pending schema migrations and print the schema version");

@@ -13,6 +13,7 @@
 #include "app/demo_generator.h"
 #include "app/services.h"
 #include "http/server.h"
+#include "main/outbox_setup.h"
 #include "store/database.h"
 
 namespace crm::cli {
@@ -181,9 +182,17 @@ int RunServe(const ServeCommand& command, std::ostream& out, std::ostream& err) 
   settings.trusted_proxies = command.trusted_proxies;
   spdlog::info("schema version {}; starting {} workers", database->schema_version(),
                command.workers);
+  std::unique_ptr<OutboxRunner> outbox;
+  if (command.outbox) {
+    auto started = StartOutbox(*database, clock,
+                               {command.outbox_lease_seconds, command.outbox_report_poll_seconds});
+    if (!started.ok()) return ReportFailure(err, started.status());
+    outbox = std::move(started).value();
+  }
   Status served = http::RunServer(settings, services, [&](uint16_t port) {
     out << "dangol listening on " << command.listen.Url(port) << "\n" << std::flush;
   });
+  outbox.reset();  // the dispatcher finishes its pass before the database closes
   if (!served.ok()) return ReportFailure(err, served);
   spdlog::info("stopped");
   return kExitOk;

@@ -49,6 +49,9 @@ struct ServeCommand {
   std::string web_root;         // the built web UI; empty: web/dist beside the binary's build dir, if any
   std::string clock_start;      // ISO 8601: the server's clock starts here and runs on; empty: the wall clock
   std::vector<std::string> trusted_proxies;  // canonical addresses (CanonicalIpAddress)
+  bool outbox = false;          // run the outbox dispatcher (providers from the environment)
+  int64_t outbox_lease_seconds = 120;
+  int64_t outbox_report_poll_seconds = 30;
 };
 // Serves until SIGINT or SIGTERM; prints "dangol listening on http://HOST:PORT" once bound.
 int RunServe(const ServeCommand& command, std::ostream& out, std::ostream& err);

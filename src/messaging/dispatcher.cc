@@ -249,7 +249,8 @@ Result<int64_t> Dispatcher::PollReports() {
       auto key = domain::ParseProviderIdempotencyKey(report.provider_key);
       if (!key) continue;
       updates.push_back({key->first, key->second, report.delivered ? MessageStatus::kDelivered : MessageStatus::kFailed,
-                         report.provider_code, report.delivered ? "" : "provider reported failure", report.at});
+                         report.provider_code, report.delivered ? "" : "provider reported failure", report.at,
+                         report.provider_message_id});
       if (report.action == ProviderAction::kSuppress) suppressions.push_back(*key);
     }
     CRM_ASSIGN_OR_RETURN(int64_t count, store::WriteValue<int64_t>(s.database, [&](store::Transaction& tx) {

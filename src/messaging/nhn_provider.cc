@@ -55,12 +55,26 @@ class NhnProvider final : public Provider {
     std::vector<SendResult> results;
     results.reserve(batch.size());
     for (const domain::OutboxMessage& m : batch) {
-      results.push_back(m.channel == Channel::kAlimTalk ? SendAlimTalk(m) : SendSms(m));
+      // nlohmann throws on a value of an unexpected type: an odd answer is a transient failure.
+      try {
+        results.push_back(m.channel == Channel::kAlimTalk ? SendAlimTalk(m) : SendSms(m));
+      } catch (const json::exception& error) {
+        results.push_back({Unavailable(fmt::format("nhn answer not understood: {}", error.what()))});
+      }
     }
     return results;
   }
 
   Result<std::vector<DeliveryReport>> FetchReports() override {
+    try {
+      return FetchReportsOrThrow();
+    } catch (const json::exception& error) {
+      return Unavailable(fmt::format("nhn report not understood: {}", error.what()));
+    }
+  }
+
+ private:
+  Result<std::vector<DeliveryReport>> FetchReportsOrThrow() {
     Timestamp now = clock_.Now();
     std::string url = fmt::format("{}/sms/v3.0/appKeys/{}/message-results?startUpdateDate={}&endUpdateDate={}",
                                   settings_.sms_base_url, settings_.sms_app_key, NhnTime(last_poll_), NhnTime(now));
@@ -84,7 +98,6 @@ class NhnProvider final : public Provider {
     return reports;
   }
 
- private:
   std::vector<std::pair<std::string, std::string>> SmsHeaders() const {
     return {{"X-Secret-Key", settings_.sms_secret_key}, {"Content-Type", "application/json;charset=UTF-8"}};
   }

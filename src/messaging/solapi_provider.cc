@@ -74,6 +74,25 @@ class SolapiProvider final : public Provider {
   double messages_per_second() const override { return settings_.messages_per_second; }
 
   std::vector<SendResult> Send(std::span<const domain::OutboxMessage> batch) override {
+    // nlohmann throws on a value of an unexpected type; a provider's odd answer is a transient
+    // failure of the call, never an exception out of the dispatcher.
+    try {
+      return SendOrThrow(batch);
+    } catch (const json::exception& error) {
+      return AllFailed(batch.size(), Unavailable(fmt::format("solapi answer not understood: {}", error.what())));
+    }
+  }
+
+  Result<std::vector<DeliveryReport>> FetchReports() override {
+    try {
+      return FetchReportsOrThrow();
+    } catch (const json::exception& error) {
+      return Unavailable(fmt::format("solapi report not understood: {}", error.what()));
+    }
+  }
+
+ private:
+  std::vector<SendResult> SendOrThrow(std::span<const domain::OutboxMessage> batch) {
     json messages = json::array();
     for (const domain::OutboxMessage& m : batch) messages.push_back(MessageJson(settings_, m));
     json request = {{"messages", std::move(messages)}, {"showMessageList", true}, {"allowDuplicates", false}};
@@ -110,14 +129,16 @@ class SolapiProvider final : public Provider {
     return results;
   }
 
-  Result<std::vector<DeliveryReport>> FetchReports() override {
+  Result<std::vector<DeliveryReport>> FetchReportsOrThrow() {
     std::string url = fmt::format("{}/messages/v4/list?limit=500&startKey={}", settings_.base_url, next_key_);
     CRM_ASSIGN_OR_RETURN(HttpResponse response, http_.Send("GET", url, Headers(), ""));
     CRM_RETURN_IF_ERROR(StatusForHttp(response.status, "solapi list"));
     json answer = json::parse(response.body, nullptr, false);
     if (answer.is_discarded()) return Unavailable("solapi answered with malformed JSON");
+    json listing = answer.value("messageList", json::object());
+    if (!listing.is_object()) return Unavailable("solapi answered without a message list");
     std::vector<DeliveryReport> reports;
-    for (const auto& [id, item] : answer.value("messageList", json::object()).items()) {
+    for (const auto& [id, item] : listing.items()) {
       std::string code = item.value("statusCode", "");
       if (code == "2000" || code == "3000") continue;  // still on its way
       DeliveryReport report;
@@ -133,7 +154,6 @@ class SolapiProvider final : public Provider {
     return reports;
   }
 
- private:
   std::vector<std::pair<std::string, std::string>> Headers() {
     unsigned char salt_bytes[16];
     randombytes_buf(salt_bytes, sizeof(salt_bytes));

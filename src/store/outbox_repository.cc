@@ -45,7 +45,8 @@ constexpr Statement kApplyReport{
     "UPDATE outbox_messages SET status = CAST($3 AS BIGINT), provider_status_code = $4, "
     "last_error = CASE WHEN CAST($3 AS BIGINT) = 5 THEN CAST($5 AS TEXT) ELSE last_error END, "
     "delivered_at = CASE WHEN CAST($3 AS BIGINT) = 4 THEN CAST($6 AS BIGINT) ELSE delivered_at END, "
-    "sent_at = COALESCE(sent_at, CAST($6 AS BIGINT)), updated_at = CAST($6 AS BIGINT), claim_token = '' "
+    "sent_at = COALESCE(sent_at, CAST($6 AS BIGINT)), updated_at = CAST($6 AS BIGINT), claim_token = '', "
+    "provider_message_id = CASE WHEN provider_message_id = '' THEN CAST($7 AS TEXT) ELSE provider_message_id END "
     "WHERE business_id = $1 AND idempotency_key = $2 AND status IN (2, 3) RETURNING id, attempts"};
 
 constexpr Statement kCancelQueued{
@@ -278,7 +279,7 @@ Result<int64_t> OutboxRepository::ApplyDeliveryReports(std::span<const DeliveryU
                          connection_.Query(kApplyReport, {Int(u.business_id.value()), Text(u.idempotency_key),
                                                           Int(static_cast<int64_t>(u.status)),
                                                           Text(u.provider_status_code), Text(u.detail),
-                                                          Int(u.at.micros())}));
+                                                          Int(u.at.micros()), Text(u.provider_message_id)}));
     if (rows.empty()) continue;
     events.push_back({MessageId(rows[0].GetInt(0)), u.status, static_cast<int>(rows[0].GetInt(1)),
                       u.provider_status_code, u.detail, u.at});

@@ -44,6 +44,9 @@ struct DeliveryUpdate {
   std::string provider_status_code;
   std::string detail;
   Timestamp at;
+  // Kept when the row has none yet: a report can arrive for a message whose sender died before
+  // recording the provider's answer.
+  std::string provider_message_id;
 };
 
 class OutboxRepository {

@@ -127,9 +127,10 @@ class Tenant:
 class Server:
     """A `dangol serve` process on 127.0.0.1 with a kernel-chosen port."""
 
-    def __init__(self, db_url, log_directory, arguments=()):
+    def __init__(self, db_url, log_directory, arguments=(), env=None):
         self.db_url = db_url
         self.arguments = list(arguments)
+        self.env = env  # None: the test's own environment
         self.log_path = Path(log_directory) / f"server-{uuid.uuid4().hex[:6]}.log"
         self.process = None
         self.port = None
@@ -139,7 +140,7 @@ class Server:
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
             [dangol_bin(), "serve", "--db", self.db_url, "--listen", "127.0.0.1:0", *self.arguments],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._log)
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._log, env=self.env)
         lines = queue.Queue()
         threading.Thread(target=self._drain_stdout, args=(lines,), daemon=True).start()
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
