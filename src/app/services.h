@@ -7,6 +7,8 @@
 #include "app/analytics_service.h"
 #include "app/auth_service.h"
 #include "app/business_service.h"
+#include "app/campaign_service.h"
+#include "app/consent_service.h"
 #include "app/customer_service.h"
 #include "app/export_service.h"
 #include "app/import_jobs.h"
@@ -37,7 +39,9 @@ struct Services {
         analytics(database, clock),
         segments(database, clock, analytics),
         undo(database, clock),
-        kiosk(database, clock, customers, loyalty) {
+        kiosk(database, clock, customers, loyalty),
+        campaigns(database, clock, analytics, segments, customers),
+        consents(database, clock) {
     orders.SetObserver(&analytics);
     merges.OnCustomersMoved([this](BusinessId business) { analytics.Invalidate(business); });
     businesses.OnCredentialsEnded([this](const std::vector<std::string>& hashes) { auth.Forget(hashes); });
@@ -58,6 +62,8 @@ struct Services {
   SegmentService segments;
   UndoService undo;
   KioskService kiosk;
+  CampaignService campaigns;
+  ConsentService consents;
 };
 
 }  // namespace crm::app

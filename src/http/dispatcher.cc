@@ -16,7 +16,9 @@ Dispatcher::Dispatcher(app::Services& services, const ServerSettings& settings)
     : Dispatcher(services, settings, RouteTable()) {}
 
 Dispatcher::Dispatcher(app::Services& services, const ServerSettings& settings, std::vector<Route> routes)
-    : services_(services), settings_(settings), router_(std::move(routes)) {}
+    : services_(services), settings_(settings), router_(std::move(routes)) {
+  InstallCampaignHooks(services);
+}
 
 RouteMatch Dispatcher::Match(std::string_view method, std::string_view path) const {
   return router_.Match(method, path);

@@ -589,6 +589,7 @@ Json OpenApiDocument() {
   document["paths"] = std::move(paths);
   Json components;
   components["schemas"] = Schemas();
+  AddCampaignSchemas(components["schemas"]);
   components["responses"]["Error"] = Json{{"description", "An error: 400, 401, 403, 404, 405, 409, 413, 429, 500, 503"},
                                           {"content", JsonContent("Error")}};
   components["securitySchemes"]["bearerAuth"] = Json{{"type", "http"}, {"scheme", "bearer"}};

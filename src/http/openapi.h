@@ -10,5 +10,7 @@ namespace crm::http {
 // Builds the document: paths keyed by the route patterns ("/api/v1/customers/{id}"), one
 // operation per route, and components (schemas, the Error response, bearer and cookie security).
 nlohmann::ordered_json OpenApiDocument();
+// Adds the schemas of campaigns, consent and messaging settings (openapi_campaigns.cc).
+void AddCampaignSchemas(nlohmann::ordered_json& schemas);
 
 }  // namespace crm::http

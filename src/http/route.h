@@ -82,6 +82,10 @@ std::vector<Route> ExportRoutes();
 std::vector<Route> AnalyticsRoutes();
 std::vector<Route> UndoRoutes();
 std::vector<Route> KioskRoutes();
+std::vector<Route> CampaignRoutes();  // campaigns, the composer's preview, reports
+std::vector<Route> ConsentRoutes();   // messaging settings, consent, opt-out, suppression
+// Gives the campaign service what only http/ has (the customer-list query parser).
+void InstallCampaignHooks(app::Services& services);
 std::vector<Route> MetaRoutes();  // health and the OpenAPI document
 
 // Every route of the API, in a stable order.

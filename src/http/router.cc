@@ -103,7 +103,8 @@ const std::vector<Route>& RouteTable() {
   static const std::vector<Route> kTable = [] {
     std::vector<Route> table;
     for (auto routes : {MetaRoutes, AuthRoutes, BusinessRoutes, CustomerRoutes, OrderRoutes, LoyaltyRoutes,
-                        MergeRoutes, ImportRoutes, ExportRoutes, AnalyticsRoutes, UndoRoutes, KioskRoutes}) {
+                        MergeRoutes, ImportRoutes, ExportRoutes, AnalyticsRoutes, UndoRoutes, KioskRoutes,
+                        CampaignRoutes, ConsentRoutes}) {
       for (Route& route : routes()) table.push_back(std::move(route));
     }
     return table;

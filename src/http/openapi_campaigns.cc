@@ -1,0 +1,150 @@
+// The OpenAPI schemas of campaigns, consent and messaging settings (http/campaign_handlers.cc,
+// http/consent_handlers.cc).
+#include "http/openapi.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace crm::http {
+
+using Json = nlohmann::ordered_json;
+
+namespace {
+
+Json Type(const char* type) { return Json{{"type", type}}; }
+Json String() { return Type("string"); }
+Json Integer() { return Json{{"type", "integer"}, {"format", "int64"}}; }
+Json Number() { return Type("number"); }
+Json Boolean() { return Type("boolean"); }
+Json TimeSchema() { return Json{{"type", "string"}, {"format", "date-time"}}; }
+Json Ref(const std::string& name) { return Json{{"$ref", "#/components/schemas/" + name}}; }
+Json ArrayOf(Json items) { return Json{{"type", "array"}, {"items", std::move(items)}}; }
+Json Nullable(Json schema) {
+  schema["nullable"] = true;
+  return schema;
+}
+Json Enum(std::vector<std::string> values) { return Json{{"type", "string"}, {"enum", std::move(values)}}; }
+Json Object(std::vector<std::pair<std::string, Json>> properties, std::vector<std::string> required = {}) {
+  Json schema;
+  schema["type"] = "object";
+  Json props = Json::object();
+  for (auto& [name, property] : properties) props[name] = std::move(property);
+  schema["properties"] = std::move(props);
+  if (!required.empty()) schema["required"] = std::move(required);
+  return schema;
+}
+Json CountsByName() { return Json{{"type", "object"}, {"additionalProperties", Integer()}}; }
+
+const std::vector<std::string> kChannels{"sms", "lms", "alimtalk", "brand_message", "email"};
+
+}  // namespace
+
+void AddCampaignSchemas(Json& schemas) {
+  const Json audience =
+      Object({{"kind", Enum({"segment", "rfm_segment", "at_risk", "overdue", "filter", "customer_ids"})},
+              {"value", String()}},
+             {"kind"});
+  std::vector<std::pair<std::string, Json>> input = {
+      {"name", String()},
+      {"purpose", Enum({"advertising", "informational"})},
+      {"channel", Enum(kChannels)},
+      {"fallback_channel", Nullable(Enum({"sms", "lms"}))},
+      {"audience", audience},
+      {"subject", String()},
+      {"body", String()},
+      {"sender_number", String()},
+      {"coupon_template_id", Nullable(Integer())},
+      {"scheduled_at", Nullable(TimeSchema())},
+      {"night_policy", Enum({"refuse", "night_consent_only"})},
+      {"control_share_permille", Integer()},
+      {"seed", Integer()}};
+  schemas["CampaignInput"] = Object(input, {"name", "purpose", "channel", "audience", "body"});
+  std::vector<std::pair<std::string, Json>> campaign = input;
+  campaign.push_back({"id", Integer()});
+  campaign.push_back({"status", Enum({"draft", "scheduled", "queued", "sending", "done", "cancelled"})});
+  campaign.push_back({"counts", Object({{"audience", Integer()}, {"treated", Integer()}, {"control", Integer()},
+                                        {"excluded", Integer()}})});
+  campaign.push_back({"cost_estimate", Integer()});
+  campaign.push_back({"created_at", TimeSchema()});
+  campaign.push_back({"queued_at", Nullable(TimeSchema())});
+  schemas["Campaign"] = Object(campaign);
+  schemas["CampaignList"] = Object({{"items", ArrayOf(Ref("Campaign"))}}, {"items"});
+  const Json violation = Object({{"rule", String()}, {"code", String()}, {"message", String()}});
+  schemas["CampaignPreview"] = Object(
+      {{"audience", Integer()},
+       {"eligible", Integer()},
+       {"treated", Integer()},
+       {"control", Integer()},
+       {"exclusions", CountsByName()},
+       {"samples", ArrayOf(Object({{"customer_id", Integer()}, {"name", String()}, {"address", String()},
+                                   {"channel", Enum(kChannels)}, {"body", String()}}))},
+       {"costs", ArrayOf(Object({{"channel", Enum(kChannels)}, {"messages", Integer()}, {"unit_price", Integer()},
+                                 {"total", Integer()}}))},
+       {"total_cost", Integer()},
+       {"message", Object({{"channel", Enum(kChannels)}, {"subject", String()}, {"body", String()},
+                           {"length", Integer()}, {"limit", Nullable(Integer())},
+                           {"violations", ArrayOf(violation)}})}});
+  schemas["ScheduleInput"] = Object({{"at", Nullable(TimeSchema())}});
+  schemas["TestSendInput"] = Object({{"phones", ArrayOf(String())}}, {"phones"});
+  schemas["TestSendResult"] = Object({{"queued", Integer()}});
+  const Json group = Object({{"customers", Integer()}, {"buyers", Integer()}, {"visits", Integer()},
+                             {"revenue", Integer()}, {"redemptions", Integer()}});
+  const Json difference = Nullable(Object({{"treated", Number()}, {"control", Number()}, {"difference", Number()},
+                                           {"low", Number()}, {"high", Number()}}));
+  schemas["CampaignReport"] = Object(
+      {{"campaign", Ref("Campaign")},
+       {"progress", Enum({"draft", "scheduled", "sending", "done", "cancelled"})},
+       {"messages", CountsByName()},
+       {"exclusions", CountsByName()},
+       {"window", Object({{"start", TimeSchema()}, {"end", TimeSchema()}, {"days", Integer()}})},
+       {"treated", group},
+       {"control", group},
+       {"uplift", Object({{"visits_per_customer", difference}, {"buyer_share", difference},
+                          {"revenue_per_customer", difference}, {"redemption_share", difference},
+                          {"incremental_revenue", Integer()}, {"message_cost", Integer()}, {"net", Integer()}})},
+       {"as_of", TimeSchema()}});
+  const Json message = Object({{"id", Integer()}, {"channel", Enum(kChannels)}, {"purpose", String()},
+                               {"status", String()}, {"recipient", String()}, {"subject", String()},
+                               {"body", String()}, {"provider_status_code", String()}, {"created_at", TimeSchema()},
+                               {"sent_at", Nullable(TimeSchema())}, {"delivered_at", Nullable(TimeSchema())}});
+  schemas["CustomerMessages"] = Object(
+      {{"items", ArrayOf(Object({{"campaign_id", Nullable(Integer())}, {"campaign_name", String()},
+                                 {"group", Enum({"treated", "control", "excluded"})},
+                                 {"exclusion", Nullable(String())}, {"message", Nullable(message)},
+                                 {"at", TimeSchema()}}))}});
+
+  schemas["MessagingSettings"] = Object(
+      {{"frequency_cap_count", Integer()},
+       {"frequency_cap_days", Integer()},
+       {"control_share_permille", Integer()},
+       {"prices", Object({{"sms", Integer()}, {"lms", Integer()}, {"mms", Integer()}, {"alimtalk", Integer()},
+                          {"brand_message", Integer()}, {"email", Integer()}})},
+       {"contact", String()},
+       {"opt_out_number", String()},
+       {"provider", String()},
+       {"public_base_url", String()}});
+  schemas["SenderNumberInput"] = Object({{"number", String()}, {"label", String()}}, {"number"});
+  schemas["SenderNumber"] =
+      Object({{"id", Integer()}, {"number", String()}, {"label", String()}, {"registered_at", TimeSchema()}});
+  schemas["SenderNumberList"] = Object({{"items", ArrayOf(Ref("SenderNumber"))}}, {"items"});
+  schemas["SuppressionList"] = Object(
+      {{"items", ArrayOf(Object({{"address", String()},
+                                 {"reason", Enum({"opt_out_080", "bounce", "withdrawn", "erased"})},
+                                 {"source", String()}, {"at", TimeSchema()}}))}});
+  schemas["OptOutNumbers"] = Object({{"numbers", ArrayOf(String())}}, {"numbers"});
+  schemas["OptOutNumbersResult"] = Object({{"added", Integer()}, {"received", Integer()}});
+  schemas["SuppressionAddress"] = Object({{"address", String()}}, {"address"});
+  schemas["ConsentNoticeCounts"] =
+      Object({{"confirmations", Integer()}, {"reconfirmations", Integer()}, {"without_address", Integer()}});
+  schemas["ProcessorsText"] = Object({{"ko", String()}, {"en", String()}});
+  schemas["ConsentHistory"] = Object(
+      {{"items", ArrayOf(Object({{"channel", Enum({"sms", "kakao", "email", "night"})}, {"granted", Boolean()},
+                                 {"at", TimeSchema()}, {"source", String()}}))}});
+  schemas["CounterOptOut"] = Object({{"channels", ArrayOf(Enum({"sms", "kakao", "email", "night"}))}});
+  schemas["OptOutLink"] = Object({{"url", String()}});
+  schemas["OptOutPage"] = Object({{"business", String()}, {"customer", String()}, {"receiving", Boolean()}});
+  schemas["OptOutInput"] = Object({{"token", String()}}, {"token"});
+}
+
+}  // namespace crm::http
