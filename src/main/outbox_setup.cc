@@ -6,7 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "app/customer_consent_gate.h"
+#include "app/consent_gate.h"
 #include "messaging/dispatcher.h"
 #include "messaging/nhn_provider.h"
 #include "messaging/smtp_provider.h"
@@ -98,7 +98,7 @@ class Runner final : public OutboxRunner {
   }
 
  private:
-  app::CustomerConsentGate gate_;
+  app::ConsentSendGate gate_;
   store::Database& database_;
   const Clock& clock_;
   OutboxOptions options_;
