@@ -178,7 +178,7 @@ TEST_P(CampaignStoreContractTest, SuppressionKeepsTheFirstReasonAndStaysInItsBus
     });
   };
   EXPECT_TRUE(*suppress(business_, domain::SuppressionReason::kOptOut080));
-  EXPECT_FALSE(*suppress(business_, domain::SuppressionReason::kCounter));
+  EXPECT_FALSE(*suppress(business_, domain::SuppressionReason::kBounce));
   auto found = ReadValue<std::optional<Suppression>>(*db_, [&](Transaction& tx) {
     return ConsentRepository(tx.connection()).FindSuppression(business_, "+821012345678");
   });

@@ -45,11 +45,11 @@ constexpr Statement kCountAdvertising{
     "campaign.count_advertising",
     "SELECT COUNT(*) FROM campaign_recipients r JOIN campaigns c ON c.business_id = r.business_id AND "
     "c.id = r.campaign_id WHERE r.business_id = $1 AND r.customer_id = $2 AND r.queued_at >= $3 AND r.grp = 1 "
-    "AND c.purpose = 1"};
+    "AND c.purpose = 2"};
 constexpr Statement kAdvertisingCounts{
     "campaign.advertising_counts",
     "SELECT r.customer_id, COUNT(*) FROM campaign_recipients r JOIN campaigns c ON c.business_id = r.business_id "
-    "AND c.id = r.campaign_id WHERE r.business_id = $1 AND r.queued_at >= $2 AND r.grp = 1 AND c.purpose = 1 "
+    "AND c.id = r.campaign_id WHERE r.business_id = $1 AND r.queued_at >= $2 AND r.grp = 1 AND c.purpose = 2 "
     "GROUP BY r.customer_id"};
 // Sales count as visits; refunds lower the revenue of the window they fall in.
 constexpr Statement kOutcomes{
