@@ -303,7 +303,7 @@ TEST_P(LoyaltyRulesTest, OrdersAreBookedOnlyForTheBusinesssStaffAndOthersNeedAMa
   auto new_staff = [&](BusinessId business, domain::Role role) {
     static std::atomic<int> emails{0};
     NewStaff staff{.email = fmt::format("s{}-{}@dangol.test", getpid(), emails++), .display_name = "직원",
-                   .password = "password-123", .role = role};
+                   .password = "loyal-regular-2046", .role = role};
     auto created = services_->businesses.CreateStaff(business, staff);
     EXPECT_TRUE(created.ok()) << created.status().ToString();
     Principal principal = owner_;

@@ -66,6 +66,8 @@ constexpr Statement kColumns{
 constexpr Statement kSchemaVersion{"backup.schema_version", "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"};
 constexpr Statement kBusinessSlug{"backup.business_slug", "SELECT slug FROM businesses WHERE id = $1"};
 constexpr Statement kBusinessBySlug{"backup.business_by_slug", "SELECT id FROM businesses WHERE slug = $1"};
+constexpr Statement kClearConsentEvents{"backup.clear_consent_events",
+                                        "DELETE FROM consent_events WHERE business_id = $1"};
 constexpr Statement kReferrer{"backup.referrer",
                               "UPDATE customers SET referrer_id = $3 WHERE business_id = $1 AND id = $2"};
 
@@ -371,6 +373,12 @@ class BackupReader {
     } else if (business != business_id_) {
       return DataLoss("a row of " + table + " belongs to another business than the backup's");
     }
+    if (table == "consent_events" && !consent_events_cleared_) {
+      // Restoring customer_consents fired the history triggers; the file's own history replaces
+      // what they wrote, so that ids and times are the original ones.
+      CRM_RETURN_IF_ERROR(connection_.Execute(kClearConsentEvents, {Int(business_id_)}));
+      consent_events_cleared_ = true;
+    }
     std::vector<std::string> columns;
     std::vector<SqlValue> values;
     for (auto it = row.begin(); it != row.end(); ++it) {
@@ -429,6 +437,7 @@ class BackupReader {
   Sha256 hash_;
   int64_t business_id_ = 0;
   std::vector<std::pair<int64_t, int64_t>> referrers_;
+  bool consent_events_cleared_ = false;
 };
 
 }  // namespace

@@ -77,6 +77,20 @@ ID_ROUTES = {
     ("GET", "/segments/{}/export"): lambda p, c: (f"/segments/{c.segment}/export", None),
     ("POST", "/kiosk-devices/{}/disable"): lambda p, c: (f"/kiosk-devices/{c.kiosk_device}/disable", None),
     ("DELETE", "/tokens/{}"): lambda p, c: (f"/tokens/{c.api_token}", None),
+    ("GET", "/customers/{}/messages"): lambda p, c: (f"/customers/{c.customer}/messages", None),
+    ("GET", "/customers/{}/consents"): lambda p, c: (f"/customers/{c.customer}/consents", None),
+    ("POST", "/customers/{}/opt-out"): lambda p, c: (f"/customers/{c.customer}/opt-out", {"channel": "sms"}),
+    ("GET", "/customers/{}/opt-out-link"): lambda p, c: (f"/customers/{c.customer}/opt-out-link", None),
+    ("DELETE", "/messaging/sender-numbers/{}"): lambda p, c: (f"/messaging/sender-numbers/{c.sender_number}", None),
+    ("GET", "/campaigns/{}"): lambda p, c: (f"/campaigns/{c.campaign}", None),
+    ("PUT", "/campaigns/{}"): lambda p, c: (f"/campaigns/{c.campaign}", {
+        "name": "침입", "purpose": "advertising", "channel": "sms",
+        "audience": {"kind": "customer_ids", "value": str(c.customer)},
+        "body": "#{이름}님", "sender_number": "0212345678"}),
+    ("POST", "/campaigns/{}/schedule"): lambda p, c: (f"/campaigns/{c.campaign}/schedule", {}),
+    ("POST", "/campaigns/{}/cancel"): lambda p, c: (f"/campaigns/{c.campaign}/cancel", None),
+    ("POST", "/campaigns/{}/test"): lambda p, c: (f"/campaigns/{c.campaign}/test", {"phones": ["010-1234-5678"]}),
+    ("GET", "/campaigns/{}/report"): lambda p, c: (f"/campaigns/{c.campaign}/report", None),
     ("GET", "/customers/{}/last-action"): lambda p, c: (f"/customers/{c.customer}/last-action", None),
     ("POST", "/customers/{}/undo"):
         lambda p, c: (f"/customers/{c.customer}/undo", {"kind": "order", "id": c.order}),
@@ -178,7 +192,17 @@ class TenancyTests(ServerTestCase):
                           "segment")
         kiosk_device = created(token.post("/kiosk-devices", {"name": f"키오스크 {label}"}), "kiosk device")
         api_token = created(token.post("/tokens", {"role": "staff", "name": f"토큰 {label}"}), "API token")
-        return Ids(api_token=api_token, branch=branch, customer=customer, other_customer=other_customer, preference=preference,
+        settings = token.request("PUT", "/messaging/settings", {"contact": "02-555-1234",
+                                                                "opt_out_number": "080-123-4567"})
+        if settings.status != 200:
+            raise AssertionError(f"messaging settings of {label}: {settings!r}")
+        sender_number = created(token.post("/messaging/sender-numbers", {"number": "02-1234-5678", "label": label}),
+                                "sender number")
+        campaign = created(token.post("/campaigns", {
+            "name": f"캠페인 {label}", "purpose": "advertising", "channel": "sms",
+            "audience": {"kind": "customer_ids", "value": str(customer)},
+            "body": "#{이름}님, 이번 주 아메리카노 1+1", "sender_number": "0212345678"}), "campaign")
+        return Ids(api_token=api_token, sender_number=sender_number, campaign=campaign, branch=branch, customer=customer, other_customer=other_customer, preference=preference,
                    note=note, order=order, staff=staff, prospect=prospect, template=template, coupon=coupon,
                    merge=merge.json["merge_id"], import_job=import_job, segment=segment, kiosk_device=kiosk_device)
 
