@@ -12,6 +12,7 @@ namespace crm::http {
 namespace {
 
 constexpr std::string_view kIndexPath = "/index.html";
+constexpr std::string_view kOptOutPagePrefix = "/u/";
 constexpr std::string_view kHashedPrefix = "/assets/";  // Vite puts a content hash in these names
 constexpr std::string_view kImmutable = "public, max-age=31536000, immutable";
 constexpr std::string_view kRevalidate = "no-cache";
@@ -57,7 +58,9 @@ bool IsSuspicious(std::string_view path) {
 }
 
 // Whether the last segment of the path has a file extension ("/assets/a.js", not "/office").
+// The opt-out page's path ("/u/1.42.9f…") carries a signed token with dots in it; it is a page.
 bool NamesAFile(std::string_view path) {
+  if (path.starts_with(kOptOutPagePrefix)) return false;
   const size_t slash = path.rfind('/');
   const std::string_view last = path.substr(slash == std::string_view::npos ? 0 : slash + 1);
   return last.find('.') != std::string_view::npos;

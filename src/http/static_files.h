@@ -2,9 +2,10 @@
 // into memory once at start-up, so a request can only ever receive one of the files that were
 // found under the root then: a path with "..", a symlink out of the root or a file added later
 // cannot be reached. GET paths outside /api that name no file and look like a page of the
-// single-page app ("/office/customers", no file extension) receive index.html; Vite's hashed
-// files under /assets/ are cached for a year, everything else is revalidated. Every answer
-// carries a strict Content-Security-Policy (no inline scripts or styles).
+// single-page app ("/office/customers", no file extension, or the opt-out page "/u/{token}")
+// receive index.html; Vite's hashed files under /assets/ are cached for a year, everything else
+// is revalidated. Every answer carries a strict Content-Security-Policy (no inline scripts or
+// styles).
 #pragma once
 
 #include <cstddef>

@@ -92,6 +92,11 @@ TEST_F(StaticFilesTest, AppPagesFallBackToIndexAndMissingFilesAre404) {
   EXPECT_EQ(*page.body, "<!doctype html><title>Dangol</title>");
   EXPECT_EQ(Header(page, "Cache-Control"), "no-cache");
   EXPECT_EQ(files.Serve("/kiosk").status, 200);
+  // The public opt-out page: its signed token has dots, yet it is a page, not a file.
+  StaticResponse opt_out = files.Serve("/u/1.42.0123456789abcdef0123456789abcdef");
+  ASSERT_EQ(opt_out.status, 200);
+  EXPECT_EQ(*opt_out.body, "<!doctype html><title>Dangol</title>");
+  EXPECT_EQ(files.Serve("/u/../index.html").status, 404);
   EXPECT_EQ(files.Serve("/assets/gone-123.js").status, 404);
   EXPECT_EQ(files.Serve("/robots.txt").status, 404);
 }
