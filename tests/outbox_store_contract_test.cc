@@ -347,6 +347,54 @@ TEST_P(OutboxStoreContractTest, ConcurrentClaimersNeverShareAMessage) {
   EXPECT_EQ(ids.size(), 400u);
 }
 
+TEST_P(OutboxStoreContractTest, BusinessListFiltersByCampaignAndStatusAndPagesNewestFirst) {
+  std::vector<OutboxMessage> messages;
+  for (int i = 0; i < 5; ++i) {
+    OutboxMessage m = Message(business_, "list-" + std::to_string(i));
+    if (i >= 3) m.campaign_id = CampaignId(12);
+    messages.push_back(m);
+  }
+  OutboxMessage notice = Message(business_, "notice");
+  notice.campaign_id.reset();
+  messages.push_back(notice);
+  ASSERT_TRUE(Enqueue(messages).ok());
+  ASSERT_TRUE(Enqueue({Message(other_, "list-0")}).ok());
+  std::vector<OutboxMessage> claimed = Claim(kNow, "lister", 1);
+  ASSERT_EQ(claimed.size(), 1u);
+  ASSERT_EQ(Record({{claimed[0].id, "lister", MessageStatus::kSent, {}, "P-1", "4000", "", kNow}}), 1);
+
+  auto list = [&](std::optional<CampaignId> campaign, std::optional<MessageStatus> status, int limit,
+                  std::optional<MessageId> before = {}) {
+    auto got = ReadValue<std::vector<OutboxMessage>>(*db_, [&](Transaction& tx) {
+      return OutboxRepository(tx.connection()).ListForBusiness(business_, campaign, status, limit, before);
+    });
+    EXPECT_TRUE(got.ok()) << got.status().ToString();
+    std::vector<std::string> keys;
+    for (const OutboxMessage& m : got.ok() ? *got : std::vector<OutboxMessage>{}) keys.push_back(m.idempotency_key);
+    return keys;
+  };
+  EXPECT_EQ(list({}, {}, 100), (std::vector<std::string>{"notice", "list-4", "list-3", "list-2", "list-1", "list-0"}));
+  EXPECT_EQ(list(CampaignId(12), {}, 100), (std::vector<std::string>{"list-4", "list-3"}));
+  EXPECT_EQ(list({}, MessageStatus::kSent, 100), std::vector<std::string>{claimed[0].idempotency_key});
+  EXPECT_EQ(list(CampaignId(11), MessageStatus::kQueued, 2).size(), 2u);
+
+  auto first_page = ReadValue<std::vector<OutboxMessage>>(*db_, [&](Transaction& tx) {
+    return OutboxRepository(tx.connection()).ListForBusiness(business_, {}, {}, 2);
+  });
+  ASSERT_TRUE(first_page.ok());
+  ASSERT_EQ(first_page->size(), 2u);
+  EXPECT_EQ(list({}, {}, 100, first_page->back().id), (std::vector<std::string>{"list-3", "list-2", "list-1", "list-0"}));
+
+  auto counts = ReadValue<std::map<CampaignId, std::map<MessageStatus, int64_t>>>(*db_, [&](Transaction& tx) {
+    return OutboxRepository(tx.connection()).CountByCampaign(business_);
+  });
+  ASSERT_TRUE(counts.ok()) << counts.status().ToString();
+  std::map<CampaignId, std::map<MessageStatus, int64_t>> expected{
+      {CampaignId(11), {{MessageStatus::kQueued, 2}, {MessageStatus::kSent, 1}}},
+      {CampaignId(12), {{MessageStatus::kQueued, 2}}}};
+  EXPECT_EQ(*counts, expected);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, OutboxStoreContractTest, ::testing::Values(Dialect::kSqlite, Dialect::kPostgres),
                          [](const auto& info) { return info.param == Dialect::kSqlite ? "Sqlite" : "Postgres"; });
 

@@ -93,8 +93,17 @@ Result<domain::Campaign> ReadCampaign(RequestContext& context) {
 
 Result<Response> ListCampaigns(RequestContext& context) {
   CRM_ASSIGN_OR_RETURN(auto campaigns, context.services.campaigns.List(context.principal()));
+  CRM_ASSIGN_OR_RETURN(auto counts, context.services.outbox.CountByCampaign(context.principal()));
   Json items = Json::array();
-  for (const domain::Campaign& c : campaigns) items.push_back(CampaignJson(c));
+  for (const domain::Campaign& c : campaigns) {
+    Json item = CampaignJson(c);
+    Json messages = Json::object();
+    if (auto found = counts.find(c.id); found != counts.end()) {
+      for (const auto& [status, count] : found->second) messages[domain::ToString(status)] = count;
+    }
+    item["messages"] = std::move(messages);  // its outbox messages by status, for the list's progress
+    items.push_back(std::move(item));
+  }
   return Response::Of(Json{{"items", std::move(items)}});
 }
 

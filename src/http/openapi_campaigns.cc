@@ -69,7 +69,9 @@ void AddCampaignSchemas(Json& schemas) {
   campaign.push_back({"created_at", TimeSchema()});
   campaign.push_back({"queued_at", Nullable(TimeSchema())});
   schemas["Campaign"] = Object(campaign);
-  schemas["CampaignList"] = Object({{"items", ArrayOf(Ref("Campaign"))}}, {"items"});
+  std::vector<std::pair<std::string, Json>> listed = campaign;
+  listed.push_back({"messages", CountsByName()});  // its outbox messages by status
+  schemas["CampaignList"] = Object({{"items", ArrayOf(Object(listed))}}, {"items"});
   const Json violation = Object({{"rule", String()}, {"code", String()}, {"message", String()}});
   schemas["CampaignPreview"] = Object(
       {{"audience", Integer()},
@@ -113,6 +115,21 @@ void AddCampaignSchemas(Json& schemas) {
                                  {"group", Enum({"treated", "control", "excluded"})},
                                  {"exclusion", Nullable(String())}, {"message", Nullable(message)},
                                  {"at", TimeSchema()}}))}});
+
+  const Json outbox_message = Object(
+      {{"id", Integer()}, {"campaign_id", Nullable(Integer())}, {"customer_id", Integer()},
+       {"channel", Enum(kChannels)}, {"purpose", Enum({"advertising", "informational"})},
+       {"status", Enum({"queued", "sending", "sent", "delivered", "failed", "cancelled", "suppressed"})},
+       {"recipient", String()}, {"subject", Nullable(String())}, {"body", Nullable(String())},
+       {"attempts", Integer()}, {"provider_status_code", String()}, {"created_at", TimeSchema()},
+       {"sent_at", Nullable(TimeSchema())}, {"delivered_at", Nullable(TimeSchema())}});
+  schemas["OutboxList"] =
+      Object({{"items", ArrayOf(outbox_message)}, {"next_cursor", Nullable(String())}}, {"items"});
+  Json history = outbox_message;
+  history["properties"]["events"] =
+      ArrayOf(Object({{"status", String()}, {"attempt", Integer()}, {"provider_status_code", String()},
+                      {"detail", String()}, {"at", TimeSchema()}}));
+  schemas["OutboxMessageHistory"] = std::move(history);
 
   schemas["MessagingSettings"] = Object(
       {{"frequency_cap_count", Integer()},

@@ -69,6 +69,15 @@ constexpr Statement kListForCustomer{
     "outbox.list_for_customer",
     "SELECT " OUTBOX_COLUMNS("") " FROM outbox_messages WHERE business_id = $1 AND customer_id = $2 AND id < $3 "
     "ORDER BY id DESC LIMIT $4"};
+constexpr Statement kListForBusiness{
+    "outbox.list_for_business",
+    "SELECT " OUTBOX_COLUMNS("") " FROM outbox_messages WHERE business_id = $1 "
+    "AND (CAST($2 AS BIGINT) IS NULL OR campaign_id = $2) AND (CAST($3 AS BIGINT) IS NULL OR status = $3) "
+    "AND id < $4 ORDER BY id DESC LIMIT $5"};
+constexpr Statement kCountByCampaign{
+    "outbox.count_by_campaign",
+    "SELECT campaign_id, status, COUNT(*) FROM outbox_messages WHERE business_id = $1 AND campaign_id IS NOT NULL "
+    "GROUP BY campaign_id, status"};
 constexpr Statement kListEvents{
     "outbox.list_events",
     "SELECT e.status, e.attempt, e.provider_status_code, e.detail, e.at FROM message_events e "
@@ -329,6 +338,32 @@ Result<std::vector<OutboxMessage>> OutboxRepository::ListForCustomer(BusinessId 
   messages.reserve(rows.size());
   for (const Row& row : rows) messages.push_back(MessageFromRow(row));
   return messages;
+}
+
+Result<std::vector<OutboxMessage>> OutboxRepository::ListForBusiness(BusinessId business,
+                                                                     std::optional<CampaignId> campaign,
+                                                                     std::optional<MessageStatus> status, int limit,
+                                                                     std::optional<MessageId> before) {
+  int64_t below = before ? before->value() : INT64_MAX;
+  CRM_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      connection_.Query(kListForBusiness,
+                        {Int(business.value()), OptionalId(campaign ? campaign->value() : 0, campaign.has_value()),
+                         OptionalId(status ? static_cast<int64_t>(*status) : 0, status.has_value()), Int(below),
+                         Int(std::max(limit, 0))}));
+  std::vector<OutboxMessage> messages;
+  messages.reserve(rows.size());
+  for (const Row& row : rows) messages.push_back(MessageFromRow(row));
+  return messages;
+}
+
+Result<std::map<CampaignId, std::map<MessageStatus, int64_t>>> OutboxRepository::CountByCampaign(BusinessId business) {
+  CRM_ASSIGN_OR_RETURN(std::vector<Row> rows, connection_.Query(kCountByCampaign, {Int(business.value())}));
+  std::map<CampaignId, std::map<MessageStatus, int64_t>> counts;
+  for (const Row& row : rows) {
+    counts[CampaignId(row.GetInt(0))][static_cast<MessageStatus>(row.GetInt(1))] = row.GetInt(2);
+  }
+  return counts;
 }
 
 Result<std::vector<domain::MessageEvent>> OutboxRepository::ListEvents(BusinessId business, MessageId id) {

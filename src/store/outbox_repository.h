@@ -93,6 +93,17 @@ class OutboxRepository {
   Result<std::vector<domain::OutboxMessage>> ListForCustomer(BusinessId business, CustomerId customer,
                                                              int limit, std::optional<MessageId> before = {});
 
+  // The business's messages, newest first, at most `limit`, older than `before` when given
+  // (paging); only the campaign's when `campaign` is given, only those in `status` when given.
+  Result<std::vector<domain::OutboxMessage>> ListForBusiness(BusinessId business,
+                                                             std::optional<CampaignId> campaign,
+                                                             std::optional<domain::MessageStatus> status,
+                                                             int limit, std::optional<MessageId> before = {});
+
+  // Per campaign of the business, how many of its messages are in each status (for the campaign
+  // list); campaigns without messages are absent.
+  Result<std::map<CampaignId, std::map<domain::MessageStatus, int64_t>>> CountByCampaign(BusinessId business);
+
   // The message's history, oldest first, starting with kQueued at its created_at (MSG-08).
   Result<std::vector<domain::MessageEvent>> ListEvents(BusinessId business, MessageId id);
 
