@@ -51,6 +51,11 @@ const docsScreenshots = new Set([
   "office-customer",
   "office-loyalty-error",
   "office-team",
+  "office-campaigns",
+  "office-campaign-composer",
+  "office-campaign-report",
+  "office-outbox",
+  "opt-out",
 ]);
 
 export async function shot(page: Page, info: TestInfo, name: string): Promise<void> {

@@ -17,6 +17,7 @@ import { Duplicates } from "./pages/duplicates";
 import { ImportPage } from "./pages/import";
 import { LoyaltySettings } from "./pages/loyalty_settings";
 import { Account } from "./pages/account";
+import { OptOut } from "./pages/opt_out";
 import { isManager } from "./session";
 
 // The dashboard and its chart library are fetched only when the page is opened, so they never
@@ -32,6 +33,28 @@ function LazyDashboard() {
   if (failed) return <p class="notice notice-error">{t("error.network")}</p>;
   return Dashboard ? <Dashboard /> : <p class="loading">{t("app.loading")}</p>;
 }
+
+// The campaign pages (the report draws a chart) are fetched the same way, when first opened.
+function lazyPage<P extends object>(load: () => Promise<(props: P) => JSX.Element>) {
+  return function LazyPage(props: P) {
+    const [Loaded, setLoaded] = useState<((props: P) => JSX.Element) | null>(null);
+    const [failed, setFailed] = useState(false);
+    useEffect(() => {
+      load()
+        .then((component) => setLoaded(() => component))
+        .catch(() => setFailed(true));
+    }, []);
+    if (failed) return <p class="notice notice-error">{t("error.network")}</p>;
+    return Loaded ? <Loaded {...props} /> : <p class="loading">{t("app.loading")}</p>;
+  };
+}
+
+const LazyCampaignReport = lazyPage((): Promise<(props: { id: number }) => JSX.Element> =>
+  import("./pages/campaign_report").then((module) => module.CampaignReportPage));
+const CampaignComposer = lazyPage((): Promise<(props: { id?: number }) => JSX.Element> =>
+  import("./pages/campaign_composer").then((module) => module.CampaignComposer));
+const Campaigns = lazyPage((): Promise<() => JSX.Element> => import("./pages/campaigns").then((module) => module.Campaigns));
+const Outbox = lazyPage((): Promise<() => JSX.Element> => import("./pages/outbox").then((module) => module.Outbox));
 
 export function App() {
   const path = usePath();
@@ -53,6 +76,9 @@ export function App() {
       .catch(() => setMe(null));
   }, []);
 
+  // The opt-out page of a message's link is public: no session, no sign-in form.
+  const optOut = path.match(/^\/u\/([^/]+)$/);
+  if (optOut) return <OptOut token={optOut[1]} />;
   // A tablet enabled as a kiosk needs no staff session: the device's credential is enough.
   if (path === "/kiosk" && kioskReady) return <Kiosk />;
   if (me === undefined) return <p class="loading">{t("app.loading")}</p>;
@@ -106,6 +132,11 @@ export function App() {
 function Page({ path, me }: { path: string; me: Me }) {
   const customer = path.match(/^\/office\/customers\/(\d+)$/);
   if (customer) return <CustomerPage id={Number(customer[1])} />;
+  const campaign = path.match(/^\/office\/campaigns\/(\d+)(\/edit)?$/);
+  if (campaign && isManager(me)) {
+    const id = Number(campaign[1]);
+    return campaign[2] ? <CampaignComposer key={`edit-${id}`} id={id} /> : <LazyCampaignReport key={`report-${id}`} id={id} />;
+  }
   switch (path) {
     case "/office/customers":
       return <Customers />;
@@ -113,6 +144,12 @@ function Page({ path, me }: { path: string; me: Me }) {
       return <Team />;
     case "/office/analytics":
       return isManager(me) ? <LazyDashboard /> : <Counter />;
+    case "/office/campaigns":
+      return isManager(me) ? <Campaigns /> : <Counter />;
+    case "/office/campaigns/new":
+      return isManager(me) ? <CampaignComposer key="new" /> : <Counter />;
+    case "/office/outbox":
+      return isManager(me) ? <Outbox /> : <Counter />;
     case "/office/loyalty":
       return me.role === "owner" ? <LoyaltySettings /> : <Counter />;
     case "/office/duplicates":
@@ -134,6 +171,8 @@ function Nav({ me, path }: { me: Me; path: string }) {
     { href: "/office/customers", label: t("nav.customers"), show: true },
     { href: "/office/team", label: t("nav.team"), show: true },
     { href: "/office/analytics", label: t("nav.analytics"), show: isManager(me) },
+    { href: "/office/campaigns", label: t("nav.campaigns"), show: isManager(me) },
+    { href: "/office/outbox", label: t("nav.outbox"), show: isManager(me) },
     { href: "/office/loyalty", label: t("nav.loyalty"), show: me.role === "owner" },
     { href: "/office/duplicates", label: t("nav.duplicates"), show: me.role !== "staff" },
     { href: "/office/import", label: t("nav.import"), show: me.role !== "staff" },

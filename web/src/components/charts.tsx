@@ -126,3 +126,33 @@ export function TrackingChart({ weeks, actual, predicted, label, actualLabel, pr
     </div>
   );
 }
+
+// Two groups side by side per label (a campaign's treated and control groups).
+export function GroupedBarChart({ labels, series, label }: {
+  labels: string[];
+  series: { label: string; values: number[] }[];
+  label: string;
+}) {
+  const colours = [accent, muted];
+  const canvas = useChart(
+    () => ({
+      type: "bar",
+      data: {
+        labels,
+        datasets: series.map((s, i) => ({ label: s.label, data: s.values, backgroundColor: colours[i % colours.length] })),
+      },
+      options: {
+        animation: false,
+        maintainAspectRatio: false,
+        plugins: { legend: { display: true } },
+        scales: { y: { min: 0 } },
+      },
+    }),
+    [labels.join("\u0001"), series.map((s) => `${s.label}:${s.values.join(",")}`).join("|"), label],
+  );
+  return (
+    <div class="chart-box">
+      <canvas ref={canvas} role="img" aria-label={label} />
+    </div>
+  );
+}

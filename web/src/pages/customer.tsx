@@ -1,6 +1,7 @@
 // The back office's customer page: profile, consents (editable), preferences (add, remove),
 // loyalty (balance, tier, coupons, referrals, the ledger page by page, manual adjustment for
-// managers), and a timeline of orders, notes and tier changes.
+// managers), the messages received and the consent history with the counter opt-out, and a
+// timeline of orders, notes and tier changes.
 import { useEffect, useState } from "preact/hooks";
 import {
   api,
@@ -24,6 +25,7 @@ import { couponLastDay, couponValue, LoyaltySummary, units, useLoyalty } from ".
 import { isManager, useSession } from "../session";
 import { CustomerAnalyticsCard } from "../components/customer_analytics";
 import { PreferenceForm } from "./counter";
+import { CustomerMessaging } from "../components/customer_messaging";
 
 type Entry = { at: string; kind: "order" | "refund" | "note" | "tier"; text: string; key: string };
 
@@ -221,6 +223,7 @@ export function CustomerPage({ id }: { id: number }) {
           load();
         }}
       />
+      <CustomerMessaging customerId={customer.id} canSeeMessages={isManager(session.me)} onOptedOut={load} />
       <section class="card">
         <h2>{t("customer.timeline")}</h2>
         <ol class="timeline">

@@ -11,21 +11,11 @@ import { linkClick } from "../router";
 import { StatusLine, type Notice } from "../components/ui";
 import { BarChart, ParetoChart, TrackingChart } from "../components/charts";
 import { anyFitting, ModelFits, type Fits } from "../components/model_fits";
+import { SendToButton } from "../components/campaign_bits";
+import { composerLink } from "../api_campaigns";
+import { SEGMENTS, segmentLabel, type Segment } from "../segments";
 
-export const SEGMENTS = [
-  "champions",
-  "loyal_customers",
-  "potential_loyalists",
-  "new_customers",
-  "promising",
-  "need_attention",
-  "about_to_sleep",
-  "at_risk",
-  "cannot_lose_them",
-  "hibernating",
-  "lost",
-] as const;
-export type Segment = (typeof SEGMENTS)[number];
+export { SEGMENTS, segmentLabel, type Segment };
 
 interface Stamped {
   as_of: string;
@@ -118,7 +108,6 @@ interface Data {
 }
 
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
-export const segmentLabel = (segment: string) => t(`segment.${segment}` as MessageKey);
 
 // A CSV file of `rows` under `header`, downloaded as `name`.csv; a BOM so that Excel reads UTF-8.
 function downloadCsv(name: string, header: string[], rows: (string | number)[][]) {
@@ -137,16 +126,19 @@ function downloadCsv(name: string, header: string[], rows: (string | number)[][]
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-function Section({ id, title, csv, children }: {
+function Section({ id, title, csv, send, children }: {
   id: string;
   title: string;
   csv?: () => void;
+  // The composer's address with this list as the audience ("send a message or coupon to these").
+  send?: string;
   children: ComponentChildren;
 }) {
   return (
     <section class="card dash-section" aria-labelledby={`${id}-title`} data-testid={`dash-${id}`}>
       <div class="dash-head">
         <h2 id={`${id}-title`}>{title}</h2>
+        {send ? <SendToButton href={send} /> : null}
         {csv ? (
           <button type="button" class="button small" onClick={csv} data-testid={`csv-${id}`}>
             {t("dash.csv")}
@@ -291,6 +283,7 @@ function Segments({ figures }: { figures: SegmentFigures[] }) {
               <th>{t("dash.segment")}</th>
               <th class="num">{t("dash.customers")}</th>
               <th class="num">{t("dash.revenue")}</th>
+              <th><span class="sr-only">{t("campaigns.sendTo")}</span></th>
             </tr>
           </thead>
           <tbody>
@@ -299,6 +292,7 @@ function Segments({ figures }: { figures: SegmentFigures[] }) {
                 <td>{segmentLabel(s.segment)}</td>
                 <td class="num">{number(s.customers)}</td>
                 <td class="num">{won(s.revenue)}</td>
+                <td>{s.customers ? <SendToButton href={composerLink("rfm_segment", s.segment)} label={t("campaigns.sendShort")} /> : null}</td>
               </tr>
             ))}
           </tbody>
@@ -363,7 +357,7 @@ function AtRisk({ lists }: { lists: Rfm[] }) {
     downloadCsv("at_risk", ["customer_id", "name", "segment", "recency_days", "frequency", "monetary"],
       customers.map((c) => [c.customer_id, c.name, c.segment, c.recency_days, c.frequency, c.monetary]));
   return (
-    <Section id="at-risk" title={t("dash.atRisk")} csv={csv}>
+    <Section id="at-risk" title={t("dash.atRisk")} csv={csv} send={composerLink("at_risk")}>
       {customers.length === 0 ? <p class="muted">{t("dash.none")}</p> : (
         <table class="table">
           <thead>
@@ -397,7 +391,7 @@ function OverdueSection({ overdue }: { overdue: Overdue }) {
     downloadCsv("overdue", ["customer_id", "name", "median_gap_days", "days_since_last", "monetary"],
       overdue.customers.map((c) => [c.customer_id, c.name, c.median_gap_days, c.days_since_last, c.monetary]));
   return (
-    <Section id="overdue" title={t("dash.overdue")} csv={csv}>
+    <Section id="overdue" title={t("dash.overdue")} csv={csv} send={composerLink("overdue")}>
       <p class="muted">{t("dash.overdueLine", { n: number(overdue.overdue) })}</p>
       {overdue.customers.length === 0 ? null : (
         <table class="table">
