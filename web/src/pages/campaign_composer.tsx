@@ -140,6 +140,8 @@ export function CampaignComposer({ id }: { id?: number }) {
   // Ask for a preview a moment after the last change; an older answer never replaces a newer one.
   const body = JSON.stringify(inputOf(form, offset));
   useEffect(() => {
+    // A refusal spoke of the content as it was; once it changes, the preview speaks instead.
+    if (write.notice?.kind === "error") write.setNotice(null);
     const mine = ++sequence.current;
     const timer = setTimeout(async () => {
       const input = inputOf(form, offset);
