@@ -3,6 +3,7 @@
 // format is store/backup.h's. Thread-safe.
 #pragma once
 
+#include <functional>
 #include <iosfwd>
 
 #include "store/backup.h"
@@ -18,8 +19,10 @@ class BackupService {
   Result<store::BackupSummary> Backup(BusinessId business, std::ostream& out);
 
   // Loads the backup; `in` must be seekable (the transaction may run again on PostgreSQL).
-  // Failures as store::RestoreBackup; nothing is written unless it returns OK.
-  Result<store::BackupSummary> Restore(std::istream& in);
+  // Failures as store::RestoreBackup; nothing is written unless it returns OK. `input_intact`, when
+  // given, is asked after the whole file was read and before the commit (a sealed file's
+  // authentication); its error rolls everything back.
+  Result<store::BackupSummary> Restore(std::istream& in, const std::function<Status()>& input_intact = {});
 
  private:
   store::Database& database_;

@@ -78,11 +78,14 @@ class BackupCliTest : public ::testing::Test {
   }
 
   // Restoring `text` into a fresh SQLite file fails with exit code 2 and leaves no business.
-  void ExpectRefused(const std::string& name, const std::string& text, const std::string& reason) {
+  void ExpectRefused(const std::string& name, const std::string& text, const std::string& reason,
+                     const std::vector<std::string>& key_arguments = {}) {
     const std::string path = dir_ + "/" + name + ".backup";
     Spit(path, text);
     const std::string url = "sqlite:" + dir_ + "/" + name + ".db";
-    const CliResult restored = RunDangol({"restore", "--db", url, "--input", path});
+    std::vector<std::string> arguments = {"restore", "--db", url, "--input", path};
+    arguments.insert(arguments.end(), key_arguments.begin(), key_arguments.end());
+    const CliResult restored = RunDangol(arguments);
     EXPECT_EQ(restored.code, 2) << name << ": " << restored.out;
     EXPECT_NE(restored.err.find(reason), std::string::npos) << name << ": " << restored.err;
     const CliResult none = RunDangol({"backup", "--db", url, "--business", "demo", "--output", path + ".out"});
@@ -129,6 +132,45 @@ TEST_F(BackupCliTest, DamagedBackupsRestoreNothing) {
   std::string newer = text;
   newer.replace(newer.find("\"schema_version\":"), 18, "\"schema_version\":9");
   ExpectRefused("newer", newer, "newer");
+}
+
+TEST_F(BackupCliTest, ASealedBackupRestoresOnlyWithItsKeyAndUnchanged) {
+  const std::string key = dir_ + "/backup.key";
+  ASSERT_EQ(RunDangol({"backup-key", "--output", key}).code, 0);
+  EXPECT_EQ(RunDangol({"backup-key", "--output", key}).code, 2) << "a key file is never overwritten";
+  const std::string sealed_path = dir_ + "/sealed.backup";
+  const CliResult sealed =
+      RunDangol({"backup", "--db", source_, "--business", "demo", "--output", sealed_path, "--encrypt", "--key-file", key});
+  ASSERT_EQ(sealed.code, 0) << sealed.err;
+  const auto perms = std::filesystem::status(sealed_path).permissions();
+  EXPECT_EQ(perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all),
+            std::filesystem::perms::none);
+  const std::string text = Slurp(sealed_path);
+  EXPECT_NE(Slurp(backup_).find(email_), std::string::npos);
+  EXPECT_EQ(text.find(email_), std::string::npos) << "the sealed file holds personal data in clear";
+
+  // Asked for the wrong way round: exit code 2.
+  EXPECT_EQ(RunDangol({"backup", "--db", source_, "--business", "demo", "--output", dir_ + "/x", "--encrypt"}).code, 2);
+  EXPECT_EQ(RunDangol({"backup", "--db", source_, "--business", "demo", "--output", dir_ + "/x", "--key-file", key}).code,
+            2);
+
+  const std::string other = dir_ + "/other.key";
+  ASSERT_EQ(RunDangol({"backup-key", "--output", other}).code, 0);
+  ExpectRefused("no_key", text, "sealed");
+  ExpectRefused("wrong_key", text, "wrong key", {"--key-file", other});
+  std::string changed = text;
+  changed[changed.size() / 2] = static_cast<char>(changed[changed.size() / 2] ^ 0x20);
+  ExpectRefused("changed", changed, "changed", {"--key-file", key});
+  ExpectRefused("cut_off", text.substr(0, text.size() - 21), "", {"--key-file", key});
+  ExpectRefused("plain_with_key", Slurp(backup_), "not sealed", {"--key-file", key});
+
+  // With its key it restores, and the restored business backs up to the same plain file.
+  const std::string url = "sqlite:" + dir_ + "/unsealed.db";
+  const CliResult restored = RunDangol({"restore", "--db", url, "--input", sealed_path, "--key-file", key});
+  ASSERT_EQ(restored.code, 0) << restored.err;
+  const std::string again = dir_ + "/unsealed.backup";
+  ASSERT_EQ(RunDangol({"backup", "--db", url, "--business", "demo", "--output", again}).code, 0);
+  EXPECT_TRUE(Slurp(backup_) == Slurp(again));
 }
 
 }  // namespace
