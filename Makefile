@@ -24,7 +24,7 @@ web: deps web/node_modules/.package-lock.json
 demo: build web
 	@rm -f demo.db demo.db-wal demo.db-shm
 	@$(BUILD_DIR)/dangol demo --db $(DB) --customers $(CUSTOMERS) --login-url http://$(LISTEN)
-	@$(BUILD_DIR)/dangol serve --db $(DB) --listen $(LISTEN)
+	@scripts/demo-serve $(BUILD_DIR) $(DB) $(LISTEN)
 
 test: build web
 	@scripts/run-tests $(BUILD_DIR)

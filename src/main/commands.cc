@@ -10,6 +10,7 @@
 #include <optional>
 #include <ostream>
 
+#include "app/demo_campaign.h"
 #include "app/demo_generator.h"
 #include "app/services.h"
 #include "http/server.h"
@@ -235,6 +236,13 @@ int RunDemo(const DemoCommand& command, std::ostream& out, std::ostream& err) {
       "lines.\n",
       summary->business_name, summary->business_slug, summary->customer_count, summary->order_count,
       summary->refund_count, summary->line_count);
+  if (summary->campaign_id.valid()) {
+    out << fmt::format(
+        "A past campaign (id {}) went to {} customers {} days ago, with {} held back as its control "
+        "group; {} sales followed. Its uplift report: {}/api/v1/campaigns/{}/report\n",
+        summary->campaign_id.value(), summary->campaign_treated, app::kDemoCampaignDaysAgo,
+        summary->campaign_control, summary->campaign_orders, command.login_url, summary->campaign_id.value());
+  }
   out << fmt::format("Log in at {} as the owner:\n  email:    {}\n  password: {}\n",
                      command.login_url, summary->owner_email, summary->owner_password);
   out << "Other demo accounts use the same password:";
