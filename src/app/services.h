@@ -18,6 +18,7 @@
 #include "app/loyalty_service.h"
 #include "app/merge_service.h"
 #include "app/order_service.h"
+#include "app/provider_credentials.h"
 #include "app/segment_service.h"
 #include "app/undo_service.h"
 
@@ -41,7 +42,8 @@ struct Services {
         undo(database, clock),
         kiosk(database, clock, customers, loyalty),
         campaigns(database, clock, analytics, segments, customers),
-        consents(database, clock) {
+        consents(database, clock),
+        providers(database, clock) {
     orders.SetObserver(&analytics);
     merges.OnCustomersMoved([this](BusinessId business) { analytics.Invalidate(business); });
     businesses.OnCredentialsEnded([this](const std::vector<std::string>& hashes) { auth.Forget(hashes); });
@@ -64,6 +66,7 @@ struct Services {
   KioskService kiosk;
   CampaignService campaigns;
   ConsentService consents;
+  ProviderCredentialService providers;  // its server key is set by main/ before serving
 };
 
 }  // namespace crm::app

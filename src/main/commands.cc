@@ -15,6 +15,7 @@
 #include "app/services.h"
 #include "http/server.h"
 #include "main/outbox_setup.h"
+#include "main/server_key.h"
 #include "store/database.h"
 
 namespace crm::cli {
@@ -174,6 +175,10 @@ int RunServe(const ServeCommand& command, std::ostream& out, std::ostream& err) 
   }
   const Clock& clock = started_clock ? static_cast<const Clock&>(*started_clock) : system_clock;
   app::Services services(*database, clock);
+  auto server_key = LoadServerKey(command.db_url, command.secret_key_file);
+  if (!server_key.ok()) return ReportFailure(err, server_key.status());
+  if (!*server_key) spdlog::info("no server key: businesses cannot store their own provider credentials");
+  services.providers.SetSecretBox(std::move(server_key).value());
   http::ServerSettings settings;
   settings.host = command.listen.host;
   settings.port = command.listen.port;
@@ -186,7 +191,8 @@ int RunServe(const ServeCommand& command, std::ostream& out, std::ostream& err) 
   std::unique_ptr<OutboxRunner> outbox;
   if (command.outbox) {
     auto started = StartOutbox(*database, clock,
-                               {command.outbox_lease_seconds, command.outbox_report_poll_seconds});
+                               {command.outbox_lease_seconds, command.outbox_report_poll_seconds},
+                               services.providers);
     if (!started.ok()) return ReportFailure(err, started.status());
     outbox = std::move(started).value();
   }
