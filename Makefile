@@ -22,9 +22,9 @@ web: deps web/node_modules/.package-lock.json
 	@cd web && npm run --silent build >/dev/null
 
 demo: build web
-	@rm -f demo.db demo.db-wal demo.db-shm
+	@rm -f demo.db demo.db-wal demo.db-shm demo.db.key
 	@$(BUILD_DIR)/dangol demo --db $(DB) --customers $(CUSTOMERS) --login-url http://$(LISTEN)
-	@$(BUILD_DIR)/dangol serve --db $(DB) --listen $(LISTEN)
+	@scripts/demo-serve $(BUILD_DIR) $(DB) $(LISTEN)
 
 test: build web
 	@scripts/run-tests $(BUILD_DIR)

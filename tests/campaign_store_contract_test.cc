@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "store/audience_repository.h"
 #include "store/business_repository.h"
 #include "store/campaign_repository.h"
 #include "store/consent_repository.h"
@@ -285,6 +286,98 @@ TEST_P(CampaignStoreContractTest, AdvertisingCountsAndOutcomesComeFromRecipients
       *db_, [&](Transaction& tx) { return CampaignRepository(tx.connection()).ForCustomer(business_, treated); });
   ASSERT_TRUE(entries.ok());
   EXPECT_EQ(entries->size(), 2u);
+}
+
+TEST_P(CampaignStoreContractTest, AudienceIsReadInBulkWithConsentsSuppressionsNoticesAndLoyalty) {
+  if (IsSkipped()) GTEST_SKIP();
+  auto insert = [&](BusinessId business, const std::string& phone, const std::string& email,
+                    std::vector<domain::Consent> consents) {
+    domain::Customer draft;
+    draft.business_id = business;
+    draft.name = "이단골";
+    draft.phone_e164 = phone;
+    draft.email = email;
+    draft.created_at = draft.updated_at = kNow;
+    draft.consents = std::move(consents);
+    auto id = WriteValue<CustomerId>(*db_, [&](Transaction& tx) { return tx.customers().Insert(draft); });
+    EXPECT_TRUE(id.ok()) << id.status().ToString();
+    return id.ok() ? *id : CustomerId();
+  };
+  const CustomerId listed = insert(business_, "+821011112222", "lee@example.com",
+                                   {{domain::ConsentChannel::kSms, true, kNow, "counter"},
+                                    {domain::ConsentChannel::kEmail, false, kNow, "kiosk"}});
+  const CustomerId plain = insert(business_, "+821033334444", "", {});
+  const CustomerId elsewhere = insert(other_, "+821055556666", "", {});
+  Sale(listed, Timestamp::FromMicros(kNow.micros() + kDay), 12'000);
+  ASSERT_TRUE(db_->Write([&](Transaction& tx) -> Status {
+                   ConsentRepository consents(tx.connection());
+                   CRM_RETURN_IF_ERROR(consents
+                                           .Suppress(business_, {"+821011112222", domain::SuppressionReason::kOptOut080,
+                                                                 "080", kNow})
+                                           .status());
+                   CRM_RETURN_IF_ERROR(consents.Suppress(other_, {"lee@example.com", domain::SuppressionReason::kBounce,
+                                                                  "smtp", kNow})
+                                           .status());
+                   PendingNotice notice{listed, domain::ConsentChannel::kSms, true, kNow};
+                   CRM_RETURN_IF_ERROR(
+                       consents.RecordNotice(business_, NoticeKind::kReconfirmation, notice, Timestamp::FromMicros(kNow.micros() + 2 * kDay)).status());
+                   domain::LoyaltyAccount account;
+                   account.customer_id = listed;
+                   account.balance = 1'200;
+                   account.tier.index = 2;
+                   account.referral_code = "AUD1";
+                   account.updated_at = kNow;
+                   CRM_RETURN_IF_ERROR(tx.loyalty().CreateAccount(business_, account));
+                   for (int64_t units : {2, 1}) {
+                     domain::LoyaltyCount count;
+                     count.business_id = business_;
+                     count.customer_id = listed;
+                     count.tier_units = units;
+                     count.reward_units = units;
+                     count.counts_at = count.created_at = kNow;
+                     CRM_RETURN_IF_ERROR(tx.loyalty().AppendCount(count).status());
+                   }
+                   return Status::Ok();
+                 })
+                  .ok());
+
+  const std::vector<CustomerId> ids{plain, listed, listed, elsewhere, CustomerId(listed.value() + 100'000)};
+  auto members = ReadValue<std::vector<AudienceMember>>(
+      *db_, [&](Transaction& tx) { return AudienceRepository(tx.connection()).Load(business_, ids); });
+  ASSERT_TRUE(members.ok()) << members.status().ToString();
+  ASSERT_EQ(members->size(), 2u);  // repeated, foreign and unknown ids left out
+  const AudienceMember& first = members->at(0);
+  EXPECT_EQ(first.customer.id, plain);
+  EXPECT_TRUE(first.customer.consents.empty());
+  EXPECT_FALSE(first.phone_suppression.has_value());
+  EXPECT_EQ(first.balance, 0);
+  EXPECT_EQ(first.reward_progress, 0);
+  const AudienceMember& second = members->at(1);
+  EXPECT_EQ(second.customer.id, listed);
+  EXPECT_EQ(second.customer.name, "이단골");
+  EXPECT_EQ(second.customer.phone_e164, "+821011112222");
+  EXPECT_EQ(second.customer.email, "lee@example.com");
+  EXPECT_EQ(second.customer.stats.visit_count, 0);  // stats are the order service's, not the store's
+  ASSERT_EQ(second.customer.consents.size(), 2u);
+  EXPECT_EQ(second.phone_suppression, domain::SuppressionReason::kOptOut080);
+  EXPECT_FALSE(second.email_suppression.has_value());  // the bounce is the other business's
+  ASSERT_EQ(second.reconfirmed_at.count(domain::ConsentChannel::kSms), 1u);
+  EXPECT_EQ(second.reconfirmed_at.at(domain::ConsentChannel::kSms), Timestamp::FromMicros(kNow.micros() + 2 * kDay));
+  EXPECT_EQ(second.balance, 1'200);
+  EXPECT_EQ(second.tier_index, 2);
+  EXPECT_EQ(second.reward_progress, 3);
+
+  // More ids than one statement carries (1,000 a chunk) are read in chunks, in order.
+  std::vector<CustomerId> many;
+  for (int i = 0; i < 2'500; ++i) many.push_back(CustomerId(listed.value() + 200'000 + i));
+  many.push_back(listed);
+  many.push_back(plain);
+  auto chunked = ReadValue<std::vector<AudienceMember>>(
+      *db_, [&](Transaction& tx) { return AudienceRepository(tx.connection()).Load(business_, many); });
+  ASSERT_TRUE(chunked.ok()) << chunked.status().ToString();
+  ASSERT_EQ(chunked->size(), 2u);
+  EXPECT_EQ(chunked->at(0).customer.id, listed);
+  EXPECT_EQ(chunked->at(1).customer.id, plain);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CampaignStoreContractTest, ::testing::Values(Dialect::kSqlite, Dialect::kPostgres),

@@ -154,6 +154,33 @@ TEST_P(OutboxStoreContractTest, DuplicateKeyFailsAndKeepsNothingOfTheTransaction
   EXPECT_TRUE(Enqueue({Message(other_, "dup")}).ok());
 }
 
+TEST_P(OutboxStoreContractTest, TextWithQuotesEscapesAndControlCharactersRoundTripsInABatch) {
+  std::vector<OutboxMessage> batch;
+  for (int i = 0; i < 7; ++i) {
+    OutboxMessage m = Message(business_, "text-" + std::to_string(i));
+    m.subject = "\"제목\" \\ 끝";
+    m.body = "(광고) 단골\n줄 \"둘\"\t탭 \\역슬래시 \x01 {json} [배열] " + std::to_string(i);
+    m.html_body = "<p class=\"x\">안녕</p>\r\n";
+    m.fallback_channel = i % 2 == 0 ? std::optional<domain::Channel>(domain::Channel::kLms) : std::nullopt;
+    batch.push_back(std::move(m));
+  }
+  ASSERT_TRUE(Enqueue(batch).ok());
+  auto messages = ReadValue<std::vector<OutboxMessage>>(*db_, [&](Transaction& tx) {
+    return OutboxRepository(tx.connection()).ListForCustomer(business_, CustomerId(7), 20);
+  });
+  ASSERT_TRUE(messages.ok()) << messages.status().ToString();
+  ASSERT_EQ(messages->size(), batch.size());
+  for (const OutboxMessage& stored : *messages) {
+    const int i = std::stoi(stored.idempotency_key.substr(5));
+    EXPECT_EQ(stored.subject, batch[i].subject);
+    EXPECT_EQ(stored.body, batch[i].body);
+    EXPECT_EQ(stored.html_body, batch[i].html_body);
+    EXPECT_EQ(stored.fallback_channel, batch[i].fallback_channel);
+    EXPECT_EQ(stored.recipient, batch[i].recipient);
+    EXPECT_EQ(stored.status, domain::MessageStatus::kQueued);
+  }
+}
+
 TEST_P(OutboxStoreContractTest, EmptyKeyOrRecipientIsRefused) {
   EXPECT_EQ(Enqueue({Message(business_, "")}).field(), "idempotency_key");
   OutboxMessage no_recipient = Message(business_, "x");

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "app/opt_out_link.h"
+#include "store/audience_repository.h"
 #include "store/business_repository.h"
 #include "store/campaign_repository.h"
 #include "store/consent_repository.h"
@@ -45,13 +46,16 @@ Result<PlanContext> LoadPlanContext(store::Transaction& tx, BusinessId business,
   const Timestamp since = Timestamp::FromMicros(send_at.micros() - context.settings.frequency_cap_days * kDayMicros);
   CRM_ASSIGN_OR_RETURN(auto counts, store::CampaignRepository(tx.connection()).AdvertisingCountsSince(business, since));
   for (const auto& [customer, count] : counts) context.recent_advertising[customer] = count;
+  CRM_ASSIGN_OR_RETURN(context.program, tx.loyalty().GetProgram(business));
   return context;
 }
 
-Result<RecipientDecision> Decide(store::Transaction& tx, const PlanContext& context, const domain::Campaign& campaign,
-                                 CustomerId id) {
+namespace {
+
+RecipientDecision DecideMember(const PlanContext& context, const domain::Campaign& campaign,
+                               store::AudienceMember& member) {
   RecipientDecision decision;
-  CRM_ASSIGN_OR_RETURN(decision.customer, tx.customers().Get(campaign.business_id, id));
+  decision.customer = std::move(member.customer);
   const domain::Customer& customer = decision.customer;
   const domain::ConsentChannel item = domain::ConsentChannelFor(campaign.channel);
   domain::RecipientSnapshot snapshot;
@@ -61,28 +65,43 @@ Result<RecipientDecision> Decide(store::Transaction& tx, const PlanContext& cont
   snapshot.has_address = !address.empty();
   snapshot.channel_consent = LatestConsent(customer, item);
   snapshot.night_consent = LatestConsent(customer, domain::ConsentChannel::kNight);
-  store::ConsentRepository consents(tx.connection());
-  CRM_ASSIGN_OR_RETURN(snapshot.reconfirmed_at, consents.LastReconfirmation(campaign.business_id, id, item));
-  if (!address.empty()) {
-    CRM_ASSIGN_OR_RETURN(auto suppression, consents.FindSuppression(campaign.business_id, address));
-    if (suppression) {
-      using domain::SuppressionReason;
-      snapshot.opted_out_080 = suppression->reason == SuppressionReason::kOptOut080;
-      snapshot.bounced = suppression->reason == SuppressionReason::kBounce;
-      snapshot.withdrawn = suppression->reason == SuppressionReason::kWithdrawn;
-      snapshot.erased = suppression->reason == SuppressionReason::kErased;
-    }
+  if (auto found = member.reconfirmed_at.find(item); found != member.reconfirmed_at.end()) {
+    snapshot.reconfirmed_at = found->second;
   }
-  auto recent = context.recent_advertising.find(id);
+  const std::optional<domain::SuppressionReason> suppression =
+      UsesPhone(campaign.channel) ? member.phone_suppression : member.email_suppression;
+  if (!address.empty() && suppression) {
+    using domain::SuppressionReason;
+    snapshot.opted_out_080 = *suppression == SuppressionReason::kOptOut080;
+    snapshot.bounced = *suppression == SuppressionReason::kBounce;
+    snapshot.withdrawn = *suppression == SuppressionReason::kWithdrawn;
+    snapshot.erased = *suppression == SuppressionReason::kErased;
+  }
+  auto recent = context.recent_advertising.find(customer.id);
   snapshot.recent_advertising_count = recent == context.recent_advertising.end() ? 0 : static_cast<int>(recent->second);
   snapshot.frequency_cap = static_cast<int>(context.settings.frequency_cap_count);
   snapshot.now = context.send_at;
   snapshot.utc_offset_minutes = context.business.utc_offset_minutes;
   decision.exclusion = domain::CheckRecipient(snapshot);
   if (!decision.exclusion) {
-    decision.control = domain::InControlGroup(campaign.seed, id, campaign.control_share_permille);
+    decision.control = domain::InControlGroup(campaign.seed, customer.id, campaign.control_share_permille);
+    decision.standing = StandingOf(context.program, LoyaltyFacts{member.balance, member.tier_index,
+                                                                 member.reward_progress, customer.stats});
   }
   return decision;
+}
+
+}  // namespace
+
+Result<std::vector<RecipientDecision>> DecideAll(store::Transaction& tx, const PlanContext& context,
+                                                 const domain::Campaign& campaign,
+                                                 std::span<const CustomerId> customers) {
+  CRM_ASSIGN_OR_RETURN(std::vector<store::AudienceMember> members,
+                       store::AudienceRepository(tx.connection()).Load(campaign.business_id, customers));
+  std::vector<RecipientDecision> decisions;
+  decisions.reserve(members.size());
+  for (store::AudienceMember& member : members) decisions.push_back(DecideMember(context, campaign, member));
+  return decisions;
 }
 
 int64_t UnitPrice(const domain::MessagingSettings& s, domain::Channel channel) {
@@ -98,13 +117,14 @@ int64_t UnitPrice(const domain::MessagingSettings& s, domain::Channel channel) {
 }
 
 Result<Composition> Compose(const PlanContext& context, const domain::Campaign& campaign,
-                            const domain::Customer& customer, const std::string& coupon_code) {
+                            const domain::Customer& customer, const std::string& coupon_code,
+                            const TemplateStanding& standing) {
   domain::TemplateValues values;
   values.name = customer.name.empty() ? std::string("고객") : customer.name;
   values.coupon_code = coupon_code;
-  values.points = "0";
-  values.tier = "";
-  values.next_reward = "";
+  values.points = standing.points;
+  values.tier = standing.tier;
+  values.next_reward = standing.next_reward;
   std::string unsubscribe_url;
   if (customer.id.valid() && !context.settings.opt_out_secret.empty()) {
     unsubscribe_url = OptOutUrl(context.settings.public_base_url,
@@ -152,8 +172,9 @@ Result<Composition> Compose(const PlanContext& context, const domain::Campaign& 
 }
 
 Result<domain::OutboxMessage> ComposeFor(const PlanContext& context, const domain::Campaign& campaign,
-                                         const domain::Customer& customer, const std::string& coupon_code) {
-  CRM_ASSIGN_OR_RETURN(Composition composition, Compose(context, campaign, customer, coupon_code));
+                                         const domain::Customer& customer, const std::string& coupon_code,
+                                         const TemplateStanding& standing) {
+  CRM_ASSIGN_OR_RETURN(Composition composition, Compose(context, campaign, customer, coupon_code, standing));
   if (!composition.violations.empty()) {
     const domain::RuleViolation& first = composition.violations.front();
     return InvalidArgument(fmt::format("{} ({})", first.message, first.rule), "body").WithReason(first.code);

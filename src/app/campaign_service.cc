@@ -143,13 +143,7 @@ Result<CampaignService::Plan> CampaignService::MakePlan(const Principal& princip
   Plan plan;
   CRM_RETURN_IF_ERROR(database_.Read([&](store::Transaction& tx) -> Status {
     CRM_ASSIGN_OR_RETURN(plan.context, LoadPlanContext(tx, principal.business_id, send_at));
-    plan.decisions.reserve(audience.size());
-    for (CustomerId id : audience) {
-      auto decision = Decide(tx, plan.context, campaign, id);
-      if (decision.status().code() == StatusCode::kNotFound) continue;
-      if (!decision.ok()) return decision.status();
-      plan.decisions.push_back(std::move(decision).value());
-    }
+    CRM_ASSIGN_OR_RETURN(plan.decisions, DecideAll(tx, plan.context, campaign, audience));
     return Status::Ok();
   }));
   return plan;
@@ -177,7 +171,7 @@ Result<CampaignPreview> CampaignService::Preview(const Principal& principal, con
       continue;
     }
     ++preview.treated;
-    CRM_ASSIGN_OR_RETURN(Composition composition, Compose(plan.context, campaign, decision.customer, "SAMPLE1234"));
+    CRM_ASSIGN_OR_RETURN(Composition composition, Compose(plan.context, campaign, decision.customer, "SAMPLE1234", decision.standing));
     ++per_channel[composition.message.channel];
     if (first) {
       first = false;
@@ -277,7 +271,7 @@ Result<domain::Campaign> CampaignService::Schedule(const Principal& principal, C
           recipient.coupon_id = issued.id;
           code = issued.code;
         }
-        CRM_ASSIGN_OR_RETURN(domain::OutboxMessage message, ComposeFor(plan.context, queued, decision.customer, code));
+        CRM_ASSIGN_OR_RETURN(domain::OutboxMessage message, ComposeFor(plan.context, queued, decision.customer, code, decision.standing));
         message.idempotency_key = fmt::format("campaign-{}-{}", queued.id.value(), decision.customer.id.value());
         recipient.channel = message.channel;
         queued.cost_estimate += UnitPrice(plan.context.settings, message.channel);

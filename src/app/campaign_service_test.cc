@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -154,6 +155,52 @@ TEST_F(CampaignServiceTest, TheControlGroupIsSeededAndGetsNeitherMessageNorCoupo
   EXPECT_GT(control, 0);
   auto again = services_->campaigns.Schedule(owner_, campaign->id, std::nullopt);
   EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(CampaignServiceTest, LoyaltyVariablesAreRenderedPerRecipientInPreviewAndQueue) {
+  auto program = services_->loyalty.SetProgram(owner_, *domain::ProgramPreset("visit-ranks"));
+  ASSERT_TRUE(program.ok()) << program.status().ToString();
+  auto branch = services_->businesses.CreateBranch(owner_, "본점");
+  ASSERT_TRUE(branch.ok()) << branch.status().ToString();
+  const CustomerId newcomer = Customer("010-7000-0001", {domain::ConsentChannel::kSms});
+  const CustomerId regular = Customer("010-7000-0002", {domain::ConsentChannel::kSms});
+  // Six visits on six days: 계장 from the fifth, 과장 at the tenth.
+  for (int day = 0; day < 6; ++day) {
+    domain::Order sale;
+    sale.branch_id = branch->id;
+    sale.customer_id = regular;
+    sale.lines = {{"아메리카노", "커피", 1, Money(4500)}};
+    auto posted = services_->orders.PostSale(owner_, sale);
+    ASSERT_TRUE(posted.ok()) << posted.status().ToString();
+    clock_.AdvanceSeconds(86'400);
+  }
+  clock_.Set(Timestamp::FromMicros(kMorning.micros() + 7 * 24 * kHour));
+  domain::Campaign draft = Draft({newcomer, regular});
+  draft.purpose = domain::Purpose::kInformational;
+  draft.body = "#{이름}님 #{등급} 등급, 포인트 #{포인트}, #{다음보상}";
+  auto preview = services_->campaigns.Preview(owner_, draft);
+  ASSERT_TRUE(preview.ok()) << preview.status().ToString();
+  ASSERT_EQ(preview->samples.size(), 2u);
+  std::map<CustomerId, std::string> sample_bodies;
+  for (const SampleRecipient& sample : preview->samples) sample_bodies[sample.customer_id] = sample.body;
+  EXPECT_EQ(sample_bodies[newcomer], "김단골님 손님 등급, 포인트 0, 1번 더 방문하면 주임");
+  EXPECT_EQ(sample_bodies[regular], "김단골님 계장 등급, 포인트 0, 4번 더 방문하면 과장");
+
+  auto campaign = services_->campaigns.Create(owner_, draft);
+  ASSERT_TRUE(campaign.ok()) << campaign.status().ToString();
+  auto queued = services_->campaigns.Schedule(owner_, campaign->id, std::nullopt);
+  ASSERT_TRUE(queued.ok()) << queued.status().ToString();
+  EXPECT_EQ(Messages(newcomer).at(0).body, sample_bodies[newcomer]);
+  EXPECT_EQ(Messages(regular).at(0).body, sample_bodies[regular]);
+}
+
+TEST_F(CampaignServiceTest, StaleAndRepeatedIdsInTheAudienceAreReadOnce) {
+  const CustomerId one = Customer("010-7100-0001", {domain::ConsentChannel::kSms});
+  domain::Campaign draft = Draft({one, one, CustomerId(one.value() + 1000)});
+  auto preview = services_->campaigns.Preview(owner_, draft);
+  ASSERT_TRUE(preview.ok()) << preview.status().ToString();
+  EXPECT_EQ(preview->audience, 1);
+  EXPECT_EQ(preview->treated, 1);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "app/auth_service.h"
+#include "app/demo_campaign.h"
 #include "app/password_policy.h"
 #include "domain/customer.h"
 #include "domain/korean_text.h"
@@ -1076,6 +1077,14 @@ Result<DemoSummary> DemoGenerator::Run() {
   for (size_t branch = 0; branch < branches_.size(); ++branch)
     branch_staff_.push_back(StaffForBranch(branch));
   CRM_RETURN_IF_ERROR(GenerateCustomers());
+  CRM_ASSIGN_OR_RETURN(DemoCampaignSummary campaign,
+                       SeedDemoCampaign(database_, {summary_.business_id, staff_.front().id, branches_, options_.seed, now_}));
+  summary_.campaign_id = campaign.campaign_id;
+  summary_.campaign_treated = campaign.treated;
+  summary_.campaign_control = campaign.control;
+  summary_.campaign_orders = campaign.orders;
+  summary_.order_count += campaign.orders;
+  summary_.line_count += campaign.lines;
   summary_.business_slug = options_.business_slug;
   summary_.owner_email = options_.owner_email;
   summary_.owner_password = password_;

@@ -24,6 +24,7 @@
 #include "common/status.h"
 #include "common/time.h"
 #include "domain/business.h"
+#include "domain/message.h"
 #include "store/database.h"
 
 namespace crm::app {
@@ -69,10 +70,16 @@ struct DemoSummary {
   int64_t line_count = 0;
   int64_t note_count = 0;
   int64_t preference_count = 0;
+  // The past campaign (demo_campaign.h); its follow-up sales are counted in order_count and
+  // line_count too.
+  CampaignId campaign_id;  // unset when no customer was lapsed at its time
+  int64_t campaign_treated = 0;
+  int64_t campaign_control = 0;
+  int64_t campaign_orders = 0;
 };
 
 // Creates the demo business in `database` with `options.customers` customers and their orders up
-// to `clock.Now()`; afterwards every customer's VisitStats equal the fold of domain::ApplySale and
+// to `clock.Now()`, its messaging settings and a past campaign (SeedDemoCampaign); afterwards every customer's VisitStats equal the fold of domain::ApplySale and
 // domain::ApplyRefund over their orders in time order (what OrderService would have kept).
 // Returns what was created and how to log in. Fails with kInvalidArgument (field "customers",
 // "owner_password", "owner_email" or "slug") for bad options, kAlreadyExists ("slug") when the

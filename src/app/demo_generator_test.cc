@@ -12,6 +12,9 @@
 #include <set>
 
 #include "app/auth_service.h"
+#include "app/demo_campaign.h"
+#include "app/services.h"
+#include "store/consent_repository.h"
 #include "domain/phone.h"
 #include "store/business_repository.h"
 #include "store/customer_repository.h"
@@ -236,6 +239,47 @@ TEST_F(DemoGeneratorTest, CreatesThreeBranchesAndSixAccountsWithTheOwnerPassword
   EXPECT_EQ(summary_->owner_password, kPassword);
 }
 
+TEST_F(DemoGeneratorTest, PastCampaignWasDeliveredAndItsReportShowsAPositiveUplift) {
+  ASSERT_TRUE(summary_->campaign_id.valid());
+  Services services(db(), *clock_);
+  Principal owner;
+  owner.business_id = summary_->business_id;
+  owner.role = domain::Role::kOwner;
+  auto report = services.campaigns.Report(owner, summary_->campaign_id, kDemoCampaignWindowDays);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->campaign.status, domain::CampaignStatus::kDone);
+  EXPECT_GT(report->window_start, kNow.PlusSeconds(-(kDemoCampaignDaysAgo + 1) * 86400));
+  EXPECT_LT(report->window_start, kNow.PlusSeconds(-(kDemoCampaignDaysAgo - 1) * 86400));
+  EXPECT_LT(report->window_end, kNow);  // the whole window lies in the past
+  EXPECT_GT(report->treated.customers, 100);
+  EXPECT_GT(report->control.customers, 5);
+  EXPECT_EQ(report->treated.customers, summary_->campaign_treated);
+  // Every message went out and was delivered; every treated customer got a coupon.
+  EXPECT_EQ(report->messages[domain::MessageStatus::kDelivered], report->treated.customers);
+  EXPECT_EQ(report->messages.size(), 1u);
+  EXPECT_GT(report->treated.redemptions, 0);
+  EXPECT_EQ(report->control.redemptions, 0);
+  EXPECT_EQ(report->treated.visits + report->control.visits, summary_->campaign_orders);
+  // Both groups have returning customers, the treated more: a positive but not absurd effect.
+  EXPECT_GT(report->control.buyers, 0);
+  EXPECT_GT(report->uplift.buyer_share.difference, 0.03);
+  EXPECT_LT(report->uplift.buyer_share.difference, 0.3);
+  EXPECT_GT(report->uplift.incremental_revenue, 0);
+  EXPECT_GT(report->uplift.net, 0);
+
+  auto numbers = store::ReadValue<std::vector<domain::SenderNumber>>(db(), [&](store::Transaction& tx) {
+    return store::ConsentRepository(tx.connection()).SenderNumbers(summary_->business_id);
+  });
+  ASSERT_TRUE(numbers.ok());
+  ASSERT_EQ(numbers->size(), 1u);
+  auto settings = store::ReadValue<domain::MessagingSettings>(db(), [&](store::Transaction& tx) {
+    return store::ConsentRepository(tx.connection()).Settings(summary_->business_id);
+  });
+  ASSERT_TRUE(settings.ok());
+  EXPECT_TRUE(settings->opt_out_number.starts_with("080"));
+  EXPECT_FALSE(settings->contact.empty());
+}
+
 TEST_F(DemoGeneratorTest, PhonesAreUniqueKoreanMobileNumbers) {
   std::set<std::string> phones;
   for (const domain::Customer& customer : *customers_) {
@@ -384,7 +428,7 @@ TEST(DemoGeneratorOptionsTest, GeneratesThePasswordFromTheSeedAndReportsProgress
   EXPECT_EQ(reports.back().phase, "customers");
   EXPECT_EQ(reports.back().done, 20);
   EXPECT_EQ(reports.back().total, 20);
-  EXPECT_EQ(reports.back().orders, summary->order_count);
+  EXPECT_EQ(reports.back().orders, summary->order_count - summary->campaign_orders);
 
   TempDatabase other;
   ASSERT_NE(other.get(), nullptr);

@@ -19,6 +19,7 @@
 #include "app/merge_service.h"
 #include "app/order_service.h"
 #include "app/outbox_service.h"
+#include "app/provider_credentials.h"
 #include "app/segment_service.h"
 #include "app/undo_service.h"
 
@@ -43,7 +44,8 @@ struct Services {
         kiosk(database, clock, customers, loyalty),
         campaigns(database, clock, analytics, segments, customers),
         consents(database, clock),
-        outbox(database) {
+        outbox(database),
+        providers(database, clock) {
     orders.SetObserver(&analytics);
     merges.OnCustomersMoved([this](BusinessId business) { analytics.Invalidate(business); });
     businesses.OnCredentialsEnded([this](const std::vector<std::string>& hashes) { auth.Forget(hashes); });
@@ -67,6 +69,7 @@ struct Services {
   CampaignService campaigns;
   ConsentService consents;
   OutboxService outbox;
+  ProviderCredentialService providers;  // its server key is set by main/ before serving
 };
 
 }  // namespace crm::app

@@ -162,6 +162,25 @@ void AddCampaignSchemas(Json& schemas) {
   schemas["OptOutLink"] = Object({{"url", String()}});
   schemas["OptOutPage"] = Object({{"business", String()}, {"customer", String()}, {"receiving", Boolean()}});
   schemas["OptOutInput"] = Object({{"token", String()}}, {"token"});
+  schemas["MessagingProviders"] = Object(
+      {{"server_key", Boolean()},
+       {"providers", ArrayOf(Object({{"kind", Enum({"solapi", "nhn", "smtp"})},
+                                     {"key_id", String()},
+                                     {"base_url", String()}}))},
+       {"updated_at", Nullable(TimeSchema())},
+       {"fallback", String()}},
+      {"server_key", "providers"});
+  // One provider's settings, by kind: solapi (api_key, api_secret, base_url, kakao_pf_id), nhn
+  // (app_key, secret_key, base_url, alimtalk_app_key, alimtalk_secret_key, alimtalk_base_url,
+  // sender_key) or smtp (url, from_address, from_name, username, password, require_tls).
+  schemas["MessagingProviderInput"] = Object(
+      {{"kind", Enum({"solapi", "nhn", "smtp"})}, {"api_key", String()}, {"api_secret", String()},
+       {"base_url", String()}, {"kakao_pf_id", String()}, {"app_key", String()}, {"secret_key", String()},
+       {"alimtalk_app_key", String()}, {"alimtalk_secret_key", String()}, {"alimtalk_base_url", String()},
+       {"sender_key", String()}, {"url", String()}, {"from_address", String()}, {"from_name", String()},
+       {"username", String()}, {"password", String()}, {"require_tls", Boolean()},
+       {"messages_per_second", Integer()}},
+      {"kind"});
 }
 
 }  // namespace crm::http

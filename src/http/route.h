@@ -85,6 +85,7 @@ std::vector<Route> KioskRoutes();
 std::vector<Route> CampaignRoutes();  // campaigns, the composer's preview, reports
 std::vector<Route> ConsentRoutes();   // messaging settings, consent, opt-out, suppression
 std::vector<Route> OutboxRoutes();    // the outbox page: messages and their status history
+std::vector<Route> ProviderRoutes();  // a business's own provider credentials
 // Gives the campaign service what only http/ has (the customer-list query parser).
 void InstallCampaignHooks(app::Services& services);
 std::vector<Route> MetaRoutes();  // health and the OpenAPI document

@@ -123,6 +123,9 @@ Subcommands DefineCommands(CLI::App& app, Arguments& args) {
   commands.serve->add_flag("--outbox", args.serve.outbox,
                            "Run the outbox dispatcher; providers from DANGOL_SOLAPI_*, DANGOL_NHN_* and "
                            "DANGOL_SMTP_* environment variables (docs/messaging.md)");
+  commands.serve->add_option("--secret-key-file", args.serve.secret_key_file,
+                             "File of the server key sealing provider credentials; created (mode 0600) when "
+                             "absent. Default: DANGOL_SECRET_KEY, else <SQLite file>.key (docs/messaging.md)");
   commands.serve
       ->add_option("--outbox-lease-seconds", args.serve.outbox_lease_seconds,
                    "How long a claimed message is reserved before another dispatcher may send it")

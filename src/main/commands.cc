@@ -10,10 +10,12 @@
 #include <optional>
 #include <ostream>
 
+#include "app/demo_campaign.h"
 #include "app/demo_generator.h"
 #include "app/services.h"
 #include "http/server.h"
 #include "main/outbox_setup.h"
+#include "main/server_key.h"
 #include "store/database.h"
 
 namespace crm::cli {
@@ -173,6 +175,10 @@ int RunServe(const ServeCommand& command, std::ostream& out, std::ostream& err) 
   }
   const Clock& clock = started_clock ? static_cast<const Clock&>(*started_clock) : system_clock;
   app::Services services(*database, clock);
+  auto server_key = LoadServerKey(command.db_url, command.secret_key_file);
+  if (!server_key.ok()) return ReportFailure(err, server_key.status());
+  if (!*server_key) spdlog::info("no server key: businesses cannot store their own provider credentials");
+  services.providers.SetSecretBox(std::move(server_key).value());
   http::ServerSettings settings;
   settings.host = command.listen.host;
   settings.port = command.listen.port;
@@ -185,7 +191,8 @@ int RunServe(const ServeCommand& command, std::ostream& out, std::ostream& err) 
   std::unique_ptr<OutboxRunner> outbox;
   if (command.outbox) {
     auto started = StartOutbox(*database, clock,
-                               {command.outbox_lease_seconds, command.outbox_report_poll_seconds});
+                               {command.outbox_lease_seconds, command.outbox_report_poll_seconds},
+                               services.providers);
     if (!started.ok()) return ReportFailure(err, started.status());
     outbox = std::move(started).value();
   }
@@ -235,6 +242,13 @@ int RunDemo(const DemoCommand& command, std::ostream& out, std::ostream& err) {
       "lines.\n",
       summary->business_name, summary->business_slug, summary->customer_count, summary->order_count,
       summary->refund_count, summary->line_count);
+  if (summary->campaign_id.valid()) {
+    out << fmt::format(
+        "A past campaign (id {}) went to {} customers {} days ago, with {} held back as its control "
+        "group; {} sales followed. Its uplift report: {}/api/v1/campaigns/{}/report\n",
+        summary->campaign_id.value(), summary->campaign_treated, app::kDemoCampaignDaysAgo,
+        summary->campaign_control, summary->campaign_orders, command.login_url, summary->campaign_id.value());
+  }
   out << fmt::format("Log in at {} as the owner:\n  email:    {}\n  password: {}\n",
                      command.login_url, summary->owner_email, summary->owner_password);
   out << "Other demo accounts use the same password:";

@@ -52,6 +52,7 @@ struct ServeCommand {
   bool outbox = false;          // run the outbox dispatcher (providers from the environment)
   int64_t outbox_lease_seconds = 120;
   int64_t outbox_report_poll_seconds = 30;
+  std::string secret_key_file;  // the server key sealing provider credentials (main/server_key.h)
 };
 // Serves until SIGINT or SIGTERM; prints "dangol listening on http://HOST:PORT" once bound.
 int RunServe(const ServeCommand& command, std::ostream& out, std::ostream& err);

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/business_provider_directory.h"
 #include "app/consent_gate.h"
 #include "messaging/dispatcher.h"
 #include "messaging/nhn_provider.h"
@@ -33,8 +34,14 @@ Result<double> EnvRate(const char* name, double fallback) {
 
 class Runner final : public OutboxRunner {
  public:
-  Runner(store::Database& database, const Clock& clock, const OutboxOptions& options)
-      : gate_(database), database_(database), clock_(clock), options_(options) {}
+  Runner(store::Database& database, const Clock& clock, const OutboxOptions& options,
+         app::ProviderCredentialService& credentials)
+      : gate_(database),
+        database_(database),
+        clock_(clock),
+        options_(options),
+        credentials_(credentials),
+        business_directory_(credentials, directory_, clock) {}
 
   Status AddProviders() {
     if (!Env("DANGOL_SOLAPI_API_KEY").empty() || !Env("DANGOL_SOLAPI_API_SECRET").empty()) {
@@ -74,7 +81,7 @@ class Runner final : public OutboxRunner {
       directory_.Set(Channel::kEmail, made->get());
       providers_.push_back(std::move(made).value());
     }
-    if (providers_.empty()) {
+    if (providers_.empty() && !credentials_.secret_box()) {
       return InvalidArgument("--outbox needs a provider: set DANGOL_SOLAPI_API_KEY, DANGOL_NHN_APP_KEY or DANGOL_SMTP_URL",
                              "--outbox");
     }
@@ -85,7 +92,7 @@ class Runner final : public OutboxRunner {
     messaging::DispatcherSettings settings;
     settings.lease_seconds = options_.lease_seconds;
     settings.report_poll_seconds = options_.report_poll_seconds;
-    dispatcher_ = std::make_unique<messaging::Dispatcher>(database_, directory_, gate_, clock_, settings);
+    dispatcher_ = std::make_unique<messaging::Dispatcher>(database_, business_directory_, gate_, clock_, settings);
     thread_ = std::jthread([this](std::stop_token stop) { dispatcher_->Run(stop); });
     spdlog::info("outbox dispatcher started with {} provider(s)", providers_.size());
   }
@@ -102,7 +109,9 @@ class Runner final : public OutboxRunner {
   store::Database& database_;
   const Clock& clock_;
   OutboxOptions options_;
+  app::ProviderCredentialService& credentials_;
   messaging::StaticProviderDirectory directory_;
+  app::BusinessProviderDirectory business_directory_;
   std::vector<std::unique_ptr<messaging::Provider>> providers_;
   std::unique_ptr<messaging::Dispatcher> dispatcher_;
   std::jthread thread_;
@@ -111,9 +120,10 @@ class Runner final : public OutboxRunner {
 }  // namespace
 
 Result<std::unique_ptr<OutboxRunner>> StartOutbox(store::Database& database, const Clock& clock,
-                                                  const OutboxOptions& options) {
+                                                  const OutboxOptions& options,
+                                                  app::ProviderCredentialService& credentials) {
   if (options.lease_seconds < 1) return InvalidArgument("the lease is at least 1 second", "--outbox-lease-seconds");
-  auto runner = std::make_unique<Runner>(database, clock, options);
+  auto runner = std::make_unique<Runner>(database, clock, options, credentials);
   CRM_RETURN_IF_ERROR(runner->AddProviders());
   runner->Start();
   return std::unique_ptr<OutboxRunner>(std::move(runner));

@@ -6,7 +6,8 @@
 //                                               SMS, LMS and MMS when Solapi is not set
 //   DANGOL_SMTP_URL, DANGOL_SMTP_FROM [, DANGOL_SMTP_FROM_NAME, DANGOL_SMTP_USERNAME,
 //     DANGOL_SMTP_PASSWORD, DANGOL_SMTP_REQUIRE_TLS=0]  e-mail
-// Per-business provider settings (stored sealed) replace these once the campaigns side sets them.
+// A business that stored its own provider settings (PUT /api/v1/messaging/providers, sealed with the
+// server key) sends through them; the environment's providers serve every other business.
 #pragma once
 
 #include <memory>
@@ -14,6 +15,7 @@
 
 #include "common/status.h"
 #include "common/time.h"
+#include "app/provider_credentials.h"
 #include "store/database.h"
 
 namespace crm::cli {
@@ -29,9 +31,12 @@ class OutboxRunner {
   virtual ~OutboxRunner() = default;
 };
 
-// Builds the providers from the environment and starts the dispatcher thread. Fails with
-// kInvalidArgument naming the variable when no provider is configured or one is incomplete.
+// Builds the providers from the environment and starts the dispatcher thread; `credentials` (not
+// owned, outliving the runner) gives each business's own providers. Fails with kInvalidArgument
+// naming the variable when a provider is incomplete, or when none is configured and the server has
+// no key for businesses' own settings.
 Result<std::unique_ptr<OutboxRunner>> StartOutbox(store::Database& database, const Clock& clock,
-                                                  const OutboxOptions& options);
+                                                  const OutboxOptions& options,
+                                                  app::ProviderCredentialService& credentials);
 
 }  // namespace crm::cli

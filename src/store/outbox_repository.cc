@@ -4,6 +4,8 @@
 #include <array>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -161,6 +163,89 @@ Status InsertInChunks(SqlConnection& connection, const BulkStatements& bulk, siz
 
 SqlValue OptionalId(int64_t value, bool present) { return present ? Int(value) : Null(); }
 
+// PostgreSQL: a batch as one JSON parameter expanded by the server (json_to_recordset), in chunks
+// of kJsonChunk rows. Parsing one text value is far cheaper there than binding 17 text parameters
+// per row (libpqxx sends every parameter as text), which kept 100,000 rows above 13 s.
+constexpr size_t kJsonChunk = 5000;
+constexpr const char* kInsertJsonSql =
+    "INSERT INTO outbox_messages (business_id, campaign_id, automation_id, customer_id, channel, purpose, "
+    "recipient, sender, subject, body, html_body, template_code, fallback_channel, unsubscribe_url, "
+    "idempotency_key, status, attempts, next_attempt_at, due_at, created_at, updated_at) "
+    "SELECT b, c, a, u, ch, p, r, s, sj, bd, h, t, f, uu, k, 1, 0, n, n, CAST($2 AS BIGINT), CAST($2 AS BIGINT) "
+    "FROM json_to_recordset(CAST($1 AS json)) AS x(b bigint, c bigint, a bigint, u bigint, ch bigint, p bigint, "
+    "r text, s text, sj text, bd text, h text, t text, f bigint, uu text, k text, n bigint)";
+constexpr Statement kInsertJson{"outbox.insert_json", kInsertJsonSql, kInsertJsonSql};
+
+void AppendJsonString(std::string& out, std::string_view text) {
+  out += '"';
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (byte < 0x20) {
+      out += fmt::format("\\u{:04x}", byte);
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+}
+
+void AppendJsonInt(std::string& out, std::optional<int64_t> value) {
+  out += value ? std::to_string(*value) : std::string("null");
+}
+
+Status EnqueueAsJson(SqlConnection& connection, std::span<const OutboxMessage> messages, Timestamp now) {
+  std::string json;
+  for (size_t first = 0; first < messages.size(); first += kJsonChunk) {
+    const size_t end = std::min(messages.size(), first + kJsonChunk);
+    json.clear();
+    json += '[';
+    for (size_t i = first; i < end; ++i) {
+      const OutboxMessage& m = messages[i];
+      if (i > first) json += ',';
+      json += "{\"b\":";
+      AppendJsonInt(json, m.business_id.value());
+      json += ",\"c\":";
+      AppendJsonInt(json, m.campaign_id ? std::optional<int64_t>(m.campaign_id->value()) : std::nullopt);
+      json += ",\"a\":";
+      AppendJsonInt(json, m.automation_id ? std::optional<int64_t>(m.automation_id->value()) : std::nullopt);
+      json += ",\"u\":";
+      AppendJsonInt(json, m.customer_id.valid() ? std::optional<int64_t>(m.customer_id.value()) : std::nullopt);
+      json += ",\"ch\":";
+      AppendJsonInt(json, static_cast<int64_t>(m.channel));
+      json += ",\"p\":";
+      AppendJsonInt(json, static_cast<int64_t>(m.purpose));
+      json += ",\"r\":";
+      AppendJsonString(json, m.recipient);
+      json += ",\"s\":";
+      AppendJsonString(json, m.sender);
+      json += ",\"sj\":";
+      AppendJsonString(json, m.subject);
+      json += ",\"bd\":";
+      AppendJsonString(json, m.body);
+      json += ",\"h\":";
+      AppendJsonString(json, m.html_body);
+      json += ",\"t\":";
+      AppendJsonString(json, m.template_code);
+      json += ",\"f\":";
+      AppendJsonInt(json, m.fallback_channel ? std::optional<int64_t>(static_cast<int64_t>(*m.fallback_channel))
+                                             : std::nullopt);
+      json += ",\"uu\":";
+      AppendJsonString(json, m.unsubscribe_url);
+      json += ",\"k\":";
+      AppendJsonString(json, m.idempotency_key);
+      json += ",\"n\":";
+      AppendJsonInt(json, std::max(m.next_attempt_at, now).micros());
+      json += '}';
+    }
+    json += ']';
+    CRM_RETURN_IF_ERROR(connection.Execute(kInsertJson, {Text(json), Int(now.micros())}));
+  }
+  return Status::Ok();
+}
+
 OutboxMessage MessageFromRow(const Row& row) {
   OutboxMessage m;
   m.id = MessageId(row.GetInt(0));
@@ -212,7 +297,8 @@ Status OutboxRepository::Enqueue(std::span<const OutboxMessage> messages, Timest
     if (m.recipient.empty()) return InvalidArgument("a message needs a recipient", "recipient");
     if (!m.business_id.valid()) return InvalidArgument("a message needs a business", "business_id");
   }
-  Status status = InsertInChunks(connection_, MessageInserts(), messages.size(), [&](size_t i, std::vector<SqlValue>& p) {
+  Status status = connection_.dialect() == Dialect::kPostgres ? EnqueueAsJson(connection_, messages, now)
+                                                               : InsertInChunks(connection_, MessageInserts(), messages.size(), [&](size_t i, std::vector<SqlValue>& p) {
     const OutboxMessage& m = messages[i];
     p.push_back(Int(m.business_id.value()));
     p.push_back(OptionalId(m.campaign_id ? m.campaign_id->value() : 0, m.campaign_id.has_value()));

@@ -278,6 +278,29 @@ class CampaignTests(ServerTestCase):
         self.assertEqual(report.json["uplift"]["incremental_revenue"], incremental)
         self.assertEqual(report.json["uplift"]["net"], incremental - queued.json["cost_estimate"])
 
+    def test_loyalty_variables_are_each_recipients_own_in_preview_and_messages(self):
+        program = self.owner.request("PUT", "/loyalty/program", {"preset": "points"})
+        self.assertEqual(program.status, 200, program)
+        saver = self.customer("정적립", ["sms"])
+        newcomer = self.customer("한처음", ["sms"])
+        for total in (12000, 8000):  # 1.5 % of 20,000 won: 300 points
+            posted = self.owner.post("/orders", {"branch_id": self.branch, "customer_id": saver, "total": total})
+            self.assertEqual(posted.status, 201, posted)
+        body = self.campaign([saver, newcomer], purpose="informational", control_share_permille=0,
+                             body="#{이름}님 포인트 #{포인트}점. #{다음보상}")
+        preview = self.owner.post("/campaigns/preview", body)
+        self.assertEqual(preview.status, 200, preview)
+        expected = {saver: "정적립님 포인트 300점. 4,700포인트 더 모으면 사용할 수 있어요",
+                    newcomer: "한처음님 포인트 0점. 5,000포인트 더 모으면 사용할 수 있어요"}
+        samples = {s["customer_id"]: s["body"] for s in preview.json["samples"]}
+        self.assertEqual(samples, expected)
+        created = self.create(body)
+        queued = self.owner.post(f"/campaigns/{created['id']}/schedule", {})
+        self.assertEqual(queued.status, 200, queued)
+        for customer, text in expected.items():
+            [entry] = self.messages(customer)
+            self.assertEqual(entry["message"]["body"], text)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -22,7 +22,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from dangol_e2e import DangolTestCase, Server, create_business, database_url, default_backend, unique  # noqa: E402
+from dangol_e2e import (DangolTestCase, Server, Tenant, create_business, database_url, default_backend,  # noqa: E402
+                        unique)
 from fake_provider import FakeProvider  # noqa: E402
 
 MESSAGES = 10_000
@@ -185,6 +186,63 @@ class MessagingTest(DangolTestCase):
         self.assertEqual(mail["listUnsubscribePost"], "List-Unsubscribe=One-Click")
         self.assertIn("단골커피 12월 신메뉴", mail["text"])
         self.assertIn("https://d.test/u/1", mail["html"])
+
+    def test_a_business_sends_through_its_own_sealed_provider_credentials(self):
+        own = FakeProvider(self.directory.name, "--api-key", "BIZKEY-0001-ABCD", "--api-secret", "biz-secret-value",
+                           "--report-delay", "0.5").start()
+        try:
+            tenant = Tenant(self.db_url, "own")
+            business = self.sql.business_id(tenant.slug)
+            other = self.new_business("env")
+            env = dict(os.environ, **self.fake.solapi_env(rate=2000), DANGOL_SECRET_KEY=os.urandom(32).hex())
+            server = Server(self.db_url, self.directory.name,
+                            arguments=["--outbox", "--outbox-report-poll-seconds", "1"], env=env).start()
+            try:
+                owner = server.client(tenant.owner_token)
+                manager = server.client(tenant.token("manager"))
+                self.assertEqual(manager.get("/messaging/providers").status, 403)
+                empty = owner.get("/messaging/providers")
+                self.assertEqual((empty.status, empty.json["server_key"], empty.json["providers"]),
+                                 (200, True, []))
+                bad = owner.request("PUT", "/messaging/providers", {"kind": "solapi", "api_key": "BIZKEY-0001-ABCD"})
+                self.assertError(bad, 400, field="api_secret")
+                self.assertError(owner.request("PUT", "/messaging/providers", {"kind": "aligo"}), 400, field="kind")
+                saved = owner.request("PUT", "/messaging/providers", {
+                    "kind": "solapi", "api_key": "BIZKEY-0001-ABCD", "api_secret": "biz-secret-value",
+                    "base_url": own.url})
+                self.assertEqual(saved.status, 200, saved)
+                self.assertEqual(saved.json["providers"],
+                                 [{"kind": "solapi", "key_id": "BIZK****ABCD", "base_url": own.url}])
+                shown = owner.get("/messaging/providers")
+                self.assertNotIn("biz-secret-value", shown.text)
+                self.assertNotIn("BIZKEY-0001-ABCD", shown.text)
+                [(provider, sealed)] = self.sql.run(
+                    "SELECT provider, provider_credentials FROM messaging_settings WHERE business_id = ?", (business,))
+                self.assertEqual(provider, "solapi")
+                self.assertTrue(sealed.startswith("v1:"))
+                self.assertNotIn("biz-secret-value", sealed)
+
+                now = now_micros()
+                for biz, key in ((business, "own-1"), (other, "env-1")):
+                    self.sql.run(
+                        "INSERT INTO outbox_messages (business_id, channel, purpose, recipient, sender, body, "
+                        "idempotency_key, status, attempts, next_attempt_at, due_at, created_at, updated_at) "
+                        f"VALUES ({biz}, 1, 1, '+821012345678', '0212345678', '적립 안내', '{key}', 1, 0, "
+                        f"{now}, {now}, {now}, {now})")
+                wait_until(lambda: self.sql.status_counts(business).get(4, 0) == 1
+                           and self.sql.status_counts(other).get(4, 0) == 1, "both messages to be delivered")
+            finally:
+                server.stop()
+            own_keys = {r["key"] for r in own.received()["received"]}
+            env_keys = {r["key"] for r in self.fake.received()["received"]}
+            self.assertIn(f"{business}-own-1", own_keys)
+            self.assertNotIn(f"{business}-own-1", env_keys)
+            self.assertIn(f"{other}-env-1", env_keys)
+            self.assertNotIn(f"{other}-env-1", own_keys)
+            with open(server.log_path, encoding="utf-8") as log:
+                self.assertNotIn("biz-secret-value", log.read())
+        finally:
+            own.stop()
 
 
 if __name__ == "__main__":
