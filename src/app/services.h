@@ -10,6 +10,7 @@
 #include "app/campaign_service.h"
 #include "app/consent_service.h"
 #include "app/customer_service.h"
+#include "app/erasure_service.h"
 #include "app/export_service.h"
 #include "app/import_jobs.h"
 #include "app/import_service.h"
@@ -41,9 +42,14 @@ struct Services {
         undo(database, clock),
         kiosk(database, clock, customers, loyalty),
         campaigns(database, clock, analytics, segments, customers),
-        consents(database, clock) {
+        consents(database, clock),
+        erasures(database, clock) {
     orders.SetObserver(&analytics);
     merges.OnCustomersMoved([this](BusinessId business) { analytics.Invalidate(business); });
+    erasures.OnErased([this](BusinessId business) {
+      import_jobs.ForgetFinished(business);
+      analytics.Invalidate(business);
+    });
     businesses.OnCredentialsEnded([this](const std::vector<std::string>& hashes) { auth.Forget(hashes); });
   }
 
@@ -64,6 +70,7 @@ struct Services {
   KioskService kiosk;
   CampaignService campaigns;
   ConsentService consents;
+  ErasureService erasures;
 };
 
 }  // namespace crm::app
