@@ -135,6 +135,13 @@ void ImportJobs::Run(Job& job) {
   ended_.notify_all();
 }
 
+void ImportJobs::ForgetFinished(BusinessId business) {
+  std::lock_guard lock(mutex_);
+  std::erase_if(jobs_, [&](const auto& entry) {
+    return entry.second->principal.business_id == business && entry.second->view.finished_at.has_value();
+  });
+}
+
 void ImportJobs::ForgetOldFinished() {
   size_t finished = 0;
   for (const auto& [id, job] : jobs_) {

@@ -62,6 +62,9 @@ class ImportJobs {
   // The job `id`. kNotFound when there is no such job of the principal's business (or it was
   // forgotten); kPermissionDenied below manager.
   Result<ImportJobView> Get(const Principal& principal, int64_t id) const;
+  // Forgets the business's finished jobs: their reports quote the rows of the file, personal data
+  // included (called after a customer of the business is erased). Running and queued jobs stay.
+  void ForgetFinished(BusinessId business);
   // Like Get, but first blocks until the job has finished or failed.
   Result<ImportJobView> Wait(const Principal& principal, int64_t id) const;
 

@@ -288,6 +288,9 @@ Result<store::MergeRecord> MergeService::Undo(const Principal& principal, int64_
     store::MergeRepository merges(tx.connection());
     CRM_ASSIGN_OR_RETURN(store::MergeRecord record, merges.Get(business, merge_id));
     if (record.undone_at) return FailedPrecondition("this merge has been undone already");
+    if (record.snapshot.customers.empty()) {
+      return FailedPrecondition("the customer of this merge was erased: it cannot be undone");
+    }
     const CustomerId survivor = record.survivor_id;
     const CustomerId merged = record.merged_id;
     Status locked = tx.customers().LockForUpdate(business, survivor);

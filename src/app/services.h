@@ -10,6 +10,7 @@
 #include "app/campaign_service.h"
 #include "app/consent_service.h"
 #include "app/customer_service.h"
+#include "app/erasure_service.h"
 #include "app/export_service.h"
 #include "app/import_jobs.h"
 #include "app/import_service.h"
@@ -45,9 +46,14 @@ struct Services {
         campaigns(database, clock, analytics, segments, customers),
         consents(database, clock),
         outbox(database),
-        providers(database, clock) {
+        providers(database, clock),
+        erasures(database, clock) {
     orders.SetObserver(&analytics);
     merges.OnCustomersMoved([this](BusinessId business) { analytics.Invalidate(business); });
+    erasures.OnErased([this](BusinessId business) {
+      import_jobs.ForgetFinished(business);
+      analytics.Invalidate(business);
+    });
     businesses.OnCredentialsEnded([this](const std::vector<std::string>& hashes) { auth.Forget(hashes); });
   }
 
@@ -70,6 +76,7 @@ struct Services {
   ConsentService consents;
   OutboxService outbox;
   ProviderCredentialService providers;  // its server key is set by main/ before serving
+  ErasureService erasures;
 };
 
 }  // namespace crm::app

@@ -590,6 +590,7 @@ Json OpenApiDocument() {
   Json components;
   components["schemas"] = Schemas();
   AddCampaignSchemas(components["schemas"]);
+  AddPrivacySchemas(components["schemas"]);
   components["responses"]["Error"] = Json{{"description", "An error: 400, 401, 403, 404, 405, 409, 413, 429, 500, 503"},
                                           {"content", JsonContent("Error")}};
   components["securitySchemes"]["bearerAuth"] = Json{{"type", "http"}, {"scheme", "bearer"}};

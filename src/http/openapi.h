@@ -12,5 +12,7 @@ namespace crm::http {
 nlohmann::ordered_json OpenApiDocument();
 // Adds the schemas of campaigns, consent and messaging settings (openapi_campaigns.cc).
 void AddCampaignSchemas(nlohmann::ordered_json& schemas);
+// Adds the schemas of erasure and retention (openapi_campaigns.cc).
+void AddPrivacySchemas(nlohmann::ordered_json& schemas);
 
 }  // namespace crm::http

@@ -183,4 +183,19 @@ void AddCampaignSchemas(Json& schemas) {
       {"kind"});
 }
 
+// The schemas of erasure and retention (http/privacy_handlers.cc).
+void AddPrivacySchemas(Json& schemas) {
+  schemas["ErasureInput"] = Object({{"reason", String()}}, {"reason"});
+  schemas["Erasure"] = Object({{"id", Integer()},
+                               {"erased_at", TimeSchema()},
+                               {"rows_deleted", Integer()},
+                               {"rows_blanked", Integer()},
+                               {"messages", Integer()}});
+  schemas["Retention"] = Object({{"months", Integer()}}, {"months"});
+  schemas["RetentionDryRun"] = Object({{"months", Integer()},
+                                       {"cutoff", Nullable(TimeSchema())},
+                                       {"count", Integer()},
+                                       {"samples", ArrayOf(String())}});
+}
+
 }  // namespace crm::http

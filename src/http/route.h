@@ -86,6 +86,7 @@ std::vector<Route> CampaignRoutes();  // campaigns, the composer's preview, repo
 std::vector<Route> ConsentRoutes();   // messaging settings, consent, opt-out, suppression
 std::vector<Route> OutboxRoutes();    // the outbox page: messages and their status history
 std::vector<Route> ProviderRoutes();  // a business's own provider credentials
+std::vector<Route> PrivacyRoutes();   // erasure and retention
 // Gives the campaign service what only http/ has (the customer-list query parser).
 void InstallCampaignHooks(app::Services& services);
 std::vector<Route> MetaRoutes();  // health and the OpenAPI document

@@ -113,7 +113,11 @@ TEST(RouterTest, TableHasTheRoutesOfTheIssue) {
                                "GET /api/v1/access-log",
                                "POST /api/v1/imports",
                                "GET /api/v1/imports/{id}",
-                               "GET /api/v1/imports/{id}/rejects"}) {
+                               "GET /api/v1/imports/{id}/rejects",
+                               "POST /api/v1/customers/{id}/erase",
+                               "GET /api/v1/privacy/retention",
+                               "PUT /api/v1/privacy/retention",
+                               "GET /api/v1/privacy/retention/dry-run"}) {
     EXPECT_TRUE(routes.count(expected)) << expected;
   }
 }

@@ -18,6 +18,7 @@
 #include "main/backup_command.h"
 #include "main/listen_address.h"
 #include "main/loyalty_command.h"
+#include "main/retention_command.h"
 #include "main/token_command.h"
 
 #ifndef DANGOL_VERSION
@@ -283,6 +284,8 @@ int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& ou
   backup_command.Define(app);
   TokenCommand token_command;
   token_command.Define(app);
+  RetentionCommand retention_command;
+  retention_command.Define(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -299,6 +302,7 @@ int RunCli(int argc, const char* const* argv, std::istream& in, std::ostream& ou
   if (merge_command.Parsed()) return merge_command.Run(out, err);
   if (backup_command.Parsed()) return backup_command.Run(out, err);
   if (token_command.Parsed()) return token_command.Run(out, err);
+  if (retention_command.Parsed()) return retention_command.Run(out, err);
   return Dispatch(commands, args, in, out, err);
 }
 

@@ -15,6 +15,7 @@
 #include "app/services.h"
 #include "http/server.h"
 #include "main/outbox_setup.h"
+#include "main/retention_job.h"
 #include "main/server_key.h"
 #include "store/database.h"
 
@@ -196,9 +197,12 @@ int RunServe(const ServeCommand& command, std::ostream& out, std::ostream& err) 
     if (!started.ok()) return ReportFailure(err, started.status());
     outbox = std::move(started).value();
   }
+  auto retention = std::make_unique<RetentionJob>(services.erasures, clock);
+  retention->Start();
   Status served = http::RunServer(settings, services, [&](uint16_t port) {
     out << "dangol listening on " << command.listen.Url(port) << "\n" << std::flush;
   });
+  retention.reset();
   outbox.reset();  // the dispatcher finishes its pass before the database closes
   if (!served.ok()) return ReportFailure(err, served);
   spdlog::info("stopped");

@@ -27,7 +27,7 @@ constexpr Statement kUpdate{
     "WHERE business_id = $1 AND id = $2 RETURNING id"};
 constexpr Statement kSelect{"customer.get",
                             "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND id = $2 "
-                            "AND merged_into IS NULL"};
+                            "AND merged_into IS NULL AND erased_at IS NULL"};
 // The phone index is partial (phone_e164 <> ''); the planner uses it only when the query implies
 // that condition, hence the redundant-looking term.
 constexpr Statement kByPhone{"customer.by_phone",
@@ -53,7 +53,7 @@ constexpr Statement kByInitials{"customer.lookup_initials",
                                 "AND initials < $3 ORDER BY initials, id LIMIT $4"};
 constexpr Statement kList{"customer.list",
                           "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND id > $2 "
-                          "AND merged_into IS NULL ORDER BY id LIMIT $3"};
+                          "AND merged_into IS NULL AND erased_at IS NULL ORDER BY id LIMIT $3"};
 // Every condition of a CustomerFilter; a NULL parameter switches its condition off. The stage
 // CASE is domain::ComputeStage in SQL ($12: the lapse cutoff, $13 and $14: the loyal and regular
 // visit counts), so the list and the profile agree.
@@ -76,18 +76,22 @@ constexpr Statement kList{"customer.list",
 
 constexpr Statement kListFiltered{"customer.list_filtered",
                                   "SELECT " CUSTOMER_COLUMNS " FROM customers c WHERE c.business_id = $1 AND c.id > $2 "
-                                  "AND c.merged_into IS NULL"
+                                  "AND c.merged_into IS NULL AND c.erased_at IS NULL"
                                   FILTER_CONDITIONS " ORDER BY c.id LIMIT $3"};
-// A merged profile (merged_into set) keeps its row but is no customer any more: every query here
-// skips it. The lookups need no such term: its phone and search keys are empty.
+// A merged profile (merged_into set) and an erased one (erased_at set) keep their rows but are no
+// customers any more: every query here skips them. The lookups need no such term: their phones and
+// search keys are empty.
 constexpr Statement kExists{"customer.exists",
-                            "SELECT id FROM customers WHERE business_id = $1 AND id = $2 AND merged_into IS NULL"};
+                            "SELECT id FROM customers WHERE business_id = $1 AND id = $2 AND merged_into IS NULL "
+                            "AND erased_at IS NULL"};
 constexpr Statement kLock{"customer.lock",
-                          "SELECT id FROM customers WHERE business_id = $1 AND id = $2 AND merged_into IS NULL",
                           "SELECT id FROM customers WHERE business_id = $1 AND id = $2 AND merged_into IS NULL "
-                          "FOR UPDATE"};
+                          "AND erased_at IS NULL",
+                          "SELECT id FROM customers WHERE business_id = $1 AND id = $2 AND merged_into IS NULL "
+                          "AND erased_at IS NULL FOR UPDATE"};
 constexpr Statement kCount{"customer.count",
-                           "SELECT COUNT(*) FROM customers WHERE business_id = $1 AND merged_into IS NULL"};
+                           "SELECT COUNT(*) FROM customers WHERE business_id = $1 AND merged_into IS NULL "
+                           "AND erased_at IS NULL"};
 constexpr Statement kSaveStats{
     "customer.save_stats",
     "UPDATE customers SET visit_count = $3, visits_last_year = $4, total_spend = $5, first_visit_at = $6, "

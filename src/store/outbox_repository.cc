@@ -59,7 +59,7 @@ constexpr Statement kCancelQueued{
 constexpr Statement kEraseCustomer{
     "outbox.erase_customer",
     "UPDATE outbox_messages SET recipient = '', subject = '', body = '', html_body = '', unsubscribe_url = '', "
-    "status = CASE WHEN status = 1 THEN 6 ELSE status END, updated_at = $3 "
+    "last_error = '', status = CASE WHEN status = 1 THEN 6 ELSE status END, updated_at = $3 "
     "WHERE business_id = $1 AND customer_id = $2 RETURNING id"};
 
 constexpr Statement kGet{"outbox.get",
