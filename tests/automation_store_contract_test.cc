@@ -13,6 +13,7 @@
 #include "store/customer_repository.h"
 #include "store/database.h"
 #include "store/order_repository.h"
+#include "store/staff_repository.h"
 #include "store/test_database.h"
 #include "store/transaction.h"
 
