@@ -23,6 +23,7 @@
 #include "app/principal.h"
 #include "common/time.h"
 #include "domain/automation.h"
+#include "domain/campaign.h"
 #include "domain/message_rules.h"
 #include "store/automation_repository.h"
 #include "store/database.h"
@@ -63,6 +64,32 @@ struct RunSummary {
   int64_t busy = 0;  // businesses another server was evaluating
 };
 
+// The 1st -> 2nd -> 3rd visit funnel of the customers whose first visit fell in a range: how many,
+// and how many came a second and a third time within the report window of their first visit.
+struct VisitFunnel {
+  int64_t first = 0;
+  int64_t second = 0;
+  int64_t third = 0;
+};
+
+// GET /automations/{id}/report. Treated and control are the customer occurrences (control ones
+// are recorded without a message); each counts the visits and revenue in the window after it
+// fired. The differences and incremental revenue are the campaign report's (domain::ComputeUplift).
+struct AutomationReport {
+  domain::Automation automation;
+  int window_days = 14;
+  Timestamp as_of;
+  int64_t sent = 0;          // messages the provider accepted
+  int64_t message_cost = 0;  // won, at the business's prices
+  domain::OutcomeSample treated;
+  domain::OutcomeSample control;
+  domain::Uplift uplift;
+  // First visits in the window_days before activated_at, and in the window_days from it (visits
+  // counted until now). Both empty when the automation was never switched on.
+  VisitFunnel funnel_before;
+  VisitFunnel funnel_after;
+};
+
 struct AutomationPreset {
   std::string key;   // "cafe"
   std::string name;  // "카페"
@@ -98,6 +125,9 @@ class AutomationService {
   // Creates a preset's automations, active. kNotFound for an unknown key; kFailedPrecondition
   // (reason "preset_already_applied") when it was applied before.
   Result<std::vector<domain::Automation>> ApplyPreset(const Principal& principal, const std::string& key);
+
+  // Needs a manager; kInvalidArgument "window_days" outside 1..90; kNotFound.
+  Result<AutomationReport> Report(const Principal& principal, AutomationId id, int window_days);
 
  private:
   struct BusinessContext;

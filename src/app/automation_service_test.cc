@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cmath>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -263,6 +264,101 @@ TEST_P(AutomationServiceTest, BadDefinitionsNameTheFieldAndStaffCannotChange) {
   for (const std::string key : {"restaurant", "salon"}) {
     EXPECT_TRUE(services_->automations.ApplyPreset(owner_, key).ok()) << key;
   }
+}
+
+// The report with fixed data: occurrences stored as the pass would (two treated, two control),
+// sales before and after them, and the expected figures computed here from those sales.
+TEST_P(AutomationServiceTest, ReportComparesTreatedWithControlAndCountsTheFirstVisitFunnel) {
+  if (IsSkipped()) GTEST_SKIP();
+  auto branch = services_->businesses.CreateBranch(owner_, "본점");
+  ASSERT_TRUE(branch.ok()) << branch.status().ToString();
+  const CustomerId a = Customer("010-1000-0001", std::nullopt, true);
+  const CustomerId b = Customer("010-1000-0002", std::nullopt, true);
+  const CustomerId c = Customer("010-1000-0003", std::nullopt, true);
+  const CustomerId d = Customer("010-1000-0004", std::nullopt, true);
+  const CustomerId e = Customer("010-1000-0005", std::nullopt, true);
+  auto created = services_->automations.Create(owner_, Birthday(domain::Purpose::kInformational, 0));
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  ASSERT_EQ(created->activated_at, kStart);
+  constexpr int64_t kDay = 86'400;
+  const Timestamp fired = kStart.PlusSeconds(kDay);
+  ASSERT_TRUE(db_->Write([&](store::Transaction& tx) -> Status {
+    store::AutomationRepository repository(tx.connection());
+    for (auto [customer, group] : {std::pair{a, domain::OccurrenceGroup::kTreated},
+                                   std::pair{b, domain::OccurrenceGroup::kTreated},
+                                   std::pair{c, domain::OccurrenceGroup::kControl},
+                                   std::pair{e, domain::OccurrenceGroup::kControl}}) {
+      store::OccurrenceRecord record;
+      record.automation_id = created->id;
+      record.customer_id = customer;
+      record.occurrence = "birthday:2026";
+      record.group = group;
+      record.fired_at = fired;
+      CRM_ASSIGN_OR_RETURN(bool inserted, repository.InsertOccurrence(owner_.business_id, record));
+      if (!inserted) return Internal("not inserted");
+    }
+    return Status::Ok();
+  }).ok());
+  auto sell = [&](CustomerId customer, Timestamp at, int64_t total) {
+    domain::Order order;
+    order.branch_id = branch->id;
+    order.customer_id = customer;
+    order.ordered_at = at;
+    order.total = Money(total);
+    auto posted = services_->orders.PostSale(owner_, order);
+    ASSERT_TRUE(posted.ok()) << posted.status().ToString();
+  };
+  clock_.AdvanceSeconds(40 * kDay);
+  const std::vector<std::pair<Timestamp, int64_t>> a_sales = {
+      {fired.PlusSeconds(2 * kDay), 10'000}, {fired.PlusSeconds(3 * kDay), 5'000}, {fired.PlusSeconds(20 * kDay), 7'000}};
+  for (const auto& [at, total] : a_sales) sell(a, at, total);
+  sell(c, fired.PlusSeconds(kDay), 8'000);
+  for (int64_t days : {5, 3, 1}) sell(d, kStart.PlusSeconds(-days * kDay), 3'000);
+
+  auto report = services_->automations.Report(owner_, created->id, 14);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  // Window [fired, fired + 14 days): a's first two sales, none of b, c's one, none of e.
+  const std::vector<double> treated = {10'000 + 5'000, 0};
+  const std::vector<double> control = {8'000, 0};
+  EXPECT_EQ(report->treated.customers, 2);
+  EXPECT_EQ(report->treated.buyers, 1);
+  EXPECT_EQ(report->treated.visits, 2);
+  EXPECT_EQ(report->treated.revenue, 15'000);
+  EXPECT_EQ(report->control.customers, 2);
+  EXPECT_EQ(report->control.buyers, 1);
+  EXPECT_EQ(report->control.visits, 1);
+  EXPECT_EQ(report->control.revenue, 8'000);
+  auto mean = [](const std::vector<double>& v) { return (v[0] + v[1]) / 2; };
+  auto variance = [&](const std::vector<double>& v) {
+    const double m = mean(v);
+    return (v[0] - m) * (v[0] - m) + (v[1] - m) * (v[1] - m);  // n - 1 = 1
+  };
+  constexpr double kZ = 1.959963984540054;  // the normal distribution's 97.5 % quantile
+  const double difference = mean(treated) - mean(control);
+  const double se = std::sqrt(variance(treated) / 2 + variance(control) / 2);
+  const domain::Difference& revenue = report->uplift.revenue_per_customer;
+  ASSERT_TRUE(revenue.defined);
+  EXPECT_NEAR(revenue.difference, difference, 1e-6);
+  EXPECT_NEAR(revenue.low, difference - kZ * se, 1e-6);
+  EXPECT_NEAR(revenue.high, difference + kZ * se, 1e-6);
+  const domain::Difference& buyers = report->uplift.buyer_share;
+  EXPECT_NEAR(buyers.difference, 0.0, 1e-9);
+  EXPECT_NEAR(buyers.high, kZ * std::sqrt(0.25 / 2 + 0.25 / 2), 1e-9);
+  EXPECT_EQ(report->uplift.incremental_revenue, static_cast<int64_t>(std::llround(difference * 2)));
+  EXPECT_EQ(report->sent, 0);
+  EXPECT_EQ(report->message_cost, 0);
+  // Before switching on: d came first 5 days before and twice more within 14 days of that.
+  EXPECT_EQ(report->funnel_before.first, 1);
+  EXPECT_EQ(report->funnel_before.second, 1);
+  EXPECT_EQ(report->funnel_before.third, 1);
+  // After: a (first on day 3, second on day 4, the third 18 days after the first) and c (once).
+  EXPECT_EQ(report->funnel_after.first, 2);
+  EXPECT_EQ(report->funnel_after.second, 1);
+  EXPECT_EQ(report->funnel_after.third, 0);
+
+  EXPECT_EQ(services_->automations.Report(owner_, created->id, 0).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(services_->automations.Report(owner_, AutomationId(created->id.value() + 1000), 14).status().code(),
+            StatusCode::kNotFound);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AutomationServiceTest,

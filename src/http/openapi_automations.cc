@@ -84,6 +84,25 @@ void AddAutomationSchemas(Json& schemas) {
        {"excluded", ArrayOf(Object({{"customer_id", Integer()}, {"name", String()}, {"occurrence", String()},
                                     {"reason", String()}}))},
        {"counts", Object({{"would_send", Integer()}, {"excluded", CountsByName()}})}});
+  const Json difference = Nullable(Object({{"value", Number()}, {"low", Number()}, {"high", Number()},
+                                            {"treated", Number()}, {"control", Number()}}));
+  const Json group = Object({{"customers", Integer()}, {"buyers", Integer()}, {"visits", Integer()},
+                             {"revenue", Integer()}});
+  const Json funnel = Object({{"first", Integer()}, {"second", Integer()}, {"third", Integer()}});
+  schemas["AutomationReport"] = Object(
+      {{"automation_id", Integer()},
+       {"window_days", Integer()},
+       {"sent", Integer()},
+       {"treated", group},
+       {"control", group},
+       {"difference", Object({{"buyers_share", difference},
+                              {"visits_per_customer", difference},
+                              {"revenue_per_customer", difference}})},
+       {"incremental_revenue", Integer()},
+       {"message_cost", Integer()},
+       {"net", Integer()},
+       {"funnel", Object({{"before", funnel}, {"after", funnel}, {"switched_on_at", Nullable(TimeSchema())}})},
+       {"as_of", TimeSchema()}});
   const Json task_status = Enum({"open", "done", "skipped"});
   schemas["Task"] = Object({{"id", Integer()},
                             {"customer_id", Nullable(Integer())},

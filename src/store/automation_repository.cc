@@ -59,6 +59,26 @@ constexpr Statement kOccurrences{
     "automation.occurrences",
     "SELECT " OCCURRENCE_COLUMNS " FROM automation_occurrences WHERE business_id = $1 AND automation_id = $2 "
     "ORDER BY id"};
+constexpr Statement kOutcomes{
+    "automation.outcomes",
+    "SELECT a.customer_id, a.grp, "
+    "COALESCE((SELECT COUNT(*) FROM orders o WHERE o.business_id = a.business_id AND o.customer_id = a.customer_id "
+    "AND o.kind = 1 AND o.ordered_at >= a.fired_at AND o.ordered_at < a.fired_at + $3), 0), "
+    "COALESCE((SELECT SUM(o.total) FROM orders o WHERE o.business_id = a.business_id AND "
+    "o.customer_id = a.customer_id AND o.ordered_at >= a.fired_at AND o.ordered_at < a.fired_at + $3), 0) "
+    "FROM automation_occurrences a WHERE a.business_id = $1 AND a.automation_id = $2 AND a.customer_id <> 0 "
+    "ORDER BY a.id"};
+constexpr Statement kSentMessages{
+    "automation.sent_messages",
+    "SELECT m.channel, COUNT(*) FROM automation_occurrences a JOIN outbox_messages m ON m.business_id = "
+    "a.business_id AND m.id = a.message_id WHERE a.business_id = $1 AND a.automation_id = $2 AND m.status IN (3, 4) "
+    "GROUP BY m.channel ORDER BY m.channel"};
+constexpr Statement kNewCustomerVisits{
+    "automation.new_customer_visits",
+    "SELECT o.customer_id, o.ordered_at FROM orders o WHERE o.business_id = $1 AND o.kind = 1 AND o.ordered_at < $4 "
+    "AND o.customer_id IN (SELECT f.customer_id FROM orders f WHERE f.business_id = $1 AND f.kind = 1 AND "
+    "f.customer_id IS NOT NULL GROUP BY f.customer_id HAVING MIN(f.ordered_at) >= $2 AND MIN(f.ordered_at) < $3) "
+    "ORDER BY o.customer_id, o.ordered_at, o.id"};
 constexpr Statement kBirthdays{
     "automation.birthdays",
     "SELECT id, birthday, birthday_calendar, birthday_leap_month FROM customers WHERE business_id = $1 AND "
@@ -286,6 +306,39 @@ Result<std::vector<OccurrenceRecord>> AutomationRepository::Occurrences(Business
   std::vector<OccurrenceRecord> out;
   out.reserve(rows.size());
   for (const Row& row : rows) out.push_back(OccurrenceFromRow(row));
+  return out;
+}
+
+Result<std::vector<OccurrenceOutcome>> AutomationRepository::Outcomes(BusinessId business, AutomationId automation,
+                                                                      int64_t window_micros) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kOutcomes, {Int(business.value()), Int(automation.value()),
+                                                                Int(window_micros)}));
+  std::vector<OccurrenceOutcome> out;
+  out.reserve(rows.size());
+  for (const Row& row : rows) {
+    out.push_back({CustomerId(row.GetInt(0)), static_cast<domain::OccurrenceGroup>(row.GetInt(1)), row.GetInt(2),
+                   row.GetInt(3)});
+  }
+  return out;
+}
+
+Result<std::vector<std::pair<domain::Channel, int64_t>>> AutomationRepository::SentMessages(BusinessId business,
+                                                                                          AutomationId automation) {
+  CRM_ASSIGN_OR_RETURN(auto rows,
+                       connection_.Query(kSentMessages, {Int(business.value()), Int(automation.value())}));
+  std::vector<std::pair<domain::Channel, int64_t>> out;
+  for (const Row& row : rows) out.emplace_back(static_cast<domain::Channel>(row.GetInt(0)), row.GetInt(1));
+  return out;
+}
+
+Result<std::vector<NewCustomerVisit>> AutomationRepository::NewCustomerVisits(BusinessId business, Timestamp from,
+                                                                              Timestamp until, Timestamp visits_until) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kNewCustomerVisits, {Int(business.value()), Int(from.micros()),
+                                                                         Int(until.micros()),
+                                                                         Int(visits_until.micros())}));
+  std::vector<NewCustomerVisit> out;
+  out.reserve(rows.size());
+  for (const Row& row : rows) out.push_back({CustomerId(row.GetInt(0)), Timestamp::FromMicros(row.GetInt(1))});
   return out;
 }
 

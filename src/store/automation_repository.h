@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "domain/automation.h"
@@ -28,6 +29,20 @@ struct OccurrenceRecord {
   std::optional<MessageId> message_id;
   std::optional<TaskId> task_id;
   std::optional<int64_t> coupon_id;
+};
+
+// What one occurrence's customer did in the report window after it fired: visits (sales) and net
+// revenue (sales less returns), as the campaign report counts them.
+struct OccurrenceOutcome {
+  CustomerId customer_id;
+  domain::OccurrenceGroup group = domain::OccurrenceGroup::kTreated;
+  int64_t visits = 0;
+  int64_t revenue = 0;
+};
+// A visit (sale) of a customer whose first visit fell in the asked range.
+struct NewCustomerVisit {
+  CustomerId customer_id;
+  Timestamp at;
 };
 
 struct BirthdayRow {
@@ -94,6 +109,15 @@ class AutomationRepository {
   Result<std::vector<OccurrenceRecord>> FiredSince(BusinessId business, AutomationId automation, int32_t since_day);
   // All its occurrences (reports).
   Result<std::vector<OccurrenceRecord>> Occurrences(BusinessId business, AutomationId automation);
+
+  // Reports. Per customer occurrence, visits and revenue in [fired_at, fired_at + window).
+  Result<std::vector<OccurrenceOutcome>> Outcomes(BusinessId business, AutomationId automation, int64_t window_micros);
+  // Messages of the automation accepted by the provider (sent or delivered), per channel.
+  Result<std::vector<std::pair<domain::Channel, int64_t>>> SentMessages(BusinessId business, AutomationId automation);
+  // The visits before `visits_until` of the customers whose first visit was in [from, until), in
+  // order of customer and time.
+  Result<std::vector<NewCustomerVisit>> NewCustomerVisits(BusinessId business, Timestamp from, Timestamp until,
+                                                          Timestamp visits_until);
 
   // Bulk facts of the business for the daily pass.
   Result<std::vector<BirthdayRow>> Birthdays(BusinessId business);
