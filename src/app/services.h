@@ -6,6 +6,7 @@
 
 #include "app/analytics_service.h"
 #include "app/auth_service.h"
+#include "app/automation_service.h"
 #include "app/business_service.h"
 #include "app/campaign_service.h"
 #include "app/consent_service.h"
@@ -22,6 +23,7 @@
 #include "app/outbox_service.h"
 #include "app/provider_credentials.h"
 #include "app/segment_service.h"
+#include "app/task_service.h"
 #include "app/undo_service.h"
 
 namespace crm::app {
@@ -47,7 +49,9 @@ struct Services {
         consents(database, clock),
         outbox(database),
         providers(database, clock),
-        erasures(database, clock) {
+        erasures(database, clock),
+        automations(database, clock, analytics),
+        tasks(database, clock) {
     orders.SetObserver(&analytics);
     merges.OnCustomersMoved([this](BusinessId business) { analytics.Invalidate(business); });
     erasures.OnErased([this](BusinessId business) {
@@ -77,6 +81,8 @@ struct Services {
   OutboxService outbox;
   ProviderCredentialService providers;  // its server key is set by main/ before serving
   ErasureService erasures;
+  AutomationService automations;
+  TaskService tasks;
 };
 
 }  // namespace crm::app

@@ -14,5 +14,6 @@ nlohmann::ordered_json OpenApiDocument();
 void AddCampaignSchemas(nlohmann::ordered_json& schemas);
 // Adds the schemas of erasure and retention (openapi_campaigns.cc).
 void AddPrivacySchemas(nlohmann::ordered_json& schemas);
+void AddAutomationSchemas(nlohmann::ordered_json& schemas);
 
 }  // namespace crm::http

@@ -87,6 +87,7 @@ std::vector<Route> ConsentRoutes();   // messaging settings, consent, opt-out, s
 std::vector<Route> OutboxRoutes();    // the outbox page: messages and their status history
 std::vector<Route> ProviderRoutes();  // a business's own provider credentials
 std::vector<Route> PrivacyRoutes();   // erasure and retention
+std::vector<Route> AutomationRoutes();  // automations, presets, dry runs, reports and staff tasks
 // Gives the campaign service what only http/ has (the customer-list query parser).
 void InstallCampaignHooks(app::Services& services);
 std::vector<Route> MetaRoutes();  // health and the OpenAPI document

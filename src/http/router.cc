@@ -104,7 +104,8 @@ const std::vector<Route>& RouteTable() {
     std::vector<Route> table;
     for (auto routes : {MetaRoutes, AuthRoutes, BusinessRoutes, CustomerRoutes, OrderRoutes, LoyaltyRoutes,
                         MergeRoutes, ImportRoutes, ExportRoutes, AnalyticsRoutes, UndoRoutes, KioskRoutes,
-                        CampaignRoutes, ConsentRoutes, OutboxRoutes, ProviderRoutes, PrivacyRoutes}) {
+                        CampaignRoutes, ConsentRoutes, OutboxRoutes, ProviderRoutes, PrivacyRoutes,
+                        AutomationRoutes}) {
       for (Route& route : routes()) table.push_back(std::move(route));
     }
     return table;

@@ -128,6 +128,12 @@ Subcommands DefineCommands(CLI::App& app, Arguments& args) {
                              "File of the server key sealing provider credentials; created (mode 0600) when "
                              "absent. Default: DANGOL_SECRET_KEY, else <SQLite file>.key (docs/messaging.md)");
   commands.serve
+      ->add_option("--automation-interval-seconds", args.serve.automation_interval_seconds,
+                   "How often the automations look for work due (each business runs once a day at its send "
+                   "hours; the first look is at start)")
+      ->check(CLI::Range(int64_t{1}, int64_t{3600}))
+      ->capture_default_str();
+  commands.serve
       ->add_option("--outbox-lease-seconds", args.serve.outbox_lease_seconds,
                    "How long a claimed message is reserved before another dispatcher may send it")
       ->check(CLI::Range(int64_t{1}, int64_t{3600}));

@@ -12,6 +12,7 @@
 
 #include "app/demo_campaign.h"
 #include "app/demo_generator.h"
+#include "app/automation_scheduler.h"
 #include "app/services.h"
 #include "http/server.h"
 #include "main/outbox_setup.h"
@@ -199,9 +200,14 @@ int RunServe(const ServeCommand& command, std::ostream& out, std::ostream& err) 
   }
   auto retention = std::make_unique<RetentionJob>(services.erasures, clock);
   retention->Start();
+  // Automations run beside the server on its clock; stopped (after the pass in progress) before
+  // the outbox and the database.
+  auto automations = std::make_unique<app::AutomationScheduler>(
+      services.automations, clock, std::chrono::seconds(command.automation_interval_seconds));
   Status served = http::RunServer(settings, services, [&](uint16_t port) {
     out << "dangol listening on " << command.listen.Url(port) << "\n" << std::flush;
   });
+  automations.reset();
   retention.reset();
   outbox.reset();  // the dispatcher finishes its pass before the database closes
   if (!served.ok()) return ReportFailure(err, served);
@@ -216,6 +222,34 @@ int RunMigrate(const std::string& db_url, std::ostream& out, std::ostream& err) 
   out << "schema version " << database->schema_version() << "\n";
   return kExitOk;
 }
+
+namespace {
+
+// The demo's messaging set-up and two of the café preset's automations, switched on (the welcome
+// after a first visit and the birthday greeting), so that `dangol serve` with the local fake
+// provider sends them.
+Status AddDemoAutomations(store::Database& database, const Clock& clock, BusinessId business) {
+  app::Services services(database, clock);
+  app::Principal owner;
+  owner.business_id = business;
+  owner.role = domain::Role::kOwner;
+  CRM_ASSIGN_OR_RETURN(domain::MessagingSettings settings, services.campaigns.Settings(owner));
+  settings.contact = "02-555-1234";
+  settings.opt_out_number = "080-123-4567";
+  CRM_RETURN_IF_ERROR(services.campaigns.SaveSettings(owner, settings).status());
+  CRM_RETURN_IF_ERROR(services.campaigns.AddSenderNumber(owner, "02-1234-5678", "본점").status());
+  const app::AutomationPreset& cafe = app::AutomationService::Presets().front();
+  for (const char* name : {"첫 방문 감사", "생일 축하"}) {
+    for (domain::Automation automation : cafe.automations) {
+      if (automation.name != name) continue;
+      automation.state = domain::AutomationState::kActive;
+      CRM_RETURN_IF_ERROR(services.automations.Create(owner, automation).status());
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 int RunDemo(const DemoCommand& command, std::ostream& out, std::ostream& err) {
   SystemClock system_clock;
@@ -239,6 +273,8 @@ int RunDemo(const DemoCommand& command, std::ostream& out, std::ostream& err) {
   options.progress = [&](const app::DemoProgress& progress) { printer(progress); };
   auto summary = app::GenerateDemo(*database, clock, options);
   if (!summary.ok()) return ReportFailure(err, summary.status());
+  Status automations = AddDemoAutomations(*database, clock, summary->business_id);
+  if (!automations.ok()) return ReportFailure(err, automations);
   err << fmt::format("demo: done in {:.1f} s\n", printer.Seconds());
 
   out << fmt::format(

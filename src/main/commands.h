@@ -51,6 +51,7 @@ struct ServeCommand {
   std::vector<std::string> trusted_proxies;  // canonical addresses (CanonicalIpAddress)
   bool outbox = false;          // run the outbox dispatcher (providers from the environment)
   int64_t outbox_lease_seconds = 120;
+  int64_t automation_interval_seconds = 60;  // how often the automation pass looks for due work
   int64_t outbox_report_poll_seconds = 30;
   std::string secret_key_file;  // the server key sealing provider credentials (main/server_key.h)
 };

@@ -91,6 +91,14 @@ ID_ROUTES = {
     ("POST", "/campaigns/{}/cancel"): lambda p, c: (f"/campaigns/{c.campaign}/cancel", None),
     ("POST", "/campaigns/{}/test"): lambda p, c: (f"/campaigns/{c.campaign}/test", {"phones": ["010-1234-5678"]}),
     ("GET", "/campaigns/{}/report"): lambda p, c: (f"/campaigns/{c.campaign}/report", None),
+    ("GET", "/automations/{}"): lambda p, c: (f"/automations/{c.automation}", None),
+    ("PUT", "/automations/{}"): lambda p, c: (f"/automations/{c.automation}", {
+        "name": "침입", "trigger": {"kind": "birthday"}, "template": {"body": "#{이름}님"}}),
+    ("POST", "/automations/{}/activate"): lambda p, c: (f"/automations/{c.automation}/activate", None),
+    ("POST", "/automations/{}/pause"): lambda p, c: (f"/automations/{c.automation}/pause", None),
+    ("GET", "/automations/{}/dry-run"): lambda p, c: (f"/automations/{c.automation}/dry-run", None),
+    ("POST", "/tasks/{}/done"): lambda p, c: (f"/tasks/{c.task}/done", None),
+    ("POST", "/tasks/{}/skip"): lambda p, c: (f"/tasks/{c.task}/skip", {"note": "침입"}),
     ("GET", "/customers/{}/last-action"): lambda p, c: (f"/customers/{c.customer}/last-action", None),
     ("POST", "/customers/{}/undo"):
         lambda p, c: (f"/customers/{c.customer}/undo", {"kind": "order", "id": c.order}),
@@ -202,7 +210,12 @@ class TenancyTests(ServerTestCase):
             "name": f"캠페인 {label}", "purpose": "advertising", "channel": "sms",
             "audience": {"kind": "customer_ids", "value": str(customer)},
             "body": "#{이름}님, 이번 주 아메리카노 1+1", "sender_number": "0212345678"}), "campaign")
-        return Ids(api_token=api_token, sender_number=sender_number, campaign=campaign, branch=branch, customer=customer, other_customer=other_customer, preference=preference,
+        automation = created(token.post("/automations", {
+            "name": f"생일 {label}", "trigger": {"kind": "birthday"}, "template": {"body": "#{이름}님 생일 축하"}}),
+            "automation")
+        task = created(token.post("/tasks", {"customer_id": customer, "title": f"전화 {label}",
+                                             "due_date": "2026-12-07"}), "task")
+        return Ids(automation=automation, task=task, api_token=api_token, sender_number=sender_number, campaign=campaign, branch=branch, customer=customer, other_customer=other_customer, preference=preference,
                    note=note, order=order, staff=staff, prospect=prospect, template=template, coupon=coupon,
                    merge=merge.json["merge_id"], import_job=import_job, segment=segment, kiosk_device=kiosk_device)
 
@@ -215,6 +228,8 @@ class TenancyTests(ServerTestCase):
 
         return {
             "customer": read(f"/customers/{ids.customer}"),
+            "automations": read("/automations"),
+            "tasks": read("/tasks?assignee=all"),
             "kiosk_devices": read("/kiosk-devices"),
             "other_customer": read(f"/customers/{ids.other_customer}"),
             "notes": read(f"/customers/{ids.customer}/notes"),
