@@ -51,6 +51,11 @@ const docsScreenshots = new Set([
   "office-customer",
   "office-loyalty-error",
   "office-team",
+  "office-automations",
+  "office-automation-dry-run",
+  "office-automation-report",
+  "office-tasks",
+  "counter-task",
 ]);
 
 export async function shot(page: Page, info: TestInfo, name: string): Promise<void> {

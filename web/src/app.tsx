@@ -17,6 +17,7 @@ import { Duplicates } from "./pages/duplicates";
 import { ImportPage } from "./pages/import";
 import { LoyaltySettings } from "./pages/loyalty_settings";
 import { Account } from "./pages/account";
+import { Tasks } from "./pages/tasks";
 import { isManager } from "./session";
 
 // The dashboard and its chart library are fetched only when the page is opened, so they never
@@ -31,6 +32,19 @@ function LazyDashboard() {
   }, []);
   if (failed) return <p class="notice notice-error">{t("error.network")}</p>;
   return Dashboard ? <Dashboard /> : <p class="loading">{t("app.loading")}</p>;
+}
+
+// The automation pages carry the report's chart: loaded on demand like the dashboard.
+function LazyAutomations({ path }: { path: string }) {
+  const [Section, setSection] = useState<((props: { path: string }) => JSX.Element) | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    import("./pages/automations")
+      .then((module) => setSection(() => module.AutomationsSection))
+      .catch(() => setFailed(true));
+  }, []);
+  if (failed) return <p class="notice notice-error">{t("error.network")}</p>;
+  return Section ? <Section path={path} /> : <p class="loading">{t("app.loading")}</p>;
 }
 
 export function App() {
@@ -106,6 +120,7 @@ export function App() {
 function Page({ path, me }: { path: string; me: Me }) {
   const customer = path.match(/^\/office\/customers\/(\d+)$/);
   if (customer) return <CustomerPage id={Number(customer[1])} />;
+  if (path === "/office/automations" || path.startsWith("/office/automations/")) return <LazyAutomations path={path} />;
   switch (path) {
     case "/office/customers":
       return <Customers />;
@@ -121,6 +136,8 @@ function Page({ path, me }: { path: string; me: Me }) {
       return me.role !== "staff" ? <ImportPage /> : <Counter />;
     case "/office/access-log":
       return me.role === "owner" ? <AccessLog /> : <Counter />;
+    case "/office/tasks":
+      return <Tasks />;
     case "/account":
       return <Account />;
     default:
@@ -133,6 +150,8 @@ function Nav({ me, path }: { me: Me; path: string }) {
     { href: "/", label: t("nav.counter"), show: true },
     { href: "/office/customers", label: t("nav.customers"), show: true },
     { href: "/office/team", label: t("nav.team"), show: true },
+    { href: "/office/tasks", label: t("nav.tasks"), show: true },
+    { href: "/office/automations", label: t("nav.automations"), show: true },
     { href: "/office/analytics", label: t("nav.analytics"), show: isManager(me) },
     { href: "/office/loyalty", label: t("nav.loyalty"), show: me.role === "owner" },
     { href: "/office/duplicates", label: t("nav.duplicates"), show: me.role !== "staff" },

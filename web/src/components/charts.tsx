@@ -1,5 +1,5 @@
-// Charts of the analytics dashboard, drawn by Chart.js on a canvas. Only the dashboard imports
-// this file, and the dashboard is loaded on demand, so Chart.js never reaches the counter screen's
+// Charts of the analytics dashboard and the automation report, drawn by Chart.js on a canvas.
+// Only pages loaded on demand import this file, so Chart.js never reaches the counter screen's
 // bundle. Every chart sits next to a table with the same figures (readable, and exportable).
 import { useEffect, useRef } from "preact/hooks";
 import {
@@ -119,6 +119,40 @@ export function TrackingChart({ weeks, actual, predicted, label, actualLabel, pr
       },
     }),
     [weeks.join(","), actual.join(","), predicted.join(","), label, actualLabel, predictedLabel],
+  );
+  return (
+    <div class="chart-box">
+      <canvas ref={canvas} role="img" aria-label={label} />
+    </div>
+  );
+}
+
+// Bars side by side, one colour per series: the visit funnel before and after an automation.
+export function GroupedBarChart({ labels, series, label }: {
+  labels: string[];
+  series: { label: string; values: number[] }[];
+  label: string;
+}) {
+  const colours = [muted, accent];
+  const canvas = useChart(
+    () => ({
+      type: "bar",
+      data: {
+        labels,
+        datasets: series.map((s, index) => ({
+          label: s.label,
+          data: s.values,
+          backgroundColor: colours[index % colours.length],
+        })),
+      },
+      options: {
+        animation: false,
+        maintainAspectRatio: false,
+        plugins: { legend: { display: true } },
+        scales: { y: { min: 0 } },
+      },
+    }),
+    [labels.join("\u0001"), series.map((s) => `${s.label}:${s.values.join(",")}`).join("\u0001"), label],
   );
   return (
     <div class="chart-box">

@@ -1,4 +1,5 @@
 import type { MessageKey } from "./ko";
+import { enAutomations } from "./en_automations";
 
 // English: every key of ko.ts, checked by the type.
 export const en: Record<MessageKey, string> = {
@@ -639,4 +640,5 @@ export const en: Record<MessageKey, string> = {
   "imp.error.branch": "Check the branch.",
   "imp.error.tooLarge": "The file is larger than 64 MB.",
   "imp.error.other": "Cannot import ({field}).",
+  ...enAutomations,
 };

@@ -1,4 +1,6 @@
 // Korean: the default language. Every string the UI shows lives here and in en.ts.
+import { koAutomations } from "./ko_automations";
+
 export const ko = {
   "app.name": "단골",
   "app.loading": "불러오는 중…",
@@ -637,6 +639,7 @@ export const ko = {
   "imp.error.branch": "지점을 확인하세요.",
   "imp.error.tooLarge": "파일이 64MB보다 큽니다.",
   "imp.error.other": "가져올 수 없습니다 ({field}).",
+  ...koAutomations,
 };
 
 export type MessageKey = keyof typeof ko;
