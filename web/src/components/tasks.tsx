@@ -11,7 +11,7 @@ export function TaskButtons({ task, onClosed }: { task: Task; onClosed: (closed:
   const write = useWrite();
   const close = async (verb: "done" | "skip") => {
     const closed = await write.run((options) =>
-      api.post<Task>(`/tasks/${task.id}/${verb}`, verb === "skip" ? {} : undefined, options),
+      api.post<Task>(`/tasks/${task.id}/${verb}`, {}, options),
     );
     if (closed) onClosed(closed);
   };

@@ -115,6 +115,13 @@ export const enAutomations: Record<keyof typeof koAutomations, string> = {
   "auto.preview.sms": "short text (SMS)",
   "auto.preview.lms": "over 90 bytes: long text (LMS)",
 
+  "auto.preview.characters": "{count} characters",
+  "auto.preview.warnings": "Settings to check before it sends",
+  "auto.rule.no_contact": "The business has no contact number; advertising must show one.",
+  "auto.rule.no_opt_out_number": "Advertising by text needs a registered 080 opt-out number.",
+  "auto.rule.unregistered_sender": "No registered sender number.",
+  "reason.rule_msg_02": "AlimTalk cannot carry advertising. Change the channel or the purpose.",
+
   "auto.dry.date": "Date",
   "auto.dry.run": "Recompute",
   "auto.dry.wouldSend": "Would receive",

@@ -87,7 +87,7 @@ export const koAutomations = {
   "auto.field.tierHint": "비우면 모든 등급",
   "auto.field.sendHour": "보낼 시각",
   "auto.field.sendHourHint": "가게 시간 기준. 야간(21시~8시) 광고는 야간 동의한 고객에게만 갑니다.",
-  "auto.field.action": "할 일",
+  "auto.field.action": "무엇을 할까요",
   "auto.field.channel": "채널",
   "auto.field.fallback": "실패 시 대체 채널",
   "auto.field.purpose": "목적",
@@ -112,6 +112,13 @@ export const koAutomations = {
   "auto.preview.bytes": "{bytes}바이트",
   "auto.preview.sms": "단문(SMS)",
   "auto.preview.lms": "90바이트를 넘어 장문(LMS)",
+
+  "auto.preview.characters": "{count}자",
+  "auto.preview.warnings": "보내기 전에 확인할 설정",
+  "auto.rule.no_contact": "가게 연락처가 없습니다. 광고 문자에는 연락처가 들어가야 합니다.",
+  "auto.rule.no_opt_out_number": "광고 문자에는 080 수신거부 번호가 필요합니다.",
+  "auto.rule.unregistered_sender": "등록된 발신번호가 없습니다.",
+  "reason.rule_msg_02": "알림톡으로는 광고를 보낼 수 없습니다. 채널이나 목적을 바꾸세요.",
 
   "auto.dry.date": "날짜",
   "auto.dry.run": "다시 계산",

@@ -16,7 +16,7 @@ import {
   type AutomationChannel,
   type AutomationInput,
 } from "../api_automations";
-import { t } from "../i18n";
+import { hasMessage, t } from "../i18n";
 import { linkClick, navigate } from "../router";
 import { isManager, useSession } from "../session";
 import { Field, StatusLine, useWrite, type Notice } from "../components/ui";
@@ -103,7 +103,7 @@ export function AutomationEditor({ id }: { id: number | null }) {
   };
   const switchState = async (verb: "activate" | "pause") => {
     if (!saved) return;
-    const changed = await write.run((options) => api.post<Automation>(`/automations/${saved.id}/${verb}`, undefined, options));
+    const changed = await write.run((options) => api.post<Automation>(`/automations/${saved.id}/${verb}`, {}, options));
     if (changed) setSaved(changed);
   };
   const fieldProblem = (name: string) =>
@@ -395,15 +395,20 @@ function MessageSection(props: {
   );
 }
 
+// Rules of a campaign that an automation does not have (its own AlimTalk template code).
+const notForAutomations = new Set(["missing_template"]);
+
 // The template as it will go out. Asks the campaign preview (a manager's route) to compose it
-// for a sample customer, a moment after the typing stops; shows the raw text and its bytes when
-// the preview cannot answer.
+// for a sample customer and an empty audience, a moment after the typing stops; shows the raw
+// text and its length when the preview cannot answer, with the rule it refused.
 function TemplatePreview({ draft }: { draft: AutomationInput }) {
   const [composed, setComposed] = useState<ComposedMessage | null>(null);
+  const [refusal, setRefusal] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   useEffect(() => {
     if (!draft.template.body.trim()) {
       setComposed(null);
+      setRefusal(null);
       return undefined;
     }
     let current = true;
@@ -414,15 +419,25 @@ function TemplatePreview({ draft }: { draft: AutomationInput }) {
         purpose: draft.purpose,
         channel: campaignChannel(draft.channel),
         fallback_channel: draft.fallback_channel ? campaignChannel(draft.fallback_channel) : null,
-        audience: { kind: "customer_ids", value: "0" },
+        // An audience nobody is in: the preview then composes for a sample customer.
+        audience: { kind: "filter", value: "visits_min=999999999" },
         subject: draft.template.subject ?? "",
         body: draft.template.body,
         coupon_template_id: draft.coupon_template_id,
       };
       api
         .post<{ message: ComposedMessage }>("/campaigns/preview", campaign)
-        .then((answer) => current && setComposed(answer.message))
-        .catch(() => current && setComposed(null))
+        .then((answer) => {
+          if (!current) return;
+          setComposed(answer.message);
+          setRefusal(null);
+        })
+        .catch((error) => {
+          if (!current) return;
+          setComposed(null);
+          // A refused draft names its rule; a staff member without the preview sees the raw text.
+          setRefusal(error instanceof ApiError && error.status === 400 ? explainRefusal(error) : null);
+        })
         .finally(() => current && setPending(false));
     }, 400);
     return () => {
@@ -433,29 +448,43 @@ function TemplatePreview({ draft }: { draft: AutomationInput }) {
 
   const raw = draft.template.body;
   const bytes = messageBytes(raw);
+  const warnings = composed?.violations.filter((v) => !notForAutomations.has(v.code)) ?? [];
   return (
     <div class="template-preview" aria-live="polite" data-testid="template-preview">
       <span class="field-label">{composed ? t("auto.preview.composed") : t("auto.preview.raw")}</span>
       <pre class="template-text">{composed ? composed.body : raw || t("auto.preview.empty")}</pre>
-      {composed ? (
-        <p class="muted small" data-testid="preview-length">
-          {composed.limit
+      <p class="muted small" data-testid="preview-length">
+        {composed
+          ? composed.limit
             ? t("auto.preview.lengthOf", { length: composed.length, limit: composed.limit })
-            : t("auto.preview.length", { length: composed.length })}
-          {pending ? ` · ${t("app.loading")}` : ""}
+            : t("auto.preview.length", { length: composed.length })
+          : draft.channel === "sms"
+            ? `${t("auto.preview.bytes", { bytes })} · ${bytes > smsByteLimit ? t("auto.preview.lms") : t("auto.preview.sms")}`
+            : t("auto.preview.characters", { count: [...raw].length })}
+        {pending ? ` · ${t("app.loading")}` : ""}
+      </p>
+      {refusal ? (
+        <p class="field-error" role="alert" data-testid="preview-refusal">
+          {refusal}
         </p>
-      ) : (
-        <p class="muted small" data-testid="preview-length">
-          {t("auto.preview.bytes", { bytes })} · {bytes > smsByteLimit ? t("auto.preview.lms") : t("auto.preview.sms")}
-        </p>
-      )}
-      {composed?.violations.length ? (
-        <ul class="field-error" role="alert">
-          {composed.violations.map((v) => (
-            <li key={v.code}>{v.message}</li>
-          ))}
-        </ul>
+      ) : null}
+      {warnings.length ? (
+        <div class="notice notice-info preview-warnings">
+          <strong>{t("auto.preview.warnings")}</strong>
+          <ul>
+            {warnings.map((v) => (
+              <li key={v.code}>
+                {hasMessage(`auto.rule.${v.code}`) ? t(`auto.rule.${v.code}` as "auto.rule.no_contact") : v.message} ({v.rule})
+              </li>
+            ))}
+          </ul>
+        </div>
       ) : null}
     </div>
   );
+}
+
+function explainRefusal(error: ApiError): string {
+  const key = errorKey(error);
+  return key === "error.invalid" ? error.message : t(key);
 }

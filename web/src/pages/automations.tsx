@@ -133,9 +133,9 @@ function AutomationTable(props: { automations: Automation[]; manager: boolean; o
         <thead>
           <tr>
             <th>{t("auto.col.name")}</th>
+            <th>{t("auto.col.state")}</th>
             <th>{t("auto.col.trigger")}</th>
             <th>{t("auto.col.channel")}</th>
-            <th>{t("auto.col.state")}</th>
             <th>{t("auto.col.lastRun")}</th>
             <th>
               <span class="sr-only">{t("auto.col.links")}</span>
@@ -157,7 +157,7 @@ function AutomationRow(props: { automation: Automation; manager: boolean; onChan
   const write = useWrite();
   const toggle = async () => {
     const verb = a.state === "active" ? "pause" : "activate";
-    const changed = await write.run((options) => api.post<Automation>(`/automations/${a.id}/${verb}`, undefined, options));
+    const changed = await write.run((options) => api.post<Automation>(`/automations/${a.id}/${verb}`, {}, options));
     if (changed) props.onChanged();
   };
   return (
@@ -167,8 +167,6 @@ function AutomationRow(props: { automation: Automation; manager: boolean; onChan
           {a.name}
         </a>
       </td>
-      <td>{describeTrigger(a.trigger)}</td>
-      <td>{describeAction(a)}</td>
       <td>
         {props.manager ? (
           <button
@@ -188,6 +186,8 @@ function AutomationRow(props: { automation: Automation; manager: boolean; onChan
         )}
         <StatusLine notice={write.notice} />
       </td>
+      <td>{describeTrigger(a.trigger)}</td>
+      <td>{describeAction(a)}</td>
       <td>{a.last_run_at ? dateTime(a.last_run_at) : t("auto.neverRun")}</td>
       <td class="links">
         <a href={`/office/automations/${a.id}/dry-run`} onClick={linkClick}>
@@ -209,7 +209,7 @@ function PresetCard(props: { preset: AutomationPreset; onApplied: (count: number
   const write = useWrite();
   const apply = async () => {
     const created = await write.run((options) =>
-      api.post<{ automations: Automation[] }>(`/automations/presets/${preset.key}`, undefined, options),
+      api.post<{ automations: Automation[] }>(`/automations/presets/${preset.key}`, {}, options),
     );
     if (created) props.onApplied(created.automations.length);
   };
