@@ -74,7 +74,7 @@ test("a preset goes on with one tap, its dry run explains who is left out, and o
   await row.getByRole("link", { name: "미리 보기" }).click();
   await expect(page).toHaveURL(`${base()}/office/automations/${first.id}/dry-run`);
   const dryRun = page.getByTestId("dry-run");
-  await expect(dryRun.getByTestId("dry-would-send")).toHaveText(String(expected.counts.would_send));
+  await expect(dryRun.getByTestId("dry-would-send")).toHaveText(expected.counts.would_send.toLocaleString("ko-KR"));
   const excludedTotal = Object.values(expected.counts.excluded).reduce((sum, n) => sum + n, 0);
   await expect(dryRun.getByTestId("dry-excluded")).toHaveText(excludedTotal.toLocaleString("ko-KR"));
   if (expected.counts.excluded.no_consent) {
@@ -82,7 +82,7 @@ test("a preset goes on with one tap, its dry run explains who is left out, and o
   }
   // Names are masked: no full name of the demo appears, only the 김*수 form.
   const names = await dryRun.locator("[data-testid=dry-recipients] td:first-child, [data-testid=dry-excluded-list] td:first-child").allTextContents();
-  for (const name of names) expect(name).toMatch(/\*/);
+  for (const name of names) expect(name === "" || name.includes("*"), `masked: ${name}`).toBe(true);
   await shot(page, info, "office-automation-dry-run");
 
   // Pause it from the list: the switch and the server agree.

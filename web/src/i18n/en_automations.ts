@@ -145,6 +145,10 @@ export const enAutomations: Record<keyof typeof koAutomations, string> = {
   "auto.reason.brand_message_quiet_hours": "Brand message quiet hours",
   "auto.reason.already_sent": "Already received this one",
 
+  "auto.reason.not_found": "Customer not found",
+  "auto.reason.not_composable": "Message cannot be composed (check the settings)",
+  "reason.prospect_task_only": "A prospect has not agreed to messages: make it a staff task.",
+  "reason.night_hours": "Advertising is not sent between 21:00 and 08:00: change the send hour.",
   "auto.rep.window": "Window",
   "auto.rep.days": "{days} days",
   "auto.rep.sent": "Messages sent",

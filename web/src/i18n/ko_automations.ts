@@ -143,6 +143,10 @@ export const koAutomations = {
   "auto.reason.brand_message_quiet_hours": "브랜드 메시지 금지 시간",
   "auto.reason.already_sent": "이번 건은 이미 받음",
 
+  "auto.reason.not_found": "고객 정보를 찾을 수 없음",
+  "auto.reason.not_composable": "문구를 만들 수 없음 (설정 확인)",
+  "reason.prospect_task_only": "잠재 고객은 메시지 수신에 동의하지 않았습니다. 직원 할 일로 만드세요.",
+  "reason.night_hours": "광고는 21시부터 8시 사이에 보낼 수 없습니다. 보낼 시각을 바꾸세요.",
   "auto.rep.window": "측정 기간",
   "auto.rep.days": "{days}일",
   "auto.rep.sent": "보낸 메시지",

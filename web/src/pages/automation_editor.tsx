@@ -97,7 +97,7 @@ export function AutomationEditor({ id }: { id: number | null }) {
       setNotice({ kind: "ok", text: t("common.saved") });
       if (id === null) navigate(`/office/automations/${result.id}`, true);
     } catch (error) {
-      if (error instanceof ApiError && error.field) setFieldError({ field: error.field, text: error.message });
+      if (error instanceof ApiError && error.field) setFieldError({ field: error.field, text: explainRefusal(error) });
       setNotice({ kind: "error", text: t(errorKey(error)) });
     }
   };
@@ -289,7 +289,13 @@ function MessageSection(props: {
       <h2>{t("auto.section.message")}</h2>
       <div class="row">
         <Field label={t("auto.field.channel")}>
-          <select value={draft.channel} onChange={(e) => set({ channel: e.currentTarget.value as AutomationChannel })}>
+          <select
+            value={draft.channel}
+            onChange={(e) => {
+              const channel = e.currentTarget.value as AutomationChannel;
+              set({ channel, fallback_channel: channel === "alimtalk" ? draft.fallback_channel : null });
+            }}
+          >
             {automationChannels.map((channel) => (
               <option key={channel} value={channel}>
                 {t(`auto.channel.${channel}`)}
@@ -298,22 +304,19 @@ function MessageSection(props: {
           </select>
           {fieldProblem("channel")}
         </Field>
-        <Field label={t("auto.field.fallback")}>
-          <select
-            value={draft.fallback_channel ?? ""}
-            onChange={(e) => set({ fallback_channel: (e.currentTarget.value || null) as AutomationChannel | null })}
-          >
-            <option value="">{t("common.none")}</option>
-            {automationChannels
-              .filter((channel) => channel !== draft.channel)
-              .map((channel) => (
-                <option key={channel} value={channel}>
-                  {t(`auto.channel.${channel}`)}
-                </option>
-              ))}
-          </select>
-          {fieldProblem("fallback_channel")}
-        </Field>
+        {draft.channel === "alimtalk" ? (
+          // Only AlimTalk falls back, and only to a text message.
+          <Field label={t("auto.field.fallback")}>
+            <select
+              value={draft.fallback_channel ?? ""}
+              onChange={(e) => set({ fallback_channel: e.currentTarget.value === "sms" ? "sms" : null })}
+            >
+              <option value="">{t("common.none")}</option>
+              <option value="sms">{t("auto.channel.sms")}</option>
+            </select>
+            {fieldProblem("fallback_channel")}
+          </Field>
+        ) : null}
         <Field label={t("auto.field.purpose")}>
           <select value={draft.purpose} onChange={(e) => set({ purpose: e.currentTarget.value as AutomationInput["purpose"] })}>
             <option value="informational">{t("auto.purpose.informational")}</option>
@@ -373,7 +376,7 @@ function MessageSection(props: {
           <input
             type="number"
             min="0"
-            max="3650"
+            max="365"
             value={String(draft.frequency_cap_days)}
             onInput={(e) => set({ frequency_cap_days: Number(e.currentTarget.value) })}
           />
