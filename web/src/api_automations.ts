@@ -125,7 +125,9 @@ export type TaskStatus = "open" | "done" | "skipped";
 
 export interface Task {
   id: number;
-  customer_id: number;
+  // A prospect's follow-up names the prospect instead of a customer.
+  customer_id: number | null;
+  prospect_id?: number | null;
   customer_name: string;
   title: string;
   kind: "call" | "counter" | "follow_up";
@@ -134,6 +136,7 @@ export interface Task {
   source: "automation" | "prospect" | "manual";
   source_id: number | null;
   status: TaskStatus;
+  note?: string;
   created_at: string;
   closed_at: string | null;
   closed_by: number | null;

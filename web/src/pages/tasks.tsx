@@ -82,9 +82,13 @@ export function Tasks() {
                   <td>{date(`${task.due_date}T12:00:00Z`)}</td>
                   <td>{task.title}</td>
                   <td>
-                    <a href={`/office/customers/${task.customer_id}`} onClick={linkClick}>
-                      {task.customer_name}
-                    </a>
+                    {task.customer_id === null ? (
+                      task.customer_name
+                    ) : (
+                      <a href={`/office/customers/${task.customer_id}`} onClick={linkClick}>
+                        {task.customer_name}
+                      </a>
+                    )}
                   </td>
                   <td>{t(`task.source.${task.source}`)}</td>
                   <td>{staffName(task.assignee_staff_id)}</td>
