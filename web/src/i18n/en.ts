@@ -1,8 +1,8 @@
-import type { MessageKey } from "./ko";
-import { enAutomations } from "./en_automations";
+import type { CoreKey } from "./ko";
+import { enTasks } from "./en_tasks";
 
 // English: every key of ko.ts, checked by the type.
-export const en: Record<MessageKey, string> = {
+export const en: Record<CoreKey, string> = {
   "app.name": "Dangol",
   "app.loading": "Loading…",
   "nav.counter": "Counter",
@@ -640,5 +640,5 @@ export const en: Record<MessageKey, string> = {
   "imp.error.branch": "Check the branch.",
   "imp.error.tooLarge": "The file is larger than 64 MB.",
   "imp.error.other": "Cannot import ({field}).",
-  ...enAutomations,
+  ...enTasks,
 };

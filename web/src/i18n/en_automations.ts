@@ -1,10 +1,7 @@
-// English strings of the automations and the staff tasks (spread into en.ts), checked against ko.
+// English strings of the automation pages, checked against ko_automations.ts; loaded with them.
 import type { koAutomations } from "./ko_automations";
 
 export const enAutomations: Record<keyof typeof koAutomations, string> = {
-  "nav.automations": "Automations",
-  "nav.tasks": "Tasks",
-
   "auto.title": "Automations",
   "auto.lead": "A thank-you after the first visit, a nudge to come back, birthday wishes: sent on their own when the time comes, or left as a task for the staff.",
   "auto.new": "New automation",
@@ -177,31 +174,4 @@ export const enAutomations: Record<keyof typeof koAutomations, string> = {
   "auto.rep.toThird": "2nd→3rd",
   "auto.rep.before": "Before",
   "auto.rep.after": "After",
-
-  "task.title": "Tasks",
-  "task.forCustomer": "Tasks for this customer",
-  "task.done": "Done",
-  "task.skip": "Skip",
-  "task.due": "due {date}",
-  "task.doneNotice": "Done: {title}",
-  "task.skippedNotice": "Skipped: {title}",
-  "task.empty": "No tasks.",
-  "task.status": "Status",
-  "task.status.open": "Open",
-  "task.status.done": "Done",
-  "task.status.skipped": "Skipped",
-  "task.assignee": "Assignee",
-  "task.assignee.me": "Mine",
-  "task.assignee.all": "Everyone's",
-  "task.unassigned": "Unassigned",
-  "task.col.due": "Due",
-  "task.col.title": "Task",
-  "task.col.customer": "Customer",
-  "task.col.source": "From",
-  "task.col.assignee": "Assignee",
-  "task.col.actions": "Actions",
-  "task.col.closed": "Closed",
-  "task.source.automation": "Automation",
-  "task.source.prospect": "Prospect",
-  "task.source.manual": "Manual",
 };

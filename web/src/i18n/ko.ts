@@ -1,5 +1,6 @@
 // Korean: the default language. Every string the UI shows lives here and in en.ts.
-import { koAutomations } from "./ko_automations";
+import type { koAutomations } from "./ko_automations";
+import { koTasks } from "./ko_tasks";
 
 export const ko = {
   "app.name": "단골",
@@ -639,7 +640,9 @@ export const ko = {
   "imp.error.branch": "지점을 확인하세요.",
   "imp.error.tooLarge": "파일이 64MB보다 큽니다.",
   "imp.error.other": "가져올 수 없습니다 ({field}).",
-  ...koAutomations,
+  ...koTasks,
 };
 
-export type MessageKey = keyof typeof ko;
+// The keys every page has, and those the automation pages add when they load (addMessages).
+export type CoreKey = keyof typeof ko;
+export type MessageKey = CoreKey | keyof typeof koAutomations;

@@ -1,8 +1,6 @@
-// Korean strings of the automations, their dry run and report, and the staff tasks (spread into ko.ts).
+// Korean strings of the automation pages: the list and presets, the editor, the dry run and the
+// report. They travel with those pages' chunk and are added to the catalog when it loads.
 export const koAutomations = {
-  "nav.automations": "자동 발송",
-  "nav.tasks": "할 일",
-
   "auto.title": "자동 발송",
   "auto.lead": "첫 방문 감사, 재방문 안내, 생일 축하처럼 정해 둔 때가 되면 알아서 보내거나 직원 할 일로 남깁니다.",
   "auto.new": "새 자동 발송",
@@ -175,31 +173,4 @@ export const koAutomations = {
   "auto.rep.toThird": "2→3회",
   "auto.rep.before": "켜기 전",
   "auto.rep.after": "켠 후",
-
-  "task.title": "할 일",
-  "task.forCustomer": "이 고객 할 일",
-  "task.done": "완료",
-  "task.skip": "건너뛰기",
-  "task.due": "{date}까지",
-  "task.doneNotice": "완료했습니다: {title}",
-  "task.skippedNotice": "건너뛰었습니다: {title}",
-  "task.empty": "할 일이 없습니다.",
-  "task.status": "상태",
-  "task.status.open": "남은 일",
-  "task.status.done": "완료",
-  "task.status.skipped": "건너뜀",
-  "task.assignee": "담당",
-  "task.assignee.me": "내 할 일",
-  "task.assignee.all": "모두",
-  "task.unassigned": "담당 없음",
-  "task.col.due": "기한",
-  "task.col.title": "할 일",
-  "task.col.customer": "고객",
-  "task.col.source": "만든 곳",
-  "task.col.assignee": "담당",
-  "task.col.actions": "처리",
-  "task.col.closed": "처리한 때",
-  "task.source.automation": "자동 발송",
-  "task.source.prospect": "잠재 고객",
-  "task.source.manual": "직접 입력",
 };

@@ -5,12 +5,16 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, errorKey } from "../api";
 import type { Automation, AutomationInput, AutomationPreset } from "../api_automations";
-import { dateTime, hasMessage, t } from "../i18n";
+import { addMessages, dateTime, hasMessage, t } from "../i18n";
+import { koAutomations } from "../i18n/ko_automations";
+import { enAutomations } from "../i18n/en_automations";
 import { linkClick } from "../router";
 import { isManager, useSession } from "../session";
 import { StatusLine, useWrite, type Notice } from "../components/ui";
 import { AutomationEditor } from "./automation_editor";
 import { AutomationDryRun, AutomationReportPage } from "./automation_results";
+
+addMessages({ ko: koAutomations, en: enAutomations });
 
 // The pages under /office/automations: the list, /new, /{id}, /{id}/dry-run, /{id}/report.
 export function AutomationsSection({ path }: { path: string }) {
