@@ -1,6 +1,7 @@
 #include "app/analytics_aggregates.h"
 
 #include <algorithm>
+#include <cmath>
 #include <climits>
 #include <numeric>
 
@@ -277,6 +278,35 @@ Result<std::vector<RhythmRow>> BusinessAggregates::Rhythm(Timestamp as_of, doubl
   std::sort(rows.begin(), rows.end(),
             [](const RhythmRow& a, const RhythmRow& b) { return a.customer_id < b.customer_id; });
   return rows;
+}
+
+void BusinessAggregates::ExportVisitFacts(Timestamp as_of, int32_t recent_from_day, double overdue_multiple,
+                                          domain::FactsTable* out) const {
+  const int32_t today = LocalDay(as_of.micros());
+  out->rows.reserve(out->rows.size() + customer_id_.size());
+  std::vector<int64_t> gaps;
+  for (uint32_t c = 0; c < customer_id_.size(); ++c) {
+    const auto& days = days_[c];
+    if (days.empty()) continue;
+    domain::CustomerFacts f;
+    f.customer_id = customer_id_[c];
+    f.first_visit_day = days.front().day;
+    f.last_visit_day = days.back().day;
+    f.visit_count = static_cast<int32_t>(sales_count_[c]);
+    f.visits_begin = static_cast<uint32_t>(out->visit_days.size());
+    for (auto it = days.rbegin(); it != days.rend() && it->day >= recent_from_day; ++it) {
+      out->visit_days.push_back(it->day);
+    }
+    std::reverse(out->visit_days.begin() + f.visits_begin, out->visit_days.end());
+    f.visits_end = static_cast<uint32_t>(out->visit_days.size());
+    if (days.size() >= 2) {
+      gaps.clear();
+      for (size_t i = 1; i < days.size(); ++i) gaps.push_back(days[i].day - days[i - 1].day);
+      const auto since = f.last_visit_day + static_cast<int32_t>(std::floor(overdue_multiple * MedianGap(gaps))) + 1;
+      if (since <= today) f.overdue_since_day = since;
+    }
+    out->rows.push_back(f);
+  }
 }
 
 analytics::CustomerSummary BusinessAggregates::ModelSummary(Timestamp as_of) const {

@@ -21,6 +21,7 @@
 #include "analytics/text_formats.h"
 #include "common/status.h"
 #include "common/time.h"
+#include "domain/automation.h"
 
 namespace crm::app {
 
@@ -96,6 +97,11 @@ class BusinessAggregates {
   analytics::CustomerSummary ModelSummary(Timestamp as_of, int64_t calibration_end_day) const;
   std::vector<UnitFigures> Branches() const;
   std::vector<UnitFigures> Staff() const;
+  // Appends one row per customer with a sale to `out` (automations): first and last visit day,
+  // sales, the visit days from `recent_from_day` on, and the day they became overdue (last visit +
+  // overdue_multiple x their median gap, when that day has come by `as_of`).
+  void ExportVisitFacts(Timestamp as_of, int32_t recent_from_day, double overdue_multiple,
+                        domain::FactsTable* out) const;
 
  private:
   struct DayValue {

@@ -317,6 +317,14 @@ Result<CustomerLabels> AnalyticsService::Labels(BusinessId business) {
   return labels;
 }
 
+Status AnalyticsService::AutomationFacts(BusinessId business, Timestamp as_of, int32_t recent_from_day,
+                                         domain::FactsTable* out) {
+  CRM_ASSIGN_OR_RETURN(auto current, Current(business));
+  State& state = *current.first;
+  state.aggregates->ExportVisitFacts(as_of, recent_from_day, 2.0, out);
+  return Status::Ok();
+}
+
 Result<SummaryReport> AnalyticsService::Summary(const Principal& principal) {
   CRM_RETURN_IF_ERROR(principal.Require(domain::Role::kManager));
   CRM_ASSIGN_OR_RETURN(auto current, Current(principal.business_id));

@@ -209,6 +209,9 @@ class AnalyticsService : public OrderObserver {
 
   // For saved segments; the caller has checked the principal.
   Result<CustomerLabels> Labels(BusinessId business);
+  // For automations: the visit facts of every customer with a sale (BusinessAggregates::
+  // ExportVisitFacts, overdue at twice the usual gap) appended to `out`.
+  Status AutomationFacts(BusinessId business, Timestamp as_of, int32_t recent_from_day, domain::FactsTable* out);
 
   // Folds a committed sale or refund into its business's aggregates, when they are built.
   void OnOrderCommitted(const domain::Order& order, const domain::Order* original) override;

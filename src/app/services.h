@@ -6,6 +6,7 @@
 
 #include "app/analytics_service.h"
 #include "app/auth_service.h"
+#include "app/automation_service.h"
 #include "app/business_service.h"
 #include "app/campaign_service.h"
 #include "app/consent_service.h"
@@ -19,6 +20,7 @@
 #include "app/merge_service.h"
 #include "app/order_service.h"
 #include "app/segment_service.h"
+#include "app/task_service.h"
 #include "app/undo_service.h"
 
 namespace crm::app {
@@ -41,7 +43,9 @@ struct Services {
         undo(database, clock),
         kiosk(database, clock, customers, loyalty),
         campaigns(database, clock, analytics, segments, customers),
-        consents(database, clock) {
+        consents(database, clock),
+        automations(database, clock, analytics),
+        tasks(database, clock) {
     orders.SetObserver(&analytics);
     merges.OnCustomersMoved([this](BusinessId business) { analytics.Invalidate(business); });
     businesses.OnCredentialsEnded([this](const std::vector<std::string>& hashes) { auth.Forget(hashes); });
@@ -64,6 +68,8 @@ struct Services {
   KioskService kiosk;
   CampaignService campaigns;
   ConsentService consents;
+  AutomationService automations;
+  TaskService tasks;
 };
 
 }  // namespace crm::app

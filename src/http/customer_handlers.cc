@@ -10,6 +10,8 @@
 
 namespace crm::http {
 
+Json TaskJson(const app::TaskView& view);  // http/automation_handlers.cc
+
 namespace {
 
 constexpr char kTag[] = "customers";
@@ -22,6 +24,12 @@ Result<Json> ProfileJson(RequestContext& context, const domain::Customer& custom
                                    {"balance", loyalty->balance},
                                    {"tier", loyalty->tier ? Json(*loyalty->tier) : Json(nullptr)}}
                             : Json(nullptr);
+  // The card shows the follow-ups staff should do for this customer (theirs and unassigned ones;
+  // managers see all).
+  CRM_ASSIGN_OR_RETURN(auto tasks, context.services.tasks.OpenFor(context.principal(), customer.id));
+  Json open_tasks = Json::array();
+  for (const app::TaskView& task : tasks) open_tasks.push_back(TaskJson(task));
+  json["open_tasks"] = std::move(open_tasks);
   return json;
 }
 

@@ -211,6 +211,7 @@ Json CustomerSchema(bool profile) {
                                                           {"source", String()}})));
     properties.emplace_back("loyalty", Nullable(Object({{"unit", String()}, {"balance", Integer()},
                                                         {"tier", Nullable(String())}})));
+    properties.emplace_back("open_tasks", ArrayOf(Ref("Task")));
   }
   return Object(std::move(properties));
 }
@@ -590,6 +591,7 @@ Json OpenApiDocument() {
   Json components;
   components["schemas"] = Schemas();
   AddCampaignSchemas(components["schemas"]);
+  AddAutomationSchemas(components["schemas"]);
   components["responses"]["Error"] = Json{{"description", "An error: 400, 401, 403, 404, 405, 409, 413, 429, 500, 503"},
                                           {"content", JsonContent("Error")}};
   components["securitySchemes"]["bearerAuth"] = Json{{"type", "http"}, {"scheme", "bearer"}};

@@ -12,5 +12,6 @@ namespace crm::http {
 nlohmann::ordered_json OpenApiDocument();
 // Adds the schemas of campaigns, consent and messaging settings (openapi_campaigns.cc).
 void AddCampaignSchemas(nlohmann::ordered_json& schemas);
+void AddAutomationSchemas(nlohmann::ordered_json& schemas);
 
 }  // namespace crm::http

@@ -84,6 +84,7 @@ std::vector<Route> UndoRoutes();
 std::vector<Route> KioskRoutes();
 std::vector<Route> CampaignRoutes();  // campaigns, the composer's preview, reports
 std::vector<Route> ConsentRoutes();   // messaging settings, consent, opt-out, suppression
+std::vector<Route> AutomationRoutes();  // automations, presets, dry runs, reports and staff tasks
 // Gives the campaign service what only http/ has (the customer-list query parser).
 void InstallCampaignHooks(app::Services& services);
 std::vector<Route> MetaRoutes();  // health and the OpenAPI document

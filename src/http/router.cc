@@ -104,7 +104,7 @@ const std::vector<Route>& RouteTable() {
     std::vector<Route> table;
     for (auto routes : {MetaRoutes, AuthRoutes, BusinessRoutes, CustomerRoutes, OrderRoutes, LoyaltyRoutes,
                         MergeRoutes, ImportRoutes, ExportRoutes, AnalyticsRoutes, UndoRoutes, KioskRoutes,
-                        CampaignRoutes, ConsentRoutes}) {
+                        CampaignRoutes, ConsentRoutes, AutomationRoutes}) {
       for (Route& route : routes()) table.push_back(std::move(route));
     }
     return table;

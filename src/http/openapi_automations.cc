@@ -1,0 +1,111 @@
+// The OpenAPI schemas of automations and staff tasks (http/automation_handlers.cc).
+#include "http/openapi.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace crm::http {
+
+using Json = nlohmann::ordered_json;
+
+namespace {
+
+Json Type(const char* type) { return Json{{"type", type}}; }
+Json String() { return Type("string"); }
+Json Integer() { return Json{{"type", "integer"}, {"format", "int64"}}; }
+Json Number() { return Type("number"); }
+Json Boolean() { return Type("boolean"); }
+Json TimeSchema() { return Json{{"type", "string"}, {"format", "date-time"}}; }
+Json Ref(const std::string& name) { return Json{{"$ref", "#/components/schemas/" + name}}; }
+Json ArrayOf(Json items) { return Json{{"type", "array"}, {"items", std::move(items)}}; }
+Json Nullable(Json schema) {
+  schema["nullable"] = true;
+  return schema;
+}
+Json Enum(std::vector<std::string> values) { return Json{{"type", "string"}, {"enum", std::move(values)}}; }
+Json Object(std::vector<std::pair<std::string, Json>> properties, std::vector<std::string> required = {}) {
+  Json schema;
+  schema["type"] = "object";
+  Json props = Json::object();
+  for (auto& [name, property] : properties) props[name] = std::move(property);
+  schema["properties"] = std::move(props);
+  if (!required.empty()) schema["required"] = std::move(required);
+  return schema;
+}
+Json CountsByName() { return Json{{"type", "object"}, {"additionalProperties", Integer()}}; }
+
+const std::vector<std::string> kChannels{"sms", "alimtalk", "brand", "email"};
+
+}  // namespace
+
+void AddAutomationSchemas(Json& schemas) {
+  const Json trigger = Object(
+      {{"kind", Enum({"first_visit", "days_after_visit", "no_second_visit", "birthday", "anniversary", "overdue",
+                      "churn_risk", "tier_promotion", "points_expiring", "referral_reward",
+                      "prospect_not_converted"})},
+       {"days", Integer()},
+       {"threshold", Number()},
+       {"tier", Nullable(String())}},
+      {"kind"});
+  std::vector<std::pair<std::string, Json>> input = {
+      {"name", String()},
+      {"trigger", trigger},
+      {"action", Enum({"message", "task"})},
+      {"send_hour", Integer()},
+      {"channel", Enum(kChannels)},
+      {"fallback_channel", Nullable(Enum({"sms"}))},
+      {"purpose", Enum({"advertising", "informational"})},
+      {"template", Object({{"body", String()}, {"subject", String()}})},
+      {"coupon_template_id", Nullable(Integer())},
+      {"frequency_cap_days", Integer()},
+      {"control_share_permille", Integer()},
+      {"task", Nullable(Object({{"title", String()},
+                                {"assignee", Json{{"oneOf", Json::array({Enum({"author", "none"}), Integer()})}}},
+                                {"kind", Enum({"call", "counter", "follow_up"})}}))},
+      {"state", Enum({"active", "paused"})}};
+  schemas["AutomationInput"] = Object(input, {"name", "trigger"});
+  std::vector<std::pair<std::string, Json>> automation = input;
+  automation.push_back({"id", Integer()});
+  automation.push_back({"preset", Nullable(String())});
+  automation.push_back({"created_at", TimeSchema()});
+  automation.push_back({"activated_at", Nullable(TimeSchema())});
+  automation.push_back({"last_run_at", Nullable(TimeSchema())});
+  schemas["Automation"] = Object(automation);
+  schemas["AutomationList"] = Object({{"automations", ArrayOf(Ref("Automation"))}}, {"automations"});
+  schemas["AutomationPresets"] = Object(
+      {{"presets", ArrayOf(Object({{"key", Enum({"cafe", "restaurant", "salon"})},
+                                   {"name", String()},
+                                   {"automations", ArrayOf(Ref("AutomationInput"))}}))}});
+  schemas["AutomationDryRun"] = Object(
+      {{"date", Json{{"type", "string"}, {"format", "date"}}},
+       {"would_send", ArrayOf(Object({{"customer_id", Integer()}, {"name", String()}, {"occurrence", String()},
+                                      {"send_at", TimeSchema()}, {"channel", Enum(kChannels)}}))},
+       {"excluded", ArrayOf(Object({{"customer_id", Integer()}, {"name", String()}, {"occurrence", String()},
+                                    {"reason", String()}}))},
+       {"counts", Object({{"would_send", Integer()}, {"excluded", CountsByName()}})}});
+  const Json task_status = Enum({"open", "done", "skipped"});
+  schemas["Task"] = Object({{"id", Integer()},
+                            {"customer_id", Nullable(Integer())},
+                            {"customer_name", String()},
+                            {"prospect_id", Nullable(Integer())},
+                            {"title", String()},
+                            {"kind", Enum({"call", "counter", "follow_up"})},
+                            {"due_date", Json{{"type", "string"}, {"format", "date"}}},
+                            {"assignee_staff_id", Nullable(Integer())},
+                            {"source", Enum({"automation", "prospect", "manual"})},
+                            {"source_id", Nullable(Integer())},
+                            {"status", task_status},
+                            {"note", String()},
+                            {"created_at", TimeSchema()},
+                            {"closed_at", Nullable(TimeSchema())},
+                            {"closed_by", Nullable(Integer())}});
+  schemas["TaskList"] = Object({{"tasks", ArrayOf(Ref("Task"))}}, {"tasks"});
+  schemas["TaskInput"] = Object({{"customer_id", Integer()},
+                                 {"title", String()},
+                                 {"due_date", Json{{"type", "string"}, {"format", "date"}}},
+                                 {"assignee_staff_id", Nullable(Integer())}},
+                                {"customer_id", "title", "due_date"});
+}
+
+}  // namespace crm::http
