@@ -56,6 +56,11 @@ const docsScreenshots = new Set([
   "office-campaign-report",
   "office-outbox",
   "opt-out",
+  "office-automations",
+  "office-automation-dry-run",
+  "office-automation-report",
+  "office-tasks",
+  "counter-task",
 ]);
 
 export async function shot(page: Page, info: TestInfo, name: string): Promise<void> {

@@ -3,6 +3,7 @@
 // write whose connection drops is sent again with the same key, so the server can answer the
 // first result instead of doing it twice.
 import { hasMessage, type MessageKey } from "./i18n";
+import type { Task } from "./api_automations";
 
 export class ApiError extends Error {
   constructor(
@@ -273,6 +274,8 @@ export interface CustomerSummary {
 export interface Customer extends CustomerSummary {
   alerts: Preference[];
   preferences: Preference[];
+  // The customer's open staff tasks, when the card carries them (docs/automations.md).
+  open_tasks?: Task[];
 }
 export interface Note {
   id: number;

@@ -18,6 +18,7 @@ import { ImportPage } from "./pages/import";
 import { LoyaltySettings } from "./pages/loyalty_settings";
 import { Account } from "./pages/account";
 import { OptOut } from "./pages/opt_out";
+import { Tasks } from "./pages/tasks";
 import { isManager } from "./session";
 
 // The dashboard and its chart library are fetched only when the page is opened, so they never
@@ -55,6 +56,19 @@ const CampaignComposer = lazyPage((): Promise<(props: { id?: number }) => JSX.El
   import("./pages/campaign_composer").then((module) => module.CampaignComposer));
 const Campaigns = lazyPage((): Promise<() => JSX.Element> => import("./pages/campaigns").then((module) => module.Campaigns));
 const Outbox = lazyPage((): Promise<() => JSX.Element> => import("./pages/outbox").then((module) => module.Outbox));
+
+// The automation pages carry the report's chart: loaded on demand like the dashboard.
+function LazyAutomations({ path }: { path: string }) {
+  const [Section, setSection] = useState<((props: { path: string }) => JSX.Element) | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    import("./pages/automations")
+      .then((module) => setSection(() => module.AutomationsSection))
+      .catch(() => setFailed(true));
+  }, []);
+  if (failed) return <p class="notice notice-error">{t("error.network")}</p>;
+  return Section ? <Section path={path} /> : <p class="loading">{t("app.loading")}</p>;
+}
 
 export function App() {
   const path = usePath();
@@ -137,6 +151,7 @@ function Page({ path, me }: { path: string; me: Me }) {
     const id = Number(campaign[1]);
     return campaign[2] ? <CampaignComposer key={`edit-${id}`} id={id} /> : <LazyCampaignReport key={`report-${id}`} id={id} />;
   }
+  if (path === "/office/automations" || path.startsWith("/office/automations/")) return <LazyAutomations path={path} />;
   switch (path) {
     case "/office/customers":
       return <Customers />;
@@ -158,6 +173,8 @@ function Page({ path, me }: { path: string; me: Me }) {
       return me.role !== "staff" ? <ImportPage /> : <Counter />;
     case "/office/access-log":
       return me.role === "owner" ? <AccessLog /> : <Counter />;
+    case "/office/tasks":
+      return <Tasks />;
     case "/account":
       return <Account />;
     default:
@@ -170,6 +187,8 @@ function Nav({ me, path }: { me: Me; path: string }) {
     { href: "/", label: t("nav.counter"), show: true },
     { href: "/office/customers", label: t("nav.customers"), show: true },
     { href: "/office/team", label: t("nav.team"), show: true },
+    { href: "/office/tasks", label: t("nav.tasks"), show: true },
+    { href: "/office/automations", label: t("nav.automations"), show: true },
     { href: "/office/analytics", label: t("nav.analytics"), show: isManager(me) },
     { href: "/office/campaigns", label: t("nav.campaigns"), show: isManager(me) },
     { href: "/office/outbox", label: t("nav.outbox"), show: isManager(me) },

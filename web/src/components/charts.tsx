@@ -1,5 +1,5 @@
-// Charts of the analytics dashboard, drawn by Chart.js on a canvas. Only the dashboard imports
-// this file, and the dashboard is loaded on demand, so Chart.js never reaches the counter screen's
+// Charts of the analytics dashboard and the automation report, drawn by Chart.js on a canvas.
+// Only pages loaded on demand import this file, so Chart.js never reaches the counter screen's
 // bundle. Every chart sits next to a table with the same figures (readable, and exportable).
 import { useEffect, useRef } from "preact/hooks";
 import {
@@ -127,7 +127,8 @@ export function TrackingChart({ weeks, actual, predicted, label, actualLabel, pr
   );
 }
 
-// Two groups side by side per label (a campaign's treated and control groups).
+// Bars side by side, one colour per series: a campaign's treated and control groups, an
+// automation's visit funnel before and after it was switched on.
 export function GroupedBarChart({ labels, series, label }: {
   labels: string[];
   series: { label: string; values: number[] }[];

@@ -1,8 +1,9 @@
-import type { MessageKey } from "./ko";
+import type { CoreKey } from "./ko";
 import { enCampaigns } from "./en_campaigns";
+import { enTasks } from "./en_tasks";
 
 // English: every key of ko.ts, checked by the type.
-export const en: Record<MessageKey, string> = {
+export const en: Record<CoreKey, string> = {
   "app.name": "Dangol",
   "app.loading": "Loading…",
   "nav.counter": "Counter",
@@ -641,4 +642,5 @@ export const en: Record<MessageKey, string> = {
   "imp.error.tooLarge": "The file is larger than 64 MB.",
   "imp.error.other": "Cannot import ({field}).",
   ...enCampaigns,
+  ...enTasks,
 };

@@ -7,7 +7,8 @@ import { ko, type MessageKey } from "./ko";
 export type Lang = "ko" | "en";
 export type { MessageKey };
 
-const catalogs: Record<Lang, Record<MessageKey, string>> = { ko, en };
+// Copies, so the strings a page brings when it loads (addMessages) join them.
+const catalogs: Record<Lang, Record<string, string>> = { ko: { ...ko }, en: { ...en } };
 const storageKey = "dangol.lang";
 const listeners = new Set<() => void>();
 
@@ -47,7 +48,13 @@ export function objectParticle(word: string): string {
 
 // Whether the catalog has `key` (for keys built from server codes, such as "reason.coupon_used").
 export function hasMessage(key: string): key is MessageKey {
-  return Object.prototype.hasOwnProperty.call(ko, key);
+  return Object.prototype.hasOwnProperty.call(catalogs.ko, key);
+}
+
+// Adds the strings of a page loaded on demand (the automation pages), in both languages.
+export function addMessages(extra: Record<Lang, Record<string, string>>): void {
+  Object.assign(catalogs.ko, extra.ko);
+  Object.assign(catalogs.en, extra.en);
 }
 
 export function t(key: MessageKey, params?: Record<string, string | number>): string {

@@ -1,5 +1,7 @@
 // Korean: the default language. Every string the UI shows lives here and in en.ts.
 import { koCampaigns } from "./ko_campaigns";
+import type { koAutomations } from "./ko_automations";
+import { koTasks } from "./ko_tasks";
 
 export const ko = {
   "app.name": "단골",
@@ -640,6 +642,9 @@ export const ko = {
   "imp.error.tooLarge": "파일이 64MB보다 큽니다.",
   "imp.error.other": "가져올 수 없습니다 ({field}).",
   ...koCampaigns,
+  ...koTasks,
 };
 
-export type MessageKey = keyof typeof ko;
+// The keys every page has, and those the automation pages add when they load (addMessages).
+export type CoreKey = keyof typeof ko;
+export type MessageKey = CoreKey | keyof typeof koAutomations;

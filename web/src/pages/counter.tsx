@@ -21,6 +21,7 @@ import { ago, date, t, won, number, objectParticle } from "../i18n";
 import { useSession } from "../session";
 import { Field, StageBadge, StatusLine, useWrite, type Notice } from "../components/ui";
 import { CouponList, LoyaltySummary, RedeemForm, SaleResult, useLoyalty } from "../components/loyalty";
+import { CustomerTasks } from "../components/tasks";
 
 type Panel = "order" | "note" | "preference" | "redeem" | "newCustomer" | "prospect" | null;
 
@@ -435,6 +436,7 @@ function CustomerCard(props: {
           onUsed={(text) => props.onChanged(text)}
         />
       ) : null}
+      <CustomerTasks customerId={customer.id} given={customer.open_tasks} onChanged={(text) => props.onChanged(text)} />
       {birthdaySoon || anniversaries.length ? (
         <div class="celebrate">
           {birthdaySoon ? <p>{t("card.birthdayWeek", { date: customer.birthday!.date.slice(5) })}</p> : null}

@@ -1,0 +1,33 @@
+// English strings of the staff tasks and their menu entries (spread into en.ts), checked against ko.
+import type { koTasks } from "./ko_tasks";
+
+export const enTasks: Record<keyof typeof koTasks, string> = {
+  "nav.automations": "Automations",
+  "nav.tasks": "Tasks",
+  "task.title": "Tasks",
+  "task.forCustomer": "Tasks for this customer",
+  "task.done": "Done",
+  "task.skip": "Skip",
+  "task.due": "due {date}",
+  "task.doneNotice": "Done: {title}",
+  "task.skippedNotice": "Skipped: {title}",
+  "task.empty": "No tasks.",
+  "task.status": "Status",
+  "task.status.open": "Open",
+  "task.status.done": "Done",
+  "task.status.skipped": "Skipped",
+  "task.assignee": "Assignee",
+  "task.assignee.me": "Mine",
+  "task.assignee.all": "Everyone's",
+  "task.unassigned": "Unassigned",
+  "task.col.due": "Due",
+  "task.col.title": "Task",
+  "task.col.customer": "Customer",
+  "task.col.source": "From",
+  "task.col.assignee": "Assignee",
+  "task.col.actions": "Actions",
+  "task.col.closed": "Closed",
+  "task.source.automation": "Automation",
+  "task.source.prospect": "Prospect",
+  "task.source.manual": "Manual",
+};
