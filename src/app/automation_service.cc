@@ -1,5 +1,6 @@
 #include "app/automation_service.h"
 
+#include <map>
 #include <algorithm>
 #include <unordered_map>
 
@@ -187,6 +188,18 @@ Result<std::vector<AutomationService::Decision>> AutomationService::Decide(store
   }
   const domain::Campaign campaign =
       AsCampaign(a, plan ? plan->sender.registered_sender_numbers : std::vector<std::string>{});
+  // The customers a message may go to, decided in bulk as a campaign's audience is.
+  std::map<int64_t, RecipientDecision> decided;
+  if (plan && !prospects && a.action != domain::AutomationAction::kTask) {
+    std::vector<CustomerId> ids;
+    ids.reserve(evaluation.due.size());
+    for (const auto& due : evaluation.due) ids.push_back(CustomerId(due.customer_id));
+    CRM_ASSIGN_OR_RETURN(std::vector<RecipientDecision> all, DecideAll(tx, *plan, campaign, ids));
+    for (auto& one : all) {
+      const int64_t id = one.customer.id.value();
+      decided.emplace(id, std::move(one));
+    }
+  }
   for (auto& due : evaluation.due) {
     Decision d;
     d.due = std::move(due);
@@ -204,18 +217,17 @@ Result<std::vector<AutomationService::Decision>> AutomationService::Decide(store
       decisions.push_back(std::move(d));
       continue;
     }
-    auto decision = app::Decide(tx, *plan, campaign, CustomerId(d.due.customer_id));
-    if (!decision.ok()) {
-      if (decision.status().code() != StatusCode::kNotFound) return decision.status();
+    const auto found = decided.find(d.due.customer_id);
+    if (found == decided.end()) {
       d.exclusion = "not_found";
-    } else if (decision->exclusion) {
-      d.exclusion = domain::ToString(*decision->exclusion);
-      d.customer = std::move(decision->customer);
+    } else if (found->second.exclusion) {
+      d.exclusion = domain::ToString(*found->second.exclusion);
+      d.customer = found->second.customer;
     } else {
-      d.control = decision->control;
-      d.customer = std::move(decision->customer);
+      d.control = found->second.control;
+      d.customer = found->second.customer;
       if (!d.control) {
-        auto message = ComposeFor(*plan, campaign, d.customer, "");
+        auto message = ComposeFor(*plan, campaign, d.customer, "", found->second.standing);
         if (!message.ok()) {
           d.exclusion = message.status().reason().empty() ? "not_composable" : message.status().reason();
         } else {

@@ -225,19 +225,14 @@ int RunMigrate(const std::string& db_url, std::ostream& out, std::ostream& err) 
 
 namespace {
 
-// The demo's messaging set-up and two of the café preset's automations, switched on (the welcome
-// after a first visit and the birthday greeting), so that `dangol serve` with the local fake
-// provider sends them.
+// Two of the café preset's automations, switched on (the welcome after a first visit and the
+// birthday greeting), so that `dangol serve` with the local fake provider sends them. The
+// messaging settings and the sender number are the demo campaign's (app/demo_campaign.h).
 Status AddDemoAutomations(store::Database& database, const Clock& clock, BusinessId business) {
   app::Services services(database, clock);
   app::Principal owner;
   owner.business_id = business;
   owner.role = domain::Role::kOwner;
-  CRM_ASSIGN_OR_RETURN(domain::MessagingSettings settings, services.campaigns.Settings(owner));
-  settings.contact = "02-555-1234";
-  settings.opt_out_number = "080-123-4567";
-  CRM_RETURN_IF_ERROR(services.campaigns.SaveSettings(owner, settings).status());
-  CRM_RETURN_IF_ERROR(services.campaigns.AddSenderNumber(owner, "02-1234-5678", "본점").status());
   const app::AutomationPreset& cafe = app::AutomationService::Presets().front();
   for (const char* name : {"첫 방문 감사", "생일 축하"}) {
     for (domain::Automation automation : cafe.automations) {

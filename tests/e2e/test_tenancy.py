@@ -97,6 +97,9 @@ ID_ROUTES = {
     ("POST", "/automations/{}/activate"): lambda p, c: (f"/automations/{c.automation}/activate", None),
     ("POST", "/automations/{}/pause"): lambda p, c: (f"/automations/{c.automation}/pause", None),
     ("GET", "/automations/{}/dry-run"): lambda p, c: (f"/automations/{c.automation}/dry-run", None),
+    ("GET", "/automations/{}/report"): lambda p, c: (f"/automations/{c.automation}/report", None),
+    ("GET", "/messaging/outbox/{}"): lambda p, c: (f"/messaging/outbox/{c.outbox_message}", None),
+    ("POST", "/customers/{}/erase"): lambda p, c: (f"/customers/{c.customer}/erase", {"reason": "침입"}),
     ("POST", "/tasks/{}/done"): lambda p, c: (f"/tasks/{c.task}/done", None),
     ("POST", "/tasks/{}/skip"): lambda p, c: (f"/tasks/{c.task}/skip", {"note": "침입"}),
     ("GET", "/customers/{}/last-action"): lambda p, c: (f"/customers/{c.customer}/last-action", None),
@@ -210,12 +213,16 @@ class TenancyTests(ServerTestCase):
             "name": f"캠페인 {label}", "purpose": "advertising", "channel": "sms",
             "audience": {"kind": "customer_ids", "value": str(customer)},
             "body": "#{이름}님, 이번 주 아메리카노 1+1", "sender_number": "0212345678"}), "campaign")
+        test_send = token.post(f"/campaigns/{campaign}/test", {"phones": ["010-1234-5678"]})
+        if test_send.status != 202:
+            raise AssertionError(f"test send of {label}: {test_send!r}")
+        outbox_message = token.get("/messaging/outbox?limit=1").json["items"][0]["id"]
         automation = created(token.post("/automations", {
             "name": f"생일 {label}", "trigger": {"kind": "birthday"}, "template": {"body": "#{이름}님 생일 축하"}}),
             "automation")
         task = created(token.post("/tasks", {"customer_id": customer, "title": f"전화 {label}",
                                              "due_date": "2026-12-07"}), "task")
-        return Ids(automation=automation, task=task, api_token=api_token, sender_number=sender_number, campaign=campaign, branch=branch, customer=customer, other_customer=other_customer, preference=preference,
+        return Ids(outbox_message=outbox_message, automation=automation, task=task, api_token=api_token, sender_number=sender_number, campaign=campaign, branch=branch, customer=customer, other_customer=other_customer, preference=preference,
                    note=note, order=order, staff=staff, prospect=prospect, template=template, coupon=coupon,
                    merge=merge.json["merge_id"], import_job=import_job, segment=segment, kiosk_device=kiosk_device)
 
