@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "app/reason_text.h"
 #include "domain/korean_text.h"
 #include "store/access_log_repository.h"
 #include "store/customer_repository.h"
@@ -12,24 +13,9 @@
 namespace crm::app {
 namespace {
 
-constexpr size_t kMaxReasonBytes = 500;
 // The retention job erases in batches of this many customers, each customer its own transaction.
 constexpr int kRetentionBatch = 200;
 constexpr int64_t kSecondsPerDay = 86'400;
-
-Result<std::string> CleanReason(const std::string& text) {
-  auto normalized = domain::NormalizeText(text);
-  if (!normalized.ok()) return InvalidArgument("must be valid UTF-8 text", "reason");
-  std::string reason = std::move(normalized).value();
-  const auto first = reason.find_first_not_of(" \t");
-  if (first == std::string::npos) return InvalidArgument("is required", "reason");
-  reason = reason.substr(first, reason.find_last_not_of(" \t") - first + 1);
-  if (reason.size() > kMaxReasonBytes) {
-    return InvalidArgument(fmt::format("must be at most {} bytes", kMaxReasonBytes), "reason");
-  }
-  if (domain::HasControlCharacter(reason)) return InvalidArgument("must not hold control characters", "reason");
-  return reason;
-}
 
 int DaysInMonth(int year, int month) {
   const int next_year = month == 12 ? year + 1 : year;
@@ -96,21 +82,33 @@ Result<RetentionSetting> ErasureService::GetRetention(const Principal& principal
   CRM_RETURN_IF_ERROR(database_.Read([&](store::Transaction& tx) -> Status {
     store::ErasureRepository erasures(tx.connection());
     CRM_ASSIGN_OR_RETURN(setting.months, erasures.RetentionMonths(principal.business_id));
+    CRM_ASSIGN_OR_RETURN(setting.access_log_days, tx.access_log().RetentionDays(principal.business_id));
     return Status::Ok();
   }));
   return setting;
 }
 
-Result<RetentionSetting> ErasureService::SetRetention(const Principal& principal, int64_t months) {
+Result<RetentionSetting> ErasureService::SetRetention(const Principal& principal, std::optional<int64_t> months,
+                                                      std::optional<int64_t> access_log_days) {
   CRM_RETURN_IF_ERROR(principal.Require(domain::Role::kOwner));
-  if (months < 0 || months > kMaxRetentionMonths) {
+  if (months && (*months < 0 || *months > kMaxRetentionMonths)) {
     return InvalidArgument(fmt::format("must be between 0 (off) and {}", kMaxRetentionMonths), "months");
   }
+  if (access_log_days && (*access_log_days < kMinAccessLogDays || *access_log_days > kMaxAccessLogDays)) {
+    return InvalidArgument(fmt::format("must be between {} and {}: the access log is kept at least a year",
+                                       kMinAccessLogDays, kMaxAccessLogDays),
+                           "access_log_days");
+  }
+  RetentionSetting setting;
   CRM_RETURN_IF_ERROR(database_.Write([&](store::Transaction& tx) -> Status {
     store::ErasureRepository erasures(tx.connection());
-    return erasures.SetRetentionMonths(principal.business_id, months);
+    if (months) CRM_RETURN_IF_ERROR(erasures.SetRetentionMonths(principal.business_id, *months));
+    if (access_log_days) CRM_RETURN_IF_ERROR(tx.access_log().SetRetentionDays(principal.business_id, *access_log_days));
+    CRM_ASSIGN_OR_RETURN(setting.months, erasures.RetentionMonths(principal.business_id));
+    CRM_ASSIGN_OR_RETURN(setting.access_log_days, tx.access_log().RetentionDays(principal.business_id));
+    return Status::Ok();
   }));
-  return RetentionSetting{months};
+  return setting;
 }
 
 Result<RetentionPreview> ErasureService::PreviewRetention(const Principal& principal) {
@@ -190,7 +188,27 @@ Result<RetentionRun> ErasureService::RunRetentionForAll(Timestamp now) {
     }
     total.erased += run->erased;
   }
+  std::vector<std::pair<BusinessId, int64_t>> access_logs;
+  CRM_RETURN_IF_ERROR(database_.Read([&](store::Transaction& tx) -> Status {
+    CRM_ASSIGN_OR_RETURN(access_logs, tx.access_log().RetentionByBusiness());
+    return Status::Ok();
+  }));
+  for (const auto& [business, days] : access_logs) {
+    auto deleted = PruneAccessLog(business, now);
+    if (!deleted.ok()) {
+      ++total.failed;
+      continue;
+    }
+    total.access_log_deleted += *deleted;
+  }
   return total;
+}
+
+Result<int64_t> ErasureService::PruneAccessLog(BusinessId business, Timestamp now) {
+  return store::WriteValue<int64_t>(database_, [&](store::Transaction& tx) -> Result<int64_t> {
+    CRM_ASSIGN_OR_RETURN(int64_t days, tx.access_log().RetentionDays(business));
+    return tx.access_log().DeleteBefore(business, now.PlusSeconds(-days * 86'400));
+  });
 }
 
 }  // namespace crm::app

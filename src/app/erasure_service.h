@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,8 @@ struct ErasureResult {
 };
 
 struct RetentionSetting {
-  int64_t months = 0;  // 0: off
+  int64_t months = 0;            // customers: 0 is off
+  int64_t access_log_days = 0;   // the personal-data access log
 };
 
 struct RetentionPreview {
@@ -39,12 +41,16 @@ struct RetentionPreview {
 struct RetentionRun {
   int64_t erased = 0;
   int64_t failed = 0;
+  int64_t access_log_deleted = 0;  // access-log entries past the business's access_log_days
 };
 
 class ErasureService {
  public:
   static constexpr int64_t kMaxRetentionMonths = 1200;
   static constexpr size_t kSamples = 5;
+  // PIPA-06: the access log is kept at least a year (two from 50,000 customers).
+  static constexpr int64_t kMinAccessLogDays = 365;
+  static constexpr int64_t kMaxAccessLogDays = 3650;
 
   ErasureService(store::Database& database, const Clock& clock);
 
@@ -57,10 +63,12 @@ class ErasureService {
   // kFailedPrecondition when it was erased already.
   Result<ErasureResult> Erase(const Principal& principal, CustomerId id, const std::string& reason);
 
-  // The business's retention period. Reading takes a manager, changing it the owner;
-  // kInvalidArgument ("months") outside 0..kMaxRetentionMonths.
+  // The business's retention periods. Reading takes a manager, changing them the owner; a value
+  // not given stays; kInvalidArgument ("months") outside 0..kMaxRetentionMonths,
+  // ("access_log_days") outside kMinAccessLogDays..kMaxAccessLogDays.
   Result<RetentionSetting> GetRetention(const Principal& principal);
-  Result<RetentionSetting> SetRetention(const Principal& principal, int64_t months);
+  Result<RetentionSetting> SetRetention(const Principal& principal, std::optional<int64_t> months,
+                                        std::optional<int64_t> access_log_days = {});
 
   // What the retention job would erase now (manager): the count and masked samples.
   Result<RetentionPreview> PreviewRetention(const Principal& principal);
@@ -68,7 +76,10 @@ class ErasureService {
   // Erases the business's customers inactive past its retention period at `now` (nothing when it
   // is off), each in its own transaction, logged as erased by the system with reason "retention".
   Result<RetentionRun> RunRetention(BusinessId business, Timestamp now);
-  // RunRetention for every business; the total.
+  // Deletes the business's access-log entries older than its access_log_days at `now`; how many.
+  Result<int64_t> PruneAccessLog(BusinessId business, Timestamp now);
+  // RunRetention for every business, and the access-log entries of every business past its
+  // access_log_days deleted; the totals.
   Result<RetentionRun> RunRetentionForAll(Timestamp now);
 
   // The retention cutoff: `months` calendar months before `now` (the day clamped to the month).

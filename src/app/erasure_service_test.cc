@@ -115,5 +115,37 @@ TEST_F(ErasureServiceTest, RetentionErasesOnlyCustomersPastThePeriodWithADryRunF
   EXPECT_EQ(again->erased, 0);
 }
 
+TEST_F(ErasureServiceTest, TheAccessLogIsKeptForItsPeriodThenPruned) {
+  auto setting = services_->erasures.GetRetention(owner_);
+  ASSERT_TRUE(setting.ok()) << setting.status().ToString();
+  EXPECT_EQ(setting->access_log_days, 730);
+  EXPECT_EQ(services_->erasures.SetRetention(As(domain::Role::kManager), std::nullopt, 400).status().code(),
+            StatusCode::kPermissionDenied);
+  auto too_short = services_->erasures.SetRetention(owner_, std::nullopt, 364);
+  EXPECT_EQ(too_short.status().field(), "access_log_days");
+  auto set = services_->erasures.SetRetention(owner_, std::nullopt, 365);
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_EQ(set->access_log_days, 365);
+  EXPECT_EQ(set->months, 0) << "a period not given stays";
+
+  NewCustomer("김철수", "010-1234-5678");  // logged at 2022-01-10
+  clock_.Set(At("2022-06-01T03:00:00Z"));
+  NewCustomer("이영희", "010-2345-6789");  // logged at 2022-06-01
+  auto before = services_->businesses.AccessLog(owner_, std::nullopt, std::nullopt, 100);
+  ASSERT_TRUE(before.ok());
+  ASSERT_EQ(before->size(), 2u);
+
+  clock_.Set(At("2023-01-20T03:00:00Z"));  // 365 days back is 2022-01-20
+  auto run = services_->erasures.RunRetentionForAll(clock_.Now());
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  EXPECT_EQ(run->access_log_deleted, 1);
+  EXPECT_EQ(run->erased, 0) << "customer retention is off";
+  auto after = services_->businesses.AccessLog(owner_, std::nullopt, std::nullopt, 100);
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->size(), 1u);
+  EXPECT_EQ(after->front().at, At("2022-06-01T03:00:00Z"));
+  EXPECT_EQ(services_->erasures.RunRetentionForAll(clock_.Now())->access_log_deleted, 0);
+}
+
 }  // namespace
 }  // namespace crm::app

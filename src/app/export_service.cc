@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <initializer_list>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "app/reason_text.h"
 #include "domain/korean_text.h"
 #include "store/access_log_repository.h"
 #include "store/business_repository.h"
@@ -13,6 +15,8 @@
 #include "store/loyalty_repository.h"
 #include "store/note_repository.h"
 #include "store/order_repository.h"
+#include "store/outbox_repository.h"
+#include "store/staff_repository.h"
 #include "store/transaction.h"
 
 namespace crm::app {
@@ -200,6 +204,47 @@ Result<int64_t> ExportService::Orders(const Principal& principal, const OrderExp
   return orders;
 }
 
+const std::vector<Cell> kAccessLogHeader =
+    HeaderOf({"id", "at", "staff_id", "staff_name", "token_id", "customer_id", "action", "ip", "detail"});
+
+Result<int64_t> ExportService::AccessLog(const Principal& principal, const AccessLogExportQuery& query,
+                                         std::string_view format, importing::TableWriter& writer) {
+  CRM_RETURN_IF_ERROR(principal.Require(domain::Role::kOwner));
+  if (query.from >= query.to) return InvalidArgument("must be before to", "from");
+  CRM_ASSIGN_OR_RETURN(std::string reason, CleanReason(query.reason));
+  int64_t entries = 0;
+  bool started = false;
+  CRM_RETURN_IF_ERROR(database_.Read([&](store::Transaction& tx) -> Status {
+    if (started) return Aborted("the export was interrupted; start it again");
+    CRM_ASSIGN_OR_RETURN(std::vector<domain::Staff> staff, tx.staff().List(principal.business_id));
+    std::map<int64_t, std::string> names;
+    for (const domain::Staff& member : staff) names[member.id.value()] = member.display_name;
+    started = true;
+    CRM_RETURN_IF_ERROR(writer.AddRow(kAccessLogHeader));
+    int64_t after = 0;
+    while (true) {
+      CRM_ASSIGN_OR_RETURN(auto page,
+                           tx.access_log().ListRange(principal.business_id, query.from, query.to, after, kPage));
+      for (const domain::AccessLogEntry& e : page) {
+        const int64_t staff_id = e.staff_id ? e.staff_id->value() : 0;
+        auto name = names.find(staff_id);
+        CRM_RETURN_IF_ERROR(writer.AddRow({e.id, e.at.ToIso8601(), e.staff_id ? Cell(staff_id) : Cell(std::string()),
+                                           name != names.end() ? name->second : std::string(),
+                                           e.token_id ? Cell(e.token_id->value()) : Cell(std::string()),
+                                           e.customer_id ? Cell(e.customer_id->value()) : Cell(std::string()),
+                                           std::string(domain::ToString(e.action)), e.ip, e.detail}));
+        ++entries;
+      }
+      if (static_cast<int>(page.size()) < kPage) return Status::Ok();
+      after = page.back().id;
+    }
+  }));
+  CRM_RETURN_IF_ERROR(writer.Finish());
+  CRM_RETURN_IF_ERROR(LogExport(principal, fmt::format("access log {} {}..{} rows={} reason: {}", format,
+                                                       query.from.ToIso8601(), query.to.ToIso8601(), entries, reason)));
+  return entries;
+}
+
 Result<CustomerRecord> ExportService::CustomerData(const Principal& principal, CustomerId id) {
   CRM_RETURN_IF_ERROR(principal.Require(domain::Role::kManager));
   const Timestamp now = clock_.Now();
@@ -224,6 +269,22 @@ Result<CustomerRecord> ExportService::CustomerData(const Principal& principal, C
     CRM_ASSIGN_OR_RETURN(record.referred_by, tx.coupons().GetReferral(business, id));
     CRM_ASSIGN_OR_RETURN(record.referrals, tx.coupons().ReferralsBy(business, id));
     CRM_ASSIGN_OR_RETURN(record.gacha_draw, tx.coupons().GetGachaDraw(business, id));
+    CRM_ASSIGN_OR_RETURN(record.consent_history, store::ConsentRepository(tx.connection()).History(business, id));
+    store::OutboxRepository outbox(tx.connection());
+    std::optional<MessageId> before_message;
+    while (true) {
+      CRM_ASSIGN_OR_RETURN(auto page, outbox.ListForCustomer(business, id, 200, before_message));
+      for (domain::OutboxMessage& message : page) record.messages.push_back(std::move(message));
+      if (page.size() < 200) break;
+      before_message = record.messages.back().id;
+    }
+    std::optional<int64_t> before_entry;
+    while (true) {
+      CRM_ASSIGN_OR_RETURN(auto page, tx.access_log().List(business, id, before_entry, 500));
+      for (domain::AccessLogEntry& entry : page) record.access_log.push_back(std::move(entry));
+      if (page.size() < 500) break;
+      before_entry = record.access_log.back().id;
+    }
     return Status::Ok();
   }));
   CRM_RETURN_IF_ERROR(LogExport(principal, "customer data json", id));

@@ -14,8 +14,10 @@
 #include "common/time.h"
 #include "domain/coupon.h"
 #include "domain/loyalty.h"
+#include "domain/message.h"
 #include "domain/order.h"
 #include "importing/table_writer.h"
+#include "store/consent_repository.h"
 #include "store/database.h"
 
 namespace crm::app {
@@ -41,6 +43,15 @@ struct CustomerRecord {
   std::optional<domain::Referral> referred_by;  // how this customer was referred
   std::vector<domain::Referral> referrals;      // whom this customer referred
   std::optional<domain::GachaDraw> gacha_draw;
+  std::vector<store::ConsentEvent> consent_history;   // oldest first
+  std::vector<domain::OutboxMessage> messages;        // newest first
+  std::vector<domain::AccessLogEntry> access_log;     // who viewed, changed or exported it, newest first
+};
+
+struct AccessLogExportQuery {
+  Timestamp from;  // at or after
+  Timestamp to;    // before
+  std::string reason;
 };
 
 class ExportService {
@@ -68,6 +79,12 @@ class ExportService {
   // not of the business; kInvalidArgument ("from") when from is not before to.
   Result<int64_t> Orders(const Principal& principal, const OrderExportQuery& query, std::string_view format,
                          importing::TableWriter& writer);
+
+  // The access log of [from, to) for an audit, oldest first: one row per entry with the staff
+  // member's name. Owners only, with a reason (PIPA-06), which goes to the access log with the
+  // count. kInvalidArgument ("from") when from is not before to, ("reason") for a missing reason.
+  Result<int64_t> AccessLog(const Principal& principal, const AccessLogExportQuery& query, std::string_view format,
+                            importing::TableWriter& writer);
 
   // Everything about one customer, read in one transaction, and an access-log entry for it.
   // kPermissionDenied below manager; kNotFound when the customer is not the business's.

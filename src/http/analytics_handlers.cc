@@ -660,7 +660,8 @@ std::vector<Route> AnalyticsRoutes() {
         .summary = "The customers a segment selects now, ascending id",
         .tag = kTag,
         .query = {{.name = "cursor", .description = "next_cursor of the previous page"},
-                  {.name = "limit", .description = "items per page, 1-500 (default 100)", .type = "integer"}},
+                  {.name = "limit", .description = "items per page, 1-500 (default 100)", .type = "integer"},
+                  kUnmaskParam},
         .response_schema = "SegmentCustomerPage"},
        SegmentCustomers},
   };

@@ -137,6 +137,7 @@ const std::vector<QueryParamInfo> kPageParams = {
 
 std::vector<QueryParamInfo> WithPage(std::vector<QueryParamInfo> params) {
   params.insert(params.end(), kPageParams.begin(), kPageParams.end());
+  params.push_back(kUnmaskParam);
   return params;
 }
 

@@ -1,8 +1,11 @@
 #include "http/errors.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "http/request_context.h"
+#include "http/unparsable_request.h"
 
 namespace crm::http {
 namespace {
@@ -78,6 +81,30 @@ TEST(ErrorsTest, ResponseForCsrfFailureNamesTheHeader) {
       Response::Error(Status(StatusCode::kPermissionDenied, "needs the CSRF token", "X-CSRF-Token"));
   EXPECT_EQ(response.status, 403);
   EXPECT_EQ((*response.body)["error"]["field"], "X-CSRF-Token");
+}
+
+TEST(UnparsableRequestTest, AParserErrorGetsAJsonAnswerAndTheConnectionCloses) {
+  const std::string answer =
+      UnparsableRequestAnswer("[connection:7] parser error HPE_INVALID_METHOD: invalid HTTP method");
+  ASSERT_EQ(answer.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << answer;
+  EXPECT_NE(answer.find("Connection: close\r\n"), std::string::npos);
+  const std::string body = answer.substr(answer.find("\r\n\r\n") + 4);
+  EXPECT_NE(answer.find(fmt::format("Content-Length: {}\r\n", body.size())), std::string::npos) << answer;
+  const auto json = nlohmann::json::parse(body);
+  EXPECT_EQ(json["error"]["code"], "malformed_request");
+  EXPECT_NE(json["error"]["message"].get<std::string>().find("HPE_INVALID_METHOD"), std::string::npos);
+}
+
+TEST(UnparsableRequestTest, LimitsKeepTheirOwnStatus) {
+  EXPECT_EQ(UnparsableRequestAnswer("parser error HPE_CB_url: the on_url callback failed").substr(0, 12), "HTTP/1.1 414");
+  EXPECT_EQ(UnparsableRequestAnswer("parser error HPE_HEADER_OVERFLOW: header size").substr(0, 12), "HTTP/1.1 431");
+  EXPECT_EQ(UnparsableRequestAnswer("parser error HPE_CB_header_value: x").substr(0, 12), "HTTP/1.1 431");
+  EXPECT_EQ(UnparsableRequestAnswer("parser error HPE_CB_body: x").substr(0, 12), "HTTP/1.1 413");
+}
+
+TEST(UnparsableRequestTest, OtherLogLinesOweNothing) {
+  EXPECT_EQ(UnparsableRequestAnswer("[connection:3] read error: End of file"), "");
+  EXPECT_EQ(UnparsableRequestAnswer(""), "");
 }
 
 TEST(ErrorsTest, ReasonPhrases) {

@@ -121,6 +121,34 @@ Result<Response> ExportOrders(RequestContext& context) {
   });
 }
 
+Result<Response> ExportAccessLog(RequestContext& context) {
+  CRM_ASSIGN_OR_RETURN(Format format, ReadFormat(context.query));
+  CRM_ASSIGN_OR_RETURN(std::optional<Timestamp> from, ReadTime(context.query, "from"));
+  CRM_ASSIGN_OR_RETURN(std::optional<Timestamp> to, ReadTime(context.query, "to"));
+  if (!from) return InvalidArgument("is required", "from");
+  if (!to) return InvalidArgument("is required", "to");
+  const app::AccessLogExportQuery query{*from, *to, context.query.Get("reason").value_or("")};
+  return AnswerFile(context, "access-log", format, [&](importing::TableWriter& writer, std::string_view name) {
+    return context.services.exports.AccessLog(context.principal(), query, name, writer);
+  });
+}
+
+// A message as the customer's own record: the full recipient, since it is theirs.
+Json RecordMessageJson(const domain::OutboxMessage& m) {
+  auto time = [](const std::optional<Timestamp>& at) { return at ? Json(at->ToIso8601()) : Json(nullptr); };
+  return Json{{"id", m.id.value()},
+              {"campaign_id", m.campaign_id ? Json(m.campaign_id->value()) : Json(nullptr)},
+              {"channel", domain::ToString(m.channel)},
+              {"purpose", domain::ToString(m.purpose)},
+              {"status", domain::ToString(m.status)},
+              {"recipient", m.recipient},
+              {"subject", m.subject},
+              {"body", m.body},
+              {"created_at", m.created_at.ToIso8601()},
+              {"sent_at", time(m.sent_at)},
+              {"delivered_at", time(m.delivered_at)}};
+}
+
 template <typename T>
 Json ArrayOf(const std::vector<T>& values) {
   Json items = Json::array();
@@ -154,6 +182,15 @@ Json CustomerRecordJson(const app::CustomerRecord& record, Timestamp exported_at
               record.account->tier.reached_at ? Json(record.account->tier.reached_at->ToIso8601()) : Json(nullptr)},
              {"referral_code", record.account->referral_code}};
   }
+  Json consents = Json::array();
+  for (const store::ConsentEvent& event : record.consent_history) {
+    consents.push_back({{"channel", domain::ToString(event.consent.channel)},
+                        {"granted", event.consent.granted},
+                        {"at", event.consent.at.ToIso8601()},
+                        {"source", event.consent.source}});
+  }
+  Json messages = Json::array();
+  for (const domain::OutboxMessage& message : record.messages) messages.push_back(RecordMessageJson(message));
   return Json{
       {"exported_at", exported_at.ToIso8601()},
       {"customer", CustomerToJson(record.customer, record.stage, CustomerView::kProfile)},
@@ -166,6 +203,9 @@ Json CustomerRecordJson(const app::CustomerRecord& record, Timestamp exported_at
       {"referrals", Json{{"referred_by", record.referred_by ? ToJson(*record.referred_by) : Json(nullptr)},
                          {"referred", ArrayOf(record.referrals)}}},
       {"gacha_draw", record.gacha_draw ? ToJson(*record.gacha_draw) : Json(nullptr)},
+      {"consent_history", std::move(consents)},
+      {"messages", std::move(messages)},
+      {"access_log", ArrayOf(record.access_log)},
   };
 }
 
@@ -204,6 +244,17 @@ std::vector<Route> ExportRoutes() {
         .tag = kTag,
         .response_schema = "CustomerRecord"},
        ExportCustomerData},
+      {{.method = Method::kGet,
+        .pattern = "/api/v1/access-log/export",
+        .summary = "The access log of a time range as CSV or XLSX for an audit (owner, with a reason; the export is "
+                   "itself logged)",
+        .tag = kTag,
+        .query = {{.name = "from", .description = "entries at or after this date or time", .required = true},
+                  {.name = "to", .description = "entries before this date or time", .required = true},
+                  {.name = "reason", .description = "why the log is exported (PIPA-06)", .required = true},
+                  {.name = "format", .description = "csv (default) or xlsx"}},
+        .raw_response_types = {importing::kCsvMediaType, importing::kXlsxMediaType}},
+       ExportAccessLog},
   };
 }
 

@@ -7,7 +7,8 @@
 namespace crm::http {
 
 // {"exported_at", "customer": profile, "notes", "orders", "loyalty": {account, ledger,
-// tier_changes}, "coupons", "referrals": {referred_by, referred}, "gacha_draw"}.
+// tier_changes}, "coupons", "referrals": {referred_by, referred}, "gacha_draw", "consent_history",
+// "messages", "access_log"}.
 Json CustomerRecordJson(const app::CustomerRecord& record, Timestamp exported_at);
 
 }  // namespace crm::http

@@ -191,7 +191,8 @@ void AddPrivacySchemas(Json& schemas) {
                                {"rows_deleted", Integer()},
                                {"rows_blanked", Integer()},
                                {"messages", Integer()}});
-  schemas["Retention"] = Object({{"months", Integer()}}, {"months"});
+  schemas["Retention"] = Object({{"months", Integer()}, {"access_log_days", Integer()}}, {"months", "access_log_days"});
+  schemas["RetentionInput"] = Object({{"months", Integer()}, {"access_log_days", Integer()}});
   schemas["RetentionDryRun"] = Object({{"months", Integer()},
                                        {"cutoff", Nullable(TimeSchema())},
                                        {"count", Integer()},

@@ -26,19 +26,26 @@ Result<Response> EraseCustomer(RequestContext& context) {
                            {"messages", result.counts.messages}});
 }
 
+Json RetentionJson(const app::RetentionSetting& setting) {
+  return Json{{"months", setting.months}, {"access_log_days", setting.access_log_days}};
+}
+
 Result<Response> GetRetention(RequestContext& context) {
   CRM_ASSIGN_OR_RETURN(app::RetentionSetting setting, context.services.erasures.GetRetention(context.principal()));
-  return Response::Of(Json{{"months", setting.months}});
+  return Response::Of(RetentionJson(setting));
 }
 
 Result<Response> PutRetention(RequestContext& context) {
+  using app::ErasureService;
   FieldReader reader(context.body);
-  std::optional<int64_t> months =
-      reader.Integer("months", 0, app::ErasureService::kMaxRetentionMonths, Presence::kRequired);
+  std::optional<int64_t> months = reader.Integer("months", 0, ErasureService::kMaxRetentionMonths, Presence::kOptional);
+  std::optional<int64_t> days = reader.Integer("access_log_days", ErasureService::kMinAccessLogDays,
+                                               ErasureService::kMaxAccessLogDays, Presence::kOptional);
   if (!reader.ok()) return reader.status();
+  if (!months && !days) return InvalidArgument("give months, access_log_days or both", "months");
   CRM_ASSIGN_OR_RETURN(app::RetentionSetting setting,
-                       context.services.erasures.SetRetention(context.principal(), months.value_or(0)));
-  return Response::Of(Json{{"months", setting.months}});
+                       context.services.erasures.SetRetention(context.principal(), months, days));
+  return Response::Of(RetentionJson(setting));
 }
 
 Result<Response> RetentionDryRun(RequestContext& context) {
@@ -62,15 +69,16 @@ std::vector<Route> PrivacyRoutes() {
        EraseCustomer},
       {{.method = Method::kGet,
         .pattern = "/api/v1/privacy/retention",
-        .summary = "Months after the last visit an inactive customer is kept (0: off)",
+        .summary = "Months after the last visit an inactive customer is kept (0: off), and days the access log is "
+                   "kept",
         .tag = kTag,
         .response_schema = "Retention"},
        GetRetention},
       {{.method = Method::kPut,
         .pattern = "/api/v1/privacy/retention",
-        .summary = "Set the retention period (owner)",
+        .summary = "Set the retention periods (owner); a field left out stays",
         .tag = kTag,
-        .request_schema = "Retention",
+        .request_schema = "RetentionInput",
         .response_schema = "Retention"},
        PutRetention},
       {{.method = Method::kGet,

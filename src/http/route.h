@@ -34,6 +34,11 @@ struct QueryParamInfo {
   bool required = false;
 };
 
+// `unmask`, read by ReadUnmask: lists show personal data masked unless a manager asks otherwise.
+inline const QueryParamInfo kUnmaskParam = {
+    .name = "unmask",
+    .description = "true: full names, phones and e-mails (manager or owner; logged with the count); default masked"};
+
 struct RouteInfo {
   Method method = Method::kGet;
   std::string pattern = {};  // "/api/v1/customers/{id}"; every {param} is a positive integer id

@@ -16,12 +16,14 @@
 #include <restinio/all.hpp>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "http/client_address.h"
 #include "http/dispatcher.h"
 #include "http/errors.h"
 #include "http/static_files.h"
+#include "http/unparsable_request.h"
 
 namespace crm::http {
 
@@ -29,7 +31,47 @@ namespace {
 
 using namespace std::chrono_literals;
 
-struct ServerTraits : restinio::traits_t<restinio::asio_timer_manager_t, restinio::null_logger_t> {
+// RESTinio closes a connection whose bytes its HTTP parser rejects without an answer: it logs
+// "parser error ..." and then shuts the socket down, both at once on the connection's I/O thread.
+// This logger keeps only the answer owed for that line (http/unparsable_request.h), and the
+// socket writes it just before the shutdown.
+thread_local std::string t_pending_answer;
+
+class ParserErrorLogger {
+ public:
+  template <typename Builder>
+  void trace(Builder&&) const noexcept {}
+  template <typename Builder>
+  void info(Builder&&) const noexcept {}
+  template <typename Builder>
+  void warn(Builder&&) const noexcept {}
+  template <typename Builder>
+  void error(Builder&& builder) const noexcept {
+    try {
+      t_pending_answer = UnparsableRequestAnswer(builder());
+    } catch (...) {
+      t_pending_answer.clear();
+    }
+  }
+};
+
+class AnsweringSocket : public asio::ip::tcp::socket {
+ public:
+  using asio::ip::tcp::socket::basic_stream_socket;
+
+  void shutdown(shutdown_type what, asio::error_code& error) {
+    if (!t_pending_answer.empty()) {
+      const std::string answer = std::exchange(t_pending_answer, std::string());
+      asio::error_code ignored;
+      asio::write(static_cast<asio::ip::tcp::socket&>(*this), asio::buffer(answer), ignored);
+    }
+    asio::ip::tcp::socket::shutdown(what, error);
+  }
+};
+
+struct ServerTraits : restinio::traits_t<restinio::asio_timer_manager_t, ParserErrorLogger,
+                                         restinio::details::autodetect_request_handler_type,
+                                         restinio::default_strand_t, AnsweringSocket> {
   static constexpr bool use_connection_count_limiter = true;
 };
 using HttpServer = restinio::http_server_t<ServerTraits>;

@@ -58,6 +58,8 @@ class BackupCliTest : public ::testing::Test {
     ASSERT_EQ(RunDangol({"backup", "--db", url, "--business", "demo", "--output", again}).code, 0);
     const std::string first = Slurp(backup_);
     EXPECT_GT(first.size(), 10'000u);
+    // The demo campaign's messages were dispatched: their status history travels with them.
+    EXPECT_NE(first.find("{\"table\":\"message_events\""), std::string::npos) << "no message events in the backup";
     EXPECT_TRUE(first == Slurp(again)) << "the backup of the restored copy differs from the original";
     const CliResult verify = RunDangol({"ledger", "verify", "--db", url, "--business", "demo"});
     EXPECT_EQ(verify.code, 0) << verify.out << verify.err;

@@ -9,7 +9,7 @@
 namespace crm::cli {
 
 void RetentionCommand::Define(CLI::App& app) {
-  CLI::App* retention = app.add_subcommand("retention", "Erase customers inactive past the retention period");
+  CLI::App* retention = app.add_subcommand("retention", "Erase customers inactive past the retention period and prune the access log");
   retention->require_subcommand(1);
   run_ = retention->add_subcommand("run", "Run the retention job of one business now");
   run_->add_option("--db", db_url_, "sqlite:PATH or postgresql://...")->required();
@@ -33,9 +33,13 @@ int RetentionCommand::Run(std::ostream& out, std::ostream& err) {
     for (const std::string& sample : preview->samples) out << "  " << sample << "\n";
     return kExitOk;
   }
-  auto run = erasures.RunRetention((*session)->principal.business_id, (*session)->clock.Now());
+  const Timestamp now = (*session)->clock.Now();
+  auto run = erasures.RunRetention((*session)->principal.business_id, now);
   if (!run.ok()) return ReportFailure(err, run.status());
-  out << fmt::format("erased {} inactive customers\n", run->erased);
+  auto pruned = erasures.PruneAccessLog((*session)->principal.business_id, now);
+  if (!pruned.ok()) return ReportFailure(err, pruned.status());
+  out << fmt::format("erased {} inactive customers; deleted {} access-log entries past their retention\n",
+                     run->erased, *pruned);
   return kExitOk;
 }
 

@@ -37,8 +37,10 @@ bool RetentionJob::RunIfDue() {
     spdlog::warn("retention job failed: {}", run.status().message());
     return true;
   }
-  if (run->erased > 0 || run->failed > 0) {
-    spdlog::info("retention job: {} inactive customers erased, {} businesses failed", run->erased, run->failed);
+  if (run->erased > 0 || run->failed > 0 || run->access_log_deleted > 0) {
+    spdlog::info("retention job: {} inactive customers erased, {} access-log entries past their period deleted, {} "
+                 "businesses failed",
+                 run->erased, run->access_log_deleted, run->failed);
   }
   return true;
 }

@@ -53,6 +53,7 @@ constexpr const char* kTableOrder[] = {
     "campaigns",
     "campaign_recipients",
     "outbox_messages",
+    "message_events",
     "automations",
     "automation_occurrences",
     "staff_tasks",

@@ -301,6 +301,31 @@ class CampaignTests(ServerTestCase):
             [entry] = self.messages(customer)
             self.assertEqual(entry["message"]["body"], text)
 
+    def test_the_right_of_access_holds_consents_messages_and_who_looked(self):
+        customer = self.customer("유열람", ["sms"])
+        phone = self.owner.get(f"/customers/{customer}").json["phone"]  # a view, logged
+        self.assertEqual(self.owner.post(f"/customers/{customer}/opt-out", {"channels": ["email"]}).status, 204)
+        body = self.campaign([customer], purpose="informational", control_share_permille=0,
+                             body="#{이름}님, 적립 내역을 알려드려요")
+        created = self.create(body)
+        self.assertEqual(self.owner.post(f"/campaigns/{created['id']}/schedule", {}).status, 200)
+
+        record = self.owner.get(f"/customers/{customer}/export")
+        self.assertEqual(record.status, 200, record)
+        consents = [(e["channel"], e["granted"], e["source"]) for e in record.json["consent_history"]]
+        self.assertIn(("sms", True, "counter"), consents)
+        self.assertIn(("email", False, "counter"), consents)
+        [message] = record.json["messages"]
+        self.assertEqual((message["channel"], message["purpose"], message["campaign_id"]),
+                         ("sms", "informational", created["id"]))
+        self.assertEqual(message["body"], "유열람님, 적립 내역을 알려드려요")
+        digits = phone.replace("-", "")
+        self.assertTrue(message["recipient"].endswith(digits[-8:]), message)
+        actions = [e["action"] for e in record.json["access_log"]]
+        self.assertIn("create", actions)
+        self.assertIn("view_profile", actions)
+        self.assertTrue(all(e["customer_id"] == customer for e in record.json["access_log"]))
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -6,6 +6,7 @@ digits only) and e-mail, and none may remain. Orders stay as anonymous rows, `da
 still passes, the customer is no longer found, a second erasure is refused (409) and so is an edit
 (404). The retention setting and its dry run are checked with the server's fixed clock."""
 
+import csv
 import shutil
 import sqlite3
 import subprocess
@@ -184,17 +185,55 @@ class ErasureTests(ServerTestCase):
         self.assertIn("erase", [entry["action"] for entry in items_of(log.json)])
 
     def test_2_retention_setting_and_dry_run(self):
-        self.assertEqual(self.manager.get("/privacy/retention").json, {"months": 0})
+        self.assertEqual(self.manager.get("/privacy/retention").json, {"months": 0, "access_log_days": 730})
         self.assertEqual(self.manager.get("/privacy/retention/dry-run").json["count"], 0)
         self.assertEqual(self.manager.request("PUT", "/privacy/retention", {"months": 36}).status, 403)
         self.assertError(self.owner.request("PUT", "/privacy/retention", {"months": -1}), 400, field="months")
-        self.assertEqual(self.owner.request("PUT", "/privacy/retention", {"months": 1}).json, {"months": 1})
+        self.assertEqual(self.owner.request("PUT", "/privacy/retention", {"months": 1}).json,
+                         {"months": 1, "access_log_days": 730})
         # The server's clock starts at CLOCK_START: a month back is 2025-05-01; no customer is that old.
         dry = self.manager.get("/privacy/retention/dry-run")
         self.assertEqual(dry.status, 200, dry)
         self.assertTrue(dry.json["cutoff"].startswith("2025-05-01T"), dry.json)
         self.assertEqual(dry.json["count"], 0)
-        self.assertEqual(self.owner.request("PUT", "/privacy/retention", {"months": 0}).json, {"months": 0})
+        self.assertEqual(self.owner.request("PUT", "/privacy/retention", {"months": 0}).json,
+                         {"months": 0, "access_log_days": 730})
+
+    def test_3_access_log_retention_and_audit_export(self):
+        # PIPA-06: the log is kept at least a year; the owner sets how long.
+        self.assertError(self.owner.request("PUT", "/privacy/retention", {"access_log_days": 364}), 400,
+                         field="access_log_days")
+        self.assertError(self.owner.request("PUT", "/privacy/retention", {}), 400, field="months")
+        self.assertEqual(self.manager.request("PUT", "/privacy/retention", {"access_log_days": 1000}).status, 403)
+        changed = self.owner.request("PUT", "/privacy/retention", {"access_log_days": 1095})
+        self.assertEqual(changed.json, {"months": 0, "access_log_days": 1095}, changed)
+        self.assertEqual(self.owner.request("PUT", "/privacy/retention", {"access_log_days": 730}).status, 200)
+
+        customer = self.create({"name": "감사대상", "phone": distinctive_person()["phone"]})
+        self.assertEqual(self.manager.get(f"/customers/{customer}").status, 200)
+        window = "from=2025-05-01&to=2025-07-01"
+        self.assertError(self.owner.get(f"/access-log/export?{window}"), 400, field="reason")
+        self.assertError(self.owner.get("/access-log/export?from=2025-07-01&to=2025-05-01&reason=audit"), 400,
+                         field="from")
+        self.assertError(self.owner.get("/access-log/export?reason=audit"), 400, field="from")
+        self.assertError(self.manager.get(f"/access-log/export?{window}&reason=audit"), 403)
+        exported = self.owner.get(f"/access-log/export?{window}&reason=%EC%9B%94%EA%B0%84%20%EC%A0%90%EA%B2%80")
+        self.assertEqual(exported.status, 200, exported)
+        self.assertTrue(exported.header("Content-Type").startswith("text/csv"), exported.headers)
+        lines = exported.body.decode("utf-8-sig").splitlines()
+        self.assertEqual(lines[0], "id,at,staff_id,staff_name,token_id,customer_id,action,ip,detail")
+        rows = list(csv.reader(lines[1:]))
+        viewed = [row for row in rows if row[5] == str(customer) and row[6] == "view_profile"]
+        self.assertEqual(len(viewed), 1, lines)
+        self.assertNotIn("감사대상", exported.body.decode("utf-8-sig"), "the log holds no personal data")
+        # The export itself is logged, with its reason and count.
+        latest = self.owner.get("/access-log?limit=1").json["items"][0]
+        self.assertEqual(latest["action"], "export", latest)
+        self.assertIn("월간 점검", latest["detail"])
+        self.assertIn(f"rows={len(rows)}", latest["detail"])
+        # Nothing outside the window.
+        empty = self.owner.get("/access-log/export?from=2020-01-01&to=2020-02-01&reason=audit")
+        self.assertEqual(len(empty.body.decode("utf-8-sig").splitlines()), 1)
 
 
 if __name__ == "__main__":

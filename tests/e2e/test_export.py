@@ -271,6 +271,11 @@ class ExportTests(ServerTestCase):
             from_cli = json.load(file)
         from_cli.pop("exported_at")
         data.pop("exported_at")
+        # Who looked at the customer: the later copy also holds the export the API just logged.
+        cli_log, api_log = from_cli.pop("access_log"), data.pop("access_log")
+        self.assertEqual((cli_log[0]["action"], cli_log[0]["detail"]), ("export", "customer data json"))
+        self.assertEqual(cli_log[1:], api_log)
+        self.assertIn("create", [entry["action"] for entry in api_log])
         self.assertEqual(from_cli, data)
         staff = self.server.client(self.access.token("staff"))
         self.assertError(staff.get(f"/customers/{customer}/export"), 403)

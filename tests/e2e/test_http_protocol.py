@@ -1,6 +1,7 @@
 """HTTP at the byte level: pipelined requests are all answered, in order, whether the server answers
 each at once or from its worker pool; request heads past the server's limits (URL, header count,
-header size) get a JSON error before the connection is closed."""
+header size) and requests the HTTP parser rejects (a malformed request line or header) get a JSON
+error before the connection is closed."""
 
 import json
 import os
@@ -130,6 +131,19 @@ class HttpProtocolTests(ServerTestCase):
             with self.subTest(length=length):
                 data = f"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Long: {'b' * length}\r\n\r\n".encode()
                 self.assertJsonAnswerThenClose(data, 431)
+
+    def test_a_malformed_request_line_is_400(self):
+        for line in (b"GARBAGE", b"GET /api/v1/health HTTP/1.1 extra", b"GET /api/v1/he alth HTTP/1.1",
+                     b"GET\x00 / HTTP/1.1"):
+            with self.subTest(line=line):
+                self.assertJsonAnswerThenClose(line + b"\r\nHost: 127.0.0.1\r\n\r\n", 400)
+
+    def test_a_malformed_header_is_400(self):
+        self.assertJsonAnswerThenClose(b"GET /api/v1/health HTTP/1.1\r\nHost 127.0.0.1\r\n\r\n", 400)
+
+    def test_a_head_past_the_parsers_own_limit_is_431(self):
+        data = f"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Long: {'c' * (200 * 1024)}\r\n\r\n".encode()
+        self.assertJsonAnswerThenClose(data, 431)
 
     def test_a_long_url_after_good_requests_is_answered_after_them(self):
         token = self.tenant.owner_token
