@@ -8,7 +8,9 @@
 #include "domain/phone.h"
 #include "store/access_log_repository.h"
 #include "store/customer_repository.h"
+#include "store/customer_row_repository.h"
 #include "store/kiosk_repository.h"
+#include "store/read_latest.h"
 #include "store/loyalty_repository.h"
 #include "store/note_repository.h"
 #include "store/transaction.h"
@@ -218,11 +220,12 @@ Result<LookupResult> CustomerService::Lookup(const Principal& principal, const s
     if (lookup.value.empty()) return InvalidArgument("enter digits, a phone number or a name", "q");
   }
   const Timestamp now = clock_.Now();
-  CRM_RETURN_IF_ERROR(database_.Read([&](store::Transaction& tx) -> Status {
-    CRM_ASSIGN_OR_RETURN(auto customers, tx.customers().Lookup(principal.business_id, lookup));
-    std::vector<CustomerId> ids;
-    for (const auto& customer : customers) ids.push_back(customer.id);
-    CRM_ASSIGN_OR_RETURN(auto alerts, tx.customers().Alerts(principal.business_id, ids));
+  // One statement on PostgreSQL, so it needs no transaction block of its own (store/read_latest.h).
+  CRM_RETURN_IF_ERROR(store::ReadLatest(database_, [&](store::Transaction& tx) -> Status {
+    CRM_ASSIGN_OR_RETURN(store::LookupHits found,
+                         store::CustomerRowRepository(tx.connection()).LookupWithAlerts(principal.business_id, lookup));
+    const auto& customers = found.customers;
+    const auto& alerts = found.alerts;
     for (const auto& customer : customers) {
       LookupHit hit;
       hit.id = customer.id;

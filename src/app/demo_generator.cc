@@ -12,6 +12,7 @@
 #include "domain/customer.h"
 #include "domain/korean_text.h"
 #include "domain/order.h"
+#include "store/bulk_loader.h"
 #include "store/business_repository.h"
 #include "store/customer_repository.h"
 #include "store/note_repository.h"
@@ -419,9 +420,12 @@ class DemoGenerator {
   // The demo's loyalty program and, per order of the batch, what it earned and its ledger entry.
   domain::Program program_;
   std::vector<int64_t> earned_;
-  std::vector<LedgerEntryId> earn_entry_;
+  std::vector<int64_t> earn_entry_;  // per order: the index of its earn entry in ledger_
+  // The batch's ledger entries, and per entry the index of the entry it reverses, or -1.
+  std::vector<domain::LedgerEntry> ledger_;
+  std::vector<int64_t> ledger_related_;
 
-  Status WriteLedger(store::Transaction& tx, CustomerId customer, const PendingCustomer& pending, uint32_t index);
+  domain::LoyaltyAccount PlanLedger(CustomerId customer, const PendingCustomer& pending, uint32_t index);
 };
 
 // ---- Set-up: business, branches, accounts ----------------------------------------------------
@@ -838,42 +842,58 @@ int64_t RowsOf(const PendingCustomer& pending, const std::vector<domain::Order>&
 
 Status DemoGenerator::WriteBatch(size_t customer_count, uint32_t first_index) {
   const BusinessId business = summary_.business_id;
-  order_ids_.assign(orders_used_, OrderId());
   return database_.Write([&](store::Transaction& tx) -> Status {
-    store::CustomerRepository& customers = tx.customers();
-    store::NoteRepository& notes = tx.notes();
-    store::OrderRepository& orders = tx.orders();
+    store::BulkLoader bulk(tx.connection());
+    CRM_ASSIGN_OR_RETURN(const std::vector<CustomerId> customer_ids, bulk.ReserveCustomerIds(customer_count));
+    CRM_ASSIGN_OR_RETURN(order_ids_, bulk.ReserveOrderIds(orders_used_));
+    int64_t change_seq = 0;
+    if (orders_used_ > 0) {
+      CRM_ASSIGN_OR_RETURN(change_seq, bulk.TakeOrderChangeSeq(business));
+    }
+    ledger_.clear();
+    ledger_related_.clear();
     for (size_t i = 0; i < customer_count; ++i) {
       PendingCustomer& pending = pending_customers_[i];
-      CRM_ASSIGN_OR_RETURN(const CustomerId id, customers.Insert(pending.customer));
+      const CustomerId id = customer_ids[i];
       ids_[first_index + i] = id;
-      for (const domain::Preference& preference : pending.preferences) {
-        CRM_RETURN_IF_ERROR(customers.AddPreference(business, id, preference).status());
-      }
+      domain::Customer& customer = pending.customer;
+      customer.id = id;
+      // As the order service leaves it: a customer who came has the stats of the last write.
+      customer.updated_at = customer.stats.first_visit_at ? now_ : customer.created_at;
+      bulk.AddCustomer(customer);
+      for (const domain::Preference& preference : pending.preferences) bulk.AddPreference(business, id, preference);
       for (domain::Note& note : pending.notes) {
         note.customer_id = id;
-        CRM_RETURN_IF_ERROR(notes.Add(business, note).status());
+        bulk.AddNote(business, note);
       }
       for (size_t o = pending.first_order; o < pending.first_order + pending.order_count; ++o) {
         domain::Order& order = orders_[o];
+        order.id = order_ids_[o];
         order.customer_id = id;
-        if (refund_of_[o] >= 0) order.original_order_id = order_ids_[refund_of_[o]];
-        CRM_ASSIGN_OR_RETURN(order_ids_[o], orders.Insert(order));
+        if (refund_of_[o] >= 0) order.original_order_id = order_ids_[static_cast<size_t>(refund_of_[o])];
+        bulk.AddOrder(order, change_seq);
       }
-      // A customer who never came keeps the stored zeros.
-      if (!pending.customer.stats.first_visit_at) continue;
-      CRM_RETURN_IF_ERROR(customers.SaveStats(business, id, pending.customer.stats, now_));
-      CRM_RETURN_IF_ERROR(WriteLedger(tx, id, pending, first_index + static_cast<uint32_t>(i)));
+      // A customer who never came has no ledger and no account.
+      if (!customer.stats.first_visit_at) continue;
+      bulk.AddAccount(business, PlanLedger(id, pending, first_index + static_cast<uint32_t>(i)));
     }
-    return Status::Ok();
+    CRM_ASSIGN_OR_RETURN(const std::vector<LedgerEntryId> entry_ids, bulk.ReserveLedgerEntryIds(ledger_.size()));
+    for (size_t e = 0; e < ledger_.size(); ++e) {
+      ledger_[e].id = entry_ids[e];
+      if (ledger_related_[e] >= 0) ledger_[e].related_id = entry_ids[static_cast<size_t>(ledger_related_[e])];
+      bulk.AddLedgerEntry(ledger_[e]);
+    }
+    return bulk.Flush();
   });
 }
 
 // The customer's ledger as the order service would have written it: each sale earns by the
-// program, each refund takes back its share; the account holds the sum and a referral code drawn
-// from the seed and the customer's index (deterministic, unlike the service's random codes).
-Status DemoGenerator::WriteLedger(store::Transaction& tx, CustomerId customer, const PendingCustomer& pending,
-                                  uint32_t index) {
+// program, each refund takes back its share. The entries go to ledger_ (a reversal names the
+// entry it reverses by its index there, in ledger_related_); returns the account, which holds
+// the sum and a referral code drawn from the seed and the customer's index (deterministic, unlike
+// the service's random codes).
+domain::LoyaltyAccount DemoGenerator::PlanLedger(CustomerId customer, const PendingCustomer& pending,
+                                                 uint32_t index) {
   const BusinessId business = summary_.business_id;
   if (earned_.size() < orders_used_) {
     earned_.resize(orders_used_);
@@ -892,6 +912,7 @@ Status DemoGenerator::WriteLedger(store::Transaction& tx, CustomerId customer, c
     entry.staff_id = order.staff_id;
     entry.created_at = order.ordered_at;
     earned_[o] = 0;
+    int64_t related = -1;
     if (order.kind == domain::OrderKind::kSale) {
       entry.kind = domain::LedgerKind::kEarn;
       entry.amount = domain::BaseEarn(program_, order);
@@ -904,12 +925,14 @@ Status DemoGenerator::WriteLedger(store::Transaction& tx, CustomerId customer, c
       const int64_t share = domain::ProportionalShare(-earned_[sale], orders_[sale].total, Money(), -order.total);
       entry.kind = domain::LedgerKind::kReverse;
       entry.amount = -std::min(-share, account.balance);
-      entry.related_id = earn_entry_[sale];
+      related = earn_entry_[sale];
       entry.reason = "환불: 적립 취소";
       if (entry.amount == 0) continue;
     }
-    CRM_ASSIGN_OR_RETURN(earn_entry_[o], tx.loyalty().Append(entry));
+    earn_entry_[o] = static_cast<int64_t>(ledger_.size());
     account.balance += entry.amount;
+    ledger_.push_back(std::move(entry));
+    ledger_related_.push_back(related);
   }
   uint64_t mixed = options_.seed * 0x9E3779B97F4A7C15ULL + index;
   mixed = (mixed ^ (mixed >> 30)) * 0xBF58476D1CE4E5B9ULL;
@@ -918,7 +941,7 @@ Status DemoGenerator::WriteLedger(store::Transaction& tx, CustomerId customer, c
   unsigned char bytes[8];
   for (int b = 0; b < 8; ++b) bytes[b] = static_cast<unsigned char>(mixed >> (8 * b));
   account.referral_code = domain::CouponCodeFromBytes(bytes).substr(0, 8);
-  return tx.loyalty().CreateAccount(business, account);
+  return account;
 }
 
 // Customers are drawn and written in batches with their orders, customer after customer: the

@@ -9,6 +9,7 @@
 #include "domain/prospect.h"
 #include "store/business_repository.h"
 #include "store/customer_repository.h"
+#include "store/customer_row_repository.h"
 #include "store/loyalty_repository.h"
 #include "store/order_repository.h"
 
@@ -350,7 +351,9 @@ Result<std::optional<SaleLoyalty>> PostSaleLoyalty(store::Transaction& tx, const
     return std::optional<SaleLoyalty>();
   }
   CRM_ASSIGN_OR_RETURN(domain::Business owner, tx.businesses().Get(business));
-  CRM_ASSIGN_OR_RETURN(domain::Customer customer, tx.customers().Get(business, *sale.customer_id));
+  // The row only (the birthday): the sale has locked it already.
+  store::CustomerRowRepository rows(tx.connection());
+  CRM_ASSIGN_OR_RETURN(domain::Customer customer, rows.LockAndGetRow(business, *sale.customer_id));
   CRM_ASSIGN_OR_RETURN(domain::LoyaltyAccount account, LoadAccount(tx, business, customer.id, now));
   SaleLoyalty out;
   out.unit = domain::BalanceUnit(program->kind);

@@ -7,6 +7,7 @@
 #include "domain/korean_text.h"
 #include "store/business_repository.h"
 #include "store/customer_repository.h"
+#include "store/customer_row_repository.h"
 #include "store/enclosing_write.h"
 #include "store/order_repository.h"
 #include "store/staff_repository.h"
@@ -44,8 +45,8 @@ Status UpdateCustomerStats(store::Transaction& tx, const domain::Order& order, T
                            const std::optional<domain::Order>& original) {
   if (!order.customer_id) return Status::Ok();
   const BusinessId business = order.business_id;
-  CRM_RETURN_IF_ERROR(tx.customers().LockForUpdate(business, *order.customer_id));
-  CRM_ASSIGN_OR_RETURN(domain::Customer customer, tx.customers().Get(business, *order.customer_id));
+  store::CustomerRowRepository rows(tx.connection());
+  CRM_ASSIGN_OR_RETURN(domain::Customer customer, rows.LockAndGetRow(business, *order.customer_id));
   domain::VisitStats stats;
   if (order.kind == domain::OrderKind::kSale) {
     CRM_ASSIGN_OR_RETURN(int64_t before, tx.orders().CountSales(business, customer.id,

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <limits>
 
+#include <nlohmann/json.hpp>
+
 #include "domain/korean_text.h"
+#include "store/customer_row_repository.h"
 
 namespace crm::store {
 namespace {
@@ -30,6 +33,12 @@ constexpr Statement kSelect{"customer.get",
                             "AND merged_into IS NULL AND erased_at IS NULL"};
 // The phone index is partial (phone_e164 <> ''); the planner uses it only when the query implies
 // that condition, hence the redundant-looking term.
+constexpr Statement kSelectForUpdate{
+    "customer.get_for_update",
+    "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND id = $2 AND merged_into IS NULL "
+    "AND erased_at IS NULL",
+    "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND id = $2 AND merged_into IS NULL "
+    "AND erased_at IS NULL FOR UPDATE"};
 constexpr Statement kByPhone{"customer.by_phone",
                              "SELECT id FROM customers WHERE business_id = $1 AND phone_e164 = $2 "
                              "AND phone_e164 <> ''"};
@@ -51,6 +60,28 @@ constexpr Statement kByNamePrefix{"customer.lookup_name",
 constexpr Statement kByInitials{"customer.lookup_initials",
                                 "SELECT " LOOKUP_COLUMNS " FROM customers WHERE business_id = $1 AND initials >= $2 "
                                 "AND initials < $3 ORDER BY initials, id LIMIT $4"};
+// The pick lists with their alerts (allergy 3, never 4) in one statement, for PostgreSQL, where
+// each statement is a round trip: column 7 is a JSON array of [id, kind, subject] in id order, or
+// NULL. PostgreSQL evaluates the subquery only for the rows the LIMIT keeps.
+#define LOOKUP_ALERTS                                                                                     \
+  ", (SELECT json_agg(json_build_array(p.id, p.kind, p.subject) ORDER BY p.id) FROM preferences p "      \
+  "WHERE p.business_id = customers.business_id AND p.customer_id = customers.id AND p.kind IN (3, 4))"
+constexpr Statement kByLast4WithAlerts{
+    "customer.lookup_last4_alerts",
+    "SELECT " LOOKUP_COLUMNS LOOKUP_ALERTS " FROM customers WHERE business_id = $1 AND phone_last4 = $2 "
+    "ORDER BY last_visit_at DESC NULLS LAST, id DESC LIMIT $3"};
+constexpr Statement kByPhoneFullWithAlerts{
+    "customer.lookup_phone_alerts",
+    "SELECT " LOOKUP_COLUMNS LOOKUP_ALERTS " FROM customers WHERE business_id = $1 AND phone_e164 = $2 "
+    "AND phone_e164 <> '' ORDER BY id LIMIT $3"};
+constexpr Statement kByNamePrefixWithAlerts{
+    "customer.lookup_name_alerts",
+    "SELECT " LOOKUP_COLUMNS LOOKUP_ALERTS " FROM customers WHERE business_id = $1 AND name_key >= $2 "
+    "AND name_key < $3 ORDER BY name_key, id LIMIT $4"};
+constexpr Statement kByInitialsWithAlerts{
+    "customer.lookup_initials_alerts",
+    "SELECT " LOOKUP_COLUMNS LOOKUP_ALERTS " FROM customers WHERE business_id = $1 AND initials >= $2 "
+    "AND initials < $3 ORDER BY initials, id LIMIT $4"};
 constexpr Statement kList{"customer.list",
                           "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE business_id = $1 AND id > $2 "
                           "AND merged_into IS NULL AND erased_at IS NULL ORDER BY id LIMIT $3"};
@@ -132,13 +163,16 @@ constexpr Statement kInsertPreference{
 constexpr Statement kDeletePreference{
     "preference.delete",
     "DELETE FROM preferences WHERE business_id = $1 AND customer_id = $2 AND id = $3 RETURNING id"};
-// The alerts (allergy 3, never 4) of a list of customers given as a JSON array of ids.
+// The alerts (allergy 3, never 4) of a list of customers given as a JSON array of ids. On
+// PostgreSQL the ids go in as an array (= ANY), which the planner answers from the
+// (business_id, customer_id) index; as an IN over a set-returning function its generic plan
+// scanned every preference of the business.
 constexpr Statement kSelectAlerts{
     "preference.alerts",
     "SELECT customer_id, id, kind, subject FROM preferences WHERE business_id = $1 AND kind IN (3, 4) AND "
     "customer_id IN (SELECT value FROM json_each($2)) ORDER BY customer_id, id",
     "SELECT customer_id, id, kind, subject FROM preferences WHERE business_id = $1 AND kind IN (3, 4) AND "
-    "customer_id IN (SELECT json_array_elements_text(CAST($2 AS json))::bigint) ORDER BY customer_id, id"};
+    "customer_id = ANY(ARRAY(SELECT json_array_elements_text(CAST($2 AS json))::bigint)) ORDER BY customer_id, id"};
 // Allergy (3) and never (4) first, then in the order they were recorded.
 constexpr Statement kSelectPreferences{
     "preference.list",
@@ -232,6 +266,8 @@ Result<std::vector<domain::Customer>> Summaries(Result<std::vector<Row>> rows,
 }
 
 }  // namespace
+
+std::vector<SqlValue> CustomerProfileValues(const domain::Customer& customer) { return ProfileValues(customer); }
 
 Result<CustomerId> CustomerRepository::Insert(const domain::Customer& customer) {
   std::vector<SqlValue> params{Int(customer.business_id.value())};
@@ -328,6 +364,62 @@ Result<std::vector<domain::Customer>> CustomerRepository::Lookup(BusinessId busi
       return Summaries(connection_.Query(kByInitials, {id, Text(query.value), Text(query.value + kPrefixEnd), limit}), LookupSummaryFromRow);
   }
   return InvalidArgument("unknown lookup kind");
+}
+
+Result<LookupHits> CustomerRowRepository::LookupWithAlerts(BusinessId business, const LookupQuery& query) {
+  LookupHits hits;
+  if (connection_.dialect() != Dialect::kPostgres) {
+    CustomerRepository customers(connection_);
+    CRM_ASSIGN_OR_RETURN(hits.customers, customers.Lookup(business, query));
+    std::vector<CustomerId> ids;
+    for (const domain::Customer& customer : hits.customers) ids.push_back(customer.id);
+    CRM_ASSIGN_OR_RETURN(hits.alerts, customers.Alerts(business, ids));
+    return hits;
+  }
+  const SqlValue id = Int(business.value());
+  const SqlValue limit = Int(std::clamp(query.limit, 1, 100));
+  Result<std::vector<Row>> rows = InvalidArgument("unknown lookup kind");
+  switch (query.kind) {
+    case LookupKind::kLast4:
+      rows = connection_.Query(kByLast4WithAlerts, {id, Text(query.value), limit});
+      break;
+    case LookupKind::kPhone:
+      rows = connection_.Query(kByPhoneFullWithAlerts, {id, Text(query.value), limit});
+      break;
+    case LookupKind::kNamePrefix:
+      rows = connection_.Query(kByNamePrefixWithAlerts,
+                               {id, Text(query.value), Text(query.value + kPrefixEnd), limit});
+      break;
+    case LookupKind::kInitialsPrefix:
+      rows = connection_.Query(kByInitialsWithAlerts,
+                               {id, Text(query.value), Text(query.value + kPrefixEnd), limit});
+      break;
+  }
+  if (!rows.ok()) return rows.status();
+  for (const Row& row : *rows) {
+    hits.customers.push_back(LookupSummaryFromRow(row));
+    if (row.IsNull(7)) continue;
+    const nlohmann::json alerts = nlohmann::json::parse(row.GetText(7), nullptr, /*allow_exceptions=*/false);
+    if (!alerts.is_array()) return Internal("lookup: alerts are not a JSON array");
+    for (const nlohmann::json& alert : alerts) {
+      if (!alert.is_array() || alert.size() != 3 || !alert[0].is_number_integer() || !alert[1].is_number_integer() ||
+          !alert[2].is_string()) {
+        return Internal("lookup: an alert is not [id, kind, subject]");
+      }
+      domain::Preference preference;
+      preference.id = PreferenceId(alert[0].get<int64_t>());
+      preference.kind = static_cast<domain::PreferenceKind>(alert[1].get<int64_t>());
+      preference.subject = alert[2].get<std::string>();
+      hits.alerts.emplace_back(hits.customers.back().id, std::move(preference));
+    }
+  }
+  return hits;
+}
+
+Result<domain::Customer> CustomerRowRepository::LockAndGetRow(BusinessId business, CustomerId id) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kSelectForUpdate, {Int(business.value()), Int(id.value())}));
+  if (rows.empty()) return NotFound("customer not found");
+  return CustomerFromRow(rows[0]);
 }
 
 bool CustomerFilter::HasConditions() const {

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <pqxx/pqxx>
+#include <pqxx/tablewriter>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -17,9 +18,11 @@
 #include <vector>
 
 #include "common/status.h"
+#include "store/bulk_loader.h"
 #include "store/database.h"
 #include "store/enclosing_write.h"
 #include "store/migrations.h"
+#include "store/read_latest.h"
 #include "store/sql.h"
 #include "store/transaction.h"
 
@@ -46,7 +49,8 @@ constexpr pqxx::oid kInt2Oid = 21;
 constexpr pqxx::oid kInt4Oid = 23;
 constexpr pqxx::oid kNumericOid = 1700;
 
-enum class TransactionKind { kRead, kWrite };
+// kLatest runs each statement on its own, outside a transaction block (store/read_latest.h).
+enum class TransactionKind { kRead, kWrite, kLatest };
 
 // The first line of a server message without its "ERROR:" prefix. The DETAIL line that follows
 // quotes row values (personal data), so it never makes it into a Status.
@@ -167,10 +171,33 @@ std::vector<Row> ConvertResult(const pqxx::result& result) {
   return rows;
 }
 
+// Appends `value` to a line of COPY's text format: \\N for NULL; backslash, tab, newline and
+// carriage return escaped, so that a field can hold any text.
+void AppendCopyField(const SqlValue& value, std::string& line) {
+  if (const auto* integer = std::get_if<int64_t>(&value)) {
+    line += std::to_string(*integer);
+    return;
+  }
+  const auto* text = std::get_if<std::string>(&value);
+  if (text == nullptr) {
+    line += "\\N";
+    return;
+  }
+  for (char c : *text) {
+    switch (c) {
+      case '\\': line += "\\\\"; break;
+      case '\t': line += "\\t"; break;
+      case '\n': line += "\\n"; break;
+      case '\r': line += "\\r"; break;
+      default: line += c;
+    }
+  }
+}
+
 // One server connection and the transaction currently open on it. Implements SqlConnection for the
 // repositories; PostgresDatabase begins and ends the transactions. Not thread-safe: the pool hands
 // it to one thread at a time.
-class PgConnection final : public SqlConnection {
+class PgConnection final : public SqlConnection, public BulkAppender {
  public:
   // Connects to `url`. Fails with kUnavailable when the server cannot be reached.
   static Result<std::unique_ptr<PgConnection>> Connect(const std::string& url) {
@@ -204,6 +231,45 @@ class PgConnection final : public SqlConnection {
     return rows;
   }
 
+  // COPY ... FROM STDIN: all rows in one stream, instead of a round trip per row.
+  Status AppendRows(const BulkTarget& target, const std::vector<SqlValue>& values) override {
+    CRM_RETURN_IF_ERROR(CheckUsable());
+    if (target.column_count == 0 || values.size() % target.column_count != 0) {
+      return Internal("bulk rows do not match the table's columns");
+    }
+    if (values.empty()) return Status::Ok();
+    std::vector<std::string> columns;
+    for (std::string_view rest = target.columns; !rest.empty();) {
+      const size_t comma = rest.find(',');
+      std::string_view column = rest.substr(0, comma);
+      while (!column.empty() && column.front() == ' ') column.remove_prefix(1);
+      columns.emplace_back(column);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+    if (columns.size() != target.column_count) return Internal("bulk columns do not match their count");
+    try {
+      // libpqxx 6's stream_to takes only tuples; tablewriter, deprecated there, is the class that
+      // sends a line of COPY text as given.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+      pqxx::tablewriter writer(*transaction_, target.table, columns.begin(), columns.end());
+#pragma GCC diagnostic pop
+      std::string line;
+      for (size_t start = 0; start < values.size(); start += target.column_count) {
+        line.clear();
+        for (size_t column = 0; column < target.column_count; ++column) {
+          if (column > 0) line += '\t';
+          AppendCopyField(values[start + column], line);
+        }
+        writer.write_raw_line(line);
+      }
+      writer.complete();
+      return Status::Ok();
+    } catch (...) {
+      return Fail(CurrentExceptionToStatus(target.table, &broken_));
+    }
+  }
+
   Status ExecuteScript(std::string_view sql) override {
     if (sql.rfind("ROLLBACK TO SAVEPOINT", 0) == 0) return RollbackToSavepoint(sql);
     CRM_RETURN_IF_ERROR(CheckUsable());
@@ -230,13 +296,16 @@ class PgConnection final : public SqlConnection {
   }
 
   // Opens a transaction: read-write at read committed, or read-only at repeatable read so that
-  // every statement of a Read sees the same snapshot.
+  // every statement of a Read sees the same snapshot. kLatest sends nothing: its statements run
+  // in autocommit, one round trip each.
   Status Begin(TransactionKind kind) {
     transaction_.reset();
     failure_.reset();
     try {
       if (kind == TransactionKind::kWrite) {
         transaction_ = std::make_unique<pqxx::work>(*connection_);
+      } else if (kind == TransactionKind::kLatest) {
+        transaction_ = std::make_unique<pqxx::nontransaction>(*connection_);
       } else {
         transaction_ =
             std::make_unique<pqxx::transaction<pqxx::isolation_level::repeatable_read,
@@ -432,8 +501,9 @@ class Lease {
   std::unique_ptr<PgConnection> connection_;
 };
 
-// Thread-safe: every call takes its own connection from the pool.
-class PostgresDatabase final : public Database {
+// Thread-safe: every call takes its own connection from the pool. ReadLatest (store/read_latest.h)
+// runs outside a transaction block.
+class PostgresDatabase final : public Database, public LatestReader {
  public:
   PostgresDatabase(std::string url, int pool_size, std::unique_ptr<PgConnection> first)
       : pool_size_(pool_size), pool_(std::move(url), pool_size, std::move(first)) {}
@@ -452,6 +522,14 @@ class PostgresDatabase final : public Database {
   Status Read(const std::function<Status(Transaction&)>& work) override {
     if (Transaction* enclosing = EnclosingWrite::Current(*this)) return EnclosingWrite::RunNested(*enclosing, work);
     return RunOnce(TransactionKind::kRead, [&work](PgConnection& connection) {
+      Transaction transaction(connection);
+      return work(transaction);
+    });
+  }
+
+  Status ReadLatest(const std::function<Status(Transaction&)>& work) override {
+    if (Transaction* enclosing = EnclosingWrite::Current(*this)) return EnclosingWrite::RunNested(*enclosing, work);
+    return RunOnce(TransactionKind::kLatest, [&work](PgConnection& connection) {
       Transaction transaction(connection);
       return work(transaction);
     });
