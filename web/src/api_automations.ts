@@ -137,7 +137,8 @@ export interface AutomationReport {
   sent: number;
   treated: GroupFigures;
   control: GroupFigures;
-  difference: { buyers_share: Interval; revenue_per_customer: Interval };
+  // Null while a group is empty.
+  difference: { buyers_share: Interval | null; revenue_per_customer: Interval | null };
   incremental_revenue: number;
   message_cost: number;
   funnel: { before: Funnel; after: Funnel; switched_on_at: string | null };

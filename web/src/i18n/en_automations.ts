@@ -160,6 +160,7 @@ export const enAutomations: Record<keyof typeof koAutomations, string> = {
   "auto.reason.coupon_template_inactive": "Coupon template switched off",
   "auto.reason.coupon_template_ended": "Coupon dates have ended",
   "auto.reason.coupon_limit_reached": "Coupon limit per customer reached",
+  "auto.rep.noComparison": "Nothing to compare yet",
   "auto.rep.window": "Window",
   "auto.rep.days": "{days} days",
   "auto.rep.sent": "Messages sent",

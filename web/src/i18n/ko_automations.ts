@@ -159,6 +159,7 @@ export const koAutomations = {
   "auto.reason.coupon_template_inactive": "쿠폰 템플릿 사용 중지",
   "auto.reason.coupon_template_ended": "쿠폰 유효 기간 지남",
   "auto.reason.coupon_limit_reached": "1인당 쿠폰 한도 도달",
+  "auto.rep.noComparison": "아직 비교할 수 없음",
   "auto.rep.window": "측정 기간",
   "auto.rep.days": "{days}일",
   "auto.rep.sent": "보낸 메시지",

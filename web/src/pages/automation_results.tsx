@@ -197,7 +197,15 @@ const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
 const signedPercent = (share: number) => `${share > 0 ? "+" : ""}${(share * 100).toFixed(1)}%p`;
 const signedWon = (amount: number) => `${amount > 0 ? "+" : ""}${won(Math.round(amount))}`;
 
-function IntervalCell({ interval, format }: { interval: Interval; format: (v: number) => string }) {
+function IntervalCell({ interval, format }: { interval: Interval | null; format: (v: number) => string }) {
+  // Null while a group is empty (nobody treated or in the control group yet): nothing to compare.
+  if (!interval) {
+    return (
+      <td class="num muted" data-testid="interval-none">
+        {t("auto.rep.noComparison")}
+      </td>
+    );
+  }
   // An interval that holds zero is no evidence of an effect either way.
   const clear = interval.low > 0 || interval.high < 0;
   return (
