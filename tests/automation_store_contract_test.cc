@@ -7,11 +7,13 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 
 #include "store/automation_repository.h"
 #include "store/business_repository.h"
 #include "store/customer_repository.h"
 #include "store/database.h"
+#include "store/loyalty_repository.h"
 #include "store/order_repository.h"
 #include "store/staff_repository.h"
 #include "store/test_database.h"
@@ -192,6 +194,73 @@ TEST_P(AutomationStoreContractTest, AnOccurrenceIsStoredOnce) {
   });
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->size(), 2u);
+}
+
+// An automation's coupon is stored with its own source and tied to the occurrence; the report's
+// outcomes count a redemption inside the window after the occurrence fired, not one after it.
+TEST_P(AutomationStoreContractTest, OutcomesCountTheRedemptionOfTheOccurrencesCouponWithinTheWindow) {
+  if (IsSkipped()) GTEST_SKIP();
+  auto automation = WriteValue<domain::Automation>(
+      *db_, [&](Transaction& tx) { return AutomationRepository(tx.connection()).Create(Birthday(business_)); });
+  ASSERT_TRUE(automation.ok()) << automation.status().ToString();
+  const CustomerId in_window = NewCustomer(business_);
+  const CustomerId too_late = NewCustomer(business_);
+  const CustomerId unused = NewCustomer(business_);
+  const CustomerId control = NewCustomer(business_);
+  const int64_t window = 14 * kDay;
+  std::map<int64_t, CouponId> coupons;
+  ASSERT_TRUE(db_->Write([&](Transaction& tx) -> Status {
+                    AutomationRepository repository(tx.connection());
+                    int n = 0;
+                    for (CustomerId customer : {in_window, too_late, unused, control}) {
+                      OccurrenceRecord record;
+                      record.automation_id = automation->id;
+                      record.customer_id = customer;
+                      record.occurrence = "birthday-2026";
+                      record.group = customer == control ? domain::OccurrenceGroup::kControl
+                                                         : domain::OccurrenceGroup::kTreated;
+                      record.fired_at = kNow;
+                      CRM_ASSIGN_OR_RETURN(bool inserted, repository.InsertOccurrence(business_, record));
+                      if (!inserted) return Internal("not inserted");
+                      if (customer == control) continue;
+                      domain::Coupon coupon;
+                      coupon.business_id = business_;
+                      coupon.customer_id = customer;
+                      coupon.code = "AUTOCODE000" + std::to_string(n++);
+                      coupon.name = "아메리카노";
+                      coupon.kind = domain::CouponKind::kAmountOff;
+                      coupon.value = 3000;
+                      coupon.source = domain::CouponSource::kAutomation;
+                      coupon.issued_at = kNow;
+                      coupon.expires_at = Timestamp::FromMicros(kNow.micros() + 30 * kDay);
+                      CRM_ASSIGN_OR_RETURN(domain::Coupon issued, tx.coupons().Insert(coupon));
+                      coupons[customer.value()] = issued.id;
+                      record.coupon_id = issued.id.value();
+                      CRM_RETURN_IF_ERROR(repository.AttachToOccurrence(business_, record));
+                    }
+                    CRM_RETURN_IF_ERROR(tx.coupons().MarkRedeemed(business_, coupons[in_window.value()],
+                                                                  Timestamp::FromMicros(kNow.micros() + 3 * kDay),
+                                                                  branch_, std::nullopt));
+                    return tx.coupons().MarkRedeemed(business_, coupons[too_late.value()],
+                                                     Timestamp::FromMicros(kNow.micros() + window), branch_,
+                                                     std::nullopt);
+                  }).ok());
+  auto stored = ReadValue<domain::Coupon>(
+      *db_, [&](Transaction& tx) { return tx.coupons().Get(business_, coupons[unused.value()]); });
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  EXPECT_EQ(stored->source, domain::CouponSource::kAutomation);
+
+  auto outcomes = ReadValue<std::vector<OccurrenceOutcome>>(*db_, [&](Transaction& tx) {
+    return AutomationRepository(tx.connection()).Outcomes(business_, automation->id, window);
+  });
+  ASSERT_TRUE(outcomes.ok()) << outcomes.status().ToString();
+  ASSERT_EQ(outcomes->size(), 4u);
+  std::map<int64_t, bool> redeemed;
+  for (const OccurrenceOutcome& o : *outcomes) redeemed[o.customer_id.value()] = o.redeemed;
+  EXPECT_TRUE(redeemed[in_window.value()]);
+  EXPECT_FALSE(redeemed[too_late.value()]);
+  EXPECT_FALSE(redeemed[unused.value()]);
+  EXPECT_FALSE(redeemed[control.value()]);
 }
 
 TEST_P(AutomationStoreContractTest, TheBusinessLockIsHeldByOneTransaction) {

@@ -318,11 +318,45 @@ Result<CustomerLabels> AnalyticsService::Labels(BusinessId business) {
 }
 
 Status AnalyticsService::AutomationFacts(BusinessId business, Timestamp as_of, int32_t recent_from_day,
-                                         domain::FactsTable* out) {
+                                         domain::FactsTable* out, ChurnModelState* churn_model) {
   CRM_ASSIGN_OR_RETURN(auto current, Current(business));
   State& state = *current.first;
+  const size_t first_row = out->rows.size();
   state.aggregates->ExportVisitFacts(as_of, recent_from_day, 2.0, out);
+  RequestFit(state, business);
+  ChurnModelState model = ChurnModelOf(state);
+  if (state.fit) {
+    const ModelFit& fit = *state.fit;
+    for (size_t i = first_row; i < out->rows.size(); ++i) {
+      domain::CustomerFacts& facts = out->rows[i];
+      auto at = std::lower_bound(fit.customer_id.begin(), fit.customer_id.end(), facts.customer_id);
+      if (at == fit.customer_id.end() || *at != facts.customer_id) continue;  // a sale after the fit
+      const double alive = fit.probability_alive[static_cast<size_t>(at - fit.customer_id.begin())];
+      facts.churn_probability = static_cast<float>(1.0 - alive);
+    }
+  }
+  if (churn_model) *churn_model = std::move(model);
   return Status::Ok();
+}
+
+ChurnModelState AnalyticsService::ChurnModelOf(const State& state) {
+  // Called with state.mutex held.
+  ChurnModelState model;
+  if (state.fit) {
+    model.status = ModelStatus::kReady;
+    model.stamp = state.fit->stamp;
+  } else if (!state.fit_pending && !state.fit_error.empty()) {
+    model.status = ModelStatus::kInsufficientData;
+    model.message = state.fit_error;
+  }
+  return model;
+}
+
+Result<ChurnModelState> AnalyticsService::ChurnModel(BusinessId business) {
+  CRM_ASSIGN_OR_RETURN(auto current, Current(business));
+  State& state = *current.first;
+  RequestFit(state, business);
+  return ChurnModelOf(state);
 }
 
 Result<SummaryReport> AnalyticsService::Summary(const Principal& principal) {

@@ -166,6 +166,15 @@ struct CustomerAnalytics {
   std::optional<double> clv_12m;
 };
 
+// Whether the automations' churn probabilities come from a fitted model: kReady with the stamp of
+// the fit used (possibly older than the latest orders, while a new one is fitted), kFitting before
+// the first fit, kInsufficientData with the reason when the models cannot be fitted.
+struct ChurnModelState {
+  ModelStatus status = ModelStatus::kFitting;
+  std::optional<AnalyticsStamp> stamp;
+  std::string message;
+};
+
 // Per customer with a sale, ascending id: the RFM segment (analytics::RfmSegment value) and
 // whether they are overdue (days since the last visit > 2 x the median gap).
 struct CustomerLabels {
@@ -210,8 +219,16 @@ class AnalyticsService : public OrderObserver {
   // For saved segments; the caller has checked the principal.
   Result<CustomerLabels> Labels(BusinessId business);
   // For automations: the visit facts of every customer with a sale (BusinessAggregates::
-  // ExportVisitFacts, overdue at twice the usual gap) appended to `out`.
-  Status AutomationFacts(BusinessId business, Timestamp as_of, int32_t recent_from_day, domain::FactsTable* out);
+  // ExportVisitFacts, overdue at twice the usual gap) appended to `out`, each with its churn
+  // probability (1 - P(alive) of the latest BG/NBD fit, as of that fit) when a fit is there. A fit
+  // is asked for when orders arrived since the last one; `churn_model`, when given, says whether
+  // one was there.
+  Status AutomationFacts(BusinessId business, Timestamp as_of, int32_t recent_from_day, domain::FactsTable* out,
+                         ChurnModelState* churn_model = nullptr);
+
+  // Whether a model fit is there for AutomationFacts' churn probabilities (asking for one when
+  // orders arrived since the last); the caller has checked the principal.
+  Result<ChurnModelState> ChurnModel(BusinessId business);
 
   // Folds a committed sale or refund into its business's aggregates, when they are built.
   void OnOrderCommitted(const domain::Order& order, const domain::Order* original) override;
@@ -237,6 +254,7 @@ class AnalyticsService : public OrderObserver {
   Result<std::shared_ptr<const MinedRules>> MinedRulesOf(State& state);
   void ApplyPending(State& state);
   void RequestFit(State& state, BusinessId business);
+  static ChurnModelState ChurnModelOf(const State& state);
   void FitLoop();
   // Fits the models of one business and publishes them, stage by stage.
   void FitOnce(State& state, std::stop_token stop);

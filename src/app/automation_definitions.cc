@@ -1,6 +1,8 @@
 // AutomationService: storing, changing and switching automations, and the presets.
 #include <sodium.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "app/automation_service.h"
@@ -201,8 +203,18 @@ Result<domain::Automation> AutomationService::SetState(const Principal& principa
   });
 }
 
-Result<std::vector<domain::Automation>> AutomationService::ApplyPreset(const Principal& principal,
-                                                                       const std::string& key) {
+namespace {
+
+// An automation of the business stands for a preset's item when it came from the same preset
+// with the same trigger and action (each preset has one item per trigger and action), whatever
+// it has been renamed or changed to since.
+bool SameItem(const domain::Automation& stored, const std::string& preset, const domain::Automation& item) {
+  return stored.preset == preset && stored.trigger.kind == item.trigger.kind && stored.action == item.action;
+}
+
+}  // namespace
+
+Result<PresetApplied> AutomationService::ApplyPreset(const Principal& principal, const std::string& key) {
   CRM_RETURN_IF_ERROR(principal.Require(domain::Role::kManager));
   const AutomationPreset* preset = nullptr;
   for (const AutomationPreset& p : Presets()) {
@@ -215,27 +227,31 @@ Result<std::vector<domain::Automation>> AutomationService::ApplyPreset(const Pri
     CRM_RETURN_IF_ERROR(CheckDraft(principal, draft));
   }
   const Timestamp now = clock_.Now();
-  return WriteValue<std::vector<domain::Automation>>(
-      database_, [&](store::Transaction& tx) -> Result<std::vector<domain::Automation>> {
-        store::AutomationRepository repository(tx.connection());
-        CRM_ASSIGN_OR_RETURN(auto existing, repository.List(principal.business_id));
-        for (const domain::Automation& a : existing) {
-          if (a.preset == preset->key) {
-            return FailedPrecondition("this preset was applied before").WithReason("preset_already_applied");
-          }
-        }
-        std::vector<domain::Automation> created;
-        for (domain::Automation draft : preset->automations) {
-          draft.business_id = principal.business_id;
-          draft.seed = RandomSeed();
-          draft.state = domain::AutomationState::kActive;
-          draft.created_at = draft.updated_at = now;
-          draft.activated_at = now;
-          CRM_ASSIGN_OR_RETURN(domain::Automation stored, repository.Create(std::move(draft)));
-          created.push_back(std::move(stored));
-        }
-        return created;
+  return WriteValue<PresetApplied>(database_, [&](store::Transaction& tx) -> Result<PresetApplied> {
+    store::AutomationRepository repository(tx.connection());
+    CRM_ASSIGN_OR_RETURN(auto existing, repository.List(principal.business_id));
+    PresetApplied applied;
+    for (domain::Automation draft : preset->automations) {
+      auto present = std::find_if(existing.begin(), existing.end(), [&](const domain::Automation& stored) {
+        return SameItem(stored, preset->key, draft);
       });
+      if (present != existing.end()) {
+        applied.already_present.push_back(*present);
+        continue;
+      }
+      draft.business_id = principal.business_id;
+      draft.seed = RandomSeed();
+      draft.state = domain::AutomationState::kActive;
+      draft.created_at = draft.updated_at = now;
+      draft.activated_at = now;
+      CRM_ASSIGN_OR_RETURN(domain::Automation stored, repository.Create(std::move(draft)));
+      applied.added.push_back(std::move(stored));
+    }
+    if (applied.added.empty()) {
+      return FailedPrecondition("every automation of this preset is there already").WithReason("preset_already_applied");
+    }
+    return applied;
+  });
 }
 
 }  // namespace crm::app

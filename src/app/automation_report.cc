@@ -18,6 +18,7 @@ void Add(domain::OutcomeSample& sample, const store::OccurrenceOutcome& outcome)
   sample.buyers += outcome.visits > 0 ? 1 : 0;
   sample.visits += outcome.visits;
   sample.revenue += outcome.revenue;
+  sample.redemptions += outcome.redeemed ? 1 : 0;
   sample.visits_sum_squares += static_cast<double>(outcome.visits) * static_cast<double>(outcome.visits);
   sample.revenue_sum_squares += static_cast<double>(outcome.revenue) * static_cast<double>(outcome.revenue);
 }
@@ -74,6 +75,9 @@ Result<AutomationReport> AutomationService::Report(const Principal& principal, A
     report.funnel_after = Funnel(visits_after, window);
     return Status::Ok();
   }));
+  if (report.automation.trigger.kind == domain::TriggerKind::kChurnRisk) {
+    CRM_ASSIGN_OR_RETURN(report.churn_model, analytics_.ChurnModel(principal.business_id));
+  }
   for (const store::OccurrenceOutcome& outcome : outcomes) {
     Add(outcome.group == domain::OccurrenceGroup::kControl ? report.control : report.treated, outcome);
   }

@@ -8,10 +8,12 @@
 #include <spdlog/spdlog.h>
 
 #include "app/campaign_plan.h"
+#include "app/loyalty_posting.h"
 #include "domain/campaign.h"
 #include "domain/korean_text.h"
 #include "store/business_repository.h"
 #include "store/customer_repository.h"
+#include "store/loyalty_repository.h"
 #include "store/outbox_repository.h"
 #include "store/transaction.h"
 
@@ -19,6 +21,9 @@ namespace crm::app {
 namespace {
 
 constexpr int64_t kDaySeconds = 86'400;
+// Stands for #{쿠폰코드} where no coupon is issued yet (a dry run, the rules' check before the
+// coupon is drawn): as long as a real code, so SMS/LMS and byte limits judge the same text.
+constexpr char kSampleCouponCode[] = "ABCDEFGHJKMN";
 
 int32_t LocalDayOf(Timestamp at, int utc_offset_minutes) {
   const int64_t seconds = at.seconds() + int64_t{utc_offset_minutes} * 60;
@@ -50,6 +55,18 @@ std::string TaskTitle(const domain::Automation& a, const std::string& masked_nam
   return masked_name.empty() ? a.task.title : fmt::format("{} · {}", a.task.title, masked_name);
 }
 
+// Why a treated customer gets no coupon (and so no message) from the template: `shared` when the
+// template holds back everybody, "coupon_limit_reached" when the customer has had the template's
+// limit of coupons.
+Result<std::optional<std::string>> CouponExclusion(store::Transaction& tx, const domain::CouponTemplate& coupon_template,
+                                                   const std::optional<std::string>& shared, CustomerId customer) {
+  if (shared) return shared;
+  if (coupon_template.per_customer_limit <= 0) return std::optional<std::string>();
+  CRM_ASSIGN_OR_RETURN(int64_t count, tx.coupons().CountIssued(coupon_template.business_id, customer, coupon_template.id));
+  if (count >= coupon_template.per_customer_limit) return std::optional<std::string>("coupon_limit_reached");
+  return std::optional<std::string>();
+}
+
 }  // namespace
 
 struct AutomationService::BusinessContext {
@@ -58,6 +75,7 @@ struct AutomationService::BusinessContext {
   domain::FactsTable prospects;  // prospect facts: customer_id holds the prospect id
   std::vector<std::string> tier_names;  // index -> name of the tiers promoted to
   domain::SolarBirthdays birthdays;
+  ChurnModelState churn_model;  // where the facts' churn probabilities come from
 };
 
 struct AutomationService::Decision {
@@ -65,7 +83,19 @@ struct AutomationService::Decision {
   std::optional<std::string> exclusion;
   bool control = false;
   domain::Customer customer;
+  TemplateStanding standing;
   std::optional<domain::OutboxMessage> message;
+};
+
+// The decisions of one automation on one day, with what the pass needs to write them: the rules'
+// context, the automation seen as a campaign, and the coupon template each treated customer gets
+// a coupon of.
+struct AutomationService::Decided {
+  std::vector<Decision> decisions;
+  std::optional<PlanContext> plan;
+  domain::Campaign campaign;
+  std::optional<domain::CouponTemplate> coupon_template;
+  Timestamp send_at;
 };
 
 AutomationService::AutomationService(store::Database& database, const Clock& clock, AnalyticsService& analytics,
@@ -81,7 +111,7 @@ Result<AutomationService::BusinessContext> AutomationService::LoadContext(Busine
   }));
   const int offset = context.business.utc_offset_minutes;
   const int32_t window_start = today - settings_.lookback_days - 1;
-  CRM_RETURN_IF_ERROR(analytics_.AutomationFacts(business, now, window_start - 366, &context.facts));
+  CRM_RETURN_IF_ERROR(analytics_.AutomationFacts(business, now, window_start - 366, &context.facts, &context.churn_model));
   std::unordered_map<int64_t, size_t> index;
   index.reserve(context.facts.rows.size());
   for (size_t i = 0; i < context.facts.rows.size(); ++i) index.emplace(context.facts.rows[i].customer_id, i);
@@ -144,10 +174,9 @@ Result<AutomationService::BusinessContext> AutomationService::LoadContext(Busine
   return context;
 }
 
-Result<std::vector<AutomationService::Decision>> AutomationService::Decide(store::Transaction& tx,
-                                                                           BusinessContext& context,
-                                                                           const domain::Automation& a, int32_t today,
-                                                                           Timestamp now, bool for_dry_run) {
+Result<AutomationService::Decided> AutomationService::Decide(store::Transaction& tx, BusinessContext& context,
+                                                             const domain::Automation& a, int32_t today,
+                                                             Timestamp now, bool for_dry_run) {
   store::AutomationRepository repository(tx.connection());
   const int32_t since = today - std::max(settings_.lookback_days, a.frequency_cap_days) - 1;
   CRM_ASSIGN_OR_RETURN(auto fired_rows, repository.FiredSince(a.business_id, a.id, since));
@@ -167,7 +196,8 @@ Result<std::vector<AutomationService::Decision>> AutomationService::Decide(store
   domain::Evaluation evaluation =
       domain::Evaluate(a, prospects ? context.prospects : context.facts, fired, options, context.birthdays);
 
-  std::vector<Decision> decisions;
+  Decided out;
+  std::vector<Decision>& decisions = out.decisions;
   if (for_dry_run) {
     for (auto& skipped : evaluation.skipped) {
       Decision d;
@@ -188,6 +218,17 @@ Result<std::vector<AutomationService::Decision>> AutomationService::Decide(store
   }
   const domain::Campaign campaign =
       AsCampaign(a, plan ? plan->sender.registered_sender_numbers : std::vector<std::string>{});
+  // A coupon for each treated customer: a template switched off or whose dates have ended holds
+  // the messages back (they are due again while in the look-back) rather than sending no coupon.
+  std::optional<std::string> coupon_exclusion;
+  if (plan && !prospects && a.coupon_template_id) {
+    CRM_ASSIGN_OR_RETURN(out.coupon_template, tx.coupons().GetTemplate(a.business_id, *a.coupon_template_id));
+    if (!out.coupon_template->active) {
+      coupon_exclusion = "coupon_template_inactive";
+    } else if (!domain::CouponExpiry(*out.coupon_template, send_at, offset).ok()) {
+      coupon_exclusion = "coupon_template_ended";
+    }
+  }
   // The customers a message may go to, decided in bulk as a campaign's audience is.
   std::map<int64_t, RecipientDecision> decided;
   if (plan && !prospects && a.action != domain::AutomationAction::kTask) {
@@ -226,8 +267,13 @@ Result<std::vector<AutomationService::Decision>> AutomationService::Decide(store
     } else {
       d.control = found->second.control;
       d.customer = found->second.customer;
-      if (!d.control) {
-        auto message = ComposeFor(*plan, campaign, d.customer, "", found->second.standing);
+      d.standing = found->second.standing;
+      if (!d.control && out.coupon_template) {
+        CRM_ASSIGN_OR_RETURN(d.exclusion, CouponExclusion(tx, *out.coupon_template, coupon_exclusion, d.customer.id));
+      }
+      if (!d.control && !d.exclusion) {
+        const std::string code = out.coupon_template ? kSampleCouponCode : "";
+        auto message = ComposeFor(*plan, campaign, d.customer, code, d.standing);
         if (!message.ok()) {
           d.exclusion = message.status().reason().empty() ? "not_composable" : message.status().reason();
         } else {
@@ -240,7 +286,28 @@ Result<std::vector<AutomationService::Decision>> AutomationService::Decide(store
     }
     decisions.push_back(std::move(d));
   }
-  return decisions;
+  out.plan = std::move(plan);
+  out.campaign = campaign;
+  out.send_at = send_at;
+  return out;
+}
+
+Result<int64_t> AutomationService::IssueAutomationCoupon(store::Transaction& tx, const Decided& decided,
+                                                       Decision& decision, Timestamp now) {
+  const domain::CouponTemplate& coupon_template = *decided.coupon_template;
+  CRM_ASSIGN_OR_RETURN(Timestamp expires, domain::CouponExpiry(coupon_template, decided.send_at,
+                                                               decided.plan->business.utc_offset_minutes));
+  domain::Coupon coupon = domain::CouponFromTemplate(coupon_template, decision.customer.id,
+                                                     domain::CouponSource::kAutomation, now, expires, std::nullopt);
+  CRM_ASSIGN_OR_RETURN(domain::Coupon issued, IssueCouponIn(tx, std::move(coupon)));
+  // The message as decided, with the customer's own code where the sample stood.
+  CRM_ASSIGN_OR_RETURN(domain::OutboxMessage message,
+                       ComposeFor(*decided.plan, decided.campaign, decision.customer, issued.code, decision.standing));
+  message.automation_id = decision.message->automation_id;
+  message.next_attempt_at = decision.message->next_attempt_at;
+  message.idempotency_key = decision.message->idempotency_key;
+  decision.message = std::move(message);
+  return issued.id.value();
 }
 
 Result<RunSummary> AutomationService::RunAutomation(BusinessContext& context, const domain::Automation& a,
@@ -263,7 +330,8 @@ Result<RunSummary> AutomationService::RunAutomation(BusinessContext& context, co
         batch.busy = 1;
         return Status::Ok();
       }
-      CRM_ASSIGN_OR_RETURN(auto decisions, Decide(tx, context, a, today, now, false));
+      CRM_ASSIGN_OR_RETURN(Decided decided, Decide(tx, context, a, today, now, false));
+      std::vector<Decision>& decisions = decided.decisions;
       std::vector<domain::OutboxMessage> messages;
       int64_t written_rows = 0;
       for (Decision& d : decisions) {
@@ -295,6 +363,10 @@ Result<RunSummary> AutomationService::RunAutomation(BusinessContext& context, co
           continue;
         }
         if (a.action == domain::AutomationAction::kMessage) {
+          if (d.message && decided.coupon_template) {
+            CRM_ASSIGN_OR_RETURN(record.coupon_id, IssueAutomationCoupon(tx, decided, d, now));
+            CRM_RETURN_IF_ERROR(repository.AttachToOccurrence(a.business_id, record));
+          }
           if (d.message) messages.push_back(std::move(*d.message));
           ++batch.messages;
           continue;
@@ -364,6 +436,12 @@ Result<RunSummary> AutomationService::RunBusiness(BusinessId business, Timestamp
       CRM_ASSIGN_OR_RETURN(context, LoadContext(business, now, today));
       summary.businesses = 1;
     }
+    // Churn risk waits for the first model fit (the day is not marked run, so the next tick after
+    // the fit takes it); a business whose models cannot be fitted has nobody at risk that day.
+    if (automation.trigger.kind == domain::TriggerKind::kChurnRisk &&
+        context->churn_model.status == ModelStatus::kFitting) {
+      continue;
+    }
     CRM_ASSIGN_OR_RETURN(RunSummary one, RunAutomation(*context, automation, today, now));
     summary.automations += one.automations;
     summary.messages += one.messages;
@@ -412,9 +490,10 @@ Result<DryRun> AutomationService::DryRunFor(const Principal& principal, Automati
   CRM_ASSIGN_OR_RETURN(BusinessContext context, LoadContext(principal.business_id, at, today));
   DryRun out;
   out.date = CivilFromDays(today);
+  if (a.trigger.kind == domain::TriggerKind::kChurnRisk) out.churn_model = context.churn_model;
   CRM_RETURN_IF_ERROR(database_.Read([&](store::Transaction& tx) -> Status {
-    CRM_ASSIGN_OR_RETURN(auto decisions, Decide(tx, context, a, today, at, true));
-    for (Decision& d : decisions) {
+    CRM_ASSIGN_OR_RETURN(Decided decided, Decide(tx, context, a, today, at, true));
+    for (Decision& d : decided.decisions) {
       DryRunLine line;
       line.customer_id = CustomerId(d.due.customer_id);
       line.name = domain::MaskName(d.customer.name);

@@ -51,6 +51,9 @@ struct DryRun {
   std::vector<DryRunLine> excluded;    // at most 100 listed
   int64_t would_send_count = 0;
   std::map<std::string, int64_t> excluded_counts;
+  // For churn_risk: whether a fitted model gave the churn probabilities (without one, nobody is
+  // at risk and the dry run says why).
+  std::optional<ChurnModelState> churn_model;
 };
 
 // What a pass did.
@@ -88,12 +91,19 @@ struct AutomationReport {
   // counted until now). Both empty when the automation was never switched on.
   VisitFunnel funnel_before;
   VisitFunnel funnel_after;
+  std::optional<ChurnModelState> churn_model;  // for churn_risk, as in DryRun
 };
 
 struct AutomationPreset {
   std::string key;   // "cafe"
   std::string name;  // "카페"
   std::vector<domain::Automation> automations;
+};
+
+// What applying a preset did: the automations it created and those the business had already.
+struct PresetApplied {
+  std::vector<domain::Automation> added;
+  std::vector<domain::Automation> already_present;
 };
 
 class AutomationService {
@@ -122,9 +132,11 @@ class AutomationService {
 
   // The presets (café, restaurant, salon), with Korean copy legal as it stands.
   static const std::vector<AutomationPreset>& Presets();
-  // Creates a preset's automations, active. kNotFound for an unknown key; kFailedPrecondition
-  // (reason "preset_already_applied") when it was applied before.
-  Result<std::vector<domain::Automation>> ApplyPreset(const Principal& principal, const std::string& key);
+  // Creates a preset's automations, active, except those the business has already (from the same
+  // preset, with the same trigger and action, however changed since), which are listed as
+  // already present. kNotFound for an unknown key; kFailedPrecondition (reason
+  // "preset_already_applied") when every one of them is there already.
+  Result<PresetApplied> ApplyPreset(const Principal& principal, const std::string& key);
 
   // Needs a manager; kInvalidArgument "window_days" outside 1..90; kNotFound.
   Result<AutomationReport> Report(const Principal& principal, AutomationId id, int window_days);
@@ -132,11 +144,16 @@ class AutomationService {
  private:
   struct BusinessContext;
   struct Decision;
+  struct Decided;
   Result<BusinessContext> LoadContext(BusinessId business, Timestamp now, int32_t today);
-  Result<std::vector<Decision>> Decide(store::Transaction& tx, BusinessContext& context,
+  Result<Decided> Decide(store::Transaction& tx, BusinessContext& context,
                                        const domain::Automation& automation, int32_t today, Timestamp now,
                                        bool for_dry_run);
   Status CheckDraft(const Principal& principal, const domain::Automation& draft);
+  // Issues the treated customer's coupon of the automation's template (CouponSource::kAutomation)
+  // and puts its code into their message; returns the coupon's id.
+  Result<int64_t> IssueAutomationCoupon(store::Transaction& tx, const Decided& decided, Decision& decision,
+                                        Timestamp now);
   Result<RunSummary> RunAutomation(BusinessContext& context, const domain::Automation& automation, int32_t today,
                                    Timestamp now);
 

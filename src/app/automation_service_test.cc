@@ -257,9 +257,17 @@ TEST_P(AutomationServiceTest, BadDefinitionsNameTheFieldAndStaffCannotChange) {
   staff.role = domain::Role::kStaff;
   EXPECT_EQ(services_->automations.Create(staff, Birthday(domain::Purpose::kInformational, 0)).status().code(),
             StatusCode::kPermissionDenied);
+  // One of the café's automations is there already (renamed since): the preset adds the others.
+  domain::Automation welcome = AutomationService::Presets().front().automations.front();
+  welcome.name = "첫 방문 인사";
+  auto existing = services_->automations.Create(owner_, welcome);
+  ASSERT_TRUE(existing.ok()) << existing.status().ToString();
   auto applied = services_->automations.ApplyPreset(owner_, "cafe");
   ASSERT_TRUE(applied.ok()) << applied.status().ToString();
-  EXPECT_GE(applied->size(), 3u);
+  EXPECT_EQ(applied->added.size(), AutomationService::Presets().front().automations.size() - 1);
+  ASSERT_EQ(applied->already_present.size(), 1u);
+  EXPECT_EQ(applied->already_present[0].id, existing->id);
+  for (const domain::Automation& a : applied->added) EXPECT_NE(a.trigger.kind, welcome.trigger.kind);
   EXPECT_EQ(services_->automations.ApplyPreset(owner_, "cafe").status().reason(), "preset_already_applied");
   for (const std::string key : {"restaurant", "salon"}) {
     EXPECT_TRUE(services_->automations.ApplyPreset(owner_, key).ok()) << key;

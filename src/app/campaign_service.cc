@@ -173,18 +173,23 @@ Result<CampaignPreview> CampaignService::Preview(const Principal& principal, con
     ++preview.treated;
     CRM_ASSIGN_OR_RETURN(Composition composition, Compose(plan.context, campaign, decision.customer, "SAMPLE1234", decision.standing));
     ++per_channel[composition.message.channel];
+    if (!first && preview.samples.size() >= kSampleCount) continue;
+    // What the composer shows carries the masked name (김*수), never a customer's own: the
+    // channel and the rules are the real message's.
+    domain::Customer masked = decision.customer;
+    masked.name = domain::MaskName(decision.customer.name);
+    CRM_ASSIGN_OR_RETURN(Composition shown, Compose(plan.context, campaign, masked, "SAMPLE1234", decision.standing));
     if (first) {
       first = false;
       MessagePreview& m = preview.message;
       m.channel = composition.message.channel;
-      m.subject = composition.message.subject;
-      m.body = composition.message.body;
+      m.subject = shown.message.subject;
+      m.body = shown.message.body;
       m.violations = composition.violations;
     }
     if (preview.samples.size() < kSampleCount) {
-      preview.samples.push_back({decision.customer.id, domain::MaskName(decision.customer.name),
-                                 MaskedAddress(decision.customer, campaign.channel), composition.message.channel,
-                                 composition.message.body});
+      preview.samples.push_back({decision.customer.id, masked.name, MaskedAddress(decision.customer, campaign.channel),
+                                 composition.message.channel, shown.message.body});
     }
   }
   if (first) {  // nobody to send to: show the message with sample values

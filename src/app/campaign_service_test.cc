@@ -183,15 +183,18 @@ TEST_F(CampaignServiceTest, LoyaltyVariablesAreRenderedPerRecipientInPreviewAndQ
   ASSERT_EQ(preview->samples.size(), 2u);
   std::map<CustomerId, std::string> sample_bodies;
   for (const SampleRecipient& sample : preview->samples) sample_bodies[sample.customer_id] = sample.body;
-  EXPECT_EQ(sample_bodies[newcomer], "김단골님 손님 등급, 포인트 0, 1번 더 방문하면 주임");
-  EXPECT_EQ(sample_bodies[regular], "김단골님 계장 등급, 포인트 0, 4번 더 방문하면 과장");
+  // The preview carries masked names; each keeps the customer's own figures.
+  EXPECT_EQ(sample_bodies[newcomer], "김*골님 손님 등급, 포인트 0, 1번 더 방문하면 주임");
+  EXPECT_EQ(sample_bodies[regular], "김*골님 계장 등급, 포인트 0, 4번 더 방문하면 과장");
+  EXPECT_EQ(preview->message.body.find("김단골"), std::string::npos) << preview->message.body;
+  EXPECT_NE(preview->message.body.find("김*골님"), std::string::npos) << preview->message.body;
 
   auto campaign = services_->campaigns.Create(owner_, draft);
   ASSERT_TRUE(campaign.ok()) << campaign.status().ToString();
   auto queued = services_->campaigns.Schedule(owner_, campaign->id, std::nullopt);
   ASSERT_TRUE(queued.ok()) << queued.status().ToString();
-  EXPECT_EQ(Messages(newcomer).at(0).body, sample_bodies[newcomer]);
-  EXPECT_EQ(Messages(regular).at(0).body, sample_bodies[regular]);
+  EXPECT_EQ(Messages(newcomer).at(0).body, "김단골님 손님 등급, 포인트 0, 1번 더 방문하면 주임");
+  EXPECT_EQ(Messages(regular).at(0).body, "김단골님 계장 등급, 포인트 0, 4번 더 방문하면 과장");
 }
 
 TEST_F(CampaignServiceTest, StaleAndRepeatedIdsInTheAudienceAreReadOnce) {

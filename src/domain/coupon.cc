@@ -14,14 +14,15 @@ constexpr std::array<std::pair<const char*, CouponKind>, 3> kKinds{
     {{"percent_off", CouponKind::kPercentOff}, {"amount_off", CouponKind::kAmountOff}, {"free_item", CouponKind::kFreeItem}}};
 constexpr std::array<std::pair<const char*, CouponValidity>, 3> kValidities{
     {{"same_day", CouponValidity::kSameDay}, {"days", CouponValidity::kDays}, {"date_range", CouponValidity::kDateRange}}};
-constexpr std::array<std::pair<const char*, CouponSource>, 8> kSources{{{"manual", CouponSource::kManual},
+constexpr std::array<std::pair<const char*, CouponSource>, 9> kSources{{{"manual", CouponSource::kManual},
                                                                         {"tier", CouponSource::kTier},
                                                                         {"rule", CouponSource::kRule},
                                                                         {"stamp_reward", CouponSource::kStampReward},
                                                                         {"referral", CouponSource::kReferral},
                                                                         {"gacha", CouponSource::kGacha},
                                                                         {"star_reward", CouponSource::kStarReward},
-                                                                        {"campaign", CouponSource::kCampaign}}};
+                                                                        {"campaign", CouponSource::kCampaign},
+                                                                        {"automation", CouponSource::kAutomation}}};
 constexpr std::array<std::pair<const char*, CouponStatus>, 3> kStatuses{
     {{"issued", CouponStatus::kIssued}, {"redeemed", CouponStatus::kRedeemed}, {"voided", CouponStatus::kVoided}}};
 

@@ -24,7 +24,7 @@ namespace crm::domain {
 // Persisted: the values never change.
 enum class CouponKind { kPercentOff = 1, kAmountOff = 2, kFreeItem = 3 };
 enum class CouponValidity { kSameDay = 1, kDays = 2, kDateRange = 3 };
-enum class CouponSource { kManual = 1, kTier = 2, kRule = 3, kStampReward = 4, kReferral = 5, kGacha = 6, kStarReward = 7, kCampaign = 8 };
+enum class CouponSource { kManual = 1, kTier = 2, kRule = 3, kStampReward = 4, kReferral = 5, kGacha = 6, kStarReward = 7, kCampaign = 8, kAutomation = 9 };
 enum class CouponStatus { kIssued = 1, kRedeemed = 2, kVoided = 3 };
 
 const char* ToString(CouponKind kind);

@@ -191,6 +191,17 @@ Json LineJson(const app::DryRunLine& line, bool excluded) {
   return json;
 }
 
+// For churn_risk: whether the churn probabilities come from a fitted model, and why not.
+Json ChurnModelJson(const std::optional<app::ChurnModelState>& model) {
+  if (!model) return nullptr;
+  const char* status = model->status == app::ModelStatus::kReady     ? "ready"
+                       : model->status == app::ModelStatus::kFitting ? "fitting"
+                                                                     : "insufficient_data";
+  Json json{{"status", status}, {"as_of", model->stamp ? Json(model->stamp->as_of.ToIso8601()) : Json(nullptr)}};
+  if (!model->message.empty()) json["message"] = model->message;
+  return json;
+}
+
 Result<Response> DryRunAutomation(RequestContext& context) {
   std::optional<Date> date;
   if (auto text = context.query.Get("date")) {
@@ -209,7 +220,8 @@ Result<Response> DryRunAutomation(RequestContext& context) {
   return Response::Of(Json{{"date", run.date.ToString()},
                            {"would_send", std::move(would_send)},
                            {"excluded", std::move(excluded)},
-                           {"counts", {{"would_send", run.would_send_count}, {"excluded", std::move(counts_excluded)}}}});
+                           {"counts", {{"would_send", run.would_send_count}, {"excluded", std::move(counts_excluded)}}},
+                           {"churn_model", ChurnModelJson(run.churn_model)}});
 }
 
 // A difference of the report, as AUTOMATION report names it: value with its 95 % interval; null
@@ -220,7 +232,8 @@ Json ReportDifferenceJson(const domain::Difference& d) {
 }
 
 Json ReportGroupJson(const domain::OutcomeSample& g) {
-  return {{"customers", g.customers}, {"buyers", g.buyers}, {"visits", g.visits}, {"revenue", g.revenue}};
+  return {{"customers", g.customers}, {"buyers", g.buyers}, {"visits", g.visits}, {"revenue", g.revenue},
+          {"redemptions", g.redemptions}};
 }
 
 Json FunnelJson(const app::VisitFunnel& f) {
@@ -256,6 +269,7 @@ Result<Response> AutomationReport(RequestContext& context) {
   body["funnel"] = {{"before", FunnelJson(report.funnel_before)},
                     {"after", FunnelJson(report.funnel_after)},
                     {"switched_on_at", OptionalTime(report.automation.activated_at)}};
+  body["churn_model"] = ChurnModelJson(report.churn_model);
   body["as_of"] = report.as_of.ToIso8601();
   return Response::Of(std::move(body));
 }
@@ -276,10 +290,12 @@ Result<Response> ListPresets(RequestContext& context) {
 }
 
 Result<Response> ApplyPreset(RequestContext& context, const std::string& key) {
-  CRM_ASSIGN_OR_RETURN(auto created, context.services.automations.ApplyPreset(context.principal(), key));
-  Json items = Json::array();
-  for (const domain::Automation& a : created) items.push_back(AutomationJson(a));
-  return Response::Of(Json{{"automations", std::move(items)}}, 201);
+  CRM_ASSIGN_OR_RETURN(app::PresetApplied applied, context.services.automations.ApplyPreset(context.principal(), key));
+  Json added = Json::array();
+  for (const domain::Automation& a : applied.added) added.push_back(AutomationJson(a));
+  Json present = Json::array();
+  for (const domain::Automation& a : applied.already_present) present.push_back(AutomationJson(a));
+  return Response::Of(Json{{"automations", std::move(added)}, {"already_present", std::move(present)}}, 201);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -408,8 +424,9 @@ std::vector<Route> AutomationRoutes() {
     const std::string key = preset.key;
     routes.push_back({{.method = Method::kPost, .pattern = base + "/presets/" + key,
                        .summary = "Switch the " + key +
-                                  " preset's automations on (409 preset_already_applied the second time)",
-                       .tag = kTag, .response_schema = "AutomationList", .success_status = 201},
+                                  " preset's automations on, skipping those the business has already "
+                                  "(listed in already_present); 409 preset_already_applied when all are there",
+                       .tag = kTag, .response_schema = "PresetApplied", .success_status = 201},
                       [key](RequestContext& context) { return ApplyPreset(context, key); }});
   }
   return routes;

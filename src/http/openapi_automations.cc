@@ -73,21 +73,29 @@ void AddAutomationSchemas(Json& schemas) {
   automation.push_back({"last_run_at", Nullable(TimeSchema())});
   schemas["Automation"] = Object(automation);
   schemas["AutomationList"] = Object({{"automations", ArrayOf(Ref("Automation"))}}, {"automations"});
+  schemas["PresetApplied"] = Object({{"automations", ArrayOf(Ref("Automation"))},
+                                     {"already_present", ArrayOf(Ref("Automation"))}},
+                                    {"automations", "already_present"});
   schemas["AutomationPresets"] = Object(
       {{"presets", ArrayOf(Object({{"key", Enum({"cafe", "restaurant", "salon"})},
                                    {"name", String()},
                                    {"automations", ArrayOf(Ref("AutomationInput"))}}))}});
+  // churn_risk only (null otherwise): whether a fitted model gave the churn probabilities.
+  const Json churn_model = Nullable(Object({{"status", Enum({"ready", "fitting", "insufficient_data"})},
+                                            {"as_of", Nullable(TimeSchema())},
+                                            {"message", String()}}));
   schemas["AutomationDryRun"] = Object(
       {{"date", Json{{"type", "string"}, {"format", "date"}}},
        {"would_send", ArrayOf(Object({{"customer_id", Integer()}, {"name", String()}, {"occurrence", String()},
                                       {"send_at", TimeSchema()}, {"channel", Enum(kChannels)}}))},
        {"excluded", ArrayOf(Object({{"customer_id", Integer()}, {"name", String()}, {"occurrence", String()},
                                     {"reason", String()}}))},
-       {"counts", Object({{"would_send", Integer()}, {"excluded", CountsByName()}})}});
+       {"counts", Object({{"would_send", Integer()}, {"excluded", CountsByName()}})},
+       {"churn_model", churn_model}});
   const Json difference = Nullable(Object({{"value", Number()}, {"low", Number()}, {"high", Number()},
                                             {"treated", Number()}, {"control", Number()}}));
   const Json group = Object({{"customers", Integer()}, {"buyers", Integer()}, {"visits", Integer()},
-                             {"revenue", Integer()}});
+                             {"revenue", Integer()}, {"redemptions", Integer()}});
   const Json funnel = Object({{"first", Integer()}, {"second", Integer()}, {"third", Integer()}});
   schemas["AutomationReport"] = Object(
       {{"automation_id", Integer()},
@@ -102,6 +110,7 @@ void AddAutomationSchemas(Json& schemas) {
        {"message_cost", Integer()},
        {"net", Integer()},
        {"funnel", Object({{"before", funnel}, {"after", funnel}, {"switched_on_at", Nullable(TimeSchema())}})},
+       {"churn_model", churn_model},
        {"as_of", TimeSchema()}});
   const Json task_status = Enum({"open", "done", "skipped"});
   schemas["Task"] = Object({{"id", Integer()},

@@ -65,13 +65,15 @@ constexpr Statement kOutcomes{
     "COALESCE((SELECT COUNT(*) FROM orders o WHERE o.business_id = a.business_id AND o.customer_id = a.customer_id "
     "AND o.kind = 1 AND o.ordered_at >= a.fired_at AND o.ordered_at < a.fired_at + $3), 0), "
     "COALESCE((SELECT SUM(o.total) FROM orders o WHERE o.business_id = a.business_id AND "
-    "o.customer_id = a.customer_id AND o.ordered_at >= a.fired_at AND o.ordered_at < a.fired_at + $3), 0) "
+    "o.customer_id = a.customer_id AND o.ordered_at >= a.fired_at AND o.ordered_at < a.fired_at + $3), 0), "
+    "CASE WHEN EXISTS (SELECT 1 FROM coupons k WHERE k.business_id = a.business_id AND k.id = a.coupon_id AND "
+    "k.status = 2 AND k.redeemed_at >= a.fired_at AND k.redeemed_at < a.fired_at + $3) THEN 1 ELSE 0 END "
     "FROM automation_occurrences a WHERE a.business_id = $1 AND a.automation_id = $2 AND a.customer_id <> 0 "
     "ORDER BY a.id"};
 constexpr Statement kSentMessages{
     "automation.sent_messages",
-    "SELECT m.channel, COUNT(*) FROM automation_occurrences a JOIN outbox_messages m ON m.business_id = "
-    "a.business_id AND m.id = a.message_id WHERE a.business_id = $1 AND a.automation_id = $2 AND m.status IN (3, 4) "
+    "SELECT m.channel, COUNT(*) FROM outbox_messages m WHERE m.business_id = $1 AND m.automation_id = $2 AND "
+    "m.status IN (3, 4) "
     "GROUP BY m.channel ORDER BY m.channel"};
 constexpr Statement kNewCustomerVisits{
     "automation.new_customer_visits",
@@ -317,7 +319,7 @@ Result<std::vector<OccurrenceOutcome>> AutomationRepository::Outcomes(BusinessId
   out.reserve(rows.size());
   for (const Row& row : rows) {
     out.push_back({CustomerId(row.GetInt(0)), static_cast<domain::OccurrenceGroup>(row.GetInt(1)), row.GetInt(2),
-                   row.GetInt(3)});
+                   row.GetInt(3), row.GetInt(4) != 0});
   }
   return out;
 }

@@ -38,6 +38,7 @@ struct OccurrenceOutcome {
   domain::OccurrenceGroup group = domain::OccurrenceGroup::kTreated;
   int64_t visits = 0;
   int64_t revenue = 0;
+  bool redeemed = false;  // the occurrence's coupon was redeemed within the window
 };
 // A visit (sale) of a customer whose first visit fell in the asked range.
 struct NewCustomerVisit {

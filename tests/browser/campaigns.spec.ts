@@ -79,7 +79,9 @@ test("a campaign is composed with a live preview, refused naming the rule, sched
   await expect(page.getByTestId("rules-ok")).toBeVisible();
   const body = page.getByTestId("preview-body");
   await expect(body).toContainText("(광고)");
-  await expect(body).toContainText("가을하나님");
+  // The first recipient's name, masked: the preview never shows a customer's own name.
+  await expect(body).toContainText(/가\S*\*\S*님/);
+  await expect(body).not.toContainText("가을하나");
   await expect(body).toContainText("[무료수신거부]0801234567");
   await expect(page.getByTestId("byte-counter")).toHaveText(/\d+ \/ (90|2,000) 바이트/);
   await expect(page.getByTestId("preview-samples").locator("tbody tr")).toHaveCount(3);

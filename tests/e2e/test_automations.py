@@ -2,7 +2,8 @@
 day (--clock-start) and the scheduler looking every second: a birthday automation sends once at
 the business's local send hour, an advertising one only to customers with consent, none to the
 control group; a `kill -9` and a restart on the same day neither lose the message nor send it
-again; definitions with a bad field are refused naming it; presets switch on once; a task
+again; a coupon automation gives each treated customer their own coupon, whose use the report
+counts; definitions with a bad field are refused naming it; presets switch on once; a task
 automation puts its task on the customer card and staff close it."""
 
 import os
@@ -117,6 +118,57 @@ class AutomationTests(ServerTestCase):
         self.assertLess(received, 12)
         self.assertGreater(received, 0)
 
+        # The report counts every occurrence, treated (those messaged) and control.
+        report = self.owner.get(f"/api/v1/automations/{created['id']}/report?window_days=14")
+        self.assertStatus(report, 200)
+        self.assertEqual(report.json["treated"]["customers"] + report.json["control"]["customers"], len(set(already)))
+        self.assertGreater(report.json["control"]["customers"], 0)
+        self.assertIn("low", report.json["difference"]["revenue_per_customer"])
+        self.assertEqual(report.json["funnel"]["switched_on_at"], created["activated_at"])
+        self.assertError(self.owner.get(f"/api/v1/automations/{created['id']}/report?window_days=0"), 400,
+                         field="window_days")
+        staff = self.server.client(self.staff_token)
+        self.assertStatus(staff.get(f"/api/v1/automations/{created['id']}/report"), 403)
+
+    def test_a_coupon_automation_gives_each_treated_customer_their_own_coupon(self):
+        template = self.owner.post("/api/v1/coupon-templates", {"name": "생일 음료", "kind": "amount_off",
+                                                                "value": 3000, "validity": "days", "valid_days": 14})
+        self.assertStatus(template, 201)
+        # Birthdays three days ahead, so that the other tests' birthday automations leave them alone.
+        customers = [self.customer("1993-12-13", ["sms"]) for _ in range(8)]
+        created = self.automation(name=unique("생일쿠폰"), coupon_template_id=template.json["id"],
+                                  trigger={"kind": "birthday", "days": 3},
+                                  control_share_permille=300,
+                                  template={"body": "#{이름}님 생일 축하드려요. 음료 쿠폰 #{쿠폰코드}"})
+        self.wait_until_run(created["id"])
+        treated = {}
+        for customer in customers:
+            coupons = [c for c in self.owner.get(f"/api/v1/customers/{customer}/coupons").json["items"]
+                       if c["template_id"] == template.json["id"]]
+            sent = [m for m in self.messages(customer) if "음료 쿠폰" in m["body"]]
+            if not sent:  # the control group: neither message nor coupon
+                self.assertEqual(coupons, [])
+                continue
+            [coupon] = coupons
+            [message] = sent
+            self.assertEqual(coupon["source"], "automation")
+            self.assertIn(coupon["code"], message["body"])
+            treated[customer] = coupon["code"]
+        self.assertGreater(len(treated), 0)
+        self.assertEqual(len(set(treated.values())), len(treated))
+
+        # A redemption counts for the treated group in the automation's report.
+        branch = self.owner.post("/api/v1/branches", {"name": unique("본점")})
+        self.assertStatus(branch, 201)
+        customer, code = next(iter(treated.items()))
+        used = self.owner.post("/api/v1/coupons/redeem", {"code": code, "customer_id": customer,
+                                                          "branch_id": branch.json["id"], "amount": 10000})
+        self.assertStatus(used, 200)
+        report = self.owner.get(f"/api/v1/automations/{created['id']}/report?window_days=14")
+        self.assertStatus(report, 200)
+        self.assertEqual(report.json["treated"]["redemptions"], 1)
+        self.assertEqual(report.json["control"]["redemptions"], 0)
+
     def test_bad_definitions_name_the_field(self):
         response = self.owner.post("/api/v1/automations", {"name": "x", "trigger": {"kind": "days_after_visit"},
                                                             "template": {"body": "안녕"}})
@@ -141,6 +193,7 @@ class AutomationTests(ServerTestCase):
         first = client.post("/api/v1/automations/presets/salon")
         self.assertStatus(first, 201)
         self.assertTrue(all(a["state"] == "active" for a in first.json["automations"]))
+        self.assertEqual(first.json["already_present"], [])
         again = client.post("/api/v1/automations/presets/salon")
         self.assertError(again, 409)
         self.assertEqual(again.json["error"]["reason"], "preset_already_applied")

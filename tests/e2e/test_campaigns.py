@@ -292,8 +292,11 @@ class CampaignTests(ServerTestCase):
         self.assertEqual(preview.status, 200, preview)
         expected = {saver: "정적립님 포인트 300점. 4,700포인트 더 모으면 사용할 수 있어요",
                     newcomer: "한처음님 포인트 0점. 5,000포인트 더 모으면 사용할 수 있어요"}
+        # The preview shows each sample's own figures with the name masked; the messages carry it.
         samples = {s["customer_id"]: s["body"] for s in preview.json["samples"]}
-        self.assertEqual(samples, expected)
+        self.assertEqual(samples, {saver: expected[saver].replace("정적립", "정*립"),
+                                   newcomer: expected[newcomer].replace("한처음", "한*음")})
+        self.assertNotIn("정적립", preview.json["message"]["body"] + preview.json["message"].get("subject", ""))
         created = self.create(body)
         queued = self.owner.post(f"/campaigns/{created['id']}/schedule", {})
         self.assertEqual(queued.status, 200, queued)

@@ -74,6 +74,7 @@ export interface AutomationInput {
 export interface Automation extends AutomationInput {
   id: number;
   state: AutomationState;
+  preset: string | null;
   created_at: string;
   activated_at: string | null;
   last_run_at: string | null;
@@ -85,11 +86,24 @@ export interface AutomationPreset {
   automations: AutomationInput[];
 }
 
+// What applying a preset did: those it switched on, and those the business had already.
+export interface PresetApplied {
+  automations: Automation[];
+  already_present: Automation[];
+}
+
+// Whether `stored` stands for the preset's item `item` (same preset, trigger and action: the
+// server's rule for "already present", however the automation was renamed since).
+export function isPresetItem(stored: Automation, presetKey: string, item: AutomationInput): boolean {
+  return stored.preset === presetKey && stored.trigger.kind === item.trigger.kind && stored.action === item.action;
+}
+
 export interface DryRun {
   date: string;
   would_send: { customer_id: number; name: string; occurrence: string; send_at: string; channel: string }[];
   excluded: { customer_id: number; name: string; reason: string }[];
   counts: { would_send: number; excluded: Record<string, number> };
+  churn_model: ChurnModel | null;
 }
 
 export interface Interval {
@@ -103,6 +117,14 @@ export interface GroupFigures {
   buyers: number;
   visits: number;
   revenue: number;
+  redemptions: number;
+}
+
+// churn_risk only: whether the churn probabilities come from a fitted model.
+export interface ChurnModel {
+  status: "ready" | "fitting" | "insufficient_data";
+  as_of: string | null;
+  message?: string;
 }
 
 export interface Funnel {
@@ -115,10 +137,12 @@ export interface AutomationReport {
   sent: number;
   treated: GroupFigures;
   control: GroupFigures;
-  difference: { buyers_share: Interval; revenue_per_customer: Interval };
+  // Null while a group is empty.
+  difference: { buyers_share: Interval | null; revenue_per_customer: Interval | null };
   incremental_revenue: number;
   message_cost: number;
   funnel: { before: Funnel; after: Funnel; switched_on_at: string | null };
+  churn_model: ChurnModel | null;
 }
 
 export type TaskStatus = "open" | "done" | "skipped";

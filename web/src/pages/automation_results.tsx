@@ -4,7 +4,7 @@
 // before and after it was switched on).
 import { useEffect, useState } from "preact/hooks";
 import { api, errorKey } from "../api";
-import type { Automation, AutomationReport, DryRun, Funnel, GroupFigures, Interval } from "../api_automations";
+import type { Automation, AutomationReport, ChurnModel, DryRun, Funnel, GroupFigures, Interval } from "../api_automations";
 import { date, dateTime, hasMessage, number, t, won } from "../i18n";
 import { linkClick } from "../router";
 import { StatusLine, type Notice } from "../components/ui";
@@ -47,6 +47,23 @@ function Heading({ automation, id, title }: { automation: Automation | null; id:
 
 const reasonLabel = (reason: string) =>
   hasMessage(`auto.reason.${reason}`) ? t(`auto.reason.${reason}` as "auto.reason.no_consent") : reason;
+
+// For churn risk: where the churn probabilities come from, and why nobody is selected without a
+// fitted model.
+function ChurnModelNote({ model }: { model: ChurnModel | null | undefined }) {
+  if (!model) return null;
+  const text =
+    model.status === "ready"
+      ? t("auto.churn.ready", { at: model.as_of ? dateTime(model.as_of) : "" })
+      : model.status === "fitting"
+        ? t("auto.churn.fitting")
+        : t("auto.churn.insufficient", { message: model.message ?? "" });
+  return (
+    <p class={model.status === "ready" ? "muted" : "notice notice-info"} data-testid="churn-model" data-status={model.status}>
+      {text}
+    </p>
+  );
+}
 
 // Today in the business's day as the browser sees it (YYYY-MM-DD); the server's default is the same.
 const today = () => new Date().toLocaleDateString("sv-SE");
@@ -96,6 +113,7 @@ export function AutomationDryRun({ id }: { id: number }) {
       <StatusLine notice={notice} />
       {run ? (
         <>
+          <ChurnModelNote model={run.churn_model} />
           <div class="dash-figures">
             <div class="dash-figure">
               <span class="muted">{t("auto.dry.wouldSend")}</span>
@@ -179,7 +197,15 @@ const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
 const signedPercent = (share: number) => `${share > 0 ? "+" : ""}${(share * 100).toFixed(1)}%p`;
 const signedWon = (amount: number) => `${amount > 0 ? "+" : ""}${won(Math.round(amount))}`;
 
-function IntervalCell({ interval, format }: { interval: Interval; format: (v: number) => string }) {
+function IntervalCell({ interval, format }: { interval: Interval | null; format: (v: number) => string }) {
+  // Null while a group is empty (nobody treated or in the control group yet): nothing to compare.
+  if (!interval) {
+    return (
+      <td class="num muted" data-testid="interval-none">
+        {t("auto.rep.noComparison")}
+      </td>
+    );
+  }
   // An interval that holds zero is no evidence of an effect either way.
   const clear = interval.low > 0 || interval.high < 0;
   return (
@@ -205,6 +231,7 @@ function groupRow(label: string, g: GroupFigures) {
       <td class="num">{number(g.visits)}</td>
       <td class="num">{won(g.revenue)}</td>
       <td class="num">{won(g.customers ? Math.round(g.revenue / g.customers) : 0)}</td>
+      <td class="num">{number(g.redemptions)}</td>
     </tr>
   );
 }
@@ -245,6 +272,7 @@ export function AutomationReportPage({ id }: { id: number }) {
       <StatusLine notice={notice} />
       {report ? (
         <>
+          <ChurnModelNote model={report.churn_model} />
           <div class="dash-figures">
             <div class="dash-figure">
               <span class="muted">{t("auto.rep.sent")}</span>
@@ -272,6 +300,7 @@ export function AutomationReportPage({ id }: { id: number }) {
                     <th class="num">{t("auto.rep.visits")}</th>
                     <th class="num">{t("auto.rep.revenue")}</th>
                     <th class="num">{t("auto.rep.perCustomer")}</th>
+                    <th class="num">{t("auto.rep.redemptions")}</th>
                   </tr>
                 </thead>
                 <tbody>

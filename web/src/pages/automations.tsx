@@ -4,7 +4,7 @@
 // /office/automations. Loaded on demand with the report's chart, so the counter never carries it.
 import { useEffect, useState } from "preact/hooks";
 import { api, errorKey } from "../api";
-import type { Automation, AutomationInput, AutomationPreset } from "../api_automations";
+import { isPresetItem, type Automation, type AutomationInput, type AutomationPreset, type PresetApplied } from "../api_automations";
 import { addMessages, dateTime, hasMessage, t } from "../i18n";
 import { koAutomations } from "../i18n/ko_automations";
 import { enAutomations } from "../i18n/en_automations";
@@ -117,8 +117,17 @@ function AutomationList() {
               <PresetCard
                 key={preset.key}
                 preset={preset}
-                onApplied={(count) => {
-                  setNotice({ kind: "ok", text: t("auto.presetApplied", { name: preset.name, count }) });
+                existing={automations ?? []}
+                onApplied={(applied) => {
+                  const count = applied.automations.length;
+                  const text = applied.already_present.length
+                    ? t("auto.presetAppliedPartly", {
+                        name: preset.name,
+                        count,
+                        present: applied.already_present.map((a) => a.name).join(", "),
+                      })
+                    : t("auto.presetApplied", { name: preset.name, count });
+                  setNotice({ kind: "ok", text });
                   load();
                 }}
               />
@@ -206,16 +215,30 @@ function AutomationRow(props: { automation: Automation; manager: boolean; onChan
   );
 }
 
-// A preset with what it will create listed before the one tap that switches it on.
-function PresetCard(props: { preset: AutomationPreset; onApplied: (count: number) => void }) {
+// A preset with what it will create listed before the one tap that switches it on; the items the
+// business has already are marked, and after the tap those just added too.
+function PresetCard(props: {
+  preset: AutomationPreset;
+  existing: Automation[];
+  onApplied: (applied: PresetApplied) => void;
+}) {
   const { preset } = props;
   const [open, setOpen] = useState(false);
+  const [added, setAdded] = useState<number[]>([]);
   const write = useWrite();
   const apply = async () => {
-    const created = await write.run((options) =>
-      api.post<{ automations: Automation[] }>(`/automations/presets/${preset.key}`, {}, options),
+    const applied = await write.run((options) =>
+      api.post<PresetApplied>(`/automations/presets/${preset.key}`, {}, options),
     );
-    if (created) props.onApplied(created.automations.length);
+    if (applied) {
+      setAdded(applied.automations.map((a) => a.id));
+      props.onApplied(applied);
+    }
+  };
+  const itemState = (item: AutomationInput): "added" | "present" | null => {
+    const stored = props.existing.find((a) => isPresetItem(a, preset.key, item));
+    if (!stored) return null;
+    return added.includes(stored.id) ? "added" : "present";
   };
   const presetName = hasMessage(`auto.preset.${preset.key}`) ? t(`auto.preset.${preset.key}` as "auto.preset.cafe") : preset.name;
   return (
@@ -224,8 +247,13 @@ function PresetCard(props: { preset: AutomationPreset; onApplied: (count: number
       <p class="muted">{t("auto.presetCreates", { count: preset.automations.length })}</p>
       <ul class="preset-items">
         {preset.automations.map((a, index) => (
-          <li key={index}>
+          <li key={index} data-testid="preset-item">
             <strong>{a.name}</strong>
+            {itemState(a) ? (
+              <span class={`badge preset-${itemState(a)}`} data-testid="preset-item-state">
+                {t(itemState(a) === "added" ? "auto.presetItemAdded" : "auto.presetItemPresent")}
+              </span>
+            ) : null}
             <span class="muted">
               {" "}
               · {describeTrigger(a.trigger)} · {t("auto.atHour", { hour: a.send_hour })} · {describeAction(a)}
