@@ -70,6 +70,7 @@ json RunCase(const fs::path& directory, const json& spec) {
   SourceOptions source_options;
   const json options = spec.value("options", json::object());
   if (options.contains("encoding")) source_options.encoding = *ParseEncoding(options["encoding"].get<std::string>());
+  source_options.sheet = options.value("sheet", "");
   auto source = OpenSource(file, source_options);
   if (!source.ok()) return json{{"error", source.status().message()}};
   const ImportKind kind = *ParseImportKind(spec["kind"].get<std::string>());
