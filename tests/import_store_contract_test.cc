@@ -138,6 +138,69 @@ TEST_P(ImportStoreContractTest, ExternalCustomerNumbersAreUniqueAndScoped) {
   EXPECT_FALSE(none->has_value());
 }
 
+TEST_P(ImportStoreContractTest, AnOpeningBalanceIsKeptOncePerSourceAndOnlyForTheBusinessCustomer) {
+  const CustomerId customer = NewCustomer(business_, "kim@example.com");
+  const CustomerId foreign = NewCustomer(other_, "kim@example.com");
+  OpeningBalance balance{customer, "pos", 12, 1'250'000, Timestamp::FromSeconds(1'600'000'000),
+                         Timestamp::FromSeconds(1'690'000'000), 3200, "골드", kNow};
+  auto add = [&](BusinessId business, const OpeningBalance& opening) {
+    return WriteValue<bool>(
+        *db_, [&](Transaction& tx) { return ImportRepository(tx.connection()).AddOpening(business, opening); });
+  };
+  auto first = add(business_, balance);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_TRUE(*first);
+  OpeningBalance again = balance;
+  again.visit_count = 99;
+  auto second = add(business_, again);
+  ASSERT_TRUE(second.ok());
+  EXPECT_FALSE(*second);  // the same source gave this customer a balance before: nothing changes
+  OpeningBalance elsewhere = balance;
+  elsewhere.customer_id = foreign;
+  EXPECT_EQ(add(business_, elsewhere).status().code(), StatusCode::kNotFound);
+  OpeningBalance without_dates{customer, "excel", 3, 0, std::nullopt, std::nullopt, 0, "", kNow};
+  ASSERT_TRUE(add(business_, without_dates).ok());
+  auto openings = ReadValue<std::vector<OpeningBalance>>(
+      *db_, [&](Transaction& tx) { return ImportRepository(tx.connection()).Openings(business_, customer); });
+  ASSERT_TRUE(openings.ok());
+  ASSERT_EQ(openings->size(), 2u);
+  const OpeningBalance& pos = openings->at(0).source == "pos" ? openings->at(0) : openings->at(1);
+  const OpeningBalance& excel = openings->at(0).source == "pos" ? openings->at(1) : openings->at(0);
+  EXPECT_EQ(pos.visit_count, 12);
+  EXPECT_EQ(pos.total_spend, 1'250'000);
+  EXPECT_EQ(pos.first_visit_at, balance.first_visit_at);
+  EXPECT_EQ(pos.last_visit_at, balance.last_visit_at);
+  EXPECT_EQ(pos.points, 3200);
+  EXPECT_EQ(pos.tier, "골드");
+  EXPECT_FALSE(excel.first_visit_at.has_value());
+  auto none = ReadValue<std::vector<OpeningBalance>>(
+      *db_, [&](Transaction& tx) { return ImportRepository(tx.connection()).Openings(other_, customer); });
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_P(ImportStoreContractTest, AWriteOffLineIsStoredOnce) {
+  auto branch = WriteValue<domain::Branch>(*db_, [&](Transaction& tx) {
+    return tx.branches().Create(domain::Branch{BranchId(), business_, "본점", kNow});
+  });
+  ASSERT_TRUE(branch.ok()) << branch.status().ToString();
+  StockWriteOff write_off{branch->id, "uci", "542809", "key-1", "DAMAGED", "D1", 56, kNow, kNow};
+  auto add = [&](const StockWriteOff& line) {
+    return WriteValue<bool>(
+        *db_, [&](Transaction& tx) { return ImportRepository(tx.connection()).AddWriteOff(business_, line); });
+  };
+  auto first = add(write_off);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_TRUE(*first);
+  auto again = add(write_off);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(*again);
+  write_off.line_key = "key-2";
+  auto other_line = add(write_off);
+  ASSERT_TRUE(other_line.ok());
+  EXPECT_TRUE(*other_line);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ImportStoreContractTest, ::testing::Values(Dialect::kSqlite, Dialect::kPostgres),
                          [](const auto& info) { return info.param == Dialect::kSqlite ? "Sqlite" : "Postgres"; });
 

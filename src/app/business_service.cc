@@ -7,9 +7,11 @@
 #include "app/password_policy.h"
 #include "domain/korean_text.h"
 #include "domain/phone.h"
+#include "importing/value_parsers.h"
 #include "store/access_log_repository.h"
 #include "store/auth_repository.h"
 #include "store/business_repository.h"
+#include "store/import_repository.h"
 #include "store/note_repository.h"
 #include "store/staff_repository.h"
 #include "store/transaction.h"
@@ -38,14 +40,21 @@ Status CheckBranches(store::Transaction& tx, BusinessId business, const std::vec
 
 BusinessService::BusinessService(store::Database& database, const Clock& clock) : database_(database), clock_(clock) {}
 
-Result<domain::Business> BusinessService::CreateBusiness(const std::string& slug, const std::string& name) {
+Result<domain::Business> BusinessService::CreateBusiness(const std::string& slug, const std::string& name,
+                                                        const std::string& currency) {
   CRM_RETURN_IF_ERROR(domain::ValidateSlug(slug));
+  if (!importing::CurrencyExponent(currency)) {
+    return InvalidArgument("must be an ISO 4217 code such as KRW, GBP or USD", "currency");
+  }
   domain::Business business;
   business.slug = slug;
   CRM_ASSIGN_OR_RETURN(business.name, CleanName(name, "name"));
   business.created_at = clock_.Now();
-  auto created = store::WriteValue<domain::Business>(
-      database_, [&](store::Transaction& tx) { return tx.businesses().Create(business); });
+  auto created = store::WriteValue<domain::Business>(database_, [&](store::Transaction& tx) -> Result<domain::Business> {
+    CRM_ASSIGN_OR_RETURN(domain::Business made, tx.businesses().Create(business));
+    if (currency != "KRW") CRM_RETURN_IF_ERROR(store::ImportRepository(tx.connection()).SetBusinessCurrency(made.id, currency));
+    return made;
+  });
   if (!created.ok() && created.status().code() == StatusCode::kAlreadyExists) {
     return AlreadyExists("a business with this slug exists", "slug").WithReason("slug_taken");
   }

@@ -37,8 +37,10 @@ class BusinessService {
  public:
   BusinessService(store::Database& database, const Clock& clock);
 
-  // For the CLI and set-up: no principal. kInvalidArgument ("slug"), kAlreadyExists ("slug").
-  Result<domain::Business> CreateBusiness(const std::string& slug, const std::string& name);
+  // For the CLI and set-up: no principal. kInvalidArgument ("slug"), ("currency") for a currency
+  // code Dangol does not know; kAlreadyExists ("slug").
+  Result<domain::Business> CreateBusiness(const std::string& slug, const std::string& name,
+                                          const std::string& currency = "KRW");
   Result<domain::Business> FindBusiness(const std::string& slug);
   Result<domain::Business> GetBusiness(const Principal& principal);
   // Adds a staff account without a principal (CLI). Validates like AddStaff.

@@ -9,299 +9,24 @@
 #include <utility>
 #include <vector>
 
+#include "app/import_writer.h"
 #include "domain/korean_text.h"
 #include "importing/cleanser.h"
 #include "importing/csv_writer.h"
 #include "importing/fingerprint.h"
 #include "store/business_repository.h"
 #include "store/customer_repository.h"
+#include "store/note_repository.h"
 #include "store/order_repository.h"
 #include "store/transaction.h"
 
 namespace crm::app {
 namespace {
 
-using importing::CustomerRecord;
-using importing::OrderRecord;
+using import_internal::ImportWriter;
+using import_internal::WriteSettings;
 
-constexpr int64_t kYearMicros = 365LL * 86400 * 1'000'000;
 constexpr int64_t kProgressEveryRows = 5000;
-
-// What the writer needs to know besides the records.
-struct WriteSettings {
-  BusinessId business;
-  BranchId branch;
-  std::string source;
-  importing::ImportKind kind = importing::ImportKind::kCustomers;
-  Timestamp now;
-};
-
-// The key a customer without phone, e-mail or number is remembered by, so that importing the
-// same list again finds them: the fingerprint of what the file says about them.
-std::string ContentKey(const CustomerRecord& record) {
-  importing::Fingerprint fingerprint;
-  fingerprint.AddFields({record.name, record.birthday ? record.birthday->ToString() : "", record.address});
-  return "row-" + fingerprint.Hex();
-}
-
-// Fills the profile's empty fields from the record; returns whether anything changed.
-bool FillEmptyFields(const CustomerRecord& record, domain::Customer& customer) {
-  bool changed = false;
-  auto fill = [&changed](std::string& field, const std::string& value) {
-    if (field.empty() && !value.empty()) {
-      field = value;
-      changed = true;
-    }
-  };
-  if (customer.name.empty() && !record.name.empty()) {
-    const domain::NameParts parts = domain::SplitName(record.name);
-    customer.family_name = parts.family;
-    customer.given_name = parts.given;
-  }
-  fill(customer.name, record.name);
-  fill(customer.email, record.email);
-  fill(customer.address, record.address);
-  if (!customer.birthday && record.birthday) {
-    customer.birthday = domain::Birthday{*record.birthday};
-    changed = true;
-  }
-  if (customer.gender == domain::Gender::kUnspecified && record.gender != domain::Gender::kUnspecified) {
-    customer.gender = record.gender;
-    changed = true;
-  }
-  for (const std::string& tag : record.tags) {
-    if (std::find(customer.tags.begin(), customer.tags.end(), tag) == customer.tags.end()) {
-      customer.tags.push_back(tag);
-      changed = true;
-    }
-  }
-  return changed;
-}
-
-// The ids of the customers one run created, to tell them from customers who were there before.
-// The database hands out ids in increasing order, mostly consecutive, so they are kept as runs of
-// consecutive ids (a 1,000,000-row file is one run) rather than one hash-set node per customer,
-// which grew the import's memory by about 40 bytes a row; an id out of order goes to a small set.
-class CreatedIds {
- public:
-  void Add(int64_t id) {
-    if (!runs_.empty() && id == runs_.back().second) {
-      ++runs_.back().second;
-    } else if (runs_.empty() || id > runs_.back().second) {
-      runs_.emplace_back(id, id + 1);
-    } else if (!Contains(id)) {
-      others_.insert(id);
-    }
-  }
-  bool Contains(int64_t id) const {
-    // The last run starting at or before `id`; runs are sorted and do not overlap.
-    auto after = std::upper_bound(runs_.begin(), runs_.end(), id,
-                                  [](int64_t value, const std::pair<int64_t, int64_t>& run) { return value < run.first; });
-    if (after != runs_.begin() && id < std::prev(after)->second) return true;
-    return others_.count(id) > 0;
-  }
-
- private:
-  std::vector<std::pair<int64_t, int64_t>> runs_;  // [first, end) each, increasing
-  std::unordered_set<int64_t> others_;
-};
-
-// Writes clean records through the transaction's repositories, finding what exists first.
-// Not thread-safe; lives for one transaction.
-class ImportWriter final : public importing::RecordSink {
- public:
-  ImportWriter(store::Transaction& tx, WriteSettings settings, importing::ImportReport& report, ImportCounts& counts)
-      : tx_(tx), imports_(tx.connection()), settings_(std::move(settings)), report_(report), counts_(counts) {}
-
-  Status OnCustomer(CustomerRecord record) override {
-    MatchedBy matched_by = MatchedBy::kNothing;
-    CRM_ASSIGN_OR_RETURN(std::optional<CustomerId> existing, FindExisting(record, &matched_by));
-    if (!existing) return Create(record).status();
-    if (created_.Contains(existing->value())) {
-      report_.Add({record.row, "", importing::IssueCode::kSameCustomerInFile,
-                   "the same phone, e-mail or number as an earlier row: merged into it"});
-    } else if (matched_by == MatchedBy::kPhone || matched_by == MatchedBy::kEmail) {
-      // Only an exact phone or e-mail merges into a customer who was there before the import;
-      // the owner sees each such merge in the report.
-      report_.Add({record.row, matched_by == MatchedBy::kPhone ? "phone" : "email",
-                   importing::IssueCode::kMergedIntoExisting,
-                   fmt::format("the same {} as customer {}: merged into it (only empty fields filled)",
-                               matched_by == MatchedBy::kPhone ? "phone" : "e-mail", existing->value())});
-    }
-    return Merge(*existing, record);
-  }
-
-  Status OnOrder(OrderRecord record) override {
-    CRM_ASSIGN_OR_RETURN(bool existing,
-                         tx_.orders().ExistsByExternalId(settings_.business, settings_.source, record.external_id));
-    if (existing) {
-      ++counts_.orders_existing;
-      return Status::Ok();
-    }
-    std::optional<CustomerId> customer;
-    if (record.customer.HasKey()) {
-      CRM_ASSIGN_OR_RETURN(customer, ResolveOrderCustomer(record.customer));
-    }
-    domain::Order order;
-    order.business_id = settings_.business;
-    order.branch_id = settings_.branch;
-    order.customer_id = customer;
-    order.kind = record.kind;
-    order.ordered_at = record.ordered_at;
-    order.total = record.total;
-    order.channel = domain::OrderChannel::kImport;
-    order.external_source = settings_.source;
-    order.external_id = record.external_id;
-    order.lines = std::move(record.lines);
-    order.created_at = settings_.now;
-    bool cancels_visit = false;
-    if (order.kind == domain::OrderKind::kRefund) CRM_RETURN_IF_ERROR(LinkRefund(record, order, cancels_visit));
-    CRM_ASSIGN_OR_RETURN(order.id, tx_.orders().Insert(order));
-    ++counts_.orders_created;
-    counts_.refunds_created += order.kind == domain::OrderKind::kRefund;
-    if (customer) CRM_RETURN_IF_ERROR(FoldStats(order, cancels_visit));
-    return Status::Ok();
-  }
-
-  // Saves the visit statistics of every customer the orders touched.
-  Status Finish() {
-    for (auto& [id, stats] : stats_) {
-      const CustomerId customer(id);
-      if (stats.last_visit_at) {
-        CRM_ASSIGN_OR_RETURN(stats.visits_last_year,
-                             tx_.orders().CountSales(settings_.business, customer,
-                                                     Timestamp::FromMicros(stats.last_visit_at->micros() - kYearMicros),
-                                                     stats.last_visit_at->PlusSeconds(1)));
-      }
-      CRM_RETURN_IF_ERROR(tx_.customers().SaveStats(settings_.business, customer, stats, settings_.now));
-    }
-    return Status::Ok();
-  }
-
- private:
-  enum class MatchedBy { kNothing, kNumber, kPhone, kEmail, kContent };
-
-  Result<std::optional<CustomerId>> FindExisting(const CustomerRecord& record, MatchedBy* matched_by = nullptr) {
-    const BusinessId business = settings_.business;
-    MatchedBy ignored = MatchedBy::kNothing;
-    MatchedBy& how = matched_by != nullptr ? *matched_by : ignored;
-    if (!record.external_id.empty()) {
-      CRM_ASSIGN_OR_RETURN(auto found, imports_.FindCustomer(business, settings_.source, record.external_id));
-      how = MatchedBy::kNumber;
-      if (found) return found;
-    }
-    if (!record.phone_e164.empty()) {
-      CRM_ASSIGN_OR_RETURN(auto found, tx_.customers().FindByPhone(business, record.phone_e164));
-      how = MatchedBy::kPhone;
-      if (found) return found;
-    }
-    if (!record.email.empty()) {
-      CRM_ASSIGN_OR_RETURN(auto found, imports_.FindCustomerByEmail(business, record.email));
-      how = MatchedBy::kEmail;
-      if (found) return found;
-    }
-    how = MatchedBy::kContent;
-    if (!record.HasKey()) return imports_.FindCustomer(business, settings_.source, ContentKey(record));
-    return std::optional<CustomerId>();
-  }
-
-  Result<CustomerId> Create(const CustomerRecord& record) {
-    domain::Customer customer;
-    customer.business_id = settings_.business;
-    customer.phone_e164 = record.phone_e164;
-    customer.source = domain::SourceChannel::kImport;
-    customer.created_at = record.joined_at.value_or(settings_.now);
-    customer.updated_at = settings_.now;
-    FillEmptyFields(record, customer);
-    CRM_ASSIGN_OR_RETURN(customer.id, tx_.customers().Insert(customer));
-    const std::string key = !record.external_id.empty() ? record.external_id
-                            : record.HasKey()           ? std::string()
-                                                        : ContentKey(record);
-    if (!key.empty()) CRM_RETURN_IF_ERROR(imports_.LinkCustomer(settings_.business, settings_.source, key, customer.id));
-    created_.Add(customer.id.value());
-    ++counts_.customers_created;
-    return customer.id;
-  }
-
-  Status Merge(CustomerId id, const CustomerRecord& record) {
-    CRM_ASSIGN_OR_RETURN(domain::Customer customer, tx_.customers().Get(settings_.business, id));
-    bool changed = FillEmptyFields(record, customer);
-    if (customer.phone_e164.empty() && !record.phone_e164.empty()) {
-      CRM_ASSIGN_OR_RETURN(auto holder, tx_.customers().FindByPhone(settings_.business, record.phone_e164));
-      if (!holder) {
-        customer.phone_e164 = record.phone_e164;
-        changed = true;
-      }
-    }
-    if (!record.external_id.empty()) {
-      CRM_ASSIGN_OR_RETURN(auto linked, imports_.FindCustomer(settings_.business, settings_.source, record.external_id));
-      if (!linked) CRM_RETURN_IF_ERROR(imports_.LinkCustomer(settings_.business, settings_.source, record.external_id, id));
-    }
-    if (!changed) {
-      counts_.customers_unchanged += !created_.Contains(id.value());
-      return Status::Ok();
-    }
-    customer.updated_at = settings_.now;
-    CRM_RETURN_IF_ERROR(tx_.customers().Update(customer));
-    counts_.customers_updated += !created_.Contains(id.value());
-    return Status::Ok();
-  }
-
-  // The customer of an order: found or created once per run, then taken from the cache.
-  Result<CustomerId> ResolveOrderCustomer(const CustomerRecord& record) {
-    const std::string key = record.external_id + "\x1F" + record.phone_e164 + "\x1F" + record.email;
-    if (const auto cached = order_customers_.find(key); cached != order_customers_.end()) {
-      return CustomerId(cached->second);
-    }
-    CRM_ASSIGN_OR_RETURN(std::optional<CustomerId> existing, FindExisting(record));
-    CustomerId id;
-    if (existing) {
-      id = *existing;
-      CRM_RETURN_IF_ERROR(Merge(id, record));
-    } else {
-      CRM_ASSIGN_OR_RETURN(id, Create(record));
-    }
-    order_customers_[key] = id.value();
-    return id;
-  }
-
-  // Ties a refund to its sale when the sale is this customer's and has enough left to refund.
-  Status LinkRefund(const OrderRecord& record, domain::Order& refund, bool& cancels_visit) {
-    if (record.original_external_id.empty()) return Status::Ok();
-    CRM_ASSIGN_OR_RETURN(auto original, tx_.orders().FindByExternalId(settings_.business, settings_.source,
-                                                                      record.original_external_id));
-    if (!original || original->kind != domain::OrderKind::kSale || original->customer_id != refund.customer_id) {
-      return Status::Ok();
-    }
-    CRM_ASSIGN_OR_RETURN(Money refunded, tx_.orders().RefundedTotal(settings_.business, original->id));
-    if (!domain::ValidateRefund(*original, refunded, -refund.total).ok()) return Status::Ok();
-    refund.original_order_id = original->id;
-    cancels_visit = refunded - refund.total == original->total;
-    ++counts_.refunds_linked;
-    return Status::Ok();
-  }
-
-  Status FoldStats(const domain::Order& order, bool cancels_visit) {
-    const int64_t id = order.customer_id->value();
-    auto found = stats_.find(id);
-    if (found == stats_.end()) {
-      CRM_ASSIGN_OR_RETURN(domain::Customer customer, tx_.customers().Get(settings_.business, *order.customer_id));
-      found = stats_.emplace(id, customer.stats).first;
-    }
-    found->second = order.kind == domain::OrderKind::kSale ? domain::ApplySale(found->second, order, 0)
-                                                           : domain::ApplyRefund(found->second, -order.total, cancels_visit);
-    return Status::Ok();
-  }
-
-  store::Transaction& tx_;
-  store::ImportRepository imports_;
-  WriteSettings settings_;
-  importing::ImportReport& report_;
-  ImportCounts& counts_;
-  CreatedIds created_;
-  std::unordered_map<std::string, int64_t> order_customers_;
-  std::unordered_map<int64_t, domain::VisitStats> stats_;
-};
 
 // The rejects file is held in memory beside the import: bounded, like everything an import holds.
 constexpr size_t kMaxRejectsBytes = size_t{32} << 20;
@@ -339,17 +64,102 @@ Result<std::string> HashInput(std::istream& input, int64_t* size) {
   return fingerprint.Hex();
 }
 
-// One pass over the file: cleanse every row, hand the records to the writer, collect rejects.
-Status CleanseFile(std::istream& input, const ImportRequest& request, const importing::ColumnMapping& mapping,
-                   int utc_offset_minutes, int64_t file_size, ImportWriter& writer, ImportOutcome& outcome) {
+// A column whose header names a field Dangol knows but which the mapping ignores would lose that
+// data without a word: the run stops until the user confirms (ImportRequest::confirm_ignored).
+Status CheckIgnoredColumns(const importing::ColumnMapping& mapping, importing::ImportKind kind) {
+  const importing::ColumnMapping guess = importing::GuessMapping(mapping.headers, kind);
+  for (size_t column = 0; column < mapping.fields.size(); ++column) {
+    const importing::Field guessed = guess.fields[column];
+    if (mapping.fields[column] != importing::Field::kIgnore || guessed == importing::Field::kIgnore ||
+        guessed == importing::Field::kAttribute) {
+      continue;
+    }
+    return FailedPrecondition(fmt::format("column \"{}\" looks like {} but is mapped to ignore: map it, or confirm "
+                                          "that it is to be left out (--confirm-ignored)",
+                                          mapping.headers[column], importing::FieldName(guess.fields[column])),
+                              "mapping")
+        .WithReason("ignored_known_column");
+  }
+  return Status::Ok();
+}
+
+// Every column no field takes is named once, on the header's row, so that nothing is dropped unseen.
+void ReportUnmappedColumns(const importing::ColumnMapping& mapping, importing::ImportReport& report) {
+  for (size_t column = 0; column < mapping.fields.size(); ++column) {
+    if (mapping.fields[column] != importing::Field::kIgnore) continue;
+    report.Add({1, mapping.headers[column], importing::IssueCode::kUnmappedColumn,
+                "not imported: no field takes this column"});
+  }
+}
+
+// A file of which most rows fail for one reason was read with the wrong settings or mapping, not
+// written with many mistakes: such a run stops before anything is written and says what to change.
+Status MostRowsFail(const importing::ImportReport& report, int exponent, int excess_decimals) {
+  constexpr int64_t kFewestRows = 10;
+  if (report.rows_read < kFewestRows || report.rows_rejected * 2 <= report.rows_read) return Status::Ok();
+  const int64_t too_precise = report.Count(importing::IssueCode::kTooManyDecimals);
+  if (too_precise * 2 > report.rows_read && excess_decimals > exponent) {
+    return FailedPrecondition(fmt::format("{} of {} rows have amounts with more decimals than the currency allows "
+                                          "({}): the amounts have {} decimals: set the business currency or pass "
+                                          "--currency-exponent {}; nothing was imported",
+                                          too_precise, report.rows_read, exponent, excess_decimals, excess_decimals),
+                              "currency_exponent")
+        .WithReason("most_rows_rejected");
+  }
+  importing::IssueCode worst = importing::IssueCode::kInvalidText;
+  for (size_t code = 0; code < importing::kIssueCodeCount; ++code) {
+    const auto candidate = static_cast<importing::IssueCode>(code);
+    if (importing::SeverityOf(candidate) != importing::Severity::kError) continue;
+    if (report.Count(candidate) > report.Count(worst)) worst = candidate;
+  }
+  if (report.Count(worst) * 2 <= report.rows_read) return Status::Ok();
+  return FailedPrecondition(fmt::format("{} of {} rows are rejected as {}: check the column mapping, the encoding and "
+                                        "the options; nothing was imported",
+                                        report.Count(worst), report.rows_read, importing::IssueCodeName(worst)),
+                            "file")
+      .WithReason("most_rows_rejected");
+}
+
+// The scan of a line file: where each invoice ends and which invoices have a bad line.
+Result<importing::InvoicePlan> PlanInvoices(std::istream& input, const ImportRequest& request,
+                                            const importing::ColumnMapping& mapping,
+                                            const importing::CleanseOptions& options) {
   input.clear();
   input.seekg(0);
   CRM_ASSIGN_OR_RETURN(importing::OpenedSource source, importing::OpenSource(input, request.source));
-  importing::CleanseOptions options;
-  options.kind = request.kind;
-  options.currency_exponent = request.currency_exponent;
-  options.utc_offset_minutes = utc_offset_minutes;
-  importing::Cleanser cleanser(mapping, options, outcome.report);
+  importing::ImportReport scratch;
+  importing::Cleanser scanner(mapping, options, scratch, importing::CleanserPass::kScanInvoices);
+  // The scan hands nothing over; its sink is never called.
+  struct Discard final : importing::RecordSink {
+    Status OnCustomer(importing::CustomerRecord) override { return Status::Ok(); }
+    Status OnOrder(importing::OrderRecord) override { return Status::Ok(); }
+  } discard;
+  importing::Record record;
+  int64_t row = 0;
+  while (true) {
+    CRM_ASSIGN_OR_RETURN(bool more, source.rows->Next(record));
+    if (!more) break;
+    ++row;
+    CRM_RETURN_IF_ERROR(scanner.Add(record, record.row > 0 ? record.row : row + 1, discard).status());
+  }
+  CRM_RETURN_IF_ERROR(scanner.Finish(discard));
+  return scanner.TakePlan();
+}
+
+// One pass over the file (after the scan, for line files): cleanse every row, hand the records to
+// the writer, collect rejects.
+// `excess_decimals` is set to the decimals most too-precise amounts had (see MostRowsFail).
+Status CleanseFile(std::istream& input, const ImportRequest& request, const importing::ColumnMapping& mapping,
+                   const importing::CleanseOptions& options, int64_t file_size, ImportWriter& writer,
+                   ImportOutcome& outcome, int& excess_decimals) {
+  importing::InvoicePlan plan;
+  if (request.kind == importing::ImportKind::kOrderLines || request.kind == importing::ImportKind::kTransactions) {
+    CRM_ASSIGN_OR_RETURN(plan, PlanInvoices(input, request, mapping, options));
+  }
+  input.clear();
+  input.seekg(0);
+  CRM_ASSIGN_OR_RETURN(importing::OpenedSource source, importing::OpenSource(input, request.source));
+  importing::Cleanser cleanser(mapping, options, outcome.report, importing::CleanserPass::kRecords, std::move(plan));
   std::vector<std::string> rejects_header = mapping.headers;
   rejects_header.push_back("reason");
   outcome.rejects_csv = std::string(importing::kUtf8Bom) + importing::CsvLine(rejects_header);
@@ -358,7 +168,10 @@ Status CleanseFile(std::istream& input, const ImportRequest& request, const impo
   while (true) {
     CRM_ASSIGN_OR_RETURN(bool more, source.rows->Next(record));
     if (!more) break;
-    CRM_ASSIGN_OR_RETURN(importing::RowOutcome result, cleanser.Add(record, ++row, writer));
+    ++row;
+    // Reports name the row as the spreadsheet shows it (the header is row 1).
+    const int64_t sheet_row = record.row > 0 ? record.row : row + 1;
+    CRM_ASSIGN_OR_RETURN(importing::RowOutcome result, cleanser.Add(record, sheet_row, writer));
     if (result.rejected && outcome.rejects_csv.size() < kMaxRejectsBytes) {
       record.fields.push_back(result.reason);
       outcome.rejects_csv += importing::CsvLine(record.fields);
@@ -371,11 +184,20 @@ Status CleanseFile(std::istream& input, const ImportRequest& request, const impo
     }
   }
   CRM_RETURN_IF_ERROR(cleanser.Finish(writer));
+  excess_decimals = cleanser.CommonExcessDecimals();
   if (request.on_progress) request.on_progress(ImportProgress{row, file_size, file_size});
   return writer.Finish();
 }
 
 }  // namespace
+
+std::optional<SharedPhonePolicy> ParseSharedPhonePolicy(std::string_view text) {
+  if (text == "auto") return SharedPhonePolicy::kAuto;
+  if (text == "merge") return SharedPhonePolicy::kMerge;
+  if (text == "family") return SharedPhonePolicy::kFamily;
+  if (text == "alias") return SharedPhonePolicy::kAlias;
+  return std::nullopt;
+}
 
 ImportService::ImportService(store::Database& database, const Clock& clock) : database_(database), clock_(clock) {}
 
@@ -387,18 +209,28 @@ Result<ImportOutcome> ImportService::Import(const Principal& principal, std::ist
   int64_t file_size = 0;
   CRM_ASSIGN_OR_RETURN(outcome.file_hash, HashInput(input, &file_size));
   CRM_ASSIGN_OR_RETURN(importing::OpenedSource source, importing::OpenSource(input, request.source));
+  if (source.format == importing::FileFormat::kXlsx) {
+    // Each sheet of a workbook is its own import: the second sheet is not "the same file again".
+    importing::Fingerprint fingerprint;
+    fingerprint.AddFields({outcome.file_hash, source.sheet});
+    outcome.file_hash = fingerprint.Hex();
+  }
   outcome.format = source.format;
   outcome.encoding = source.encoding;
   outcome.delimiter = source.delimiter;
   const int kind = static_cast<int>(request.kind);
   const std::string header_key = importing::HeaderKey(source.headers);
 
-  WriteSettings settings{principal.business_id, BranchId(), request.source_name, request.kind, started};
-  int utc_offset = 0;
+  WriteSettings settings{principal.business_id, BranchId(), request.source_name, request.kind, started,
+                         request.shared_phone};
+  importing::CleanseOptions options;
+  options.kind = request.kind;
   CRM_RETURN_IF_ERROR(database_.Read([&](store::Transaction& tx) -> Status {
     store::ImportRepository imports(tx.connection());
     CRM_ASSIGN_OR_RETURN(domain::Business business, tx.businesses().Get(principal.business_id));
-    utc_offset = request.utc_offset_minutes.value_or(business.utc_offset_minutes);
+    options.utc_offset_minutes = request.utc_offset_minutes.value_or(business.utc_offset_minutes);
+    CRM_ASSIGN_OR_RETURN(const std::string currency, imports.BusinessCurrency(principal.business_id));
+    options.currency_exponent = request.currency_exponent.value_or(importing::CurrencyExponent(currency).value_or(0));
     CRM_ASSIGN_OR_RETURN(auto branches, tx.branches().List(principal.business_id));
     if (request.branch) {
       CRM_RETURN_IF_ERROR(tx.branches().Get(principal.business_id, *request.branch).status());
@@ -420,6 +252,7 @@ Result<ImportOutcome> ImportService::Import(const Principal& principal, std::ist
   }));
   if (request.branch && !principal.CanAccessBranch(*request.branch)) return PermissionDenied("no access to this branch");
   CRM_RETURN_IF_ERROR(importing::ValidateMapping(outcome.mapping, request.kind));
+  if (!request.confirm_ignored) CRM_RETURN_IF_ERROR(CheckIgnoredColumns(outcome.mapping, request.kind));
   if (request.kind != importing::ImportKind::kCustomers && !settings.branch.valid()) {
     return FailedPrecondition("the business has no branch to put imported orders in", "branch").WithReason("no_branch");
   }
@@ -429,9 +262,15 @@ Result<ImportOutcome> ImportService::Import(const Principal& principal, std::ist
   Status written = database_.Write([&](store::Transaction& tx) -> Status {
     outcome.report = importing::ImportReport();
     outcome.counts = ImportCounts();
+    ReportUnmappedColumns(outcome.mapping, outcome.report);
     rolled_back = false;
     ImportWriter writer(tx, settings, outcome.report, outcome.counts);
-    CRM_RETURN_IF_ERROR(CleanseFile(input, request, outcome.mapping, utc_offset, file_size, writer, outcome));
+    int excess_decimals = 0;
+    CRM_RETURN_IF_ERROR(
+        CleanseFile(input, request, outcome.mapping, options, file_size, writer, outcome, excess_decimals));
+    if (request.action == ImportAction::kApply) {
+      CRM_RETURN_IF_ERROR(MostRowsFail(outcome.report, options.currency_exponent, excess_decimals));
+    }
     const bool rejected = outcome.report.rows_rejected > 0 && request.mode == ImportMode::kAllOrNothing;
     if (request.action == ImportAction::kDryRun || rejected) {
       rolled_back = true;
@@ -476,6 +315,21 @@ Result<std::vector<importing::DuplicateCandidate>> ImportService::FindDuplicates
   std::vector<importing::DuplicateCandidate> candidates = finder.Candidates();
   if (static_cast<int>(candidates.size()) > limit) candidates.resize(static_cast<size_t>(std::max(limit, 0)));
   return candidates;
+}
+
+Result<ImportedProfile> ImportService::CustomerImports(const Principal& principal, CustomerId customer) {
+  ImportedProfile profile;
+  CRM_RETURN_IF_ERROR(database_.Read([&](store::Transaction& tx) -> Status {
+    CRM_ASSIGN_OR_RETURN(bool exists, tx.customers().Exists(principal.business_id, customer));
+    if (!exists) return NotFound("customer not found");
+    store::ImportRepository imports(tx.connection());
+    CRM_ASSIGN_OR_RETURN(profile.opening_balances, imports.Openings(principal.business_id, customer));
+    CRM_ASSIGN_OR_RETURN(profile.phone_shares, imports.SharesOf(principal.business_id, customer));
+    CRM_ASSIGN_OR_RETURN(profile.attributes, imports.Attributes(principal.business_id, customer));
+    CRM_ASSIGN_OR_RETURN(profile.imported_notes, tx.notes().IdsFrom(principal.business_id, customer, "import"));
+    return Status::Ok();
+  }));
+  return profile;
 }
 
 Result<store::ImportRun> ImportService::GetRun(const Principal& principal, int64_t id) {

@@ -13,6 +13,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app/principal.h"
@@ -29,6 +30,11 @@ namespace crm::app {
 // Persisted in import runs: the values never change.
 enum class ImportMode { kAllOrNothing = 1, kValidRows = 2 };
 enum class ImportAction { kDryRun = 0, kApply = 1 };
+// What a customer row whose phone belongs to a customer of another name becomes: merged into that
+// customer, a separate customer sharing the number (a family; the default), or another name of
+// that customer. Rows whose names match are always merged.
+enum class SharedPhonePolicy { kAuto = 0, kMerge = 1, kFamily = 2, kAlias = 3 };
+std::optional<SharedPhonePolicy> ParseSharedPhonePolicy(std::string_view text);  // auto, merge, family, alias
 
 struct ImportProgress {
   int64_t rows = 0;
@@ -44,10 +50,15 @@ struct ImportRequest {
   // The user's mapping, one field per column; unset: the remembered one for this header, else a guess.
   std::optional<std::vector<importing::Field>> fields;
   std::string source_name = "import";  // the external source its orders and customer numbers carry
-  int currency_exponent = 0;           // 0 for KRW
+  // Decimals of the file's amounts (0 for KRW, 2 for GBP); unset: the business's currency's.
+  std::optional<int> currency_exponent;
   std::optional<int> utc_offset_minutes;  // how the file's times are read; default the business's
   std::optional<BranchId> branch;         // where imported orders belong; default the first branch
   std::function<void(const ImportProgress&)> on_progress;  // called every few thousand rows
+  // Columns whose header names a known field but which the mapping ignores stop the run unless
+  // the user confirmed that they are to be left out.
+  bool confirm_ignored = false;
+  SharedPhonePolicy shared_phone = SharedPhonePolicy::kAuto;
 };
 
 struct ImportCounts {
@@ -58,6 +69,8 @@ struct ImportCounts {
   int64_t refunds_created = 0;  // included in orders_created
   int64_t refunds_linked = 0;   // refunds tied to their original sale
   int64_t orders_existing = 0;  // already imported: skipped
+  int64_t write_offs_created = 0;   // stock written off (not orders, no customer's)
+  int64_t write_offs_existing = 0;  // already imported: skipped
 };
 
 struct ImportOutcome {
@@ -77,6 +90,14 @@ struct ImportOutcome {
   bool rejects_truncated = false;
 };
 
+// What imports kept for one customer beyond the profile's fields.
+struct ImportedProfile {
+  std::vector<store::OpeningBalance> opening_balances;
+  std::vector<store::PhoneShare> phone_shares;  // as the one sharing a number, or as its holder
+  std::vector<store::CustomerAttribute> attributes;
+  std::vector<NoteId> imported_notes;  // the notes a customer list's memo column wrote
+};
+
 class ImportService {
  public:
   ImportService(store::Database& database, const Clock& clock);
@@ -86,13 +107,18 @@ class ImportService {
   // kAllOrNothing mode, nothing is written and `committed` is false. Fails with
   // kPermissionDenied below manager; kInvalidArgument ("file") for an empty or unreadable file,
   // ("mapping") for a mapping that does not fit the header or the kind, ("branch") for a branch
-  // not of the business; kFailedPrecondition ("branch") when the business has no branch for orders.
+  // not of the business; kFailedPrecondition ("mapping", reason ignored_known_column) for a column
+  // whose header names a known field but which is mapped to ignore, unless confirm_ignored; kFailedPrecondition ("branch") when the business has no branch for orders.
   Result<ImportOutcome> Import(const Principal& principal, std::istream& input, const ImportRequest& request);
 
   // The duplicate review queue: candidate pairs of the business's customers that may be one person
   // (see importing/duplicate_finder.h), best first, at most `limit`. Reads every customer once.
   // kPermissionDenied below manager.
   Result<std::vector<importing::DuplicateCandidate>> FindDuplicates(const Principal& principal, int limit);
+
+  // The opening balances, shared phones and attributes imports kept for the customer. kNotFound
+  // when the customer is not the business's.
+  Result<ImportedProfile> CustomerImports(const Principal& principal, CustomerId customer);
 
   // A committed run. kNotFound when it is not the business's.
   Result<store::ImportRun> GetRun(const Principal& principal, int64_t id);

@@ -1,5 +1,6 @@
 // Handlers for customers: the list, create and edit, the counter lookup, the full profile (alerts
 // first), preferences and notes.
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,37 @@ namespace {
 constexpr char kTag[] = "customers";
 
 // The profile with the customer's loyalty standing (null when the business has no program).
+// What imports kept beyond the profile's fields: the opening balance of the old system, a phone
+// shared with another customer, and the columns kept as attributes.
+void AddImportedJson(const app::ImportedProfile& imported, Json& json) {
+  auto time = [](const std::optional<Timestamp>& at) { return at ? Json(at->ToIso8601()) : Json(nullptr); };
+  Json openings = Json::array();
+  for (const store::OpeningBalance& opening : imported.opening_balances) {
+    openings.push_back(Json{{"source", opening.source},
+                            {"visit_count", opening.visit_count},
+                            {"total_spend", opening.total_spend},
+                            {"first_visit_at", time(opening.first_visit_at)},
+                            {"last_visit_at", time(opening.last_visit_at)},
+                            {"points", opening.points},
+                            {"tier", opening.tier.empty() ? Json(nullptr) : Json(opening.tier)}});
+  }
+  json["opening_balances"] = std::move(openings);
+  Json shares = Json::array();
+  for (const store::PhoneShare& share : imported.phone_shares) {
+    shares.push_back(Json{{"customer_id", share.customer_id.value()},
+                          {"holder_id", share.holder_id.value()},
+                          {"phone", share.phone_e164},
+                          {"relation", share.kind == store::PhoneShareKind::kAlias ? "alias" : "family"},
+                          {"alias", share.alias.empty() ? Json(nullptr) : Json(share.alias)}});
+  }
+  json["phone_shares"] = std::move(shares);
+  Json attributes = Json::array();
+  for (const store::CustomerAttribute& attribute : imported.attributes) {
+    attributes.push_back(Json{{"key", attribute.key}, {"value", attribute.value}, {"source", attribute.source}});
+  }
+  json["attributes"] = std::move(attributes);
+}
+
 Result<Json> ProfileJson(RequestContext& context, const domain::Customer& customer) {
   Json json = CustomerToJson(customer, context.services.customers.StageOf(customer), CustomerView::kProfile);
   CRM_ASSIGN_OR_RETURN(auto loyalty, context.services.loyalty.Summary(context.principal(), customer.id));
@@ -30,6 +62,8 @@ Result<Json> ProfileJson(RequestContext& context, const domain::Customer& custom
   Json open_tasks = Json::array();
   for (const app::TaskView& task : tasks) open_tasks.push_back(TaskJson(task));
   json["open_tasks"] = std::move(open_tasks);
+  CRM_ASSIGN_OR_RETURN(app::ImportedProfile imported, context.services.imports.CustomerImports(context.principal(), customer.id));
+  AddImportedJson(imported, json);
   return json;
 }
 
@@ -106,8 +140,15 @@ Result<Response> DeletePreference(RequestContext& context) {
 Result<Response> ListNotes(RequestContext& context) {
   CRM_ASSIGN_OR_RETURN(std::vector<domain::Note> notes,
                        context.services.customers.ListNotes(context.principal(), context.PathId<CustomerId>("id")));
+  CRM_ASSIGN_OR_RETURN(app::ImportedProfile imported,
+                       context.services.imports.CustomerImports(context.principal(), context.PathId<CustomerId>("id")));
   Json items = Json::array();
-  for (const domain::Note& note : notes) items.push_back(ToJson(note));
+  for (const domain::Note& note : notes) {
+    Json item = ToJson(note);
+    const auto& from_import = imported.imported_notes;
+    if (std::find(from_import.begin(), from_import.end(), note.id) != from_import.end()) item["source"] = "import";
+    items.push_back(std::move(item));
+  }
   return Response::Of(PageJson(std::move(items), std::nullopt));
 }
 

@@ -59,6 +59,7 @@ Json ImportOutcomeJson(const app::ImportOutcome& outcome, app::ImportAction acti
                       {"refunds", counts.refunds_created},
                       {"refunds_linked", counts.refunds_linked},
                       {"existing", counts.orders_existing}}},
+      {"write_offs", Json{{"created", counts.write_offs_created}, {"existing", counts.write_offs_existing}}},
       {"issues", IssuesJson(outcome.report)},
   };
 }
@@ -146,6 +147,12 @@ Result<app::ImportRequest> ReadImportRequest(const QueryParams& query) {
   request.kind = *parsed_kind;
   CRM_ASSIGN_OR_RETURN(bool dry_run, ReadBool(query, "dry_run", false));
   request.action = dry_run ? app::ImportAction::kDryRun : app::ImportAction::kApply;
+  CRM_ASSIGN_OR_RETURN(request.confirm_ignored, ReadBool(query, "confirm_ignored", false));
+  if (const std::string shared = query.Get("shared_phone").value_or(""); !shared.empty()) {
+    const std::optional<app::SharedPhonePolicy> policy = app::ParseSharedPhonePolicy(shared);
+    if (!policy) return InvalidArgument("must be auto, merge, family or alias", "shared_phone");
+    request.shared_phone = *policy;
+  }
   const std::string mode = query.Get("mode").value_or("");
   if (mode == "valid_rows") {
     request.mode = app::ImportMode::kValidRows;
@@ -165,7 +172,9 @@ Result<app::ImportRequest> ReadImportRequest(const QueryParams& query) {
     if (source->size() > 100) return InvalidArgument("must be at most 100 characters", "source");
     request.source_name = *source;
   }
-  CRM_ASSIGN_OR_RETURN(request.currency_exponent, ReadSmallInt(query, "currency_exponent", 0, 4, 0));
+  if (query.Get("currency_exponent").value_or("") != "") {
+    CRM_ASSIGN_OR_RETURN(request.currency_exponent, ReadSmallInt(query, "currency_exponent", 0, 4, 0));
+  }
   if (query.Get("utc_offset_minutes").value_or("") != "") {
     CRM_ASSIGN_OR_RETURN(int offset, ReadSmallInt(query, "utc_offset_minutes", -14 * 60, 14 * 60, 0));
     request.utc_offset_minutes = offset;
@@ -241,8 +250,13 @@ std::vector<Route> ImportRoutes() {
                   {.name = "sheet", .description = "XLSX sheet name (default: the first)"},
                   {.name = "delimiter", .description = "CSV delimiter: , ; | or tab (default: detected)"},
                   {.name = "mapping", .description = "field of each column, comma-separated (default: guessed)"},
+                  {.name = "shared_phone",
+                   .description = "a customer row with the phone of another name: auto (default), merge, family "
+                                  "or alias"},
+                  {.name = "confirm_ignored",
+                   .description = "true: leave out columns mapped to ignore whose header names a known field"},
                   {.name = "source", .description = "the system the file comes from; keys re-imports"},
-                  {.name = "currency_exponent", .description = "decimals of the currency, 0-4", .type = "integer"},
+                  {.name = "currency_exponent", .description = "decimals of the currency, 0-4 (default: the business's currency's)", .type = "integer"},
                   {.name = "utc_offset_minutes", .description = "how local times are read", .type = "integer"},
                   {.name = "branch_id", .description = "branch of imported orders", .type = "integer"}},
         .response_schema = "ImportJob",

@@ -302,6 +302,7 @@ Json ToJson(const domain::Note& note) {
   json["text"] = note.text;
   json["pinned"] = note.pinned;
   json["created_at"] = note.created_at.ToIso8601();
+  json["source"] = "";  // a staff member's; the notes list names "import" for an imported memo
   return json;
 }
 

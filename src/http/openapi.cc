@@ -157,6 +157,7 @@ void AddImportSchemas(Json& schemas) {
        {"customers", Object({{"created", Integer()}, {"updated", Integer()}, {"unchanged", Integer()}})},
        {"orders", Object({{"created", Integer()}, {"refunds", Integer()}, {"refunds_linked", Integer()},
                           {"existing", Integer()}})},
+       {"write_offs", Object({{"created", Integer()}, {"existing", Integer()}})},
        {"issues", ArrayOf(Object({{"code", String()}, {"severity", String()}, {"count", Integer()},
                                   {"examples", ArrayOf(Object({{"row", Integer()}, {"column", String()},
                                                                {"message", String()}}))}}))}});
@@ -212,6 +213,16 @@ Json CustomerSchema(bool profile) {
     properties.emplace_back("loyalty", Nullable(Object({{"unit", String()}, {"balance", Integer()},
                                                         {"tier", Nullable(String())}})));
     properties.emplace_back("open_tasks", ArrayOf(Ref("Task")));
+    properties.emplace_back(
+        "opening_balances",
+        ArrayOf(Object({{"source", String()}, {"visit_count", Integer()}, {"total_spend", Integer()},
+                        {"first_visit_at", Nullable(TimeSchema())}, {"last_visit_at", Nullable(TimeSchema())},
+                        {"points", Integer()}, {"tier", Nullable(String())}})));
+    properties.emplace_back("phone_shares",
+                            ArrayOf(Object({{"customer_id", Integer()}, {"holder_id", Integer()}, {"phone", String()},
+                                            {"relation", Enum({"family", "alias"})}, {"alias", Nullable(String())}})));
+    properties.emplace_back("attributes",
+                            ArrayOf(Object({{"key", String()}, {"value", String()}, {"source", String()}})));
   }
   return Object(std::move(properties));
 }
@@ -323,7 +334,8 @@ Json Schemas() {
                             {"branch_id", Nullable(Integer())},
                             {"text", String()},
                             {"pinned", Boolean()},
-                            {"created_at", TimeSchema()}});
+                            {"created_at", TimeSchema()},
+                            {"source", String()}});
   schemas["NoteInput"] = Object({{"text", String()}, {"branch_id", Integer()}, {"pinned", Boolean()}}, {"text"});
   schemas["NotePin"] = Object({{"id", Integer()}, {"pinned", Boolean()}}, {"pinned"});
   schemas["NotePage"] = Page("Note");

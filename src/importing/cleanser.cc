@@ -43,14 +43,10 @@ std::string CustomerKey(const CustomerRecord& customer) {
 
 }  // namespace
 
-struct Cleanser::RowContext {
-  const Record& record;
-  int64_t row;
-  RowOutcome outcome;
-};
 
-Cleanser::Cleanser(ColumnMapping mapping, CleanseOptions options, ImportReport& report)
-    : mapping_(std::move(mapping)), options_(options), report_(report) {}
+Cleanser::Cleanser(ColumnMapping mapping, CleanseOptions options, ImportReport& report, CleanserPass pass,
+                   InvoicePlan plan)
+    : mapping_(std::move(mapping)), options_(options), report_(report), pass_(pass), plan_(std::move(plan)) {}
 
 std::string_view Cleanser::Value(const RowContext& context, Field field) const {
   const std::optional<size_t> column = mapping_.ColumnOf(field);
@@ -190,6 +186,7 @@ void Cleanser::CleanProfile(RowContext& context, CustomerRecord& customer) {
   if (mapping_.ColumnOf(Field::kCreatedAt) && !TrimText(Value(context, Field::kCreatedAt)).empty()) {
     customer.joined_at = CleanTime(context, Field::kCreatedAt);
   }
+  CleanHistory(context, customer);
 }
 
 bool Cleanser::CleanCustomer(RowContext& context, CustomerRecord& customer) {
@@ -236,12 +233,24 @@ std::optional<int64_t> Cleanser::CleanAmount(RowContext& context, Field field) {
     return std::nullopt;
   }
   auto amount = ParseAmount(original, options_.currency_exponent);
-  if (!amount.ok() || std::llabs(*amount) > domain::kMaxOrderTotal) {
-    Issue(context, field, IssueCode::kInvalidAmount, fmt::format("\"{}\" is not an amount", original));
+  if (!amount.ok()) {
+    if (const std::optional<int> decimals = ExcessDecimals(original, options_.currency_exponent)) {
+      ++excess_decimals_[static_cast<size_t>(std::min(*decimals, 9))];
+      Issue(context, field, IssueCode::kTooManyDecimals,
+            fmt::format("\"{}\" has more decimals than the currency allows ({})", original, options_.currency_exponent));
+    } else {
+      Issue(context, field, IssueCode::kInvalidAmount, fmt::format("\"{}\" is not an amount", original));
+    }
+    return std::nullopt;
+  }
+  if (std::llabs(*amount) > domain::kMaxOrderTotal) {
+    Issue(context, field, IssueCode::kInvalidAmount,
+          fmt::format("{} is beyond the largest amount an order may have", FormatAmount(*amount, options_.currency_exponent)));
     return std::nullopt;
   }
   if (AmountNeedsNormalizing(original)) {
-    Issue(context, field, IssueCode::kAmountNormalized, fmt::format("\"{}\" → {}", original, *amount));
+    Issue(context, field, IssueCode::kAmountNormalized,
+          fmt::format("\"{}\" → {}", original, FormatAmount(*amount, options_.currency_exponent)));
   }
   return *amount;
 }
@@ -276,10 +285,11 @@ Status Cleanser::AddOrderRow(RowContext& context, RecordSink& sink) {
   }
   if (*total < 0) {
     order.kind = domain::OrderKind::kRefund;
-    Issue(context, Field::kTotal, IssueCode::kRefund, fmt::format("{} became a refund", *total));
+    Issue(context, Field::kTotal, IssueCode::kRefund,
+          fmt::format("{} became a refund", FormatAmount(*total, options_.currency_exponent)));
   }
   if (!order.customer.HasKey()) Issue(context, Field::kIgnore, IssueCode::kAnonymousSale, "no customer");
-  amounts_.emplace_back(context.row, *total);
+  amounts_.push_back(AmountSample{0, context.row, *total});
   return sink.OnOrder(std::move(order));
 }
 
@@ -291,7 +301,10 @@ std::optional<domain::OrderLine> Cleanser::CleanLine(RowContext& context, bool& 
     Issue(context, Field::kQuantity, IssueCode::kInvalidQuantity, fmt::format("\"{}\" is not a quantity", quantity_text));
   }
   const std::optional<int64_t> price = CleanAmount(context, Field::kUnitPrice);
-  if (price && *price < 0) Issue(context, Field::kUnitPrice, IssueCode::kNegativePrice, fmt::format("{}", *price));
+  if (price && *price < 0) {
+    Issue(context, Field::kUnitPrice, IssueCode::kNegativePrice,
+          fmt::format("a price of {} is below 0", FormatAmount(*price, options_.currency_exponent)));
+  }
   if (price && *price == 0) Issue(context, Field::kUnitPrice, IssueCode::kZeroPrice, "a line at price 0");
   auto product = domain::NormalizeText(Value(context, Field::kProduct));
   auto code = domain::NormalizeText(Value(context, Field::kProductCode));
@@ -316,33 +329,58 @@ Status Cleanser::AddLineRow(RowContext& context, RecordSink& sink) {
   const std::optional<Timestamp> ordered_at = CleanTime(context, Field::kOrderedAt);
   bool negative = false;
   std::optional<domain::OrderLine> line = CleanLine(context, negative);
-  if (context.outcome.rejected) return Status::Ok();
-  if (!open_order_ || open_order_->external_id != invoice) {
-    CRM_RETURN_IF_ERROR(FlushOrder(sink));
-    if (closed_orders_.count(invoice) > 0) {
-      Issue(context, Field::kOrderExternalId, IssueCode::kInvoiceNotContiguous,
-            fmt::format("order {} continues after other orders", invoice));
-      return Status::Ok();
-    }
-    open_order_.emplace();
-    open_order_->first_row = context.row;
-    open_order_->external_id = invoice;
-    open_order_->ordered_at = *ordered_at;
-    open_order_->customer = std::move(customer);
-    const bool cancellation = invoice.starts_with("C") || invoice.starts_with("c");
-    open_order_->kind = negative || cancellation ? domain::OrderKind::kRefund : domain::OrderKind::kSale;
-    if (!open_order_->customer.HasKey()) Issue(context, Field::kIgnore, IssueCode::kAnonymousSale, "no customer");
-  } else if ((open_order_->kind == domain::OrderKind::kRefund) != negative) {
-    Issue(context, Field::kQuantity, IssueCode::kMixedSignInvoice, "a sale line in a refund or the reverse");
+  if (context.outcome.rejected) {
+    if (pass_ == CleanserPass::kScanInvoices && !invoice.empty()) plan_.bad.try_emplace(invoice, InvoicePlan::Bad{context.row, false});
     return Status::Ok();
   }
-  if (open_order_->kind == domain::OrderKind::kRefund) {
+  const bool cancellation = invoice.starts_with("C") || invoice.starts_with("c");
+  if (negative && line->unit_price.minor_units() == 0 && !cancellation) {
+    Issue(context, Field::kQuantity, IssueCode::kWriteOff,
+          fmt::format("quantity {} at price 0 without a cancellation invoice: a stock write-off, not a refund",
+                      -line->quantity));
+    if (pass_ == CleanserPass::kScanInvoices) return Status::Ok();
+    return sink.OnWriteOff(WriteOffRecord{context.row, invoice, *ordered_at, std::move(*line)});
+  }
+  if (pass_ == CleanserPass::kScanInvoices) {
+    // The first line decides whether the order is a sale or a refund, as when it is stored.
+    const auto [kind, first] = plan_.refund.try_emplace(invoice, negative || cancellation);
+    if (!first && kind->second != negative) plan_.bad.try_emplace(invoice, InvoicePlan::Bad{context.row, true});
+    plan_.last_row[invoice] = context.row;
+    return Status::Ok();
+  }
+  if (const auto bad = plan_.bad.find(invoice); bad != plan_.bad.end()) {
+    if (bad->second.row == context.row && bad->second.mixed_sign) {
+      Issue(context, Field::kQuantity, IssueCode::kMixedSignInvoice,
+            fmt::format("a sale line in a refund or the reverse: all rows of order {} are left out", invoice));
+    } else {
+      Issue(context, Field::kOrderExternalId, IssueCode::kInvoiceRejected,
+            fmt::format("order {} has a bad line on row {}: all its rows are left out", invoice, bad->second.row));
+    }
+    return Status::Ok();
+  }
+  auto [open, opened] = open_orders_.try_emplace(invoice);
+  OrderRecord& order = open->second;
+  if (opened) {
+    order.first_row = context.row;
+    order.external_id = invoice;
+    order.ordered_at = *ordered_at;
+    order.customer = std::move(customer);
+    order.kind = negative || cancellation ? domain::OrderKind::kRefund : domain::OrderKind::kSale;
+    if (!order.customer.HasKey()) Issue(context, Field::kIgnore, IssueCode::kAnonymousSale, "no customer");
+  }
+  if (order.kind == domain::OrderKind::kRefund) {
     Issue(context, Field::kQuantity, IssueCode::kRefund, fmt::format("quantity {} became a refund", -line->quantity));
   }
   const int64_t amount = line->quantity * line->unit_price.minor_units();
-  open_order_->total += Money(open_order_->kind == domain::OrderKind::kRefund ? -amount : amount);
-  amounts_.emplace_back(context.row, amount);
-  open_order_->lines.push_back(std::move(*line));
+  order.total += Money(order.kind == domain::OrderKind::kRefund ? -amount : amount);
+  Fingerprint product;
+  product.AddFields({line->category, line->product});
+  amounts_.push_back(AmountSample{product.value() | 1, context.row, line->unit_price.minor_units()});
+  order.lines.push_back(std::move(*line));
+  // The order is complete at its last row, wherever its rows are in the file.
+  if (const auto last = plan_.last_row.find(invoice); last != plan_.last_row.end() && last->second == context.row) {
+    return FlushOrder(invoice, sink);
+  }
   return Status::Ok();
 }
 
@@ -371,42 +409,78 @@ void Cleanser::LinkRefund(OrderRecord& order) {
   if (found != last_sale_.end()) order.original_external_id = found->second;
 }
 
-Status Cleanser::FlushOrder(RecordSink& sink) {
-  if (!open_order_) return Status::Ok();
-  OrderRecord order = std::move(*open_order_);
-  open_order_.reset();
-  closed_orders_.insert(order.external_id);
+Status Cleanser::FlushOrder(const std::string& invoice, RecordSink& sink) {
+  auto open = open_orders_.find(invoice);
+  if (open == open_orders_.end()) return Status::Ok();
+  OrderRecord order = std::move(open->second);
+  open_orders_.erase(open);
   LinkRefund(order);
   return sink.OnOrder(std::move(order));
 }
 
 void Cleanser::FlagOutliers() {
-  if (amounts_.size() < 10) return;
-  std::vector<int64_t> values;
-  values.reserve(amounts_.size());
-  for (const auto& [row, amount] : amounts_) values.push_back(std::llabs(amount));
+  // A group with fewer values has no median worth judging by.
+  constexpr size_t kFewestSamples = 10;
+  std::sort(amounts_.begin(), amounts_.end(), [](const AmountSample& a, const AmountSample& b) {
+    return a.group != b.group ? a.group < b.group : a.row < b.row;
+  });
   auto median_of = [](std::vector<int64_t>& v) {
     std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
     return v[v.size() / 2];
   };
-  const int64_t median = median_of(values);
-  for (int64_t& value : values) value = std::llabs(value - median);
-  const int64_t mad = median_of(values);
-  if (mad == 0) return;
-  const double limit = options_.outlier_mad_multiple * kMadToSigma * static_cast<double>(mad);
-  const Field field = options_.kind == ImportKind::kOrders ? Field::kTotal : Field::kUnitPrice;
-  for (const auto& [row, amount] : amounts_) {
-    if (std::fabs(static_cast<double>(std::llabs(amount) - median)) > limit) {
-      report_.Add(RowIssue{row, Header(field), IssueCode::kOutlier,
-                           fmt::format("amount {} is far from the median {} (MAD {})", amount, median, mad)});
+  const bool orders = options_.kind == ImportKind::kOrders;
+  struct Flagged {
+    int64_t row, amount, median, mad;
+  };
+  std::vector<Flagged> flagged;  // small: messages are made in row order as the report takes them
+  std::vector<int64_t> values;
+  for (size_t begin = 0, end = 0; begin < amounts_.size(); begin = end) {
+    while (end < amounts_.size() && amounts_[end].group == amounts_[begin].group) ++end;
+    if (end - begin < kFewestSamples) continue;
+    values.clear();
+    for (size_t i = begin; i < end; ++i) values.push_back(std::llabs(amounts_[i].amount));
+    const int64_t median = median_of(values);
+    for (int64_t& value : values) value = std::llabs(value - median);
+    const int64_t mad = median_of(values);
+    if (mad == 0) continue;
+    const double limit = options_.outlier_mad_multiple * kMadToSigma * static_cast<double>(mad);
+    for (size_t i = begin; i < end; ++i) {
+      const int64_t amount = amounts_[i].amount;
+      if (std::fabs(static_cast<double>(std::llabs(amount) - median)) <= limit) continue;
+      flagged.push_back(Flagged{amounts_[i].row, amount, median, mad});
     }
+  }
+  std::sort(flagged.begin(), flagged.end(), [](const Flagged& a, const Flagged& b) { return a.row < b.row; });
+  const std::string& column = Header(orders ? Field::kTotal : Field::kUnitPrice);
+  for (const Flagged& outlier : flagged) {
+    report_.Add(RowIssue{outlier.row, column, IssueCode::kOutlier,
+                         fmt::format("{} {} is far from the median {} (MAD {}){}", orders ? "a total of" : "a unit price of",
+                                     FormatAmount(outlier.amount, options_.currency_exponent),
+                                     FormatAmount(outlier.median, options_.currency_exponent),
+                                     FormatAmount(outlier.mad, options_.currency_exponent),
+                                     orders ? "" : " of this product's lines")});
   }
 }
 
 Status Cleanser::Finish(RecordSink& sink) {
-  CRM_RETURN_IF_ERROR(FlushOrder(sink));
+  if (pass_ == CleanserPass::kScanInvoices) return Status::Ok();
+  // Orders without a plan (or past their planned last row) are handed over in file order.
+  std::vector<std::pair<int64_t, std::string>> remaining;
+  for (const auto& [invoice, order] : open_orders_) remaining.emplace_back(order.first_row, invoice);
+  std::sort(remaining.begin(), remaining.end());
+  for (const auto& [row, invoice] : remaining) CRM_RETURN_IF_ERROR(FlushOrder(invoice, sink));
   FlagOutliers();
   return Status::Ok();
+}
+
+int Cleanser::CommonExcessDecimals() const {
+  const auto most = std::max_element(excess_decimals_.begin(), excess_decimals_.end());
+  return *most == 0 ? 0 : static_cast<int>(most - excess_decimals_.begin());
+}
+
+InvoicePlan Cleanser::TakePlan() {
+  plan_.refund.clear();
+  return std::move(plan_);
 }
 
 }  // namespace crm::importing

@@ -4,12 +4,14 @@
 // other) are gathered into one order; negative quantities and cancellation invoices ("C536379")
 // become refunds, linked to the customer's latest earlier sale of the same product where there is
 // one; rows without a customer become anonymous sales; line amounts (order totals for the orders
-// kind) far from the median by the robust MAD rule are flagged when the file ends.
+// kind) far from the median by the robust MAD rule are flagged when the file ends; a line's unit
+// price is judged against the other lines of the same product, an order's total against the file.
 // Streaming: what it holds grows with the number of distinct invoices, customer-product pairs and
 // rows (one 64-bit hash each, for duplicate detection), never with the text of the file.
 // Not thread-safe.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,6 +27,7 @@
 #include "importing/hash_set64.h"
 #include "importing/import_report.h"
 #include "importing/row_source.h"
+#include "importing/value_parsers.h"
 
 namespace crm::importing {
 
@@ -33,6 +36,20 @@ struct CleanseOptions {
   int currency_exponent = 0;         // 0 for KRW; 2 for GBP or USD
   int utc_offset_minutes = 9 * 60;   // how the file's local times are read (Asia/Seoul)
   double outlier_mad_multiple = 10;  // flag values beyond median ± multiple × 1.4826 × MAD
+};
+
+// What a customer list says about a customer's past in the old system: stored as the customer's
+// opening balance, never as invented orders.
+struct OpeningRecord {
+  int64_t visit_count = 0;
+  int64_t total_spend = 0;  // minor units of the import's currency
+  std::optional<Timestamp> first_visit_at;
+  std::optional<Timestamp> last_visit_at;
+  std::optional<int64_t> points;
+  std::string tier;
+  bool IsEmpty() const {
+    return visit_count == 0 && total_spend == 0 && !first_visit_at && !last_visit_at && !points && tier.empty();
+  }
 };
 
 // Who a customer is, as far as the file says. Empty strings are unknown.
@@ -47,6 +64,10 @@ struct CustomerRecord {
   domain::Gender gender = domain::Gender::kUnspecified;
   std::vector<std::string> tags;
   std::optional<Timestamp> joined_at;
+  OpeningRecord opening;
+  std::string note;
+  std::vector<PreferenceText> preferences;
+  std::vector<std::pair<std::string, std::string>> attributes;  // (header, value) of attribute columns
   bool HasKey() const { return !phone_e164.empty() || !email.empty() || !external_id.empty(); }
   bool IsEmpty() const { return !HasKey() && name.empty(); }
 };
@@ -62,13 +83,40 @@ struct OrderRecord {
   std::string original_external_id;      // a refund's sale, when one was found
 };
 
+// A line at price 0 with a negative quantity outside a cancellation invoice: stock written off
+// (damaged, lost), which is neither a customer's refund nor a sale, and belongs to no customer.
+struct WriteOffRecord {
+  int64_t row = 0;
+  std::string external_id;  // the invoice number the line came with
+  Timestamp at;
+  domain::OrderLine line;  // quantity positive: the units written off
+};
+
 // Receives the clean records as they complete. Returning an error stops the import.
 class RecordSink {
  public:
   virtual ~RecordSink() = default;
   virtual Status OnCustomer(CustomerRecord record) = 0;
   virtual Status OnOrder(OrderRecord record) = 0;
+  virtual Status OnWriteOff(WriteOffRecord) { return Status::Ok(); }
 };
+
+// What a first pass over a line file learns about its invoices, so that the second pass groups
+// each invoice's rows wherever they are in the file and leaves out every row of an invoice with a
+// bad line.
+struct InvoicePlan {
+  struct Bad {
+    int64_t row = 0;          // the first bad row
+    bool mixed_sign = false;  // a sale line in a refund or the reverse, rather than a bad value
+  };
+  std::unordered_map<std::string, int64_t> last_row;  // where each invoice's last line is
+  std::unordered_map<std::string, Bad> bad;
+  std::unordered_map<std::string, bool> refund;  // while scanning: whether the first line made a refund
+};
+
+// Line files (order_lines, transactions) are read twice: a scan that builds the InvoicePlan and
+// hands nothing over, then the pass that uses it. Other kinds need only the second.
+enum class CleanserPass { kScanInvoices, kRecords };
 
 // What became of one row.
 struct RowOutcome {
@@ -79,15 +127,26 @@ struct RowOutcome {
 class Cleanser {
  public:
   // `mapping` must have passed ValidateMapping for options.kind. `report` must outlive the cleanser.
-  Cleanser(ColumnMapping mapping, CleanseOptions options, ImportReport& report);
+  // Without a plan a line file's orders are handed over at Finish, each whole.
+  Cleanser(ColumnMapping mapping, CleanseOptions options, ImportReport& report,
+           CleanserPass pass = CleanserPass::kRecords, InvoicePlan plan = {});
 
-  // Cleans data row `row` (1-based). Completed records go to `sink`; its errors are returned.
+  // Cleans the record shown on spreadsheet row `row` (the header is row 1). Completed records go to `sink`; its errors are returned.
   Result<RowOutcome> Add(const Record& record, int64_t row, RecordSink& sink);
-  // Hands over the last open order and flags outliers. Call once, after the last row.
+  // Hands over the orders still open and flags outliers. Call once, after the last row.
   Status Finish(RecordSink& sink);
+  // After a kScanInvoices pass and its Finish: what it learnt.
+  InvoicePlan TakePlan();
+  // The decimals most of the too_many_decimals amounts had (0 when there were none): what the
+  // currency exponent should be for this file.
+  int CommonExcessDecimals() const;
 
  private:
-  struct RowContext;
+  struct RowContext {
+    const Record& record;
+    int64_t row;
+    RowOutcome outcome;
+  };
   std::string_view Value(const RowContext& context, Field field) const;
   const std::string& Header(Field field) const;
   void Issue(RowContext& context, Field field, IssueCode code, std::string message);
@@ -100,6 +159,10 @@ class Cleanser {
   void CleanPhone(RowContext& context, CustomerRecord& customer);
   void CleanEmail(RowContext& context, CustomerRecord& customer);
   void CleanProfile(RowContext& context, CustomerRecord& customer);
+  // The customers kind's history columns (cleanser_history.cc).
+  void CleanHistory(RowContext& context, CustomerRecord& customer);
+  std::optional<int64_t> CleanCount(RowContext& context, Field field);
+  void CleanAttributes(RowContext& context, CustomerRecord& customer);
   std::optional<Timestamp> CleanTime(RowContext& context, Field field);
   std::optional<int64_t> CleanAmount(RowContext& context, Field field);
 
@@ -107,7 +170,7 @@ class Cleanser {
   Status AddOrderRow(RowContext& context, RecordSink& sink);
   Status AddLineRow(RowContext& context, RecordSink& sink);
   std::optional<domain::OrderLine> CleanLine(RowContext& context, bool& negative);
-  Status FlushOrder(RecordSink& sink);
+  Status FlushOrder(const std::string& invoice, RecordSink& sink);
   void LinkRefund(OrderRecord& order);
   void FlagOutliers();
 
@@ -115,12 +178,20 @@ class Cleanser {
   CleanseOptions options_;
   ImportReport& report_;
   HashSet64 seen_rows_;
-  std::optional<OrderRecord> open_order_;
-  std::unordered_set<std::string> closed_orders_;
+  CleanserPass pass_;
+  InvoicePlan plan_;
+  std::unordered_map<std::string, OrderRecord> open_orders_;
+  std::array<int64_t, 10> excess_decimals_{};  // too_many_decimals amounts by the decimals they had
   // The hash of (customer key, category, product) → the latest sale's invoice, for linking refunds.
   // A hash rather than the text: one key is made for every sale line of the file.
   std::unordered_map<uint64_t, std::string> last_sale_;
-  std::vector<std::pair<int64_t, int64_t>> amounts_;  // (row, amount) for the outlier rule
+  // For the outlier rule: order totals (one group), or each line's unit price grouped by product.
+  struct AmountSample {
+    uint64_t group = 0;  // the product's hash; 0 for order totals
+    int64_t row = 0;
+    int64_t amount = 0;
+  };
+  std::vector<AmountSample> amounts_;
   // The last date text that parsed without an issue, and its time (see CleanTime).
   std::string last_time_text_;
   Timestamp last_time_;

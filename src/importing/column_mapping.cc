@@ -51,6 +51,29 @@ const std::vector<FieldInfo>& Fields() {
       {Field::kUnitPrice, "unit_price", {"단가", "판매가", "가격", "unitprice", "price"}},
       {Field::kCountry, "country", {"국가", "나라", "country"}},
       {Field::kCreatedAt, "created_at", {"가입일", "등록일", "가입일자", "등록일자", "joined", "createdat", "signupdate"}},
+      {Field::kLastVisitAt,
+       "last_visit_at",
+       {"최근방문일", "최근방문", "최근방문일자", "최근방문일시", "마지막방문일", "최종방문일", "최종방문", "lastvisit",
+        "lastvisitat", "lastvisitdate"}},
+      {Field::kFirstVisitAt,
+       "first_visit_at",
+       {"첫방문일", "첫방문", "최초방문일", "최초방문", "첫방문일자", "firstvisit", "firstvisitat", "firstvisitdate"}},
+      {Field::kVisitCount,
+       "visit_count",
+       {"방문횟수", "방문수", "방문회수", "내방횟수", "누적방문", "누적방문횟수", "visits", "visitcount", "numberofvisits"}},
+      {Field::kLifetimeSpend,
+       "total_spend",
+       {"누적금액", "누적구매금액", "누적구매액", "누적결제금액", "총구매금액", "총구매액", "구매총액", "누적매출",
+        "lifetimespend", "totalspend", "totalspent", "lifetimevalue"}},
+      {Field::kPoints,
+       "points",
+       {"포인트", "적립금", "잔여포인트", "보유포인트", "가용포인트", "마일리지", "points", "pointbalance", "point"}},
+      {Field::kTier, "tier", {"등급", "회원등급", "고객등급", "멤버십등급", "tier", "level", "grade", "membership"}},
+      {Field::kNotes, "notes", {"메모", "비고", "특이사항", "노트", "참고사항", "memo", "memos", "note", "notes", "remarks"}},
+      {Field::kAttribute, "attribute", {}},
+      {Field::kPreferences,
+       "preferences",
+       {"선호", "선호사항", "취향", "기호", "알레르기", "알러지", "preferences", "preference", "allergy", "allergies"}},
   };
   return kFields;
 }
@@ -129,7 +152,10 @@ std::optional<size_t> ColumnMapping::ColumnOf(Field field) const {
 
 std::vector<Field> AllowedFields(ImportKind kind) {
   std::vector<Field> customer = {Field::kName,    Field::kPhone, Field::kEmail,  Field::kBirthday, Field::kGender,
-                                 Field::kCustomerExternalId, Field::kAddress, Field::kTags, Field::kCreatedAt};
+                                 Field::kCustomerExternalId, Field::kAddress, Field::kTags, Field::kCreatedAt,
+                                 Field::kLastVisitAt, Field::kFirstVisitAt, Field::kVisitCount,
+                                 Field::kLifetimeSpend, Field::kPoints, Field::kTier, Field::kNotes,
+                                 Field::kPreferences, Field::kAttribute};
   if (kind == ImportKind::kCustomers) return customer;
   std::vector<Field> fields = {Field::kName, Field::kPhone, Field::kEmail, Field::kCustomerExternalId,
                                Field::kOrderExternalId, Field::kOrderedAt, Field::kCountry};
@@ -168,6 +194,11 @@ ColumnMapping GuessMapping(const std::vector<std::string>& headers, ImportKind k
                       header.find(synonym) != std::string::npos;
              },
              mapping);
+  if (kind == ImportKind::kCustomers) {
+    for (Field& field : mapping.fields) {
+      if (field == Field::kIgnore) field = Field::kAttribute;
+    }
+  }
   return mapping;
 }
 
@@ -183,7 +214,7 @@ Status ValidateMapping(const ColumnMapping& mapping, ImportKind kind) {
       return InvalidArgument(fmt::format("{} cannot be imported in a {} file", FieldName(field), ImportKindName(kind)),
                              "mapping");
     }
-    if (std::count(mapping.fields.begin(), mapping.fields.end(), field) > 1) {
+    if (field != Field::kAttribute && std::count(mapping.fields.begin(), mapping.fields.end(), field) > 1) {
       return InvalidArgument(fmt::format("{} is mapped to more than one column", FieldName(field)), "mapping");
     }
   }

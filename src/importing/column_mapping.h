@@ -35,6 +35,16 @@ enum class Field {
   kUnitPrice = 15,
   kCountry = 16,
   kCreatedAt = 17,  // when the customer joined
+  // A customer list's history, kept as the customer's opening balance (see docs/import.md).
+  kLastVisitAt = 18,
+  kFirstVisitAt = 19,
+  kVisitCount = 20,
+  kLifetimeSpend = 21,
+  kPoints = 22,  // the points balance in the old system: an opening ledger entry
+  kTier = 23,    // the tier name in the old system, kept with the opening balance
+  kNotes = 24,   // a memo: one note, written by "import"
+  kPreferences = 25,  // "알레르기: 땅콩; 싫어함: 오이": preferences, allergies as alerts
+  kAttribute = 26,    // kept as the customer's attribute, keyed by the header; any number of columns
 };
 
 // Persisted in import runs: the values never change.
@@ -59,6 +69,7 @@ std::vector<Field> RequiredFields(ImportKind kind);
 
 // Maps each header to the first allowed field whose synonyms match it after normalising (NFC,
 // lower case, spaces, '_', '-', '.' and brackets removed); a field is given to one column only.
+// In a customers file a column no field takes is kept as an attribute.
 ColumnMapping GuessMapping(const std::vector<std::string>& headers, ImportKind kind);
 
 // Checks a user's mapping: one entry per header, only allowed fields, each at most once, every

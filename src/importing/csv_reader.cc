@@ -203,6 +203,7 @@ Result<bool> CsvReader::Next(Record& record) {
     }
     if (outcome == ParseOutcome::kEnd) return false;
     record.line = line_;
+    record.row = ++row_;
     record.unterminated_quote = cursor_.unterminated_quote;
     line_ += cursor_.newlines;
     position_ = cursor_.next;

@@ -60,6 +60,7 @@ class CsvReader final : public RowSource {
   std::string text_;
   size_t position_ = 0;
   int64_t line_ = 1;
+  int64_t row_ = 0;  // records so far, blank ones included
   RecordCursor cursor_;
   int64_t scanned_bytes_ = 0;
   bool eof_ = false;

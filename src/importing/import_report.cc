@@ -29,6 +29,13 @@ const char* IssueCodeName(IssueCode code) {
     case IssueCode::kMixedSignInvoice: return "mixed_sign_invoice";
     case IssueCode::kNoCustomerKey: return "no_customer_key";
     case IssueCode::kMergedIntoExisting: return "merged_into_existing";
+    case IssueCode::kUnmappedColumn: return "unmapped_column";
+    case IssueCode::kPointsWithoutProgram: return "points_without_program";
+    case IssueCode::kOpeningBalance: return "opening_balance";
+    case IssueCode::kInvoiceRejected: return "invoice_rejected";
+    case IssueCode::kWriteOff: return "write_off";
+    case IssueCode::kTooManyDecimals: return "too_many_decimals";
+    case IssueCode::kSharedPhone: return "shared_phone";
     case IssueCode::kCount: break;
   }
   return "unknown";
@@ -45,7 +52,12 @@ Severity SeverityOf(IssueCode code) {
     case IssueCode::kAnonymousSale:
     case IssueCode::kSameCustomerInFile:
     case IssueCode::kMergedIntoExisting:
+    case IssueCode::kOpeningBalance:
+    case IssueCode::kWriteOff:
       return Severity::kInfo;
+    case IssueCode::kUnmappedColumn:
+    case IssueCode::kPointsWithoutProgram:
+    case IssueCode::kSharedPhone:
     case IssueCode::kZeroPrice:
     case IssueCode::kOutlier:
     case IssueCode::kRaggedRow:

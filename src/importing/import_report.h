@@ -50,6 +50,13 @@ enum class IssueCode {
   kMixedSignInvoice,
   kNoCustomerKey,
   kMergedIntoExisting,  // a row with the exact phone or e-mail of a customer already there: merged into it
+  kUnmappedColumn,      // a column of the header that no field takes: its values are not imported
+  kPointsWithoutProgram,  // a points balance for a business without a loyalty program: not imported
+  kOpeningBalance,      // visits, spend or points of the old system became the customer's opening balance
+  kInvoiceRejected,     // a good line of an order that has a bad one: the whole order is left out
+  kWriteOff,            // a negative quantity at price 0 outside a cancellation invoice: stock written off
+  kTooManyDecimals,     // an amount with more decimals than the import's currency has
+  kSharedPhone,         // a row with the phone of a customer of another name (a family, an alias)
   kCount,  // not a code: the number of codes
 };
 
@@ -61,7 +68,7 @@ Severity SeverityOf(IssueCode code);
 const char* SeverityName(Severity severity);
 
 struct RowIssue {
-  int64_t row = 0;      // 1-based data row; the header is row 0
+  int64_t row = 0;      // the row as a spreadsheet shows it: the header is row 1, blank rows count
   std::string column;   // the header text of the column, or empty for the whole row
   IssueCode code = IssueCode::kInvalidText;
   std::string message;  // the original value and what became of it

@@ -13,6 +13,9 @@ namespace crm::importing {
 struct Record {
   std::vector<std::string> fields;
   int64_t line = 0;                 // where the record starts in the file (CSV line, XLSX row number)
+  // The row a spreadsheet shows the record on: the header is row 1 and blank rows count (a CSV
+  // record with quoted line breaks is one row).
+  int64_t row = 0;
   bool unterminated_quote = false;  // CSV: the file ended inside a quoted field
 };
 

@@ -34,11 +34,20 @@ Result<OpenedSource> OpenSource(std::istream& input, const SourceOptions& option
   input.read(signature, sizeof signature);
   const std::string_view start(signature, static_cast<size_t>(input.gcount()));
   const bool is_zip = LooksLikeZip(start);
+  // D0 CF 11 E0: the OLE2 container of Excel 97-2003 workbooks (.xls), which is not read here.
+  if (start == std::string_view("\xD0\xCF\x11\xE0", 4)) {
+    return InvalidArgument("this is an old Excel workbook (.xls), which cannot be read: save it as .xlsx or CSV",
+                           "file");
+  }
   input.clear();
   input.seekg(0);
   if (!input) return DataLoss("the file could not be read");
   if (is_zip) {
     CRM_ASSIGN_OR_RETURN(auto workbook, OpenWorkbook(input, options));
+    // The reader opens the first sheet when none is named.
+    source.sheet = !options.sheet.empty()         ? options.sheet
+                   : workbook->sheet_names().empty() ? std::string()
+                                                     : workbook->sheet_names().front();
     source.rows = std::move(workbook);
     source.format = FileFormat::kXlsx;
   } else {

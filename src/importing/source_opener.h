@@ -27,10 +27,12 @@ struct OpenedSource {
   Encoding encoding = Encoding::kUtf8;  // what the CSV was read as; UTF-8 for XLSX
   char delimiter = ',';
   std::vector<std::string> headers;  // trimmed, NFC
+  std::string sheet;                 // XLSX: the name of the sheet read
 };
 
 // Opens `input` (which must outlive the source) and reads its header. kInvalidArgument ("file")
-// for an empty file, a header that is not text, or a broken workbook; kDataLoss when reading fails.
+// for an empty file, a header that is not text, a broken workbook, or an old binary Excel file
+// (.xls, BIFF in an OLE2 container: "save it as .xlsx or CSV"); kDataLoss when reading fails.
 Result<OpenedSource> OpenSource(std::istream& input, const SourceOptions& options);
 
 }  // namespace crm::importing

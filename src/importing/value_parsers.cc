@@ -245,3 +245,104 @@ Result<domain::Gender> ParseGenderText(std::string_view text) {
 }
 
 }  // namespace crm::importing
+
+namespace crm::importing {
+namespace {
+
+std::optional<domain::PreferenceKind> PreferenceLabel(std::string_view label) {
+  std::string lower;
+  for (char c : TrimText(label)) {
+    if (c != ' ') lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  using Kind = domain::PreferenceKind;
+  static const std::pair<std::string_view, Kind> kLabels[] = {
+      {"알레르기", Kind::kAllergy}, {"알러지", Kind::kAllergy}, {"allergy", Kind::kAllergy},
+      {"allergies", Kind::kAllergy}, {"싫어함", Kind::kDislike}, {"비선호", Kind::kDislike},
+      {"불호", Kind::kDislike},    {"dislike", Kind::kDislike},  {"dislikes", Kind::kDislike},
+      {"금지", Kind::kNever},      {"절대", Kind::kNever},       {"never", Kind::kNever},
+      {"좋아함", Kind::kLike},     {"선호", Kind::kLike},        {"like", Kind::kLike},
+      {"likes", Kind::kLike}};
+  for (const auto& [name, kind] : kLabels) {
+    if (lower == name) return kind;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::vector<PreferenceText> ParsePreferences(std::string_view text, domain::PreferenceKind default_kind) {
+  std::vector<PreferenceText> preferences;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t end = std::min(text.find_first_of(";|\n", start), text.size());
+    std::string_view segment = text.substr(start, end - start);
+    start = end + 1;
+    domain::PreferenceKind kind = default_kind;
+    for (std::string_view colon : {std::string_view(":"), std::string_view("\xEF\xBC\x9A")}) {  // ':' and '：'
+      const size_t at = segment.find(colon);
+      if (at == std::string_view::npos) continue;
+      if (auto labelled = PreferenceLabel(segment.substr(0, at))) {
+        kind = *labelled;
+        segment.remove_prefix(at + colon.size());
+      }
+      break;
+    }
+    size_t item_start = 0;
+    while (item_start <= segment.size()) {
+      const size_t comma = std::min(segment.find(',', item_start), segment.size());
+      const std::string_view item = TrimText(segment.substr(item_start, comma - item_start));
+      if (!item.empty()) preferences.push_back({kind, std::string(item)});
+      item_start = comma + 1;
+    }
+  }
+  return preferences;
+}
+
+}  // namespace crm::importing
+
+namespace crm::importing {
+
+std::string FormatAmount(int64_t minor, int exponent) {
+  const bool negative = minor < 0;
+  const uint64_t magnitude = negative ? 0 - static_cast<uint64_t>(minor) : static_cast<uint64_t>(minor);
+  uint64_t scale = 1;
+  for (int i = 0; i < exponent; ++i) scale *= 10;
+  const std::string whole = std::to_string(magnitude / scale);
+  std::string grouped;
+  for (size_t i = 0; i < whole.size(); ++i) {
+    if (i > 0 && (whole.size() - i) % 3 == 0) grouped.push_back(',');
+    grouped.push_back(whole[i]);
+  }
+  std::string text = (negative ? "-" : "") + grouped;
+  if (exponent > 0) text += fmt::format(".{:0{}}", magnitude % scale, exponent);
+  return text;
+}
+
+}  // namespace crm::importing
+
+namespace crm::importing {
+
+std::optional<int> ExcessDecimals(std::string_view text, int exponent) {
+  if (ParseAmount(text, exponent).ok()) return std::nullopt;
+  constexpr int kMostDecimals = 9;
+  for (int decimals = exponent + 1; decimals <= kMostDecimals; ++decimals) {
+    if (ParseAmount(text, decimals).ok()) return decimals;
+  }
+  return std::nullopt;
+}
+
+}  // namespace crm::importing
+
+namespace crm::importing {
+
+std::optional<int> CurrencyExponent(std::string_view code) {
+  static constexpr std::pair<std::string_view, int> kCurrencies[] = {
+      {"KRW", 0}, {"JPY", 0}, {"VND", 0}, {"TWD", 2}, {"USD", 2}, {"GBP", 2}, {"EUR", 2}, {"CNY", 2},
+      {"HKD", 2}, {"SGD", 2}, {"AUD", 2}, {"CAD", 2}, {"CHF", 2}, {"THB", 2}, {"PHP", 2}, {"KWD", 3}};
+  for (const auto& [name, exponent] : kCurrencies) {
+    if (name == code) return exponent;
+  }
+  return std::nullopt;
+}
+
+}  // namespace crm::importing

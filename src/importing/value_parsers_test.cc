@@ -91,5 +91,35 @@ TEST(ParseGenderTextTest, ReadsKoreanAndEnglish) {
   EXPECT_FALSE(ParseGenderText("?").ok());
 }
 
+TEST(ParsePreferencesTest, ReadsLabelledAndPlainItems) {
+  using Kind = domain::PreferenceKind;
+  EXPECT_EQ(ParsePreferences("알레르기: 땅콩", Kind::kLike), (std::vector<PreferenceText>{{Kind::kAllergy, "땅콩"}}));
+  EXPECT_EQ(ParsePreferences("땅콩, 새우", Kind::kAllergy),
+            (std::vector<PreferenceText>{{Kind::kAllergy, "땅콩"}, {Kind::kAllergy, "새우"}}));
+  EXPECT_EQ(ParsePreferences("싫어함: 오이; 알레르기 : 우유 | 창가 자리", Kind::kLike),
+            (std::vector<PreferenceText>{{Kind::kDislike, "오이"}, {Kind::kAllergy, "우유"}, {Kind::kLike, "창가 자리"}}));
+  EXPECT_EQ(ParsePreferences("never: pork\n", Kind::kLike), (std::vector<PreferenceText>{{Kind::kNever, "pork"}}));
+  // A colon that is no label stays in the item.
+  EXPECT_EQ(ParsePreferences("시간: 오후", Kind::kLike), (std::vector<PreferenceText>{{Kind::kLike, "시간: 오후"}}));
+  EXPECT_TRUE(ParsePreferences(" ; , ", Kind::kLike).empty());
+}
+
+TEST(FormatAmountTest, GroupsThousandsAndShowsTheCurrencysDecimals) {
+  EXPECT_EQ(FormatAmount(-1106206, 2), "-11,062.06");
+  EXPECT_EQ(FormatAmount(98000, 0), "98,000");
+  EXPECT_EQ(FormatAmount(5, 2), "0.05");
+  EXPECT_EQ(FormatAmount(0, 0), "0");
+  EXPECT_EQ(FormatAmount(1234567, 3), "1,234.567");
+}
+
+TEST(ExcessDecimalsTest, SaysHowManyDecimalsAnAmountNeeds) {
+  EXPECT_EQ(ExcessDecimals("0.001", 2), 3);
+  EXPECT_EQ(ExcessDecimals("98000.5", 0), 1);
+  EXPECT_EQ(ExcessDecimals("2.55", 0), 2);
+  EXPECT_EQ(ExcessDecimals("2.55", 2), std::nullopt);
+  EXPECT_EQ(ExcessDecimals("1,000.00", 0), std::nullopt);
+  EXPECT_EQ(ExcessDecimals("abc", 0), std::nullopt);
+}
+
 }  // namespace
 }  // namespace crm::importing

@@ -199,6 +199,7 @@ struct XlsxReader::State {
   bool in_value = false;
   bool sheet_done = false;
   size_t header_width = 0;
+  int64_t last_row = 0;  // the number of the row read last, for rows written without one
   bool parse_error = false;
 
   ~State() {
@@ -363,7 +364,10 @@ void XMLCALL SheetStart(void* user, const char* name, const char** attributes) {
     state->row = Record{};
     state->row_bytes = 0;
     const char* number = Attribute(attributes, "r");
-    state->row.line = number ? std::atoll(number) : 0;
+    // Excel writes each row's number; a writer that leaves it out means the row after the last.
+    state->row.line = number ? std::atoll(number) : state->last_row + 1;
+    state->row.row = state->row.line;
+    state->last_row = state->row.line;
   } else if (local == "c") {
     const char* reference = Attribute(attributes, "r");
     const char* type = Attribute(attributes, "t");

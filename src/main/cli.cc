@@ -201,6 +201,9 @@ Subcommands DefineCommands(CLI::App& app, Arguments& args) {
   commands.business_create->add_option("--name", args.business.name, "Display name")->required();
   commands.business_create->add_option("--branch", args.business.branches,
                                        "A branch to create (repeatable)");
+  commands.business_create
+      ->add_option("--currency", args.business.currency, "ISO 4217 code of its currency, e.g. KRW, GBP, USD")
+      ->capture_default_str();
   return commands;
 }
 

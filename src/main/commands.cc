@@ -343,7 +343,7 @@ int RunBusinessCreate(const BusinessCreateCommand& command, std::ostream& out, s
   if (!database) return exit_code;
   SystemClock clock;
   app::Services services(*database, clock);
-  auto business = services.businesses.CreateBusiness(command.slug, command.name);
+  auto business = services.businesses.CreateBusiness(command.slug, command.name, command.currency);
   if (!business.ok()) return ReportFailure(err, business.status());
   for (const std::string& name : command.branches) {
     auto branch = services.businesses.CreateBranch(Operator(business->id), name);

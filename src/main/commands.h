@@ -97,6 +97,7 @@ struct BusinessCreateCommand {
   std::string slug;
   std::string name;
   std::vector<std::string> branches;  // branch names to create with it
+  std::string currency = "KRW";       // ISO 4217: what its imports read amounts in
 };
 // Creates a business (and its branches) and prints its id.
 int RunBusinessCreate(const BusinessCreateCommand& command, std::ostream& out, std::ostream& err);

@@ -65,6 +65,10 @@ void PrintText(const app::ImportOutcome& outcome, app::ImportAction action, std:
                      counts.customers_updated, counts.customers_unchanged);
   out << fmt::format("orders: {} created ({} refunds, {} linked to their sale), {} already imported\n",
                      counts.orders_created, counts.refunds_created, counts.refunds_linked, counts.orders_existing);
+  if (counts.write_offs_created + counts.write_offs_existing > 0) {
+    out << fmt::format("stock write-offs: {} stored, {} already imported (not refunds: no customer's spend)\n",
+                       counts.write_offs_created, counts.write_offs_existing);
+  }
   for (size_t index = 0; index < importing::kIssueCodeCount; ++index) {
     const auto code = static_cast<importing::IssueCode>(index);
     if (report.Count(code) == 0) continue;
@@ -120,12 +124,18 @@ void ImportCommand::Define(CLI::App& app) {
   command_->add_option("--sheet", sheet_, "XLSX sheet name (default: the first)");
   command_->add_option("--mapping", mapping_,
                        "Field of each column, comma-separated, e.g. name,phone,ignore (default: remembered or guessed)");
+  command_->add_flag("--confirm-ignored", confirm_ignored_,
+                     "Leave out the columns mapped to ignore although their header names a known field");
+  command_->add_option("--shared-phone", shared_phone_,
+                       "A customer row with the phone of another name: auto (merge when the names match, else "
+                       "family), merge, family (a separate customer sharing the number) or alias")
+      ->check(CLI::IsMember({"auto", "merge", "family", "alias"}))
+      ->capture_default_str();
   command_->add_option("--source", source_, "Name of the system the file comes from; keys re-imports")
       ->capture_default_str();
   command_->add_option("--branch", branch_, "Branch for imported orders (default: the first)");
-  command_->add_option("--currency-exponent", currency_exponent_, "Decimals of the currency: 0 for KRW, 2 for GBP")
-      ->check(CLI::Range(0, 4))
-      ->capture_default_str();
+  command_->add_option("--currency-exponent", currency_exponent_, "Decimals of the currency: 0 for KRW, 2 for GBP (default: the business's currency's)")
+      ->check(CLI::Range(0, 4));
   command_->add_option("--utc-offset-minutes", utc_offset_minutes_,
                        "How the file's local times are read (default: the business's time zone)")
       ->check(CLI::Range(-14 * 60, 14 * 60));
@@ -164,6 +174,8 @@ int ImportCommand::RunImport(std::ostream& out, std::ostream& err) {
   request.action = dry_run_ ? app::ImportAction::kDryRun : app::ImportAction::kApply;
   request.mode = valid_rows_ ? app::ImportMode::kValidRows : app::ImportMode::kAllOrNothing;
   request.source_name = source_;
+  request.confirm_ignored = confirm_ignored_;
+  request.shared_phone = *app::ParseSharedPhonePolicy(shared_phone_);  // checked by IsMember
   request.currency_exponent = currency_exponent_;
   request.utc_offset_minutes = utc_offset_minutes_;
   request.source.sheet = sheet_;

@@ -44,7 +44,9 @@ class ImportCommand {
   std::string rejects_;
   bool dry_run_ = false;
   bool valid_rows_ = false;
-  int currency_exponent_ = 0;
+  bool confirm_ignored_ = false;
+  std::string shared_phone_ = "auto";
+  std::optional<int> currency_exponent_;
   std::optional<int> utc_offset_minutes_;
 };
 

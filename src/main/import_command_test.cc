@@ -57,7 +57,7 @@ TEST_F(ImportCliTest, DryRunPrintsTheReportAsJsonAndWritesNothing) {
   EXPECT_EQ(report["customers"]["created"], 1);
   EXPECT_EQ(report["mapping"][1]["field"], "phone");
   EXPECT_EQ(report["issues"][0]["code"], "invalid_phone");
-  EXPECT_EQ(report["issues"][0]["examples"][0]["row"], 2);
+  EXPECT_EQ(report["issues"][0]["examples"][0]["row"], 3);  // as the spreadsheet shows it: the header is row 1
   // Nothing was written: a real run still creates the customer.
   std::vector<std::string> again = Import("customers", Write("ok.csv", "이름,휴대폰\n김철수,010-1234-5678\n"));
   const CliResult real = RunDangol(again);

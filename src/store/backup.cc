@@ -37,6 +37,7 @@ constexpr const char* kTableOrder[] = {
     "prospects",
     "orders",
     "order_lines",
+    "stock_write_offs",
     "access_log",
     "loyalty_programs",
     "loyalty_accounts",
@@ -63,6 +64,9 @@ constexpr const char* kTableOrder[] = {
     "import_runs",
     "import_mappings",
     "customer_external_ids",
+    "customer_opening_balances",
+    "customer_phone_shares",
+    "customer_attributes",
     "customer_merges",
     "duplicate_dismissals",
 };

@@ -37,6 +37,13 @@ constexpr Statement kDeletes[] = {
     {"erasure.notes", "DELETE FROM notes WHERE business_id = $1 AND customer_id = $2 RETURNING 1"},
     {"erasure.external_ids",
      "DELETE FROM customer_external_ids WHERE business_id = $1 AND customer_id = $2 RETURNING 1"},
+    {"erasure.attributes",
+     "DELETE FROM customer_attributes WHERE business_id = $1 AND customer_id = $2 RETURNING 1"},
+    {"erasure.phone_shares",
+     "DELETE FROM customer_phone_shares WHERE business_id = $1 AND (customer_id = $2 OR holder_id = $2) "
+     "RETURNING 1"},
+    {"erasure.opening_balances",
+     "DELETE FROM customer_opening_balances WHERE business_id = $1 AND customer_id = $2 RETURNING 1"},
 };
 
 // Rows kept for their facts (when consent was given, which messages went out, who looked at the

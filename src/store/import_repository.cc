@@ -3,6 +3,9 @@
 namespace crm::store {
 namespace {
 
+constexpr Statement kBusinessCurrency{"import.business_currency", "SELECT currency FROM businesses WHERE id = $1"};
+constexpr Statement kSetBusinessCurrency{"import.set_business_currency",
+                                         "UPDATE businesses SET currency = $2 WHERE id = $1 RETURNING id"};
 constexpr Statement kInsertRun{
     "import.insert_run",
     "INSERT INTO import_runs (business_id, kind, mode, file_hash, source, rows_read, rows_rejected, rows_skipped, "
@@ -35,6 +38,50 @@ constexpr Statement kFindCustomer{
 constexpr Statement kFindCustomerByEmail{
     "import.find_customer_by_email",
     "SELECT id FROM customers WHERE business_id = $1 AND email = $2 AND email <> '' ORDER BY id LIMIT 1"};
+
+constexpr Statement kAddOpening{
+    "import.add_opening",
+    "INSERT INTO customer_opening_balances (business_id, customer_id, source, visit_count, total_spend, "
+    "first_visit_at, last_visit_at, points, tier, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+    "ON CONFLICT (business_id, customer_id, source) DO NOTHING RETURNING 1"};
+constexpr Statement kAddWriteOff{
+    "import.add_write_off",
+    "INSERT INTO stock_write_offs (business_id, branch_id, source, external_id, line_key, product, product_code, "
+    "quantity, written_off_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+    "ON CONFLICT (business_id, source, line_key) DO NOTHING RETURNING 1"};
+constexpr Statement kAddPhoneShare{
+    "import.add_phone_share",
+    "INSERT INTO customer_phone_shares (business_id, customer_id, holder_id, phone_e164, relation, alias, created_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (business_id, customer_id, phone_e164, alias) DO NOTHING"};
+constexpr Statement kPhoneShares{
+    "import.phone_shares",
+    "SELECT customer_id, holder_id, phone_e164, relation, alias, created_at FROM customer_phone_shares "
+    "WHERE business_id = $1 AND phone_e164 = $2 ORDER BY created_at, customer_id, alias"};
+constexpr Statement kSharesOf{
+    "import.shares_of",
+    "SELECT customer_id, holder_id, phone_e164, relation, alias, created_at FROM customer_phone_shares "
+    "WHERE business_id = $1 AND (customer_id = $2 OR holder_id = $2) ORDER BY created_at, customer_id, alias"};
+constexpr Statement kSetAttribute{
+    "import.set_attribute",
+    "INSERT INTO customer_attributes (business_id, customer_id, key, value, source, updated_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (business_id, customer_id, key) DO UPDATE SET "
+    "value = excluded.value, source = excluded.source, updated_at = excluded.updated_at"};
+constexpr Statement kAttributes{
+    "import.attributes",
+    "SELECT key, value, source, updated_at FROM customer_attributes WHERE business_id = $1 AND customer_id = $2 "
+    "ORDER BY key"};
+constexpr Statement kOpenings{
+    "import.openings",
+    "SELECT customer_id, source, visit_count, total_spend, first_visit_at, last_visit_at, points, tier, created_at "
+    "FROM customer_opening_balances WHERE business_id = $1 AND customer_id = $2 ORDER BY created_at, source"};
+
+SqlValue OptionalTime(const std::optional<Timestamp>& time) { return time ? Int(time->micros()) : Null(); }
+
+std::optional<Timestamp> ReadOptionalTime(const Row& row, size_t column) {
+  const std::optional<int64_t> micros = row.GetOptionalInt(column);
+  if (!micros) return std::nullopt;
+  return Timestamp::FromMicros(*micros);
+}
 
 ImportRun ReadRun(const Row& row) {
   ImportRun run;
@@ -108,6 +155,109 @@ Result<std::optional<CustomerId>> ImportRepository::FindCustomer(BusinessId busi
   CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kFindCustomer, {Int(business.value()), Text(source), Text(external_id)}));
   if (rows.empty()) return std::optional<CustomerId>();
   return std::optional<CustomerId>(CustomerId(rows[0].GetInt(0)));
+}
+
+Result<std::string> ImportRepository::BusinessCurrency(BusinessId business) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kBusinessCurrency, {Int(business.value())}));
+  if (rows.empty()) return NotFound("business not found");
+  return rows[0].GetText(0);
+}
+
+Status ImportRepository::SetBusinessCurrency(BusinessId business, const std::string& currency) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kSetBusinessCurrency, {Int(business.value()), Text(currency)}));
+  if (rows.empty()) return NotFound("business not found");
+  return Status::Ok();
+}
+
+Result<bool> ImportRepository::AddOpening(BusinessId business, const OpeningBalance& balance) {
+  auto rows = connection_.Query(
+      kAddOpening, {Int(business.value()), Int(balance.customer_id.value()), Text(balance.source),
+                    Int(balance.visit_count), Int(balance.total_spend), OptionalTime(balance.first_visit_at),
+                    OptionalTime(balance.last_visit_at), Int(balance.points), Text(balance.tier),
+                    Int(balance.created_at.micros())});
+  if (!rows.ok() && rows.status().code() == StatusCode::kFailedPrecondition) return NotFound("customer not found");
+  if (!rows.ok()) return rows.status();
+  return !rows->empty();
+}
+
+namespace {
+
+std::vector<PhoneShare> ReadShares(const std::vector<Row>& rows) {
+  std::vector<PhoneShare> shares;
+  for (const Row& row : rows) {
+    shares.push_back(PhoneShare{CustomerId(row.GetInt(0)), CustomerId(row.GetInt(1)), row.GetText(2),
+                                static_cast<PhoneShareKind>(row.GetInt(3)), row.GetText(4),
+                                Timestamp::FromMicros(row.GetInt(5))});
+  }
+  return shares;
+}
+
+}  // namespace
+
+Status ImportRepository::AddPhoneShare(BusinessId business, const PhoneShare& share) {
+  Status status = connection_.Execute(
+      kAddPhoneShare, {Int(business.value()), Int(share.customer_id.value()), Int(share.holder_id.value()),
+                       Text(share.phone_e164), Int(static_cast<int64_t>(share.kind)), Text(share.alias),
+                       Int(share.created_at.micros())});
+  if (status.code() == StatusCode::kFailedPrecondition) return NotFound("customer not found");
+  return status;
+}
+
+Result<std::vector<PhoneShare>> ImportRepository::PhoneShares(BusinessId business, const std::string& phone_e164) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kPhoneShares, {Int(business.value()), Text(phone_e164)}));
+  return ReadShares(rows);
+}
+
+Result<std::vector<PhoneShare>> ImportRepository::SharesOf(BusinessId business, CustomerId customer) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kSharesOf, {Int(business.value()), Int(customer.value())}));
+  return ReadShares(rows);
+}
+
+Status ImportRepository::SetAttribute(BusinessId business, CustomerId customer, const CustomerAttribute& attribute) {
+  Status status = connection_.Execute(
+      kSetAttribute, {Int(business.value()), Int(customer.value()), Text(attribute.key), Text(attribute.value),
+                      Text(attribute.source), Int(attribute.updated_at.micros())});
+  if (status.code() == StatusCode::kFailedPrecondition) return NotFound("customer not found");
+  return status;
+}
+
+Result<std::vector<CustomerAttribute>> ImportRepository::Attributes(BusinessId business, CustomerId customer) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kAttributes, {Int(business.value()), Int(customer.value())}));
+  std::vector<CustomerAttribute> attributes;
+  for (const Row& row : rows) {
+    attributes.push_back(
+        CustomerAttribute{row.GetText(0), row.GetText(1), row.GetText(2), Timestamp::FromMicros(row.GetInt(3))});
+  }
+  return attributes;
+}
+
+Result<bool> ImportRepository::AddWriteOff(BusinessId business, const StockWriteOff& write_off) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kAddWriteOff, {Int(business.value()), Int(write_off.branch_id.value()),
+                                                                   Text(write_off.source), Text(write_off.external_id),
+                                                                   Text(write_off.line_key), Text(write_off.product),
+                                                                   Text(write_off.product_code), Int(write_off.quantity),
+                                                                   Int(write_off.written_off_at.micros()),
+                                                                   Int(write_off.created_at.micros())}));
+  return !rows.empty();
+}
+
+Result<std::vector<OpeningBalance>> ImportRepository::Openings(BusinessId business, CustomerId customer) {
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kOpenings, {Int(business.value()), Int(customer.value())}));
+  std::vector<OpeningBalance> balances;
+  for (const Row& row : rows) {
+    OpeningBalance balance;
+    balance.customer_id = CustomerId(row.GetInt(0));
+    balance.source = row.GetText(1);
+    balance.visit_count = row.GetInt(2);
+    balance.total_spend = row.GetInt(3);
+    balance.first_visit_at = ReadOptionalTime(row, 4);
+    balance.last_visit_at = ReadOptionalTime(row, 5);
+    balance.points = row.GetInt(6);
+    balance.tier = row.GetText(7);
+    balance.created_at = Timestamp::FromMicros(row.GetInt(8));
+    balances.push_back(std::move(balance));
+  }
+  return balances;
 }
 
 Result<std::optional<CustomerId>> ImportRepository::FindCustomerByEmail(BusinessId business, const std::string& email) {

@@ -7,8 +7,11 @@ namespace {
 
 constexpr Statement kInsertNote{
     "note.insert",
-    "INSERT INTO notes (business_id, customer_id, author_id, branch_id, text, pinned, created_at) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"};
+    "INSERT INTO notes (business_id, customer_id, author_id, branch_id, text, pinned, created_at, source) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"};
+constexpr Statement kNoteIdsFrom{
+    "note.ids_from",
+    "SELECT id FROM notes WHERE business_id = $1 AND customer_id = $2 AND source = $3 ORDER BY id"};
 constexpr Statement kListNotes{
     "note.list",
     "SELECT id, customer_id, author_id, branch_id, text, pinned, created_at FROM notes "
@@ -35,16 +38,26 @@ SqlValue OptionalId(int64_t value) { return value > 0 ? Int(value) : Null(); }
 
 }  // namespace
 
-Result<domain::Note> NoteRepository::Add(BusinessId business, domain::Note note) {
+Result<domain::Note> NoteRepository::Add(BusinessId business, domain::Note note, const std::string& source) {
   auto rows = connection_.Query(kInsertNote, {Int(business.value()), Int(note.customer_id.value()),
                                               OptionalId(note.author_id.value()), OptionalId(note.branch_id.value()),
-                                              Text(note.text), Int(note.pinned ? 1 : 0), Int(note.created_at.micros())});
+                                              Text(note.text), Int(note.pinned ? 1 : 0), Int(note.created_at.micros()),
+                                              Text(source)});
   if (!rows.ok() && rows.status().code() == StatusCode::kFailedPrecondition) {
     return NotFound("customer or branch not found");
   }
   if (!rows.ok()) return rows.status();
   note.id = NoteId(rows->at(0).GetInt(0));
   return note;
+}
+
+Result<std::vector<NoteId>> NoteRepository::IdsFrom(BusinessId business, CustomerId customer,
+                                                    const std::string& source) {
+  CRM_ASSIGN_OR_RETURN(auto rows,
+                       connection_.Query(kNoteIdsFrom, {Int(business.value()), Int(customer.value()), Text(source)}));
+  std::vector<NoteId> ids;
+  for (const Row& row : rows) ids.push_back(NoteId(row.GetInt(0)));
+  return ids;
 }
 
 Result<std::vector<domain::Note>> NoteRepository::List(BusinessId business, CustomerId customer) {

@@ -1,6 +1,7 @@
 // Notes (memos) about customers and prospect cards written by staff.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "domain/customer.h"
@@ -12,8 +13,11 @@ namespace crm::store {
 class NoteRepository {
  public:
   explicit NoteRepository(SqlConnection& connection) : connection_(connection) {}
-  // kNotFound when the customer is not the business's.
-  Result<domain::Note> Add(BusinessId business, domain::Note note);
+  // kNotFound when the customer is not the business's. `source` says who wrote it when no staff
+  // member did ("import" for a customer list's memo; migration 0022); empty for staff.
+  Result<domain::Note> Add(BusinessId business, domain::Note note, const std::string& source = {});
+  // The ids of the customer's notes written by `source`.
+  Result<std::vector<NoteId>> IdsFrom(BusinessId business, CustomerId customer, const std::string& source);
   // Pinned first, then newest first.
   Result<std::vector<domain::Note>> List(BusinessId business, CustomerId customer);
   // kNotFound when the note is not this customer's.

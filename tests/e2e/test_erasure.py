@@ -111,6 +111,19 @@ class ErasureTests(ServerTestCase):
         job = self.finished(self.owner.request("POST", "/imports?kind=customers&mode=valid_rows", raw=csv,
                                                headers={"Content-Type": "text/csv"}))
         self.assertEqual(job["report"]["rows"]["rejected"], 1, job)
+        # A customer list with their history, memo, allergy and an extra column (kept as an
+        # attribute), and another person on their phone (a family member linked to it).
+        history = (f"이름,휴대폰,방문횟수,누적금액,메모,알레르기,직업\n"
+                   f"{person['name']},{person['phone']},7,120000,{person['name']} 메모,{person['name']} 새우,"
+                   f"{person['name']} 직업\n"
+                   f"가족이,{person['phone']},,,,,\n").encode("utf-8")
+        imported = self.finished(self.owner.request("POST", "/imports?kind=customers", raw=history,
+                                                    headers={"Content-Type": "text/csv"}))
+        self.assertTrue(imported["report"]["committed"], imported)
+        profile = self.owner.get(f"/customers/{customer}").json
+        self.assertEqual(profile["attributes"][0]["value"], f"{person['name']} 직업")
+        self.assertEqual(profile["opening_balances"][0]["visit_count"], 7)
+        self.assertEqual(profile["phone_shares"][0]["relation"], "family")
         return customer, orders, merged.json["merge_id"], job["id"]
 
     def table_hits(self, forms):
