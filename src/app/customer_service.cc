@@ -189,36 +189,41 @@ Result<domain::Customer> CustomerService::Get(const Principal& principal, Custom
   return customer;
 }
 
-Result<LookupResult> CustomerService::Lookup(const Principal& principal, const std::string& raw_query, int limit) {
+Result<store::LookupQuery> CustomerService::SearchFor(const std::string& raw_query, std::string* matched_by) {
   auto normalized = domain::NormalizeText(raw_query);
   if (!normalized.ok() || normalized->empty()) return InvalidArgument("enter digits, a phone number or a name", "q");
   const std::string& query = *normalized;
   store::LookupQuery lookup;
-  lookup.limit = std::clamp(limit, 1, 50);
-  LookupResult result;
   const std::string digits = domain::PhoneDigits(query);
   if (!digits.empty()) {
     if (digits.size() == 4) {
       lookup.kind = store::LookupKind::kLast4;
       lookup.value = digits;
-      result.matched_by = "last4";
+      *matched_by = "last4";
     } else {
       auto phone = domain::ParsePhone(query);
       if (!phone.ok()) return InvalidArgument("enter the last 4 digits or a whole phone number", "q");
       lookup.kind = store::LookupKind::kPhone;
       lookup.value = phone->e164;
-      result.matched_by = "phone";
+      *matched_by = "phone";
     }
   } else if (domain::IsInitialConsonantQuery(query)) {
     lookup.kind = store::LookupKind::kInitialsPrefix;
     lookup.value = domain::InitialConsonantKey(query);
-    result.matched_by = "initials";
+    *matched_by = "initials";
   } else {
     lookup.kind = store::LookupKind::kNamePrefix;
     lookup.value = domain::NameSearchKey(query);
-    result.matched_by = "name";
+    *matched_by = "name";
     if (lookup.value.empty()) return InvalidArgument("enter digits, a phone number or a name", "q");
   }
+  return lookup;
+}
+
+Result<LookupResult> CustomerService::Lookup(const Principal& principal, const std::string& raw_query, int limit) {
+  LookupResult result;
+  CRM_ASSIGN_OR_RETURN(store::LookupQuery lookup, SearchFor(raw_query, &result.matched_by));
+  lookup.limit = std::clamp(limit, 1, 50);
   const Timestamp now = clock_.Now();
   // One statement on PostgreSQL, so it needs no transaction block of its own (store/read_latest.h).
   CRM_RETURN_IF_ERROR(store::ReadLatest(database_, [&](store::Transaction& tx) -> Status {
@@ -273,6 +278,10 @@ Result<store::CustomerFilter> CustomerService::FilterFor(store::Transaction& tx,
   if (query.last_visit_before && query.last_visit_after && *query.last_visit_after >= *query.last_visit_before) {
     return InvalidArgument("must be before last_visit_before", "last_visit_after");
   }
+  if (query.text) {
+    std::string matched_by;
+    CRM_ASSIGN_OR_RETURN(filter.search, SearchFor(*query.text, &matched_by));
+  }
   filter.stage = query.stage;
   filter.consent = query.consent;
   filter.visits_min = query.visits_min;
@@ -303,6 +312,64 @@ Result<CustomerPage> CustomerService::List(const Principal& principal, std::opti
     page.next_cursor = page.customers.back().id;
   }
   return page;
+}
+
+Result<CustomerSortedPage> CustomerService::ListSorted(const Principal& principal, const CustomerQuery& query,
+                                                       CustomerOrder order, int64_t offset, int limit) {
+  return store::ReadValue<CustomerSortedPage>(database_, [&](store::Transaction& tx) -> Result<CustomerSortedPage> {
+    CRM_ASSIGN_OR_RETURN(store::CustomerFilter filter, FilterFor(tx, principal.business_id, query, clock_.Now()));
+    filter.limit = std::clamp(limit, 1, 200);
+    CRM_ASSIGN_OR_RETURN(store::CustomerListPage page, tx.customers().SortedPage(principal.business_id, filter,
+                                                                                 order.sort, order.direction, offset));
+    CRM_ASSIGN_OR_RETURN(auto program, tx.loyalty().GetProgram(principal.business_id));
+    CustomerSortedPage result;
+    result.total = page.total;
+    for (store::CustomerListRow& row : page.rows) {
+      CustomerListEntry entry{std::move(row.customer), row.points, ""};
+      if (program && !program->tiers.empty()) {
+        // An index past the last tier reads as the last one (as the profile shows it).
+        const size_t index = std::min(static_cast<size_t>(std::max<int64_t>(row.tier_index, 0)),
+                                      program->tiers.size() - 1);
+        entry.tier = program->tiers[index].name;
+      }
+      result.entries.push_back(std::move(entry));
+    }
+    return result;
+  });
+}
+
+Result<int64_t> CustomerService::AddTag(const Principal& principal, const std::vector<CustomerId>& ids,
+                                        const std::string& raw_tag) {
+  CRM_ASSIGN_OR_RETURN(std::string tag, CleanText(raw_tag, "tag", kMaxNameBytes));
+  if (tag.empty()) return InvalidArgument("must be a non-empty tag", "tag");
+  if (ids.empty() || ids.size() > 1000) return InvalidArgument("must list 1 to 1000 customers", "customer_ids");
+  return store::WriteValue<int64_t>(database_, [&](store::Transaction& tx) -> Result<int64_t> {
+    CRM_ASSIGN_OR_RETURN(int64_t added, tx.customers().AddTag(principal.business_id, ids, tag));
+    if (added == 0) return added;
+    domain::AccessLogEntry entry;
+    entry.business_id = principal.business_id;
+    entry.at = clock_.Now();
+    entry.staff_id = principal.staff_id;
+    entry.token_id = principal.token_id;
+    entry.action = domain::AccessAction::kUpdate;
+    entry.ip = principal.ip;
+    entry.detail = fmt::format("tag added to {} customers", added);
+    CRM_RETURN_IF_ERROR(tx.access_log().Append(entry));
+    return added;
+  });
+}
+
+Result<std::map<CustomerId, std::string>> CustomerService::MaskedNames(const Principal& principal,
+                                                                        std::vector<CustomerId> ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  using Names = std::vector<std::pair<CustomerId, std::string>>;
+  CRM_ASSIGN_OR_RETURN(Names names, store::ReadValue<Names>(database_, [&](store::Transaction& tx) {
+                         return tx.customers().Names(principal.business_id, ids);
+                       }));
+  std::map<CustomerId, std::string> masked;
+  for (const auto& [id, name] : names) masked[id] = domain::MaskName(name);
+  return masked;
 }
 
 Status CustomerService::RecordListRead(const Principal& principal, std::string_view what, size_t shown,

@@ -3,6 +3,7 @@
 // (written to the access log), preferences and notes. Thread-safe.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,8 @@ struct LookupResult {
 
 // Conditions on a customer list (and export); every set one must hold.
 struct CustomerQuery {
+  // The search box: 4 digits, a phone number, 초성 or a name prefix, read as Lookup reads it.
+  std::optional<std::string> text;
   std::optional<std::string> tag;
   std::optional<std::string> tier;  // the name of a tier of the loyalty program
   std::optional<domain::LifecycleStage> stage;
@@ -51,6 +54,25 @@ struct CustomerQuery {
 struct CustomerPage {
   std::vector<domain::Customer> customers;
   std::optional<CustomerId> next_cursor;
+};
+
+// The order of a sorted customer page.
+struct CustomerOrder {
+  store::CustomerSort sort = store::CustomerSort::kId;
+  store::SortDirection direction = store::SortDirection::kAscending;
+};
+
+// One row of a sorted page: the summary with tags, the loyalty balance and the tier's name (empty
+// without a program with tiers).
+struct CustomerListEntry {
+  domain::Customer customer;
+  int64_t points = 0;
+  std::string tier;
+};
+
+struct CustomerSortedPage {
+  std::vector<CustomerListEntry> entries;
+  int64_t total = 0;  // how many customers the query holds in all
 };
 
 // Whether a list shows customers' phones, e-mails, birthdays and addresses. kShown takes a manager
@@ -73,12 +95,28 @@ class CustomerService {
   // returns the masked pick list, never choosing for the caller. kInvalidArgument ("q") when empty
   // or too short to search.
   Result<LookupResult> Lookup(const Principal& principal, const std::string& query, int limit);
+  // The store's search for `query` as Lookup interprets it; `matched_by` is set to "last4",
+  // "phone", "initials" or "name". kInvalidArgument ("q") as Lookup.
+  static Result<store::LookupQuery> SearchFor(const std::string& query, std::string* matched_by);
   // One page (limit 1..200) of the customers the query holds, in id order after `after`, with
   // summaries and tags. kInvalidArgument naming "tag" (empty), "tier" (not a tier of the program),
   // "visits_min"/"spend_min" (above the maximum) or "last_visit_after" (not before
   // last_visit_before).
   Result<CustomerPage> List(const Principal& principal, std::optional<CustomerId> after, int limit,
                             const CustomerQuery& query);
+  // The page of the customers the query holds in `order`, `offset` rows in, at most `limit`
+  // (1..200), with the total count. Fails as List does, and with kInvalidArgument ("q") when the
+  // search text cannot be searched.
+  Result<CustomerSortedPage> ListSorted(const Principal& principal, const CustomerQuery& query, CustomerOrder order,
+                                        int64_t offset, int limit);
+  // Gives `tag` to each of `ids` (1..1000 ids; ids that are not the business's customers are
+  // skipped) and logs the change; returns how many did not have it yet. kInvalidArgument naming
+  // "tag" (empty or too long) or "customer_ids".
+  Result<int64_t> AddTag(const Principal& principal, const std::vector<CustomerId>& ids, const std::string& tag);
+  // The masked names (김*수) of the given customers of the principal's business (merged ones too;
+  // an erased one's is empty), for lists that mention customers by id. The caller's route decides
+  // who may read the list; this reads names only and logs nothing.
+  Result<std::map<CustomerId, std::string>> MaskedNames(const Principal& principal, std::vector<CustomerId> ids);
   // Writes to the access log that `principal` was shown a list of `shown` customers (`what`: the
   // route, e.g. "customers" or "segment 12"), with their personal data masked or not. Nothing is
   // written for an empty list.

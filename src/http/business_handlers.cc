@@ -112,9 +112,21 @@ Result<Response> AccessLog(RequestContext& context) {
   CRM_ASSIGN_OR_RETURN(
       std::vector<domain::AccessLogEntry> entries,
       context.services.businesses.AccessLog(context.principal(), customer_id, page.cursor, page.limit));
+  std::vector<CustomerId> mentioned;
+  for (const domain::AccessLogEntry& entry : entries) {
+    if (entry.customer_id) mentioned.push_back(*entry.customer_id);
+  }
+  CRM_ASSIGN_OR_RETURN(auto names, context.services.customers.MaskedNames(context.principal(), std::move(mentioned)));
+  Json items = Json::array();
+  for (const domain::AccessLogEntry& entry : entries) {
+    Json item = ToJson(entry);
+    auto name = entry.customer_id ? names.find(*entry.customer_id) : names.end();
+    item["customer_name"] = name != names.end() ? Json(name->second) : Json(nullptr);
+    items.push_back(std::move(item));
+  }
   std::optional<int64_t> next;
   if (!entries.empty() && static_cast<int>(entries.size()) >= page.limit) next = entries.back().id;
-  return Response::Of(PageJson(ItemsJson(entries), next));
+  return Response::Of(PageJson(std::move(items), next));
 }
 
 const QueryParamInfo kCursor = {.name = "cursor", .description = "next_cursor of the previous page"};

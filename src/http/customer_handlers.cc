@@ -7,6 +7,7 @@
 
 #include "http/customer_query.h"
 #include "http/json_mapping.h"
+#include "http/json_reader.h"
 #include "http/route.h"
 
 namespace crm::http {
@@ -67,10 +68,37 @@ Result<Json> ProfileJson(RequestContext& context, const domain::Customer& custom
   return json;
 }
 
+// A sorted page (?sort=, ?order=, ?offset= or ?q= without a cursor): the rows with their points
+// and tier, and the total.
+Result<Response> ListSortedCustomers(RequestContext& context, const app::CustomerQuery& query,
+                                     const SortedPageRequest& request, int limit, app::PersonalData personal_data) {
+  CRM_ASSIGN_OR_RETURN(app::CustomerSortedPage page,
+                       context.services.customers.ListSorted(context.principal(), query, request.order,
+                                                             request.offset, limit));
+  Json items = Json::array();
+  for (const app::CustomerListEntry& entry : page.entries) {
+    Json item =
+        CustomerToJson(entry.customer, context.services.customers.StageOf(entry.customer), CustomerView::kSummary);
+    if (personal_data == app::PersonalData::kMasked) MaskPersonalData(item);
+    item["points"] = entry.points;
+    item["tier"] = entry.tier.empty() ? Json(nullptr) : Json(entry.tier);
+    items.push_back(std::move(item));
+  }
+  CRM_RETURN_IF_ERROR(context.services.customers.RecordListRead(context.principal(), "customers",
+                                                                page.entries.size(), personal_data));
+  Json body = PageJson(std::move(items), std::nullopt);
+  body["total"] = page.total;
+  body["offset"] = request.offset;
+  return Response::Of(std::move(body));
+}
+
 Result<Response> ListCustomers(RequestContext& context) {
   CRM_ASSIGN_OR_RETURN(PageRequest page, ReadPage(context.query));
   CRM_ASSIGN_OR_RETURN(app::CustomerQuery query, ReadCustomerQuery(context.query));
   CRM_ASSIGN_OR_RETURN(app::PersonalData personal_data, ReadUnmask(context));
+  CRM_ASSIGN_OR_RETURN(std::optional<SortedPageRequest> sorted, ReadSortedPage(context.query));
+  if (!sorted && query.text) sorted = SortedPageRequest{};
+  if (sorted && !page.cursor) return ListSortedCustomers(context, query, *sorted, page.limit, personal_data);
   std::optional<CustomerId> after;
   if (page.cursor) after = CustomerId(*page.cursor);
   CRM_ASSIGN_OR_RETURN(app::CustomerPage result,
@@ -93,6 +121,22 @@ Result<Response> CreateCustomer(RequestContext& context) {
   CRM_ASSIGN_OR_RETURN(domain::Customer customer, context.services.customers.Create(context.principal(), draft));
   CRM_ASSIGN_OR_RETURN(Json profile, ProfileJson(context, customer));
   return Response::Of(std::move(profile), 201);
+}
+
+Result<Response> TagCustomers(RequestContext& context) {
+  FieldReader reader(context.body);
+  std::optional<std::string> tag = reader.String("tag", Presence::kRequired);
+  const nlohmann::json* list = reader.Array("customer_ids", Presence::kRequired);
+  CRM_RETURN_IF_ERROR(reader.status());
+  std::vector<CustomerId> ids;
+  for (const nlohmann::json& value : *list) {
+    if (!value.is_number_integer() || value.get<int64_t>() < 1) {
+      return InvalidArgument("must be customer ids (integers of 1 or more)", "customer_ids");
+    }
+    ids.emplace_back(value.get<int64_t>());
+  }
+  CRM_ASSIGN_OR_RETURN(int64_t added, context.services.customers.AddTag(context.principal(), ids, *tag));
+  return Response::Of(Json{{"tag", *tag}, {"added", added}});
 }
 
 Result<Response> LookupCustomers(RequestContext& context) {
@@ -176,6 +220,11 @@ const std::vector<QueryParamInfo> kPageParams = {
     {.name = "limit", .description = "items per page, 1-200 (default 50)", .type = "integer"},
 };
 
+std::vector<QueryParamInfo> WithSort(std::vector<QueryParamInfo> params) {
+  for (QueryParamInfo& param : SortedPageParams()) params.push_back(std::move(param));
+  return params;
+}
+
 std::vector<QueryParamInfo> WithPage(std::vector<QueryParamInfo> params) {
   params.insert(params.end(), kPageParams.begin(), kPageParams.end());
   params.push_back(kUnmaskParam);
@@ -188,11 +237,18 @@ std::vector<Route> CustomerRoutes() {
   return {
       {{.method = Method::kGet,
         .pattern = "/api/v1/customers",
-        .summary = "List customers, oldest first, filtered on the server",
+        .summary = "List customers filtered on the server: oldest first by cursor, or sorted pages with the total",
         .tag = kTag,
-        .query = WithPage(CustomerQueryParams()),
+        .query = WithPage(WithSort(CustomerQueryParams())),
         .response_schema = "CustomerPage"},
        ListCustomers},
+      {{.method = Method::kPost,
+        .pattern = "/api/v1/customers/tags",
+        .summary = "Give one tag to many customers (the list's bulk action)",
+        .tag = kTag,
+        .request_schema = "CustomerTagInput",
+        .response_schema = "CustomerTagResult"},
+       TagCustomers},
       {{.method = Method::kPost,
         .pattern = "/api/v1/customers",
         .summary = "Create a customer",

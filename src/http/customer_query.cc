@@ -1,6 +1,8 @@
 #include "http/customer_query.h"
 
+#include <algorithm>
 #include <charconv>
+#include <iterator>
 #include <string>
 
 namespace crm::http {
@@ -36,6 +38,7 @@ Result<std::optional<Timestamp>> ReadTime(const QueryParams& query, std::string_
 
 Result<app::CustomerQuery> ReadCustomerQuery(const QueryParams& query) {
   app::CustomerQuery result;
+  result.text = NonEmpty(query, "q");
   result.tag = NonEmpty(query, "tag");
   result.tier = NonEmpty(query, "tier");
   if (std::optional<std::string> stage = NonEmpty(query, "stage")) {
@@ -55,8 +58,44 @@ Result<app::CustomerQuery> ReadCustomerQuery(const QueryParams& query) {
   return result;
 }
 
+Result<std::optional<SortedPageRequest>> ReadSortedPage(const QueryParams& query) {
+  std::optional<std::string> sort = NonEmpty(query, "sort");
+  std::optional<std::string> order = NonEmpty(query, "order");
+  CRM_ASSIGN_OR_RETURN(std::optional<int64_t> offset, ReadCount(query, "offset"));
+  if (!sort && !order && !offset) return std::optional<SortedPageRequest>();
+  SortedPageRequest request;
+  request.offset = offset.value_or(0);
+  using store::CustomerSort;
+  static constexpr std::pair<std::string_view, CustomerSort> kSorts[] = {
+      {"id", CustomerSort::kId},       {"last_visit", CustomerSort::kLastVisit}, {"visits", CustomerSort::kVisits},
+      {"spend", CustomerSort::kSpend}, {"points", CustomerSort::kPoints},        {"tier", CustomerSort::kTier},
+      {"stage", CustomerSort::kStage}};
+  if (sort) {
+    const auto* found = std::find_if(std::begin(kSorts), std::end(kSorts),
+                                     [&](const auto& entry) { return entry.first == *sort; });
+    if (found == std::end(kSorts)) {
+      return InvalidArgument("must be last_visit, visits, spend, points, tier, stage or id", "sort");
+    }
+    request.order.sort = found->second;
+  }
+  if (order && *order != "asc" && *order != "desc") return InvalidArgument("must be asc or desc", "order");
+  request.order.direction = order && *order == "desc" ? store::SortDirection::kDescending
+                                                      : store::SortDirection::kAscending;
+  return std::optional<SortedPageRequest>(request);
+}
+
+std::vector<QueryParamInfo> SortedPageParams() {
+  return {
+      {.name = "sort",
+       .description = "a sorted page with its total: last_visit, visits, spend, points, tier, stage or id (default)"},
+      {.name = "order", .description = "asc (default) or desc"},
+      {.name = "offset", .description = "rows of the sorted page to skip (default 0)", .type = "integer"},
+  };
+}
+
 std::vector<QueryParamInfo> CustomerQueryParams() {
   return {
+      {.name = "q", .description = "search: last 4 digits, a phone number, 초성 or a name prefix (as the lookup)"},
       {.name = "tag", .description = "only customers with this tag"},
       {.name = "tier", .description = "only customers in this loyalty tier (its name)"},
       {.name = "stage", .description = "prospect, new, regular, loyal or lapsed"},

@@ -79,7 +79,21 @@ Result<Response> ListDuplicates(RequestContext& context) {
     limit = static_cast<int>(*number);
   }
   CRM_ASSIGN_OR_RETURN(auto candidates, context.services.merges.Duplicates(context.principal(), limit));
-  return Response::Of(DuplicateCandidatesJson(candidates));
+  std::vector<CustomerId> ids;
+  for (const importing::DuplicateCandidate& candidate : candidates) {
+    ids.emplace_back(candidate.first);
+    ids.emplace_back(candidate.second);
+  }
+  CRM_ASSIGN_OR_RETURN(auto names, context.services.customers.MaskedNames(context.principal(), std::move(ids)));
+  Json body = DuplicateCandidatesJson(candidates);
+  // The back office shows a pair by its masked names, never by bare ids.
+  for (Json& item : body["items"]) {
+    for (const char* side : {"first", "second"}) {
+      auto name = names.find(CustomerId(item[std::string(side) + "_id"].get<int64_t>()));
+      item[std::string(side) + "_name"] = name != names.end() ? Json(name->second) : Json(nullptr);
+    }
+  }
+  return Response::Of(std::move(body));
 }
 
 Result<Response> DismissDuplicate(RequestContext& context) {

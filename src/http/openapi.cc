@@ -231,7 +231,11 @@ Json CustomerSchema(bool profile) {
 void AddMergeSchemas(Json& schemas) {
   const Json side = Enum({"this", "other", "both"});
   const Json choices = Json{{"type", "object"}, {"additionalProperties", side}};
-  schemas["Duplicate"] = Object({{"first_id", Integer()}, {"second_id", Integer()}, {"score", Type("number")},
+  schemas["Duplicate"] = Object({{"first_id", Integer()},
+                                 {"second_id", Integer()},
+                                 {"first_name", Nullable(String())},
+                                 {"second_name", Nullable(String())},
+                                 {"score", Type("number")},
                                  {"reasons", ArrayOf(Enum({"same_phone", "same_email", "same_name_and_birthday",
                                                           "same_name_and_last4"}))}});
   schemas["DuplicateList"] = ListOf("Duplicate");
@@ -296,7 +300,20 @@ Json Schemas() {
              {"channel", "granted"});
   schemas["Customer"] = CustomerSchema(true);
   schemas["CustomerSummary"] = CustomerSchema(false);
-  schemas["CustomerPage"] = Page("CustomerSummary");
+  schemas["CustomerListItem"] = [] {
+    Json item = CustomerSchema(false);
+    item["properties"]["points"] = Integer();
+    item["properties"]["tier"] = Nullable(String());
+    return item;
+  }();
+  schemas["CustomerPage"] = Object({{"items", ArrayOf(Ref("CustomerListItem"))},
+                                    {"next_cursor", Nullable(String())},
+                                    {"total", Integer()},
+                                    {"offset", Integer()}},
+                                   {"items", "next_cursor"});
+  schemas["CustomerTagInput"] =
+      Object({{"customer_ids", ArrayOf(Integer())}, {"tag", String()}}, {"customer_ids", "tag"});
+  schemas["CustomerTagResult"] = Object({{"tag", String()}, {"added", Integer()}}, {"tag", "added"});
   schemas["CustomerDraft"] = Object({
       {"name", Nullable(String())},
       {"phone", Nullable(String())},
@@ -429,6 +446,7 @@ Json Schemas() {
                                       {"staff_id", Nullable(Integer())},
                                       {"token_id", Nullable(Integer())},
                                       {"customer_id", Nullable(Integer())},
+                                      {"customer_name", Nullable(String())},
                                       {"action", String()},
                                       {"ip", String()},
                                       {"detail", String()}});

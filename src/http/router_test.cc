@@ -95,6 +95,7 @@ TEST(RouterTest, TableHasTheRoutesOfTheIssue) {
                                "POST /api/v1/tokens",
                                "GET /api/v1/customers",
                                "POST /api/v1/customers",
+                               "POST /api/v1/customers/tags",
                                "GET /api/v1/customers/lookup",
                                "GET /api/v1/customers/{id}",
                                "PATCH /api/v1/customers/{id}",

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -103,12 +104,43 @@ constexpr Statement kList{"customer.list",
   "WHEN c.last_visit_at < CAST($12 AS BIGINT) THEN 5 WHEN c.visits_last_year >= CAST($13 AS BIGINT) THEN 4 "      \
   "WHEN c.visits_last_year >= CAST($14 AS BIGINT) THEN 3 ELSE 2 END) = CAST($15 AS BIGINT))"                     \
   " AND (CAST($16 AS BIGINT) IS NULL OR c.last_visit_at < CAST($16 AS BIGINT))"                                  \
-  " AND (CAST($17 AS BIGINT) IS NULL OR c.last_visit_at >= CAST($17 AS BIGINT))"
+  " AND (CAST($17 AS BIGINT) IS NULL OR c.last_visit_at >= CAST($17 AS BIGINT))"                                  \
+  SEARCH_CONDITION
+
+// The search box ($18: a LookupKind or NULL, $19: its value, $20: the end of a prefix range), as
+// the counter lookup searches.
+#define SEARCH_CONDITION                                                                                      \
+  " AND (CAST($18 AS BIGINT) IS NULL OR (CAST($18 AS BIGINT) = 1 AND c.phone_last4 = CAST($19 AS TEXT))"        \
+  " OR (CAST($18 AS BIGINT) = 2 AND c.phone_e164 = CAST($19 AS TEXT) AND c.phone_e164 <> '')"                   \
+  " OR (CAST($18 AS BIGINT) = 3 AND c.name_key >= CAST($19 AS TEXT) AND c.name_key < CAST($20 AS TEXT))"       \
+  " OR (CAST($18 AS BIGINT) = 4 AND c.initials >= CAST($19 AS TEXT) AND c.initials < CAST($20 AS TEXT)))"
 
 constexpr Statement kListFiltered{"customer.list_filtered",
                                   "SELECT " CUSTOMER_COLUMNS " FROM customers c WHERE c.business_id = $1 AND c.id > $2 "
                                   "AND c.merged_into IS NULL AND c.erased_at IS NULL"
                                   FILTER_CONDITIONS " ORDER BY c.id LIMIT $3"};
+// The loyalty standing of row c, 0 without an account.
+#define ACCOUNT_VALUE(column)                                                                       \
+  "COALESCE((SELECT a." column " FROM loyalty_accounts a WHERE a.business_id = $1 AND a.customer_id = c.id), 0)"
+// The sort key ($22: a CustomerSort) times the direction ($21: 1 or -1); the stage is the CASE of
+// FILTER_CONDITIONS, so its order is the LifecycleStage values'.
+#define SORT_KEY                                                                                              \
+  "(CASE CAST($22 AS BIGINT) WHEN 1 THEN COALESCE(c.last_visit_at, 0) WHEN 2 THEN c.visit_count "               \
+  "WHEN 3 THEN c.total_spend WHEN 4 THEN " ACCOUNT_VALUE("balance") " WHEN 5 THEN " ACCOUNT_VALUE("tier_index")  \
+  " WHEN 6 THEN (CASE WHEN c.visit_count <= 0 OR c.last_visit_at IS NULL THEN 1 "                               \
+  "WHEN c.last_visit_at < CAST($12 AS BIGINT) THEN 5 WHEN c.visits_last_year >= CAST($13 AS BIGINT) THEN 4 "      \
+  "WHEN c.visits_last_year >= CAST($14 AS BIGINT) THEN 3 ELSE 2 END) ELSE c.id END) * CAST($21 AS BIGINT)"
+// $2 is the offset here. The window count is the number of matches before LIMIT and OFFSET.
+constexpr Statement kSortedPage{"customer.sorted_page",
+                                "SELECT " CUSTOMER_COLUMNS ", " ACCOUNT_VALUE("balance") ", "
+                                ACCOUNT_VALUE("tier_index") ", COUNT(*) OVER () FROM customers c "
+                                "WHERE c.business_id = $1 AND c.merged_into IS NULL AND c.erased_at IS NULL"
+                                FILTER_CONDITIONS " ORDER BY " SORT_KEY ", c.id * CAST($21 AS BIGINT) "
+                                "LIMIT $3 OFFSET $2"};
+constexpr Statement kAddTag{"customer.tag_add",
+                            "INSERT INTO customer_tags (business_id, customer_id, tag) SELECT business_id, id, CAST($3 AS TEXT) "
+                            "FROM customers WHERE business_id = $1 AND id = $2 AND merged_into IS NULL "
+                            "AND erased_at IS NULL ON CONFLICT DO NOTHING RETURNING customer_id"};
 // A merged profile (merged_into set) and an erased one (erased_at set) keep their rows but are no
 // customers any more: every query here skips them. The lookups need no such term: their phones and
 // search keys are empty.
@@ -173,6 +205,11 @@ constexpr Statement kSelectAlerts{
     "customer_id IN (SELECT value FROM json_each($2)) ORDER BY customer_id, id",
     "SELECT customer_id, id, kind, subject FROM preferences WHERE business_id = $1 AND kind IN (3, 4) AND "
     "customer_id = ANY(ARRAY(SELECT json_array_elements_text(CAST($2 AS json))::bigint)) ORDER BY customer_id, id"};
+constexpr Statement kSelectNames{
+    "customer.names",
+    "SELECT id, name FROM customers WHERE business_id = $1 AND id IN (SELECT value FROM json_each($2)) ORDER BY id",
+    "SELECT id, name FROM customers WHERE business_id = $1 AND "
+    "id = ANY(ARRAY(SELECT json_array_elements_text(CAST($2 AS json))::bigint)) ORDER BY id"};
 // Allergy (3) and never (4) first, then in the order they were recorded.
 constexpr Statement kSelectPreferences{
     "preference.list",
@@ -424,7 +461,7 @@ Result<domain::Customer> CustomerRowRepository::LockAndGetRow(BusinessId busines
 
 bool CustomerFilter::HasConditions() const {
   return tag || consent || tier_min || tier_max || stage || visits_min || visits_max || spend_min || spend_max ||
-         last_visit_before || last_visit_after;
+         last_visit_before || last_visit_after || search;
 }
 
 namespace {
@@ -453,7 +490,10 @@ std::vector<SqlValue> FilterParams(BusinessId business, const CustomerFilter& fi
           Int(rules.regular_visits_per_year),
           filter.stage ? Int(static_cast<int64_t>(*filter.stage)) : Null(),
           OptionalTime(filter.last_visit_before),
-          OptionalTime(filter.last_visit_after)};
+          OptionalTime(filter.last_visit_after),
+          filter.search ? Int(static_cast<int64_t>(filter.search->kind)) : Null(),
+          filter.search ? Text(filter.search->value) : Null(),
+          filter.search ? Text(filter.search->value + kPrefixEnd) : Null()};
 }
 
 }  // namespace
@@ -476,6 +516,75 @@ Result<std::vector<domain::Customer>> CustomerRepository::List(BusinessId busine
     if (next < page->size() && (*page)[next].id == owner) (*page)[next].tags.push_back(row.GetText(1));
   }
   return page;
+}
+
+Result<CustomerListPage> CustomerRepository::SortedPage(BusinessId business, const CustomerFilter& filter,
+                                                       CustomerSort sort, SortDirection direction, int64_t offset) {
+  std::vector<SqlValue> params = FilterParams(business, filter, Int(std::max<int64_t>(offset, 0)),
+                                              Int(std::clamp(filter.limit, 1, 5000)));
+  params.push_back(Int(static_cast<int64_t>(direction)));
+  params.push_back(Int(static_cast<int64_t>(sort)));
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kSortedPage, params));
+  CustomerListPage page;
+  if (rows.empty() && offset > 0) {
+    // Past the end: the window count comes with rows only, so ask for the first one.
+    params[1] = Int(0);
+    params[2] = Int(1);
+    CRM_ASSIGN_OR_RETURN(auto first, connection_.Query(kSortedPage, params));
+    if (!first.empty()) page.total = first.front().GetInt(23);
+    return page;
+  }
+  int64_t low = std::numeric_limits<int64_t>::max();
+  int64_t high = 0;
+  std::unordered_map<int64_t, size_t> position;
+  for (const Row& row : rows) {
+    CustomerListRow item{CustomerFromRow(row), row.GetInt(21), row.GetInt(22)};
+    page.total = row.GetInt(23);
+    low = std::min(low, item.customer.id.value());
+    high = std::max(high, item.customer.id.value());
+    position[item.customer.id.value()] = page.rows.size();
+    page.rows.push_back(std::move(item));
+  }
+  if (page.rows.empty()) return page;
+  CRM_ASSIGN_OR_RETURN(auto tags, connection_.Query(kSelectTagsInRange, {Int(business.value()), Int(low), Int(high)}));
+  for (const Row& row : tags) {
+    auto found = position.find(row.GetInt(0));
+    if (found != position.end()) page.rows[found->second].customer.tags.push_back(row.GetText(1));
+  }
+  return page;
+}
+
+Result<int64_t> CustomerRepository::AddTag(BusinessId business, const std::vector<CustomerId>& ids,
+                                           const std::string& tag) {
+  int64_t added = 0;
+  for (CustomerId id : ids) {
+    CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kAddTag, {Int(business.value()), Int(id.value()), Text(tag)}));
+    added += static_cast<int64_t>(rows.size());
+  }
+  return added;
+}
+
+namespace {
+
+// A JSON array of the ids, the one parameter of kSelectNames.
+std::string IdArray(const std::vector<CustomerId>& ids) {
+  std::string id_list = "[";
+  for (CustomerId id : ids) {
+    if (id_list.size() > 1) id_list += ',';
+    id_list += std::to_string(id.value());
+  }
+  return id_list + ']';
+}
+
+}  // namespace
+
+Result<std::vector<std::pair<CustomerId, std::string>>> CustomerRepository::Names(BusinessId business,
+                                                                                  const std::vector<CustomerId>& ids) {
+  std::vector<std::pair<CustomerId, std::string>> names;
+  if (ids.empty()) return names;
+  CRM_ASSIGN_OR_RETURN(auto rows, connection_.Query(kSelectNames, {Int(business.value()), Text(IdArray(ids))}));
+  for (const Row& row : rows) names.emplace_back(CustomerId(row.GetInt(0)), row.GetText(1));
+  return names;
 }
 
 Result<std::vector<std::pair<CustomerId, domain::Preference>>> CustomerRepository::Alerts(

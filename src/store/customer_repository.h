@@ -35,11 +35,30 @@ struct CustomerFilter {
   std::optional<int64_t> spend_max;
   std::optional<Timestamp> last_visit_before;  // last visit earlier than this
   std::optional<Timestamp> last_visit_after;   // last visit at or after this
+  // The back office's search box: customers the counter lookup would find for the same text.
+  std::optional<LookupQuery> search;
   std::optional<CustomerId> after;  // cursor: ids greater than this
   int limit = 50;
 
   // True when a condition beyond the cursor is set.
   bool HasConditions() const;
+};
+
+// The orders a sorted page of customers can be in. The values are SQL parameters, not persisted.
+enum class CustomerSort { kId = 0, kLastVisit = 1, kVisits = 2, kSpend = 3, kPoints = 4, kTier = 5, kStage = 6 };
+enum class SortDirection { kAscending = 1, kDescending = -1 };
+
+// One row of a sorted page: the summary (with tags) and the loyalty standing.
+struct CustomerListRow {
+  domain::Customer customer;
+  int64_t points = 0;      // the loyalty balance; 0 without an account
+  int64_t tier_index = 0;  // 0 without an account
+};
+
+// A sorted page and how many customers the filter holds in all.
+struct CustomerListPage {
+  std::vector<CustomerListRow> rows;
+  int64_t total = 0;
 };
 
 class CustomerRepository {
@@ -61,6 +80,17 @@ class CustomerRepository {
   // Summaries (with tags) of the customers the filter holds, in id order after the cursor; at most
   // filter.limit (clamped to 1..5000).
   Result<std::vector<domain::Customer>> List(BusinessId business, const CustomerFilter& filter);
+  // The customers the filter holds (its cursor ignored), sorted by `sort` in `direction` (ties by
+  // id in the same direction; never visited counts as the earliest last visit), skipping `offset`
+  // and at most filter.limit (clamped to 1..5000); with the total count of matches.
+  Result<CustomerListPage> SortedPage(BusinessId business, const CustomerFilter& filter, CustomerSort sort,
+                                      SortDirection direction, int64_t offset);
+  // Gives `tag` to each of `ids` that is a current customer of the business (others are skipped);
+  // returns how many did not have it yet.
+  Result<int64_t> AddTag(BusinessId business, const std::vector<CustomerId>& ids, const std::string& tag);
+  // The names of many customers at once (merged ones too; erased ones are blank), for lists that
+  // name the customers they mention. Ids that are not the business's are left out.
+  Result<std::vector<std::pair<CustomerId, std::string>>> Names(BusinessId business, const std::vector<CustomerId>& ids);
   // Alerts (allergy, never) of many customers at once, for pick lists.
   Result<std::vector<std::pair<CustomerId, domain::Preference>>> Alerts(BusinessId business,
                                                                         const std::vector<CustomerId>& ids);

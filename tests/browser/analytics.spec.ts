@@ -39,6 +39,14 @@ const FIT_STATE_KO: Record<string, string> = {
 };
 
 const koNumber = (n: number) => new Intl.NumberFormat("ko-KR").format(n);
+// The revenue tile in Korean: 1억 1,002만원 from 10 million won up, else in full.
+function koAmount(n: number): string {
+  if (n < 10_000_000) return `${koNumber(n)}원`;
+  const eok = Math.floor(n / 100_000_000);
+  const man = Math.floor((n % 100_000_000) / 10_000);
+  const manText = man > 0 ? `${koNumber(man)}만` : "";
+  return eok === 0 ? `${manText}원` : `${koNumber(eok)}억${manText ? ` ${manText}` : ""}원`;
+}
 
 test("the dashboard shows the API's figures and opens a customer's profile", async ({ page }, info) => {
   const csp = watchCsp(page);
@@ -58,7 +66,9 @@ test("the dashboard shows the API's figures and opens a customer's profile", asy
   await expect(page.getByRole("heading", { name: "분석 대시보드" })).toBeVisible();
   expect(chunks.some((url) => /dashboard/.test(url))).toBe(true);
   await expect(page.getByTestId("figure-customers")).toHaveText(koNumber(summary.customers));
-  await expect(page.getByTestId("figure-revenue")).toHaveText(`${koNumber(summary.revenue)}원`);
+  // A large amount in 억 and 만, the exact figure on hover.
+  await expect(page.getByTestId("figure-revenue")).toHaveText(koAmount(summary.revenue));
+  await expect(page.getByTestId("figure-revenue")).toHaveAttribute("title", `${koNumber(summary.revenue)}원`);
   await expect(page.getByTestId("figure-overdue")).toHaveText(koNumber(summary.overdue));
   for (const segment of summary.segments) {
     const row = page.getByTestId(`segment-${segment.segment}`);
@@ -143,7 +153,8 @@ test("the dashboard in English", async ({ page }, info) => {
   await page.getByLabel("언어").selectOption("en");
   await page.getByRole("link", { name: "Analytics", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Analytics dashboard" })).toBeVisible();
-  await expect(page.getByTestId("figure-revenue")).toHaveText(`₩${koNumber(summary.revenue)}`);
+  await expect(page.getByTestId("figure-revenue")).toHaveAttribute("title", `₩${koNumber(summary.revenue)}`);
+  if (summary.revenue >= 1_000_000) await expect(page.getByTestId("figure-revenue")).toHaveText(/^₩[\d.]+[KMB]$/);
   await expect(page.getByTestId("segment-cannot_lose_them").locator("td").first()).toHaveText("Cannot Lose Them");
   await expect(page.getByRole("heading", { name: "Monthly retention cohorts" })).toBeVisible();
   await shot(page, info, "analytics-dashboard-en");

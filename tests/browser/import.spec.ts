@@ -41,10 +41,12 @@ for (const lang of ["ko", "en"] as Lang[]) {
     const report = page.getByTestId("import-report");
     await expect(report).toBeVisible();
     const mapping = report.getByTestId("import-mapping");
-    await expect(mapping.locator("tr").filter({ hasText: "이름" })).toContainText("name");
-    await expect(mapping.locator("tr").filter({ hasText: "휴대폰" })).toContainText("phone");
+    // Fields and issue codes in the reader's words, never the server's snake_case.
+    await expect(mapping.locator("tr").filter({ hasText: "이름" })).toContainText(lang === "ko" ? "이름" : "Name");
+    await expect(mapping.locator("tr").filter({ hasText: "휴대폰" })).toContainText(lang === "ko" ? "전화번호" : "Phone");
     const issue = report.locator('tr[data-code="invalid_phone"]');
-    await expect(issue).toContainText("invalid_phone");
+    await expect(issue).toContainText(lang === "ko" ? "전화번호가 아님" : "Not a phone number");
+    if (lang === "ko") await expect(report).not.toContainText(/invalid_phone|is not a phone number/);
     await expect(issue.locator("td").nth(1)).toHaveText("1");
     // Rows are counted from the first data row; the example names the column and the value.
     await expect(issue).toContainText(lang === "ko" ? "2행 휴대폰:" : "row 2 휴대폰:");

@@ -93,3 +93,20 @@ test("a kiosk turned off in the back office is refused at once", async ({ page, 
   await kiosk.getByRole("button", { name: "다음" }).click();
   await expect(page.getByRole("alert")).toHaveText("이 키오스크는 사용 중지되었습니다.");
 });
+
+test("a refusal of the number is cleared as soon as the number becomes valid", async ({ page }) => {
+  await openKiosk(page, 60, "번호 확인 태블릿");
+  const kiosk = page.getByTestId("kiosk");
+  for (const digit of "010123") await kiosk.getByRole("button", { name: digit, exact: true }).click();
+  await kiosk.getByRole("button", { name: "다음" }).click();
+  await expect(page.getByRole("alert")).toHaveText("휴대폰 번호를 확인하세요.");
+  // Still too short: the refusal stays; one digit more makes it a number and the refusal goes.
+  for (const digit of "456") await kiosk.getByRole("button", { name: digit, exact: true }).click();
+  await expect(page.getByRole("alert")).toHaveText("휴대폰 번호를 확인하세요.");
+  await kiosk.getByRole("button", { name: "7", exact: true }).click();
+  await expect(page.getByRole("alert")).toHaveCount(0);
+  // The keys are large enough for a finger (at least 48 px).
+  const box = (await kiosk.getByRole("button", { name: "5", exact: true }).boundingBox())!;
+  expect(box.height).toBeGreaterThanOrEqual(48);
+  expect(box.width).toBeGreaterThanOrEqual(48);
+});

@@ -77,22 +77,29 @@ test("reaching a new tier is celebrated on the counter", async ({ page }, info) 
   await shot(page, info, "counter-promotion");
 });
 
-test("spending points: under the minimum, more than the balance, then a valid amount", async ({ page }, info) => {
+test("spending points: disabled under the minimum, more than the balance, then a valid amount", async ({ page }, info) => {
   const api = await ownerApi();
   await api.put("/loyalty/program", { preset: "points" }); // usable from 5,000 points
   const guest = await newCustomer(api, "사용손님");
   await api.post(`/customers/${guest.id}/adjust`, { amount: 3000, reason: "브라우저 테스트" });
   await login(page);
-  const card = await openCard(page, guest.phone);
-  await card.getByRole("button", { name: "포인트 사용", exact: true }).click();
-  const form = card.getByRole("form", { name: "적립금 사용" });
-  await form.getByLabel(/사용할 포인트/).fill("1000");
-  await form.getByRole("button", { name: "사용", exact: true }).click();
-  await expect(form.getByTestId("notice")).toHaveText(
-    "잔액이 5,000 포인트 이상이어야 사용할 수 있습니다.",
-  );
+  let card = await openCard(page, guest.phone);
+  // Under the minimum the button is disabled and says why, in either language.
+  const redeem = card.getByRole("button", { name: "포인트 사용", exact: true });
+  await expect(redeem).toBeDisabled();
+  await expect(card.getByTestId("redeem-reason")).toHaveText("잔액 3,000 포인트 · 5,000 포인트부터 사용할 수 있습니다.");
+  await expect(redeem).toHaveAttribute("aria-describedby", "redeem-reason");
+  await shot(page, info, "counter-redeem-disabled");
+  await page.getByLabel("언어").selectOption("en");
+  await expect(card.getByTestId("redeem-reason")).toContainText("usable from 5,000");
+  await page.getByLabel("Language").selectOption("ko");
 
   await api.post(`/customers/${guest.id}/adjust`, { amount: 3000, reason: "브라우저 테스트" });
+  card = await openCard(page, guest.phone);
+  await expect(card.getByTestId("loyalty-balance")).toContainText("6,000 포인트");
+  await expect(card.getByTestId("redeem-reason")).toHaveCount(0);
+  await card.getByRole("button", { name: "포인트 사용", exact: true }).click();
+  const form = card.getByRole("form", { name: "적립금 사용" });
   const redeemPosts: string[] = [];
   page.on("request", (r) => {
     if (r.url().endsWith(`/customers/${guest.id}/redeem`)) redeemPosts.push(r.headers()["idempotency-key"]);

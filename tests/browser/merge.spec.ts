@@ -31,6 +31,8 @@ test("duplicates are compared, merged with a choice per field, and the merge und
   const row = page.locator(`tr[data-pair="${first}-${second}"]`);
   await expect(row).toBeVisible();
   await expect(row).toContainText("같은 이메일");
+  // The pair is named by both masked names, never by bare ids.
+  await expect(row.locator("td").first()).not.toContainText("#");
   await row.getByRole("button", { name: "비교" }).click();
 
   const preview = page.getByTestId("merge-preview");
@@ -48,7 +50,7 @@ test("duplicates are compared, merged with a choice per field, and the merge und
   await expect(api.get(`/customers/${second}`)).rejects.toThrow(/404/);
 
   const history = page.getByTestId("merges-table");
-  const merged = history.locator("tr").filter({ hasText: `#${second} → #${first}` }).first();
+  const merged = history.locator("tr").filter({ hasText: `고객 ${second}번 → 고객 ${first}번` }).first();
   await merged.getByRole("button", { name: "병합 취소" }).click();
   await expect(page.getByTestId("notice")).toContainText("취소했습니다");
   await expect(merged).toContainText("취소됨");

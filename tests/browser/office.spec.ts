@@ -16,7 +16,7 @@ test("the customers list filters by stage and by tag", async ({ page }, info) =>
   // The server filters: the table holds loyal customers only once the answer has arrived.
   await page.getByLabel("단계").selectOption("loyal");
   await expect
-    .poll(async () => [...new Set(await table.locator("tbody tr td:nth-child(3)").allTextContents())])
+    .poll(async () => [...new Set(await table.locator("tbody tr td:nth-child(4)").allTextContents())])
     .toEqual(["충성"]);
 
   await page.getByLabel("단계").selectOption("");

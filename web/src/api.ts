@@ -316,6 +316,7 @@ export interface AccessLogEntry {
   staff_id: number | null;
   token_id: number | null;
   customer_id: number | null;
+  customer_name?: string | null;  // masked (김*수)
   action: string;
   ip: string;
   detail: string;
@@ -452,6 +453,8 @@ export type MergeSide = "this" | "other" | "both";
 export interface DuplicateCandidate {
   first_id: number;
   second_id: number;
+  first_name?: string | null;  // masked (김*수)
+  second_name?: string | null;
   score: number;
   reasons: string[];
 }

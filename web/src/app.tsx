@@ -4,7 +4,7 @@ import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { kioskDevice, onSessionExpired, request, setCsrfToken, type Me } from "./api";
 import { lang, onLangChange, setLang, t, type Lang } from "./i18n";
-import { linkClick, navigate, usePath } from "./router";
+import { navigate, usePath } from "./router";
 import { SessionContext } from "./session";
 import { Login } from "./pages/login";
 import { Counter } from "./pages/counter";
@@ -19,6 +19,7 @@ import { LoyaltySettings } from "./pages/loyalty_settings";
 import { Account } from "./pages/account";
 import { OptOut } from "./pages/opt_out";
 import { Tasks } from "./pages/tasks";
+import { Nav } from "./components/nav";
 import { isManager } from "./session";
 
 // The dashboard and its chart library are fetched only when the page is opened, so they never
@@ -133,7 +134,7 @@ export function App() {
   return (
     <SessionContext.Provider value={session}>
       <div class="shell">
-        <Nav me={me} path={path} />
+        <Nav me={me} path={path} langSwitch={<LangSwitch />} />
         <main class="page" id="main">
           <Page path={path} me={me} />
         </main>
@@ -180,53 +181,6 @@ function Page({ path, me }: { path: string; me: Me }) {
     default:
       return <Counter />;
   }
-}
-
-function Nav({ me, path }: { me: Me; path: string }) {
-  const links: { href: string; label: string; show: boolean }[] = [
-    { href: "/", label: t("nav.counter"), show: true },
-    { href: "/office/customers", label: t("nav.customers"), show: true },
-    { href: "/office/team", label: t("nav.team"), show: true },
-    { href: "/office/tasks", label: t("nav.tasks"), show: true },
-    { href: "/office/automations", label: t("nav.automations"), show: true },
-    { href: "/office/analytics", label: t("nav.analytics"), show: isManager(me) },
-    { href: "/office/campaigns", label: t("nav.campaigns"), show: isManager(me) },
-    { href: "/office/outbox", label: t("nav.outbox"), show: isManager(me) },
-    { href: "/office/loyalty", label: t("nav.loyalty"), show: me.role === "owner" },
-    { href: "/office/duplicates", label: t("nav.duplicates"), show: me.role !== "staff" },
-    { href: "/office/import", label: t("nav.import"), show: me.role !== "staff" },
-    { href: "/office/access-log", label: t("nav.accessLog"), show: me.role === "owner" },
-    { href: "/kiosk", label: t("nav.kiosk"), show: true },
-    { href: "/account", label: t("nav.account"), show: true },
-  ];
-  const active = (href: string) =>
-    href === "/" ? path === "/" || path === "/counter" : path === href || path.startsWith(`${href}/`);
-  return (
-    <header class="topbar">
-      <div class="brand">
-        <span class="brand-mark" aria-hidden="true">
-          단
-        </span>
-        <span class="brand-name">{me.business.name}</span>
-      </div>
-      <nav aria-label={t("nav.main")}>
-        <ul class="nav">
-          {links
-            .filter((link) => link.show)
-            .map((link) => (
-              <li key={link.href}>
-                <a href={link.href} onClick={linkClick} aria-current={active(link.href) ? "page" : undefined}>
-                  {link.label}
-                </a>
-              </li>
-            ))}
-        </ul>
-      </nav>
-      <div class="topbar-end">
-        <LangSwitch />
-      </div>
-    </header>
-  );
 }
 
 export function LangSwitch() {

@@ -49,7 +49,16 @@ export function CustomerAnalyticsCard({ id }: { id: number }) {
       ) : (
         <dl class="loyalty-defs">
           <dt>{t("dash.segment")}</dt>
-          <dd data-testid="ca-segment">{data.segment ? t(`segment.${data.segment}` as MessageKey) : "—"}</dd>
+          <dd data-testid="ca-segment">
+            {data.segment ? (
+              <span class="segment-tag">
+                <span class="segment-tag-kind">RFM</span>
+                {t(`segment.${data.segment}` as MessageKey)}
+              </span>
+            ) : (
+              "—"
+            )}
+          </dd>
           <dt>{t("customerAnalytics.scores")}</dt>
           <dd data-testid="ca-scores">R{data.rfm.r} F{data.rfm.f} M{data.rfm.m}</dd>
           <dt>{t("customerAnalytics.churnRisk")}</dt>

@@ -16,7 +16,11 @@ export function StatusLine({ notice }: { notice: Notice }) {
 }
 
 export function StageBadge({ stage }: { stage: Stage }) {
-  return <span class={`badge stage-${stage}`}>{t(`stage.${stage}`)}</span>;
+  return (
+    <span class={`badge stage-${stage}`} title={t("customers.stage")}>
+      {t(`stage.${stage}`)}
+    </span>
+  );
 }
 
 export function Field({ label, children, hint }: { label: string; children: ComponentChildren; hint?: string }) {

@@ -93,3 +93,21 @@ export function ago(iso: string | null | undefined): string {
   const days = Math.round((Date.now() - new Date(iso).getTime()) / 86_400_000);
   return new Intl.RelativeTimeFormat(locale(), { numeric: "auto" }).format(-days, "day");
 }
+
+// A large amount in few characters, for tiles: 1억 1,002만원 / 3,450만원 in Korean (below 10
+// million won in full), ₩110M / ₩34.5M in English (below a million in full).
+export function compactWon(amount: number): string {
+  const sign = amount < 0 ? "-" : "";
+  const size = Math.abs(amount);
+  if (current === "ko") {
+    if (size < 10_000_000) return won(amount);
+    const eok = Math.floor(size / 100_000_000);
+    const man = Math.floor((size % 100_000_000) / 10_000);
+    const manText = man > 0 ? `${new Intl.NumberFormat("ko-KR").format(man)}만` : "";
+    if (eok === 0) return `${sign}${manText}원`;
+    return `${sign}${eok.toLocaleString("ko-KR")}억${manText ? ` ${manText}` : ""}원`;
+  }
+  if (size < 1_000_000) return won(amount);
+  const short = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 }).format(size);
+  return `${sign}₩${short}`;
+}

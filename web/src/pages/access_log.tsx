@@ -4,6 +4,7 @@ import { api, errorKey, type AccessLogEntry, type Page, type Staff } from "../ap
 import { dateTime, t } from "../i18n";
 import { linkClick } from "../router";
 import { StatusLine, type Notice } from "../components/ui";
+import { accessAction, accessDetail } from "../access_log_text";
 
 export function AccessLog() {
   const [entries, setEntries] = useState<AccessLogEntry[]>([]);
@@ -54,15 +55,15 @@ export function AccessLog() {
                   <td>
                     {e.customer_id !== null ? (
                       <a href={`/office/customers/${e.customer_id}`} onClick={linkClick}>
-                        #{e.customer_id}
+                        {e.customer_name || t("log.customerId", { id: e.customer_id })}
                       </a>
                     ) : (
                       "—"
                     )}
                   </td>
                   <td>
-                    {e.action}
-                    {e.detail ? <span class="muted"> · {e.detail}</span> : null}
+                    {accessAction(e.action)}
+                    {e.detail ? <span class="muted"> · {accessDetail(e.detail)}</span> : null}
                   </td>
                   <td>{e.ip}</td>
                 </tr>

@@ -1,5 +1,6 @@
 // The counter screen: find a customer by the last 4 digits, phone, name or initials on a big
 // keypad, choose one from the masked pick list, see the card with alerts first, and act on it.
+import { RedeemButton } from "../components/redeem_button";
 import { useEffect, useRef, useState } from "preact/hooks";
 import {
   api,
@@ -490,9 +491,7 @@ function CustomerCard(props: {
           {t("action.preference")}
         </button>
         {account && account.unit ? (
-          <button class="button big" type="button" onClick={() => setPanel("redeem")} aria-pressed={panel === "redeem"}>
-            {t("action.redeem", { unit: t(`unit.name.${account.unit}`) })}
-          </button>
+          <RedeemButton account={account} program={program} pressed={panel === "redeem"} onPress={() => setPanel("redeem")} />
         ) : null}
       </div>
       {panel === "order" ? (

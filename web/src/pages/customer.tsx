@@ -134,7 +134,7 @@ export function CustomerPage({ id }: { id: number }) {
             <dt>{t("customer.email")}</dt>
             <dd>{customer.email ?? "—"}</dd>
             <dt>{t("customer.birthday")}</dt>
-            <dd>{customer.birthday ? `${customer.birthday.date} (${customer.birthday.calendar})` : "—"}</dd>
+            <dd>{customer.birthday ? `${customer.birthday.date} (${t(`birthday.${customer.birthday.calendar}`)})` : "—"}</dd>
             <dt>{t("customer.tags")}</dt>
             <dd>{customer.tags.join(", ") || "—"}</dd>
             <dt>{t("card.visits")}</dt>

@@ -6,7 +6,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, errorKey } from "../api";
-import { dateTime, number, t, won, type MessageKey } from "../i18n";
+import { compactWon, dateTime, number, t, won, type MessageKey } from "../i18n";
 import { linkClick } from "../router";
 import { StatusLine, type Notice } from "../components/ui";
 import { BarChart, ParetoChart, TrackingChart } from "../components/charts";
@@ -242,7 +242,7 @@ export function Dashboard() {
 function Figures({ summary }: { summary: Summary }) {
   const tiles: [string, string, string][] = [
     ["customers", t("dash.customers"), number(summary.customers)],
-    ["revenue", t("dash.revenue"), won(summary.revenue)],
+    ["revenue", t("dash.revenue"), compactWon(summary.revenue)],
     ["revisit", t("dash.revisitRate"), percent(summary.revisit.rate)],
     ["top20", t("dash.top20"), percent(summary.top20_share)],
     ["overdue", t("dash.overdueCount"), number(summary.overdue)],
@@ -253,7 +253,9 @@ function Figures({ summary }: { summary: Summary }) {
       {tiles.map(([key, label, value]) => (
         <div class="card dash-figure" key={key}>
           <span class="muted">{label}</span>
-          <strong data-testid={`figure-${key}`}>{value}</strong>
+          <strong data-testid={`figure-${key}`} title={key === "revenue" ? won(summary.revenue) : undefined}>
+            {value}
+          </strong>
         </div>
       ))}
       <div class="card dash-figure dash-funnel">
@@ -322,7 +324,7 @@ function CohortSection({ cohorts }: { cohorts: Cohorts }) {
       rows.map((row) => [row.cohort, ...row.active]));
   return (
     <Section id="cohorts" title={t("dash.cohorts")} csv={csv}>
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0}>
         <table class="table heatmap">
           <thead>
             <tr>

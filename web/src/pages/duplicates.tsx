@@ -135,11 +135,11 @@ export function Duplicates() {
                 <tr key={`${pair.first_id}-${pair.second_id}`} data-pair={`${pair.first_id}-${pair.second_id}`}>
                   <td>
                     <a href={`/office/customers/${pair.first_id}`} onClick={linkClick}>
-                      #{pair.first_id}
+                      {pair.first_name || t("log.customerId", { id: pair.first_id })}
                     </a>{" "}
                     ·{" "}
                     <a href={`/office/customers/${pair.second_id}`} onClick={linkClick}>
-                      #{pair.second_id}
+                      {pair.second_name || t("log.customerId", { id: pair.second_id })}
                     </a>
                   </td>
                   <td>{Math.round(pair.score * 100)}%</td>
@@ -193,9 +193,9 @@ export function Duplicates() {
                           {sides.map((side) => (
                             <option key={side} value={side}>
                               {side === "this"
-                                ? `#${preview.survivor.id}`
+                                ? t("log.customerId", { id: preview.survivor.id })
                                 : side === "other"
-                                  ? `#${preview.other.id}`
+                                  ? t("log.customerId", { id: preview.other.id })
                                   : t("dup.both")}
                             </option>
                           ))}
@@ -236,7 +236,7 @@ export function Duplicates() {
                     <td>{record.id}</td>
                     <td>{dateTime(record.created_at)}</td>
                     <td>
-                      #{record.merged_id} → #{record.survivor_id}
+                      {t("log.customerId", { id: record.merged_id })} → {t("log.customerId", { id: record.survivor_id })}
                     </td>
                     <td>{record.undone_at ? t("dup.stateUndone") : t("dup.stateDone")}</td>
                     <td>

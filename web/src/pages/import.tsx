@@ -1,5 +1,6 @@
 // Importing a file (managers and owners): the kind and the file, a dry run whose report shows the
 // mapping, the counts and every issue, then the real run of the same file and its outcome.
+import { importExample, importField, importIssue } from "../import_text";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, NetworkError, api, upload, type ImportJob, type ImportKind, type ImportReport } from "../api";
 import { hasMessage, t, type MessageKey } from "../i18n";
@@ -242,7 +243,7 @@ function Report({ report }: { report: ImportReport }) {
             {report.mapping.map((entry, index) => (
               <tr key={index}>
                 <td>{entry.column}</td>
-                <td>{entry.field === "ignore" ? t("imp.ignored") : entry.field}</td>
+                <td>{importField(entry.field)}</td>
               </tr>
             ))}
           </tbody>
@@ -276,7 +277,7 @@ function Report({ report }: { report: ImportReport }) {
               {report.issues.map((issue) => (
                 <tr key={issue.code} data-code={issue.code}>
                   <td>
-                    <code>{issue.code}</code>
+                    {importIssue(issue.code)}
                     {issue.severity === "error" ? ` (${t("imp.rejected")})` : ""}
                   </td>
                   <td>{issue.count.toLocaleString()}</td>
@@ -284,7 +285,7 @@ function Report({ report }: { report: ImportReport }) {
                     <ul>
                       {issue.examples.map((example, index) => (
                         <li key={index}>
-                          {t("imp.example", { row: example.row, column: example.column || "—" })} {example.message}
+                          {t("imp.example", { row: example.row, column: example.column || "—" })} {importExample(example.message)}
                         </li>
                       ))}
                     </ul>

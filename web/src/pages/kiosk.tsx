@@ -90,9 +90,15 @@ export function Kiosk() {
   }, []);
 
   const digits = phone.replace(/\D/g, "");
+  const validPhone = (text: string) => /^01\d{8,9}$/.test(text.replace(/\D/g, ""));
+  // A refusal of the number goes away as soon as the number typed since is a valid one.
+  const typePhone = (next: string) => {
+    setPhone(next);
+    if (message && validPhone(next)) setMessage(null);
+  };
 
   const submitPhone = async () => {
-    if (!/^01\d{8,9}$/.test(digits)) {
+    if (!validPhone(digits)) {
       setMessage(t("kiosk.invalidPhone"));
       return;
     }
@@ -158,7 +164,7 @@ export function Kiosk() {
         <LangSwitch />
       </header>
       {step.at === "phone" ? (
-        <PhoneStep phone={phone} setPhone={setPhone} onSubmit={submitPhone} busy={busy} />
+        <PhoneStep phone={phone} setPhone={typePhone} onSubmit={submitPhone} busy={busy} />
       ) : step.at === "consent" ? (
         <ConsentStep index={step.index} onAnswer={answer} busy={busy} />
       ) : (

@@ -291,7 +291,7 @@ function TiersTable(props: {
         </span>
       ) : null}
       {draft.tiers.length ? (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table class="table tiers-table">
             <thead>
               <tr>
@@ -438,7 +438,7 @@ function CouponTemplates() {
     <section class="card" aria-labelledby="templates-title">
       <h2 id="templates-title">{t("templates.title")}</h2>
       {templates.length ? (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table class="table" data-testid="templates">
             <thead>
               <tr>
