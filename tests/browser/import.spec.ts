@@ -48,8 +48,9 @@ for (const lang of ["ko", "en"] as Lang[]) {
     await expect(issue).toContainText(lang === "ko" ? "전화번호가 아님" : "Not a phone number");
     if (lang === "ko") await expect(report).not.toContainText(/invalid_phone|is not a phone number/);
     await expect(issue.locator("td").nth(1)).toHaveText("1");
-    // Rows are counted from the first data row; the example names the column and the value.
-    await expect(issue).toContainText(lang === "ko" ? "2행 휴대폰:" : "row 2 휴대폰:");
+    // Rows are numbered as the spreadsheet shows them (the header is row 1); the example names the
+    // column and the value.
+    await expect(issue).toContainText(lang === "ko" ? "3행 휴대폰:" : "row 3 휴대폰:");
     await expect(issue).toContainText("010-1234");
     await shot(page, info, `import-report-${lang}`);
     // The dry run wrote nothing.

@@ -110,7 +110,7 @@ export function PreviewPanel({ preview }: { preview: CampaignPreview }) {
       </div>
       <h3>{t("preview.samples")}</h3>
       {preview.samples.length ? (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table class="table" data-testid="preview-samples">
             <thead>
               <tr>

@@ -65,7 +65,7 @@ export function CustomerTable({ items, loading, sort, onSort, selected, onSelect
   };
   const header = { sort, onSort };
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" tabIndex={0}>
       <table class="table" data-testid="customers-table" aria-busy={loading}>
         <thead>
           <tr>

@@ -27,6 +27,7 @@ export function ModelFits({ fits }: { fits: Fits }) {
   return (
     <div data-testid="model-fits">
       <h3>{t("fits.title")}</h3>
+      <div class="table-wrap" tabIndex={0}>
       <table class="table">
         <thead>
           <tr>
@@ -39,7 +40,7 @@ export function ModelFits({ fits }: { fits: Fits }) {
           {MODELS.map((m) => (
             <tr key={m} data-testid={`fit-${m}`}>
               <td>{t(`fits.model.${m}` as MessageKey)}</td>
-              <td>
+              <td class="wrap">
                 <span data-state={fits[m].state}>{t(`fits.state.${fits[m].state}` as MessageKey)}</span>
                 {fits[m].reason ? <div class="muted">{fits[m].reason}</div> : null}
               </td>
@@ -48,6 +49,7 @@ export function ModelFits({ fits }: { fits: Fits }) {
           ))}
         </tbody>
       </table>
+      </div>
     </div>
   );
 }

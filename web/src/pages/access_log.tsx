@@ -36,7 +36,7 @@ export function AccessLog() {
       {entries.length === 0 ? (
         <p class="empty">{t("log.empty")}</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table class="table" data-testid="access-log">
             <thead>
               <tr>

@@ -32,7 +32,7 @@ export function ApiTokens() {
       <h2 id="api-tokens-title">{t("apiTokens.title")}</h2>
       <p class="muted small">{t("apiTokens.hint")}</p>
       <StatusLine notice={notice} />
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0}>
         <table>
           <thead>
             <tr>

@@ -289,7 +289,7 @@ export function AutomationReportPage({ id }: { id: number }) {
           </div>
           <section class="card">
             <h2>{t("auto.rep.groups")}</h2>
-            <div class="table-wrap">
+            <div class="table-wrap" tabIndex={0}>
               <table class="table" data-testid="report-groups">
                 <thead>
                   <tr>

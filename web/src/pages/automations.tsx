@@ -141,7 +141,7 @@ function AutomationList() {
 
 function AutomationTable(props: { automations: Automation[]; manager: boolean; onChanged: () => void }) {
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" tabIndex={0}>
       <table class="table" data-testid="automation-list">
         <thead>
           <tr>

@@ -41,7 +41,7 @@ export function Campaigns() {
       ) : campaigns.length === 0 ? (
         <p class="empty">{t("campaigns.empty")}</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table class="table" data-testid="campaigns-table">
             <thead>
               <tr>

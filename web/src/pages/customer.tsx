@@ -362,7 +362,7 @@ function Ledger(props: { customerId: number; unit: LoyaltyAccount["unit"]; versi
     <div class="ledger">
       <h3>{t("ledger.title")}</h3>
       {entries.length ? (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table class="table" data-testid="ledger">
             <thead>
               <tr>

@@ -120,7 +120,7 @@ export function Duplicates() {
       {pairs.length === 0 ? (
         <p class="empty">{t("dup.empty")}</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table class="table" data-testid="duplicates-table">
             <thead>
               <tr>
@@ -163,7 +163,7 @@ export function Duplicates() {
         <section aria-label={t("dup.preview")}>
           <h2>{t("dup.preview")}</h2>
           {preview.differing.length === 0 ? <p>{t("dup.same")}</p> : null}
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0}>
             <table class="table" data-testid="merge-preview">
               <thead>
                 <tr>
@@ -219,7 +219,7 @@ export function Duplicates() {
       {merges.length > 0 ? (
         <section aria-label={t("dup.history")}>
           <h2>{t("dup.history")}</h2>
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0}>
             <table class="table" data-testid="merges-table">
               <thead>
                 <tr>

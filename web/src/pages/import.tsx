@@ -231,7 +231,7 @@ function Report({ report }: { report: ImportReport }) {
         {report.dry_run ? ` · ${t("imp.wouldBe")}` : ""}
       </p>
       <h3>{t("imp.mapping")}</h3>
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0}>
         <table class="table" data-testid="import-mapping">
           <thead>
             <tr>
@@ -264,7 +264,7 @@ function Report({ report }: { report: ImportReport }) {
       {report.issues.length === 0 ? (
         <p class="empty">{t("imp.noIssues")}</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table class="table" data-testid="import-issues">
             <thead>
               <tr>

@@ -66,7 +66,7 @@ export function Outbox() {
       {items.length === 0 ? (
         loading ? <p class="loading">{t("app.loading")}</p> : <p class="empty">{t("outbox.empty")}</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table class="table" data-testid="outbox-table">
             <thead>
               <tr>

@@ -64,7 +64,7 @@ export function Tasks() {
           {t("task.empty")}
         </p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table class="table" data-testid="task-table">
             <thead>
               <tr>

@@ -152,7 +152,7 @@ export function Team() {
       </div>
       <section class="card">
         <h2>{t("team.staff")}</h2>
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table class="table">
             <thead>
               <tr>
