@@ -6,35 +6,12 @@
 #include <utility>
 #include <vector>
 
+#include "http/openapi_schema.h"
 namespace crm::http {
 
-using Json = nlohmann::ordered_json;
+using namespace schema;  // NOLINT(google-build-using-namespace): the schema vocabulary
 
 namespace {
-
-Json Type(const char* type) { return Json{{"type", type}}; }
-Json String() { return Type("string"); }
-Json Integer() { return Json{{"type", "integer"}, {"format", "int64"}}; }
-Json Number() { return Type("number"); }
-Json Boolean() { return Type("boolean"); }
-Json TimeSchema() { return Json{{"type", "string"}, {"format", "date-time"}}; }
-Json Ref(const std::string& name) { return Json{{"$ref", "#/components/schemas/" + name}}; }
-Json ArrayOf(Json items) { return Json{{"type", "array"}, {"items", std::move(items)}}; }
-Json Nullable(Json schema) {
-  schema["nullable"] = true;
-  return schema;
-}
-Json Enum(std::vector<std::string> values) { return Json{{"type", "string"}, {"enum", std::move(values)}}; }
-Json Object(std::vector<std::pair<std::string, Json>> properties, std::vector<std::string> required = {}) {
-  Json schema;
-  schema["type"] = "object";
-  Json props = Json::object();
-  for (auto& [name, property] : properties) props[name] = std::move(property);
-  schema["properties"] = std::move(props);
-  if (!required.empty()) schema["required"] = std::move(required);
-  return schema;
-}
-Json CountsByName() { return Json{{"type", "object"}, {"additionalProperties", Integer()}}; }
 
 const std::vector<std::string> kChannels{"sms", "lms", "alimtalk", "brand_message", "email"};
 
